@@ -1,0 +1,109 @@
+package org.attest4j.core;
+
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+
+/**
+ * An immutable byte string for public evidence values (measurements, digests, report_data, chip
+ * ids). {@link #equals(Object)} compares in constant time for equal lengths, {@link #toString()}
+ * is lowercase hex. Do not use it for secrets: its {@code toString()} shows the bytes.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class Bytes {
+  private static final HexFormat HEX = HexFormat.of();
+  private static final Bytes EMPTY = new Bytes(new byte[0]);
+
+  private final byte[] value;
+
+  private Bytes(byte[] value) {
+    this.value = value;
+  }
+
+  /** A copy of {@code value}. */
+  public static Bytes of(byte[] value) {
+    Objects.requireNonNull(value, "value");
+    return value.length == 0 ? EMPTY : new Bytes(value.clone());
+  }
+
+  /** A copy of {@code value[offset, offset + length)}. */
+  public static Bytes of(byte[] value, int offset, int length) {
+    Objects.checkFromIndexSize(offset, length, value.length);
+    return new Bytes(Arrays.copyOfRange(value, offset, offset + length));
+  }
+
+  /** The empty byte string. */
+  public static Bytes empty() {
+    return EMPTY;
+  }
+
+  /**
+   * Parses hex (upper or lower case, an optional {@code 0x} prefix).
+   *
+   * @throws MalformedEvidenceException if the text is not hex
+   */
+  public static Bytes fromHex(String hex) throws MalformedEvidenceException {
+    Objects.requireNonNull(hex, "hex");
+    String h = hex.strip();
+    if (h.startsWith("0x") || h.startsWith("0X")) {
+      h = h.substring(2);
+    }
+    try {
+      return new Bytes(HEX.parseHex(h));
+    } catch (IllegalArgumentException e) {
+      throw new MalformedEvidenceException(
+          CoreReason.BAD_ENCODING, "not a hex string (" + h.length() + " characters): " + e.getMessage());
+    }
+  }
+
+  /** The number of bytes. */
+  public int length() {
+    return value.length;
+  }
+
+  /** The byte at {@code index}. */
+  public byte get(int index) {
+    return value[index];
+  }
+
+  /** A fresh copy of the bytes. */
+  public byte[] toByteArray() {
+    return value.clone();
+  }
+
+  /** Lowercase hex, without prefix. */
+  public String toHex() {
+    return HEX.formatHex(value);
+  }
+
+  /** Whether every byte is zero (true for the empty string). */
+  public boolean isZero() {
+    int acc = 0;
+    for (byte b : value) {
+      acc |= b;
+    }
+    return acc == 0;
+  }
+
+  /** Constant-time comparison with raw bytes. */
+  public boolean equalsBytes(byte[] other) {
+    return other != null && MessageDigest.isEqual(value, other);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Bytes b && MessageDigest.isEqual(value, b.value);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(value);
+  }
+
+  @Override
+  public String toString() {
+    return toHex();
+  }
+}

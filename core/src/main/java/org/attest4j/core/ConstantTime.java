@@ -1,0 +1,16 @@
+package org.attest4j.core;
+
+import java.security.MessageDigest;
+
+/** Constant-time comparisons for digests, MACs and other values an attacker may probe. */
+public final class ConstantTime {
+  private ConstantTime() {}
+
+  /**
+   * Whether {@code a} and {@code b} hold the same bytes. The time taken depends only on the lengths,
+   * never on where the arrays differ. Null is equal to nothing.
+   */
+  public static boolean equals(byte[] a, byte[] b) {
+    return a != null && b != null && MessageDigest.isEqual(a, b);
+  }
+}

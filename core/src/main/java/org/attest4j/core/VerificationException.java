@@ -1,0 +1,17 @@
+package org.attest4j.core;
+
+/**
+ * A signature, a certificate chain, a CRL or a binding between a certificate and the evidence does
+ * not verify. Evidence refused this way must never be trusted, whatever the policy.
+ */
+public class VerificationException extends AttestationException {
+  private static final long serialVersionUID = 1L;
+
+  public VerificationException(ReasonCode reason, String message) {
+    super(reason, message, null);
+  }
+
+  public VerificationException(ReasonCode reason, String message, Throwable cause) {
+    super(reason, message, cause);
+  }
+}

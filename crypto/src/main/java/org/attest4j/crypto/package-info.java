@@ -1,0 +1,2 @@
+/** attest4j crypto (being built). */
+package org.attest4j.crypto;

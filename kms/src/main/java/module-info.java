@@ -1,0 +1,13 @@
+/** attest4j kms: the composed key-release flow and dstack's kms_rpc wire messages. */
+module org.attest4j.kms {
+  requires transitive org.attest4j.core;
+  requires transitive org.attest4j.snp;
+  requires transitive org.attest4j.ovmf;
+  requires transitive org.attest4j.crypto;
+  requires transitive org.attest4j.tdx;
+  requires transitive com.google.protobuf;
+  requires com.google.gson;
+  requires org.bouncycastle.provider;
+  requires java.net.http;
+  exports org.attest4j.kms;
+}

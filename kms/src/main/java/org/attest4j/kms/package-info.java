@@ -1,0 +1,2 @@
+/** attest4j kms (being built). */
+package org.attest4j.kms;

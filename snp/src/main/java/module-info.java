@@ -1,0 +1,10 @@
+/** attest4j snp. */
+module org.attest4j.snp {
+  requires transitive org.attest4j.core;
+  requires org.bouncycastle.provider;
+  requires org.bouncycastle.pkix;
+  requires com.sun.jna;
+  requires com.google.gson;
+  requires java.net.http;
+  exports org.attest4j.snp;
+}

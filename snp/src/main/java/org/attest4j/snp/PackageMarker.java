@@ -1,0 +1,6 @@
+package org.attest4j.snp;
+
+/** Keeps the exported package non-empty until real classes arrive; delete it then. */
+final class PackageMarker {
+  private PackageMarker() {}
+}

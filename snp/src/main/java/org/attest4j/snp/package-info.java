@@ -1,0 +1,2 @@
+/** attest4j snp (being built). */
+package org.attest4j.snp;

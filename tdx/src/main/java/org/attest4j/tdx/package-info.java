@@ -1,0 +1,2 @@
+/** attest4j tdx (being built). */
+package org.attest4j.tdx;
