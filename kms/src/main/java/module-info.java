@@ -10,4 +10,5 @@ module org.attest4j.kms {
   requires org.bouncycastle.provider;
   requires java.net.http;
   exports org.attest4j.kms;
+  exports org.attest4j.kms.proto;
 }
