@@ -1,0 +1,167 @@
+package org.attest4j.crypto;
+
+import java.math.BigInteger;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.Objects;
+import org.attest4j.core.MalformedEvidenceException;
+
+/**
+ * Derives app keys exactly as dstack's KMS does ({@code kms/src/main_service.rs}, {@code
+ * ra-tls/src/kdf.rs}), byte for byte:
+ *
+ * <ul>
+ *   <li>KDF: HKDF-SHA256, salt {@code "RATLS"}, info = the context parts concatenated without
+ *       separators;
+ *   <li>{@code disk_crypt_key} = SHA-256 of the 138-byte PKCS#8 DER of the P-256 key derived from
+ *       the root CA scalar with context {@code app_id || instance_id || "app-disk-crypt-key"};
+ *   <li>{@code env_crypt_key} = the same with {@code app_id || "env-encrypt-key"}, used unclamped as
+ *       an X25519 private key;
+ *   <li>app CA key = the P-256 scalar derived with {@code app_id || "app-ca"};
+ *   <li>{@code k256_key} = HKDF over the root k256 scalar with {@code app_id || "app-key"};
+ *   <li>{@code k256_signature} = the root k256 key's recoverable signature (see {@link
+ *       K256Signatures}) over {@code "dstack-kms-issued:" || app_id || compressed k256 public key}.
+ * </ul>
+ *
+ * <p>Because the context parts are concatenated without lengths, app_id must be exactly 20 bytes and
+ * instance_id 20 bytes or empty (dstack's own rule); otherwise two different (app_id, instance_id)
+ * pairs could share a disk key.
+ *
+ * <p>Immutable and thread-safe; one instance can serve all requests.
+ */
+public final class AppKeyDeriver {
+  /** The length of an app id. */
+  public static final int APP_ID_LENGTH = 20;
+
+  /** The length of a non-empty instance id. */
+  public static final int INSTANCE_ID_LENGTH = 20;
+
+  private static final byte[] DISK_CTX = Kdf.ascii("app-disk-crypt-key");
+  private static final byte[] ENV_CTX = Kdf.ascii("env-encrypt-key");
+  private static final byte[] APP_CA_CTX = Kdf.ascii("app-ca");
+  private static final byte[] K256_CTX = Kdf.ascii("app-key");
+
+  private final KmsRootKeys roots;
+
+  private AppKeyDeriver(KmsRootKeys roots) {
+    this.roots = roots;
+  }
+
+  /** A deriver over {@code roots}. */
+  public static AppKeyDeriver of(KmsRootKeys roots) {
+    return new AppKeyDeriver(Objects.requireNonNull(roots, "roots"));
+  }
+
+  /** The root keys this deriver uses. */
+  public KmsRootKeys rootKeys() {
+    return roots;
+  }
+
+  /**
+   * Derives every key of an app instance.
+   *
+   * @param appId the 20-byte app id
+   * @param instanceId the 20-byte instance id, or an empty array
+   * @throws MalformedEvidenceException if an id has the wrong length, or (probability about
+   *     2^-32) a derived scalar is out of range, which dstack refuses too
+   */
+  public AppKeys derive(byte[] appId, byte[] instanceId) throws MalformedEvidenceException {
+    checkIds(appId, instanceId);
+    byte[] app = appId.clone();
+    byte[] inst = instanceId.clone();
+    byte[] disk = dhSecret(roots.caScalarUnsafe(), app, inst, DISK_CTX);
+    byte[] env = dhSecret(roots.caScalarUnsafe(), app, ENV_CTX);
+    byte[] envPub = X25519.publicKey(env);
+    byte[] appCa = p256Scalar(roots.caScalarUnsafe(), app, APP_CA_CTX);
+    byte[] appCaPub = Ec.P256.publicKey(new BigInteger(1, appCa), false);
+    byte[] k256 = Kdf.deriveKey(roots.k256ScalarUnsafe(), 32, app, K256_CTX);
+    BigInteger k256D = Ec.K256.scalarOrNull(k256);
+    if (k256D == null) {
+      throw outOfRange("k256 app key", app);
+    }
+    byte[] k256Pub = Ec.K256.publicKey(k256D, true);
+    byte[] sig = K256Signatures.sign(roots.k256Int(), K256Signatures.KMS_ISSUED, app, k256Pub);
+    return new AppKeys(app, inst, disk, env, envPub, appCa, appCaPub, k256, k256Pub, sig);
+  }
+
+  /**
+   * dstack's {@code GetAppEnvEncryptPubKey}: the app's env-encrypt X25519 public key with
+   * {@code signature} and {@code signature_v1} at {@code timestampSeconds}.
+   *
+   * @throws MalformedEvidenceException if the app id is not 20 bytes
+   */
+  public EnvEncryptPublicKey envEncryptPublicKey(byte[] appId, long timestampSeconds)
+      throws MalformedEvidenceException {
+    checkIds(appId, new byte[0]);
+    byte[] app = appId.clone();
+    byte[] env = dhSecret(roots.caScalarUnsafe(), app, ENV_CTX);
+    byte[] pub = X25519.publicKey(env);
+    Ec.wipe(env);
+    byte[] sig = K256Signatures.sign(roots.k256Int(), K256Signatures.ENV_ENCRYPT_PUBKEY, app, pub);
+    byte[] sigV1 =
+        K256Signatures.sign(
+            roots.k256Int(),
+            K256Signatures.ENV_ENCRYPT_PUBKEY,
+            app,
+            EnvEncryptPublicKey.v1Message(timestampSeconds, pub));
+    return new EnvEncryptPublicKey(app, pub, sig, timestampSeconds, sigV1);
+  }
+
+  /** As {@link #envEncryptPublicKey(byte[], long)} with the current time of {@code clock}. */
+  public EnvEncryptPublicKey envEncryptPublicKey(byte[] appId, Clock clock)
+      throws MalformedEvidenceException {
+    return envEncryptPublicKey(appId, clock.instant().getEpochSecond());
+  }
+
+  private static void checkIds(byte[] appId, byte[] instanceId) throws MalformedEvidenceException {
+    Objects.requireNonNull(appId, "appId");
+    Objects.requireNonNull(instanceId, "instanceId");
+    if (appId.length != APP_ID_LENGTH) {
+      throw new MalformedEvidenceException(
+          CryptoReason.BAD_APP_ID, "app_id must be 20 bytes, got " + appId.length);
+    }
+    if (instanceId.length != 0 && instanceId.length != INSTANCE_ID_LENGTH) {
+      throw new MalformedEvidenceException(
+          CryptoReason.BAD_INSTANCE_ID,
+          "instance_id must be 20 bytes or empty, got " + instanceId.length);
+    }
+  }
+
+  /** dstack {@code derive_p256_key_pair}: the OKM used directly as a P-256 scalar (32 bytes). */
+  static byte[] p256Scalar(byte[] rootCaScalar, byte[]... context) throws MalformedEvidenceException {
+    byte[] okm = Kdf.deriveKey(rootCaScalar, 32, context);
+    if (Ec.P256.scalarOrNull(okm) == null) {
+      throw outOfRange("P-256 key", context.length > 0 ? context[0] : new byte[0]);
+    }
+    return okm;
+  }
+
+  /** The 138-byte PKCS#8 DER of the derived P-256 key (hashed by {@code derive_dh_secret}). */
+  static byte[] derivedPkcs8(byte[] rootCaScalar, byte[]... context) throws MalformedEvidenceException {
+    byte[] d = p256Scalar(rootCaScalar, context);
+    byte[] pub = Ec.P256.publicKey(new BigInteger(1, d), false);
+    byte[] der = P256Keys.pkcs8(d, pub);
+    Ec.wipe(d);
+    return der;
+  }
+
+  /** dstack {@code derive_dh_secret}: SHA-256 of {@link #derivedPkcs8}. */
+  static byte[] dhSecret(byte[] rootCaScalar, byte[]... context) throws MalformedEvidenceException {
+    byte[] der = derivedPkcs8(rootCaScalar, context);
+    byte[] out = Kdf.sha256(der);
+    Ec.wipe(der);
+    return out;
+  }
+
+  private static MalformedEvidenceException outOfRange(String what, byte[] appId) {
+    return new MalformedEvidenceException(
+        CryptoReason.DERIVED_KEY_OUT_OF_RANGE,
+        "the derived " + what + " for app " + HexFormat.of().formatHex(appId)
+            + " is not a valid scalar (0 or >= n); dstack refuses this input as well");
+  }
+
+  @Override
+  public String toString() {
+    return "AppKeyDeriver[" + roots + "]";
+  }
+}

@@ -1,0 +1,121 @@
+package org.attest4j.crypto;
+
+import java.util.HexFormat;
+
+/**
+ * The keys dstack's KMS derives for one app instance (see {@link AppKeyDeriver}). Names follow
+ * dstack's {@code AppKeyResponse} fields.
+ *
+ * <ul>
+ *   <li>{@link #diskCryptKey()}: 32 bytes; the guest's LUKS passphrase is its lowercase hex;
+ *   <li>{@link #envCryptKey()}: the X25519 private key for encrypted environment variables,
+ *       unclamped, and {@link #envPublicKey()};
+ *   <li>{@link #k256Key()}: the app's secp256k1 key, {@link #k256PublicKey()} (compressed) and
+ *       {@link #k256Signature()} by the KMS root k256 key;
+ *   <li>{@link #appCaKey()} / {@link #appCaPublicKey()}: the app CA key used by {@code SignCert}.
+ * </ul>
+ *
+ * <p>Immutable and thread-safe. Accessors return copies. {@link #toString()} shows the ids and the
+ * public keys only, never a secret.
+ */
+public final class AppKeys {
+  private final byte[] appId;
+  private final byte[] instanceId;
+  private final byte[] diskCryptKey;
+  private final byte[] envCryptKey;
+  private final byte[] envPublicKey;
+  private final byte[] appCaKey;
+  private final byte[] appCaPublicKey;
+  private final byte[] k256Key;
+  private final byte[] k256PublicKey;
+  private final byte[] k256Signature;
+
+  AppKeys(
+      byte[] appId,
+      byte[] instanceId,
+      byte[] diskCryptKey,
+      byte[] envCryptKey,
+      byte[] envPublicKey,
+      byte[] appCaKey,
+      byte[] appCaPublicKey,
+      byte[] k256Key,
+      byte[] k256PublicKey,
+      byte[] k256Signature) {
+    this.appId = appId;
+    this.instanceId = instanceId;
+    this.diskCryptKey = diskCryptKey;
+    this.envCryptKey = envCryptKey;
+    this.envPublicKey = envPublicKey;
+    this.appCaKey = appCaKey;
+    this.appCaPublicKey = appCaPublicKey;
+    this.k256Key = k256Key;
+    this.k256PublicKey = k256PublicKey;
+    this.k256Signature = k256Signature;
+  }
+
+  /** The app id (20 bytes). */
+  public byte[] appId() {
+    return appId.clone();
+  }
+
+  /** The instance id (20 bytes, or empty). */
+  public byte[] instanceId() {
+    return instanceId.clone();
+  }
+
+  /** {@code disk_crypt_key} (32 bytes). Secret. */
+  public byte[] diskCryptKey() {
+    return diskCryptKey.clone();
+  }
+
+  /** {@code env_crypt_key}: X25519 private key, unclamped (32 bytes). Secret. */
+  public byte[] envCryptKey() {
+    return envCryptKey.clone();
+  }
+
+  /** The X25519 public key of {@link #envCryptKey()} (32 bytes), as GetAppEnvEncryptPubKey returns. */
+  public byte[] envPublicKey() {
+    return envPublicKey.clone();
+  }
+
+  /** The app CA P-256 private scalar (32 bytes). Secret. */
+  public byte[] appCaKey() {
+    return appCaKey.clone();
+  }
+
+  /** The app CA public key, uncompressed SEC1 (65 bytes). */
+  public byte[] appCaPublicKey() {
+    return appCaPublicKey.clone();
+  }
+
+  /** The app CA public key as SubjectPublicKeyInfo DER (91 bytes). */
+  public byte[] appCaPublicKeySpki() {
+    return P256Keys.spki(appCaPublicKey);
+  }
+
+  /** {@code k256_key}: the app's secp256k1 private scalar (32 bytes). Secret. */
+  public byte[] k256Key() {
+    return k256Key.clone();
+  }
+
+  /** The app's secp256k1 public key, SEC1-compressed (33 bytes). */
+  public byte[] k256PublicKey() {
+    return k256PublicKey.clone();
+  }
+
+  /** {@code k256_signature}: r || s || v (65 bytes) by the KMS root k256 key. */
+  public byte[] k256Signature() {
+    return k256Signature.clone();
+  }
+
+  @Override
+  public String toString() {
+    HexFormat h = HexFormat.of();
+    return "AppKeys[app_id=" + h.formatHex(appId)
+        + ", instance_id=" + h.formatHex(instanceId)
+        + ", env_pubkey=" + h.formatHex(envPublicKey)
+        + ", app_ca_pubkey=" + h.formatHex(appCaPublicKey)
+        + ", k256_pubkey=" + h.formatHex(k256PublicKey)
+        + ", secrets=<redacted>]";
+  }
+}
