@@ -1,0 +1,489 @@
+package org.attest4j.kms;
+
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.attest4j.core.Bytes;
+import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.kms.proto.GetAppKeyAmdRequest;
+import org.attest4j.kms.proto.OvmfSection;
+
+/**
+ * One guest's key request: the SEV-SNP report and its endorsements, the identity and launch shape
+ * the guest claims, and its freshness proof. Nothing in here is trusted: {@link KeyReleaseService}
+ * checks every claim against the report and the KMS's pinned configuration.
+ *
+ * <p>Byte-string fields are empty when absent. {@link #fromProto(GetAppKeyAmdRequest)} decodes
+ * dstack's {@code GetAppKeyAmdRequest} (hex strings, sizes) and refuses malformed fields.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class KeyReleaseRequest {
+  /** Upper bound on the report field (a report is 1184 bytes; the parser checks the exact size). */
+  public static final int MAX_REPORT = 4096;
+  /** Upper bound on each certificate field. */
+  public static final int MAX_CERT = 16 * 1024;
+  /** Upper bound on the MrConfigV3 document. */
+  public static final int MAX_MR_CONFIG = 8 * 1024;
+  /** Upper bound on the number of OVMF sections. */
+  public static final int MAX_SECTIONS = 64;
+  /** Upper bound on the vCPU type name. */
+  public static final int MAX_NAME = 64;
+
+  private static final byte[] DIGEST_LABEL = "attest4j-kms-request-v1".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * An OVMF section as a PR #630 client describes it (informational; the KMS uses its pinned
+   * firmware's own sections and refuses claims that differ).
+   *
+   * @param gpa guest physical address
+   * @param size size in bytes
+   * @param sectionType section type (1, 2, 3, 4 or 0x10)
+   */
+  public record ClaimedSection(long gpa, long size, int sectionType) {}
+
+  private final Bytes report;
+  private final Bytes askCert;
+  private final Bytes vcekCert;
+  private final Bytes appId;
+  private final Bytes composeHash;
+  private final Bytes rootfsHash;
+  private final Bytes instanceId;
+  private final Bytes dockerFilesHash;
+  private final Bytes mrConfig;
+  private final int vcpus;
+  private final String vcpuType;
+  private final Bytes claimedOvmfHash;
+  private final Bytes claimedKernelHash;
+  private final Bytes claimedInitrdHash;
+  private final long claimedHashesTableGpa;
+  private final long claimedResetEip;
+  private final List<ClaimedSection> claimedSections;
+  private final Bytes nonce;
+  private final long requestTime;
+  private final EnvelopeMode envelope;
+
+  private KeyReleaseRequest(Builder b) {
+    this.report = b.report;
+    this.askCert = b.askCert;
+    this.vcekCert = b.vcekCert;
+    this.appId = b.appId;
+    this.composeHash = b.composeHash;
+    this.rootfsHash = b.rootfsHash;
+    this.instanceId = b.instanceId;
+    this.dockerFilesHash = b.dockerFilesHash;
+    this.mrConfig = b.mrConfig;
+    this.vcpus = b.vcpus;
+    this.vcpuType = b.vcpuType;
+    this.claimedOvmfHash = b.claimedOvmfHash;
+    this.claimedKernelHash = b.claimedKernelHash;
+    this.claimedInitrdHash = b.claimedInitrdHash;
+    this.claimedHashesTableGpa = b.claimedHashesTableGpa;
+    this.claimedResetEip = b.claimedResetEip;
+    this.claimedSections = List.copyOf(b.claimedSections);
+    this.nonce = b.nonce;
+    this.requestTime = b.requestTime;
+    this.envelope = b.envelope;
+  }
+
+  /** A builder with every field empty. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Decodes dstack's {@code GetAppKeyAmdRequest} (with attest4j's additions).
+   *
+   * @throws MalformedEvidenceException ({@link KmsReason#BAD_REQUEST} or {@link
+   *     KmsReason#REQUEST_TOO_LARGE}) naming the first bad field
+   */
+  public static KeyReleaseRequest fromProto(GetAppKeyAmdRequest p) throws MalformedEvidenceException {
+    Builder b = builder();
+    b.report(Bytes.of(capped(p.getSnpReport(), MAX_REPORT, "snp_report")));
+    b.askCert(Bytes.of(capped(p.getAskPem(), MAX_CERT, "ask_pem")));
+    b.vcekCert(Bytes.of(capped(p.getVcekPem(), MAX_CERT, "vcek_pem")));
+    b.appId(hex(p.getAppId(), "app_id", 20));
+    b.composeHash(hex(p.getComposeHash(), "compose_hash", 32));
+    b.rootfsHash(hex(p.getRootfsHash(), "rootfs_hash", 32));
+    b.instanceId(hex(p.getInstanceId(), "instance_id", 20));
+    b.dockerFilesHash(hex(p.getDockerFilesHash(), "docker_files_hash", 32));
+    b.claimedOvmfHash(hex(p.getOvmfHash(), "ovmf_hash", 48));
+    b.claimedKernelHash(hex(p.getKernelHash(), "kernel_hash", 32));
+    b.claimedInitrdHash(hex(p.getInitrdHash(), "initrd_hash", 32));
+    byte[] mr = p.getMrConfig().getBytes(StandardCharsets.UTF_8);
+    if (mr.length > MAX_MR_CONFIG) {
+      throw tooLarge("mr_config", mr.length, MAX_MR_CONFIG);
+    }
+    b.mrConfig(Bytes.of(mr));
+    b.vcpus(p.getVcpus());
+    if (p.getVcpuType().length() > MAX_NAME) {
+      throw tooLarge("vcpu_type", p.getVcpuType().length(), MAX_NAME);
+    }
+    b.vcpuType(p.getVcpuType());
+    b.claimedHashesTableGpa(p.getSevHashesTableGpa());
+    b.claimedResetEip(Integer.toUnsignedLong(p.getSevEsResetEip()));
+    if (p.getOvmfSectionsCount() > MAX_SECTIONS) {
+      throw tooLarge("ovmf_sections", p.getOvmfSectionsCount(), MAX_SECTIONS);
+    }
+    for (OvmfSection s : p.getOvmfSectionsList()) {
+      b.claimedSections.add(
+          new ClaimedSection(
+              Integer.toUnsignedLong(s.getGpa()), Integer.toUnsignedLong(s.getSize()), s.getSectionType()));
+    }
+    byte[] n = p.getNonce().toByteArray();
+    if (n.length != 0 && n.length != NonceStore.NONCE_LENGTH) {
+      throw bad("nonce", "must be " + NonceStore.NONCE_LENGTH + " bytes, got " + n.length);
+    }
+    b.nonce(Bytes.of(n));
+    b.requestTime(p.getRequestTime());
+    switch (p.getEnvelope()) {
+      case ENVELOPE_UNSPECIFIED -> b.envelope = null;
+      case ENVELOPE_HPKE_V1 -> b.envelope(EnvelopeMode.HPKE);
+      case ENVELOPE_AES_SIV_PR630 -> b.envelope(EnvelopeMode.AES_SIV_PR630);
+      default -> throw bad("envelope", "unknown envelope mode " + p.getEnvelopeValue());
+    }
+    return b.build();
+  }
+
+  private static byte[] capped(ByteString s, int max, String field) throws MalformedEvidenceException {
+    if (s.size() > max) {
+      throw tooLarge(field, s.size(), max);
+    }
+    return s.toByteArray();
+  }
+
+  private static Bytes hex(String s, String field, int length) throws MalformedEvidenceException {
+    if (s.isEmpty()) {
+      return Bytes.empty();
+    }
+    if (s.length() > 2 * length + 2) {
+      throw bad(field, "must be " + length + " bytes of hex, got " + s.length() + " characters");
+    }
+    String h = s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
+    byte[] v;
+    try {
+      v = HexFormat.of().parseHex(h);
+    } catch (IllegalArgumentException e) {
+      throw bad(field, "is not hex");
+    }
+    if (v.length != length) {
+      throw bad(field, "must be " + length + " bytes, got " + v.length);
+    }
+    return Bytes.of(v);
+  }
+
+  private static MalformedEvidenceException bad(String field, String msg) {
+    return new MalformedEvidenceException(KmsReason.BAD_REQUEST, "field " + field + " " + msg);
+  }
+
+  private static MalformedEvidenceException tooLarge(String field, int size, int max) {
+    return new MalformedEvidenceException(
+        KmsReason.REQUEST_TOO_LARGE, "field " + field + " has " + size + " bytes; at most " + max + " accepted");
+  }
+
+  /**
+   * The digest a guest puts (through {@code ReportData}'s tagged hashing) in report_data[32..64]
+   * under {@link FreshnessMode#REQUEST_DIGEST}: SHA-256 of {@code "attest4j-kms-request-v1" || 0x00}
+   * followed by, each as a 4-byte big-endian length then the bytes: app_id, compose_hash,
+   * rootfs_hash, instance_id, docker_files_hash, mr_config, u32be(vcpus), vcpu_type (UTF-8),
+   * u64be(request_time), u32be(envelope: 0 unspecified, 1 HPKE, 2 AES-SIV).
+   */
+  public Bytes requestDigest() {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(DIGEST_LABEL);
+      md.update((byte) 0);
+      for (Bytes f : List.of(appId, composeHash, rootfsHash, instanceId, dockerFilesHash, mrConfig)) {
+        lv(md, f.toByteArray());
+      }
+      lv(md, ByteBuffer.allocate(4).putInt(vcpus).array());
+      lv(md, vcpuType.getBytes(StandardCharsets.UTF_8));
+      lv(md, ByteBuffer.allocate(8).putLong(requestTime).array());
+      int env = envelope == null ? 0 : envelope == EnvelopeMode.HPKE ? 1 : 2;
+      lv(md, ByteBuffer.allocate(4).putInt(env).array());
+      return Bytes.of(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+  }
+
+  private static void lv(MessageDigest md, byte[] v) {
+    md.update(ByteBuffer.allocate(4).putInt(v.length).array());
+    md.update(v);
+  }
+
+  /** The raw report bytes. */
+  public Bytes report() {
+    return report;
+  }
+
+  /** The ASK (or ASVK) certificate, PEM or DER; empty if absent. */
+  public Bytes askCert() {
+    return askCert;
+  }
+
+  /** The VCEK (or VLEK) certificate, PEM or DER; empty if absent. */
+  public Bytes vcekCert() {
+    return vcekCert;
+  }
+
+  /** The claimed app_id (20 bytes) or empty. */
+  public Bytes appId() {
+    return appId;
+  }
+
+  /** The claimed compose hash (32 bytes) or empty. */
+  public Bytes composeHash() {
+    return composeHash;
+  }
+
+  /** The claimed rootfs hash (32 bytes) or empty. */
+  public Bytes rootfsHash() {
+    return rootfsHash;
+  }
+
+  /** The claimed instance id (20 bytes) or empty. */
+  public Bytes instanceId() {
+    return instanceId;
+  }
+
+  /** The claimed docker-files hash (32 bytes) or empty. */
+  public Bytes dockerFilesHash() {
+    return dockerFilesHash;
+  }
+
+  /** The MrConfigV3 document bytes, or empty. */
+  public Bytes mrConfig() {
+    return mrConfig;
+  }
+
+  /** The claimed vCPU count (0 if not claimed). */
+  public int vcpus() {
+    return vcpus;
+  }
+
+  /** The claimed vCPU type name (empty if not claimed). */
+  public String vcpuType() {
+    return vcpuType;
+  }
+
+  /** The firmware digest the client claims (48 bytes) or empty; never used to compute. */
+  public Bytes claimedOvmfHash() {
+    return claimedOvmfHash;
+  }
+
+  /** The kernel digest the client claims or empty; never used to compute. */
+  public Bytes claimedKernelHash() {
+    return claimedKernelHash;
+  }
+
+  /** The initrd digest the client claims or empty; never used to compute. */
+  public Bytes claimedInitrdHash() {
+    return claimedInitrdHash;
+  }
+
+  /** The kernel-hashes table GPA the client claims, or 0. */
+  public long claimedHashesTableGpa() {
+    return claimedHashesTableGpa;
+  }
+
+  /** The AP reset EIP the client claims, or 0. */
+  public long claimedResetEip() {
+    return claimedResetEip;
+  }
+
+  /** The OVMF sections the client claims (maybe empty). */
+  public List<ClaimedSection> claimedSections() {
+    return claimedSections;
+  }
+
+  /** The KMS-issued nonce (32 bytes) or empty. */
+  public Bytes nonce() {
+    return nonce;
+  }
+
+  /** The guest's request time in unix seconds (0 if not given). */
+  public long requestTime() {
+    return requestTime;
+  }
+
+  /** The envelope the guest asks for, if it asks for one. */
+  public Optional<EnvelopeMode> envelope() {
+    return Optional.ofNullable(envelope);
+  }
+
+  @Override
+  public String toString() {
+    return "KeyReleaseRequest[appId=" + appId + ", composeHash=" + composeHash + ", instanceId=" + instanceId
+        + ", vcpus=" + vcpus + ", vcpuType=" + vcpuType + ", mrConfig=" + mrConfig.length() + " bytes"
+        + ", nonce=" + nonce + ", envelope=" + envelope + "]";
+  }
+
+  /** Builds a {@link KeyReleaseRequest}. Not thread-safe. */
+  public static final class Builder {
+    private Bytes report = Bytes.empty();
+    private Bytes askCert = Bytes.empty();
+    private Bytes vcekCert = Bytes.empty();
+    private Bytes appId = Bytes.empty();
+    private Bytes composeHash = Bytes.empty();
+    private Bytes rootfsHash = Bytes.empty();
+    private Bytes instanceId = Bytes.empty();
+    private Bytes dockerFilesHash = Bytes.empty();
+    private Bytes mrConfig = Bytes.empty();
+    private int vcpus;
+    private String vcpuType = "";
+    private Bytes claimedOvmfHash = Bytes.empty();
+    private Bytes claimedKernelHash = Bytes.empty();
+    private Bytes claimedInitrdHash = Bytes.empty();
+    private long claimedHashesTableGpa;
+    private long claimedResetEip;
+    private final List<ClaimedSection> claimedSections = new ArrayList<>();
+    private Bytes nonce = Bytes.empty();
+    private long requestTime;
+    private EnvelopeMode envelope;
+
+    private Builder() {}
+
+    /** The raw SEV-SNP report. */
+    public Builder report(Bytes v) {
+      this.report = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** The raw SEV-SNP report. */
+    public Builder report(byte[] v) {
+      return report(Bytes.of(v));
+    }
+
+    /** The ASK certificate (PEM or DER). */
+    public Builder askCert(Bytes v) {
+      this.askCert = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** The VCEK certificate (PEM or DER). */
+    public Builder vcekCert(Bytes v) {
+      this.vcekCert = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** The claimed app_id. */
+    public Builder appId(Bytes v) {
+      this.appId = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** The claimed compose hash. */
+    public Builder composeHash(Bytes v) {
+      this.composeHash = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** The claimed rootfs hash. */
+    public Builder rootfsHash(Bytes v) {
+      this.rootfsHash = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** The claimed instance id. */
+    public Builder instanceId(Bytes v) {
+      this.instanceId = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** The claimed docker-files hash. */
+    public Builder dockerFilesHash(Bytes v) {
+      this.dockerFilesHash = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** The MrConfigV3 document bytes exactly as hashed into HOST_DATA. */
+    public Builder mrConfig(Bytes v) {
+      this.mrConfig = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** The MrConfigV3 document (UTF-8). */
+    public Builder mrConfig(String v) {
+      return mrConfig(Bytes.of(v.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** The claimed vCPU count. */
+    public Builder vcpus(int v) {
+      this.vcpus = v;
+      return this;
+    }
+
+    /** The claimed vCPU type name, for example {@code "EPYC-v4"}. */
+    public Builder vcpuType(String v) {
+      this.vcpuType = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** A firmware digest the client claims (checked against the pinned one, never used). */
+    public Builder claimedOvmfHash(Bytes v) {
+      this.claimedOvmfHash = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** A kernel digest the client claims (checked against the pinned one, never used). */
+    public Builder claimedKernelHash(Bytes v) {
+      this.claimedKernelHash = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** An initrd digest the client claims (checked against the pinned one, never used). */
+    public Builder claimedInitrdHash(Bytes v) {
+      this.claimedInitrdHash = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** A kernel-hashes table GPA the client claims. */
+    public Builder claimedHashesTableGpa(long v) {
+      this.claimedHashesTableGpa = v;
+      return this;
+    }
+
+    /** An AP reset EIP the client claims. */
+    public Builder claimedResetEip(long v) {
+      this.claimedResetEip = v;
+      return this;
+    }
+
+    /** Adds an OVMF section the client claims. */
+    public Builder addClaimedSection(ClaimedSection s) {
+      this.claimedSections.add(Objects.requireNonNull(s));
+      return this;
+    }
+
+    /** The KMS-issued nonce. */
+    public Builder nonce(Bytes v) {
+      this.nonce = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** The request time in unix seconds. */
+    public Builder requestTime(long v) {
+      this.requestTime = v;
+      return this;
+    }
+
+    /** The envelope the guest asks for. */
+    public Builder envelope(EnvelopeMode v) {
+      this.envelope = Objects.requireNonNull(v);
+      return this;
+    }
+
+    /** The request. */
+    public KeyReleaseRequest build() {
+      return new KeyReleaseRequest(this);
+    }
+  }
+}

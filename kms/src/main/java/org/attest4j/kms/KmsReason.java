@@ -1,0 +1,54 @@
+package org.attest4j.kms;
+
+import org.attest4j.core.ReasonCode;
+
+/**
+ * Reasons for refusals that the key-release flow itself makes (refusals from the snp, ovmf and
+ * crypto modules keep their own reason codes). The constant name is the stable code.
+ *
+ * <p>Enum constants are immutable and thread-safe.
+ */
+public enum KmsReason implements ReasonCode {
+  /** A request field is missing, has the wrong size or is not valid hex/JSON/protobuf. */
+  BAD_REQUEST,
+  /** The request or one of its fields is larger than the KMS accepts. */
+  REQUEST_TOO_LARGE,
+  /** No endorsement (ASK/VCEK) could be found for the report. */
+  NO_ENDORSEMENT,
+  /** The claimed vCPU count or vCPU type is not one the KMS allows. */
+  LAUNCH_SHAPE_NOT_ALLOWED,
+  /** A launch digest the client claimed differs from the artifact the KMS pins. */
+  CLAIMED_ARTIFACT_MISMATCH,
+  /** The report's MEASUREMENT differs from the one recomputed from the pinned artifacts. */
+  MEASUREMENT_MISMATCH,
+  /** An identity field is neither in the measured command line nor in HOST_DATA. */
+  IDENTITY_NOT_BOUND,
+  /** HOST_DATA is not the digest of the MrConfigV3 document the guest sent. */
+  HOST_DATA_MISMATCH,
+  /** The app_id (or another identity field) in the request differs from the bound one. */
+  IDENTITY_MISMATCH,
+  /** The MrConfigV3 document names another key provider than this KMS. */
+  KEY_PROVIDER_MISMATCH,
+  /** report_data does not carry the expected freshness value. */
+  REPORT_DATA_MISMATCH,
+  /** The nonce was never issued by this KMS (or has been forgotten). */
+  NONCE_UNKNOWN,
+  /** The nonce or request digest has already been used. */
+  REPLAYED,
+  /** The nonce or request time is outside its lifetime. */
+  EXPIRED,
+  /** The nonce store is full; retry later. */
+  NONCE_STORE_FULL,
+  /** The authorization hook refused the boot. */
+  NOT_AUTHORIZED,
+  /** The authorization hook could not be reached or answered nonsense. */
+  AUTHORIZATION_UNAVAILABLE,
+  /** The guest's report_data[0..32] is not a usable X25519 public key. */
+  BAD_RECIPIENT_KEY,
+  /** The requested envelope mode is not enabled on this KMS. */
+  ENVELOPE_MODE_NOT_ALLOWED,
+  /** Key derivation or sealing failed. */
+  KEY_DERIVATION_FAILED,
+  /** The flow failed unexpectedly (a bug); the request was refused. */
+  INTERNAL_ERROR
+}
