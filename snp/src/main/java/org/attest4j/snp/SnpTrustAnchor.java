@@ -1,0 +1,125 @@
+package org.attest4j.snp;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Objects;
+import org.attest4j.core.Bytes;
+import org.attest4j.core.ConstantTime;
+import org.attest4j.core.MalformedEvidenceException;
+
+/**
+ * A trusted SEV-SNP root: the SHA-384 fingerprint of an ARK's DER SubjectPublicKeyInfo, and the
+ * product the ARK is for. Pinning the key (not the certificate) survives a re-issue of the ARK with
+ * the same key. {@link #amdRoots()} are AMD's Milan, Genoa and Turin ARKs, pinned in the code; any
+ * other root (a private PKI, {@code SimulatedSnpPlatform}) is trusted only when passed to {@link
+ * SnpVerifier.Builder#addTrustAnchor}.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class SnpTrustAnchor {
+  // SPKI fingerprints of AMD's ARKs (facts from AMD KDS cert_chain; see docs/snp.md).
+  private static final List<SnpTrustAnchor> AMD = List.of(
+      amd(Product.MILAN,
+          "1249f67f15cf229a4069195e1a9ce537d1765ef706a1f4a123c36be9518786515d25ecc007f366b564d2b3f31c48082e",
+          "9f056bee44377e29308cb5ffa895bdfb62d18881fa6bed8d6f075b0204089cb9"),
+      amd(Product.GENOA,
+          "32ab53a6ce5ec14926207396e5c475ae768a6a9831b7e860b5acf2e1c1dff222bc5a8bfc43eb5e06393189c1f246d880",
+          "429a69c9422aa258ee4d8db5fcda9c6470ef15f8cd5a9cebd6cbc7d90b863831"),
+      amd(Product.TURIN,
+          "3475f08a9727f8ac9a1deaea5f2a2097aa59d64d05c2a678c229c873e6359d3a6926287a2a22cd5f88a385e333a2fcc5",
+          "4f125410563a2ab9a50356f9243f6fe0b6f73de98603f53f90339c70e9d7ad08"));
+
+  private final Product product;
+  private final byte[] spkiSha384;
+  private final byte[] spkiSha256; // null unless pinned too
+  private final String name;
+  private final boolean amdRoot;
+
+  private SnpTrustAnchor(Product product, byte[] spkiSha384, byte[] spkiSha256, String name, boolean amdRoot) {
+    this.product = Objects.requireNonNull(product, "product");
+    if (spkiSha384.length != 48) {
+      throw new IllegalArgumentException("an SPKI SHA-384 fingerprint is 48 bytes, got " + spkiSha384.length);
+    }
+    this.spkiSha384 = spkiSha384;
+    this.spkiSha256 = spkiSha256;
+    this.name = Objects.requireNonNull(name, "name");
+    this.amdRoot = amdRoot;
+  }
+
+  private static SnpTrustAnchor amd(Product p, String sha384, String sha256) {
+    java.util.HexFormat hex = java.util.HexFormat.of();
+    return new SnpTrustAnchor(p, hex.parseHex(sha384), hex.parseHex(sha256), "AMD ARK-" + p.kdsName(), true);
+  }
+
+  /** AMD's pinned ARKs for Milan, Genoa and Turin (the same ARK anchors each product's VCEK and VLEK chains). */
+  public static List<SnpTrustAnchor> amdRoots() {
+    return AMD;
+  }
+
+  /** A root given by the SHA-384 of its DER SubjectPublicKeyInfo. */
+  public static SnpTrustAnchor ofSpkiSha384(Product product, Bytes spkiSha384, String name) {
+    return new SnpTrustAnchor(product, spkiSha384.toByteArray(), null, name, false);
+  }
+
+  /**
+   * A root whose key is that of the given ARK certificate (DER or PEM).
+   *
+   * @throws MalformedEvidenceException if the certificate cannot be decoded
+   */
+  public static SnpTrustAnchor ofCertificate(Product product, byte[] arkDerOrPem) throws MalformedEvidenceException {
+    AmdCert c = AmdCert.parse(Pem.derOrPem(arkDerOrPem, "CERTIFICATE", "ARK certificate"), "ARK");
+    return new SnpTrustAnchor(product, Crypto.digest("SHA-384", c.spkiDer, 0, c.spkiDer.length), null,
+        "custom root CN=" + c.subjectCn, false);
+  }
+
+  /** A root whose key is that of {@code ark}. */
+  public static SnpTrustAnchor ofCertificate(Product product, X509Certificate ark) {
+    byte[] spki = ark.getPublicKey().getEncoded();
+    return new SnpTrustAnchor(product, Crypto.digest("SHA-384", spki, 0, spki.length), null,
+        "custom root " + ark.getSubjectX500Principal().getName(), false);
+  }
+
+  /** The product whose chains this root anchors. */
+  public Product product() {
+    return product;
+  }
+
+  /** SHA-384 of the root's DER SubjectPublicKeyInfo. */
+  public Bytes spkiSha384() {
+    return Bytes.of(spkiSha384);
+  }
+
+  /** A human-readable name, for example {@code "AMD ARK-Milan"}. */
+  public String name() {
+    return name;
+  }
+
+  /** Whether this is one of AMD's pinned roots. */
+  public boolean isAmdRoot() {
+    return amdRoot;
+  }
+
+  /** Whether {@code spkiDer} is this root's key (constant-time digest comparison). */
+  boolean matches(byte[] spkiDer) {
+    boolean ok = ConstantTime.equals(spkiSha384, Crypto.digest("SHA-384", spkiDer, 0, spkiDer.length));
+    if (ok && spkiSha256 != null) {
+      ok = ConstantTime.equals(spkiSha256, Crypto.sha256(spkiDer));
+    }
+    return ok;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SnpTrustAnchor a && a.product == product && java.util.Arrays.equals(a.spkiSha384, spkiSha384);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Arrays.hashCode(spkiSha384) * 31 + product.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return name + " (" + product + ", SPKI SHA-384 " + Bytes.of(spkiSha384).toHex() + ")";
+  }
+}

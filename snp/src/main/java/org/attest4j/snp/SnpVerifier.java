@@ -1,0 +1,518 @@
+package org.attest4j.snp;
+
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.attest4j.core.Bytes;
+import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.VerificationException;
+import org.bouncycastle.crypto.params.RSAKeyParameters;
+
+/**
+ * Verifies SEV-SNP reports offline: ARK pinned to a trusted root and self-signed, ARK -> ASK (or
+ * ASVK) -> VCEK (or VLEK) RSASSA-PSS signatures, names and validity at the clock's instant, the
+ * optional ARK-signed CRLs, the VCEK's AMD extensions against the report (hwID vs CHIP_ID, SPLs vs
+ * REPORTED_TCB), the report's signer kind, and the report's ECDSA P-384 signature.
+ *
+ * <p>The product comes from the report's signed CPUID fields (v3+), else from the certificate chain
+ * (v2), else from {@link Builder#product}; an unknown or inconsistent product fails closed.
+ *
+ * <p>Verified chains are cached by the SHA-256 of their certificates (LRU, {@link
+ * Builder#chainCacheSize}), so many reports under one VCEK cost one P-384 verification each; the
+ * validity window, CRLs and binding are still checked per report. Verification does not apply a
+ * policy: pass the result to {@link SnpPolicy#validate}.
+ *
+ * <p>Instances are immutable in configuration and thread-safe; the internal cache is synchronized.
+ */
+public final class SnpVerifier {
+  private static final Logger LOG = System.getLogger(SnpVerifier.class.getName());
+
+  private final Clock clock;
+  private final List<SnpTrustAnchor> anchors;
+  private final List<SnpCrl> crls;
+  private final boolean requireCrl;
+  private final Product callerProduct;
+  private final Map<Bytes, VerifiedChain> chainCache;
+  private final Map<Bytes, VerifiedChain> intermediateCache;
+
+  private SnpVerifier(Builder b) {
+    this.clock = b.clock;
+    List<SnpTrustAnchor> a = new ArrayList<>();
+    if (b.amdRoots) {
+      a.addAll(SnpTrustAnchor.amdRoots());
+    }
+    a.addAll(b.anchors);
+    this.anchors = List.copyOf(a);
+    this.crls = List.copyOf(b.crls);
+    this.requireCrl = b.requireCrl;
+    this.callerProduct = b.product;
+    this.chainCache = lru(b.cacheSize);
+    this.intermediateCache = lru(Math.min(b.cacheSize, 64));
+  }
+
+  private static Map<Bytes, VerifiedChain> lru(int size) {
+    if (size <= 0) {
+      return null;
+    }
+    return Collections.synchronizedMap(
+        new LinkedHashMap<>(16, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Bytes, VerifiedChain> eldest) {
+            return size() > size;
+          }
+        });
+  }
+
+  /** A verifier trusting only AMD's pinned roots, with the system UTC clock. */
+  public static SnpVerifier withAmdRoots() {
+    return builder().build();
+  }
+
+  /** A builder: AMD roots trusted, system UTC clock, no CRL, cache of 1024 chains. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The trusted roots. */
+  public List<SnpTrustAnchor> trustAnchors() {
+    return anchors;
+  }
+
+  /**
+   * Parses and verifies {@code report} with its VCEK/VLEK (DER or PEM) and KDS {@code cert_chain}
+   * (PEM: ASK or ASVK, then ARK).
+   *
+   * @throws MalformedEvidenceException if an input cannot be decoded
+   * @throws VerificationException if any check fails (the reason names it)
+   */
+  public VerifiedSnpReport verify(byte[] report, byte[] vek, byte[] chainPem)
+      throws MalformedEvidenceException, VerificationException {
+    return verify(SnpReport.parse(report), VcekChain.parse(vek, chainPem));
+  }
+
+  /**
+   * Verifies {@code report} with the certificates of an extended-report certificate table (VCEK or
+   * VLEK, ASK, ARK).
+   *
+   * @throws MalformedEvidenceException if an input cannot be decoded
+   * @throws VerificationException if any check fails
+   */
+  public VerifiedSnpReport verify(SnpReport report, SnpCertTable table)
+      throws MalformedEvidenceException, VerificationException {
+    return verify(report, VcekChain.fromCertTable(table));
+  }
+
+  /**
+   * Verifies {@code report} against {@code chain}.
+   *
+   * @throws MalformedEvidenceException if a certificate cannot be decoded
+   * @throws VerificationException if any check fails
+   */
+  public VerifiedSnpReport verify(SnpReport report, VcekChain chain)
+      throws MalformedEvidenceException, VerificationException {
+    Objects.requireNonNull(report, "report");
+    Objects.requireNonNull(chain, "chain");
+    Instant now = clock.instant();
+    boolean cached = true;
+    VerifiedChain vc = chainCache == null ? null : chainCache.get(chain.fingerprint());
+    if (vc == null) {
+      cached = false;
+      vc = verifyChain(chain);
+      if (chainCache != null) {
+        chainCache.put(chain.fingerprint(), vc);
+      }
+    }
+    // validity and revocation are per verification time, never cached
+    vc.ark.checkValidity(now);
+    vc.ask.checkValidity(now);
+    vc.vek.cert.checkValidity(now);
+    checkCrls(vc, now);
+
+    Product chainProduct = vc.anchor.product();
+    ProductSource source;
+    SnpReport bound;
+    if (report.version() >= 3) {
+      if (report.cpuidProduct().isPresent()) {
+        source = ProductSource.CPUID;
+      } else if (callerProduct != null) {
+        source = ProductSource.CALLER;
+        if (callerProduct != chainProduct) {
+          throw new VerificationException(
+              SnpReason.PRODUCT_MISMATCH,
+              "configured product " + callerProduct + " but the certificate chain is " + chainProduct + "'s");
+        }
+      } else {
+        throw new VerificationException(
+            SnpReason.UNKNOWN_PRODUCT,
+            "report CPUID (" + report.cpuid().orElseThrow() + ") names no supported product (Milan, Genoa, Turin);"
+                + " configure the product explicitly if this chip is known to be one of them");
+      }
+      if (report.cpuidProduct().isPresent() && report.cpuidProduct().get() != chainProduct) {
+        throw new VerificationException(
+            SnpReason.PRODUCT_MISMATCH,
+            "report CPUID says " + report.cpuidProduct().get() + " but the certificate chain is anchored in "
+                + vc.anchor.name() + " (" + chainProduct + ")");
+      }
+    } else {
+      source = ProductSource.CERTIFICATE;
+      if (callerProduct != null && callerProduct != chainProduct) {
+        throw new VerificationException(
+            SnpReason.PRODUCT_MISMATCH,
+            "configured product " + callerProduct + " but the certificate chain is " + chainProduct + "'s");
+      }
+    }
+    bound = report.withProduct(chainProduct);
+
+    // signer kind
+    KeyInfo ki = report.keyInfo();
+    if (ki.signingKey() == SigningKey.NONE) {
+      throw new VerificationException(SnpReason.UNSIGNED_REPORT, "report KEY_INFO says it is not signed (SIGNING_KEY=none)");
+    }
+    if (ki.maskChipKey()) {
+      throw new VerificationException(
+          SnpReason.UNSIGNED_REPORT, "report KEY_INFO has MASK_CHIP_KEY set: the firmware did not sign it with the VCEK");
+    }
+    if (ki.signingKey() != vc.vek.kind()) {
+      throw new VerificationException(
+          SnpReason.SIGNING_KEY_MISMATCH,
+          "report KEY_INFO says it is signed by the " + ki.signingKey() + " but the certificate is a " + vc.vek.kind());
+    }
+
+    // the report signature: the authenticity of every field below
+    byte[] raw = bound.rawUnsafe();
+    if (!Crypto.verifyEcdsaP384Le(vc.vek.ecKey(), raw, SnpReport.SIGNED_LENGTH, raw, 0x2A0)) {
+      throw new VerificationException(
+          SnpReason.BAD_REPORT_SIGNATURE,
+          "report ECDSA P-384 signature does not verify under the " + vc.vek.kind() + " (" + vc.vek.issuerCn()
+              + ", serial " + vc.vek.serialNumber() + ")");
+    }
+
+    // certificate-to-report binding
+    if (vc.vek.kind() == SigningKey.VCEK) {
+      checkHwId(bound, vc.vek, chainProduct);
+    }
+    checkTcb(bound, vc.vek, chainProduct);
+    if (!cached) {
+      LOG.log(Level.DEBUG, "verified SEV-SNP chain {0} for {1}", vc.anchor.name(), vc.vek);
+    }
+    return new VerifiedSnpReport(
+        bound, source, vc.vek, CertificateInfo.of(vc.ask), CertificateInfo.of(vc.ark), vc.anchor, now, cached);
+  }
+
+  private static void checkHwId(SnpReport report, VekCertificate vek, Product product) throws VerificationException {
+    byte[] hw = vek.hwIdUnsafe();
+    if (hw == null) {
+      throw new VerificationException(SnpReason.CHIP_ID_MISMATCH, "VCEK has no hwID extension");
+    }
+    Bytes chip = report.chipId();
+    if (chip.isZero()) {
+      return; // MASK_CHIP_ID: CHIP_ID is zeroed; the signature alone binds the report to the VCEK
+    }
+    byte[] c = chip.toByteArray();
+    int n = product.hwIdLength();
+    if (hw.length != n) {
+      throw new VerificationException(
+          SnpReason.CHIP_ID_MISMATCH, product + " VCEK hwID must be " + n + " bytes, found " + hw.length);
+    }
+    boolean tailZero = true;
+    for (int i = n; i < c.length; i++) {
+      tailZero &= c[i] == 0;
+    }
+    if (!org.attest4j.core.ConstantTime.equals(hw, java.util.Arrays.copyOf(c, n)) || !tailZero) {
+      throw new VerificationException(
+          SnpReason.CHIP_ID_MISMATCH,
+          "VCEK hwID " + Bytes.of(hw).toHex() + " does not match report CHIP_ID " + chip.toHex()
+              + (n == 8 ? " (Turin: CHIP_ID[0..8] must equal hwID and the rest be zero)" : ""));
+    }
+  }
+
+  private static void checkTcb(SnpReport report, VekCertificate vek, Product product)
+      throws VerificationException, MalformedEvidenceException {
+    TcbVersion cert = vek.tcb(product);
+    TcbVersion rep = report.reportedTcb();
+    List<String> diffs = new ArrayList<>();
+    if (product.hasFmc() && cert.fmc().getAsInt() != rep.fmc().getAsInt()) {
+      diffs.add("fmc=" + cert.fmc().getAsInt() + " vs " + rep.fmc().getAsInt());
+    }
+    if (cert.bootloader() != rep.bootloader()) {
+      diffs.add("bootloader=" + cert.bootloader() + " vs " + rep.bootloader());
+    }
+    if (cert.tee() != rep.tee()) {
+      diffs.add("tee=" + cert.tee() + " vs " + rep.tee());
+    }
+    if (cert.snp() != rep.snp()) {
+      diffs.add("snp=" + cert.snp() + " vs " + rep.snp());
+    }
+    if (cert.microcode() != rep.microcode()) {
+      diffs.add("microcode=" + cert.microcode() + " vs " + rep.microcode());
+    }
+    if (!product.hasFmc()) {
+      for (int i = 2; i <= 5; i++) {
+        if (cert.byteAt(i) != rep.byteAt(i)) {
+          diffs.add("spl_" + (i + 2) + "=" + cert.byteAt(i) + " vs " + rep.byteAt(i));
+        }
+      }
+    }
+    if (!diffs.isEmpty()) {
+      throw new VerificationException(
+          SnpReason.TCB_MISMATCH,
+          vek.kind() + " TCB does not match report REPORTED_TCB (certificate vs report): " + String.join(", ", diffs)
+              + "; fetch the " + vek.kind() + " for REPORTED_TCB " + rep);
+    }
+  }
+
+  private void checkCrls(VerifiedChain vc, Instant now) throws VerificationException {
+    boolean applied = false;
+    for (SnpCrl crl : crls) {
+      if (!crl.issuer.equals(vc.ark.subject)) {
+        continue;
+      }
+      applied = true;
+      crl.check(vc.ark, vc.arkKey, now, List.of(
+          new SnpCrl.CertificateRef(vc.ask.subjectCn.startsWith("SEV-VLEK") ? "ASVK" : "ASK", vc.ask.subjectCn, vc.ask.serial),
+          new SnpCrl.CertificateRef(vc.vek.kind().name(), vc.vek.subjectCn(), vc.vek.serialNumber())));
+    }
+    if (requireCrl && !applied) {
+      throw new VerificationException(
+          SnpReason.CRL_INVALID, "a CRL is required but none issued by " + vc.ark.subjectCn + " was supplied");
+    }
+  }
+
+  // ------------------------------------------------------------------ chain
+
+  /** The outcome of verifying a chain (signatures, names, root, product); immutable. */
+  private static final class VerifiedChain {
+    final AmdCert ark;
+    final RSAKeyParameters arkKey;
+    final AmdCert ask;
+    final RSAKeyParameters askKey;
+    final VekCertificate vek;
+    final SnpTrustAnchor anchor;
+
+    VerifiedChain(AmdCert ark, RSAKeyParameters arkKey, AmdCert ask, RSAKeyParameters askKey, VekCertificate vek,
+        SnpTrustAnchor anchor) {
+      this.ark = ark;
+      this.arkKey = arkKey;
+      this.ask = ask;
+      this.askKey = askKey;
+      this.vek = vek;
+      this.anchor = anchor;
+    }
+  }
+
+  private VerifiedChain verifyChain(VcekChain chain) throws MalformedEvidenceException, VerificationException {
+    AmdCert c1 = AmdCert.parse(chain.first, "chain certificate 1");
+    AmdCert c2 = AmdCert.parse(chain.second, "chain certificate 2");
+    AmdCert ark;
+    AmdCert ask;
+    if (c2.selfIssued() && !c1.selfIssued()) {
+      ark = c2;
+      ask = c1;
+    } else if (c1.selfIssued() && !c2.selfIssued()) {
+      ark = c1;
+      ask = c2;
+    } else {
+      throw new VerificationException(
+          SnpReason.CERTIFICATE_NAME_MISMATCH,
+          "certificate chain must hold the ASK/ASVK and the self-signed ARK; found CN=" + c1.subjectCn
+              + " and CN=" + c2.subjectCn);
+    }
+    VekCertificate vek = VekCertificate.of(AmdCert.parse(chain.vek, vekLabel(chain)));
+    VerifiedChain inter = intermediateCache == null ? null
+        : intermediateCache.get(Bytes.of(concat(ark.sha256, ask.sha256)));
+    RSAKeyParameters arkKey;
+    RSAKeyParameters askKey;
+    SnpTrustAnchor anchor;
+    if (inter != null) {
+      ark = inter.ark;
+      ask = inter.ask;
+      arkKey = inter.arkKey;
+      askKey = inter.askKey;
+      anchor = inter.anchor;
+    } else {
+      // ARK: pinned, self-signed, named ARK-<P>
+      ark.checkFormat();
+      arkKey = ark.rsaKey();
+      anchor = null;
+      for (SnpTrustAnchor a : anchors) {
+        if (a.matches(ark.spkiDer)) {
+          anchor = a;
+          break;
+        }
+      }
+      if (anchor == null) {
+        throw new VerificationException(
+            SnpReason.UNTRUSTED_ROOT,
+            "ARK (CN=" + ark.subjectCn + ") key, SPKI SHA-384 "
+                + Bytes.of(Crypto.digest("SHA-384", ark.spkiDer, 0, ark.spkiDer.length)).toHex()
+                + ", matches no trusted root (AMD's pinned ARKs" + (anchors.size() > 3 ? " or the configured roots" : "")
+                + ")");
+      }
+      Product p = anchor.product();
+      if (!ark.signedBy(arkKey)) {
+        throw new VerificationException(
+            SnpReason.BAD_CERTIFICATE_SIGNATURE, "ARK (CN=" + ark.subjectCn + ") self-signature does not verify");
+      }
+      if (!("ARK-" + p.kdsName()).equals(ark.subjectCn)) {
+        throw new VerificationException(
+            SnpReason.CERTIFICATE_NAME_MISMATCH,
+            "ARK CN is \"" + ark.subjectCn + "\" but the root " + anchor.name() + " is ARK-" + p.kdsName());
+      }
+      ark.checkCa();
+      // ASK or ASVK, signed by the ARK
+      ask.checkFormat();
+      if (!ask.issuer.equals(ark.subject)) {
+        throw new VerificationException(
+            SnpReason.CERTIFICATE_NAME_MISMATCH,
+            "intermediate CN=" + ask.subjectCn + " is issued by CN=" + ask.issuerCn + ", not by the ARK CN=" + ark.subjectCn);
+      }
+      if (!ask.subjectCn.equals("SEV-" + p.kdsName()) && !ask.subjectCn.equals("SEV-VLEK-" + p.kdsName())) {
+        throw new VerificationException(
+            SnpReason.CERTIFICATE_NAME_MISMATCH,
+            "intermediate CN is \"" + ask.subjectCn + "\", expected SEV-" + p.kdsName() + " (ASK) or SEV-VLEK-"
+                + p.kdsName() + " (ASVK)");
+      }
+      askKey = ask.rsaKey();
+      ask.checkCa();
+      if (!ask.signedBy(arkKey)) {
+        throw new VerificationException(
+            SnpReason.BAD_CERTIFICATE_SIGNATURE,
+            ask.subjectCn + " certificate signature does not verify under " + ark.subjectCn);
+      }
+      if (intermediateCache != null) {
+        intermediateCache.put(Bytes.of(concat(ark.sha256, ask.sha256)),
+            new VerifiedChain(ark, arkKey, ask, askKey, null, anchor));
+      }
+    }
+    Product p = anchor.product();
+    // VCEK or VLEK, signed by the ASK or ASVK
+    boolean asvk = ask.subjectCn.startsWith("SEV-VLEK-");
+    SigningKey expectedKind = asvk ? SigningKey.VLEK : SigningKey.VCEK;
+    if (vek.kind() != expectedKind) {
+      throw new VerificationException(
+          SnpReason.SIGNING_KEY_MISMATCH,
+          "a " + vek.kind() + " must chain through the " + (vek.kind() == SigningKey.VLEK ? "ASVK (SEV-VLEK-" : "ASK (SEV-")
+              + p.kdsName() + "), but the chain's intermediate is " + ask.subjectCn);
+    }
+    vek.cert.checkFormat();
+    if (!vek.cert.issuer.equals(ask.subject)) {
+      throw new VerificationException(
+          SnpReason.CERTIFICATE_NAME_MISMATCH,
+          vek.kind() + " is issued by CN=" + vek.issuerCn() + ", not by the chain's CN=" + ask.subjectCn
+              + " (is the cert_chain for the right product?)");
+    }
+    if (!vek.hasP384Key()) {
+      throw new VerificationException(
+          SnpReason.BAD_CERTIFICATE_ALGORITHM, vek.kind() + " does not hold an EC P-384 public key");
+    }
+    if (!vek.cert.signedBy(askKey)) {
+      throw new VerificationException(
+          SnpReason.BAD_CERTIFICATE_SIGNATURE,
+          vek.kind() + " certificate signature does not verify under " + ask.subjectCn);
+    }
+    if (vek.productName().isPresent()) {
+      Product named = Product.fromName(vek.productName().get()).orElse(null);
+      if (named != p) {
+        throw new VerificationException(
+            SnpReason.PRODUCT_MISMATCH,
+            vek.kind() + " productName \"" + vek.productName().get() + "\" is not " + p);
+      }
+    }
+    return new VerifiedChain(ark, arkKey, ask, askKey, vek, anchor);
+  }
+
+  private static String vekLabel(VcekChain chain) {
+    return "VCEK/VLEK";
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  // ------------------------------------------------------------------ builder
+
+  /** Configures a {@link SnpVerifier}; not thread-safe. */
+  public static final class Builder {
+    private Clock clock = Clock.systemUTC();
+    private boolean amdRoots = true;
+    private final List<SnpTrustAnchor> anchors = new ArrayList<>();
+    private final List<SnpCrl> crls = new ArrayList<>();
+    private boolean requireCrl;
+    private Product product;
+    private int cacheSize = 1024;
+
+    private Builder() {}
+
+    /** The clock whose instant certificate and CRL validity are checked at (default: system UTC). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Whether AMD's pinned Milan/Genoa/Turin ARKs are trusted (default true). */
+    public Builder trustAmdRoots(boolean trust) {
+      this.amdRoots = trust;
+      return this;
+    }
+
+    /** Trusts an additional root (a private PKI, or a simulated platform's ARK). */
+    public Builder addTrustAnchor(SnpTrustAnchor anchor) {
+      anchors.add(Objects.requireNonNull(anchor, "anchor"));
+      return this;
+    }
+
+    /**
+     * Adds an ARK-signed CRL (DER or PEM). It applies to chains whose ARK issued it; its signature and
+     * thisUpdate/nextUpdate window are checked and the ASK/ASVK and VCEK/VLEK serials looked up.
+     *
+     * @throws MalformedEvidenceException if it cannot be decoded
+     */
+    public Builder addCrl(byte[] derOrPem) throws MalformedEvidenceException {
+      crls.add(SnpCrl.parse(derOrPem));
+      return this;
+    }
+
+    /** Whether every chain must be covered by a CRL from its ARK (default false). */
+    public Builder requireCrl(boolean require) {
+      this.requireCrl = require;
+      return this;
+    }
+
+    /**
+     * The product to assume when a v3+ report's CPUID names none this library knows; also checked
+     * against the chain for v2 reports. Default: none (unknown fails closed).
+     */
+    public Builder product(Product product) {
+      this.product = product;
+      return this;
+    }
+
+    /** How many verified chains to keep (LRU); 0 disables caching. Default 1024. */
+    public Builder chainCacheSize(int size) {
+      if (size < 0) {
+        throw new IllegalArgumentException("cache size must be >= 0");
+      }
+      this.cacheSize = size;
+      return this;
+    }
+
+    /** The verifier. */
+    public SnpVerifier build() {
+      if (!amdRoots && anchors.isEmpty()) {
+        throw new IllegalStateException("a verifier needs at least one trusted root");
+      }
+      return new SnpVerifier(this);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package org.attest4j.snp;
+
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import org.attest4j.core.Bytes;
+import org.attest4j.core.CoreReason;
+import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.VerificationException;
+
+/**
+ * The endorsement certificates for a report: the VCEK (or VLEK) and the two certificates of AMD's
+ * {@code cert_chain} (the ASK or ASVK, and the ARK). Holding the chain does not trust it: {@link
+ * #verify(SnpReport, VcekChain, Clock)} or an {@link SnpVerifier} does that against pinned roots.
+ *
+ * <p>Creating a chain only decodes PEM, so it is cheap; certificates are decoded and checked by the
+ * verifier, which caches the outcome by the certificates' fingerprint. Instances are immutable and
+ * thread-safe.
+ */
+public final class VcekChain {
+  final byte[] vek;
+  final byte[] first;
+  final byte[] second;
+  private final Bytes fingerprint;
+
+  private VcekChain(byte[] vek, byte[] first, byte[] second) {
+    this.vek = vek;
+    this.first = first;
+    this.second = second;
+    this.fingerprint = Bytes.of(fingerprintOf(vek, first, second));
+  }
+
+  private static byte[] fingerprintOf(byte[]... parts) {
+    try {
+      java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+      for (byte[] p : parts) {
+        md.update(ByteBuffer.allocate(4).putInt(p.length).array());
+        md.update(p);
+      }
+      return md.digest();
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A chain from a VCEK/VLEK (DER or PEM) and a PEM {@code cert_chain} as AMD KDS serves it (ASK or
+   * ASVK, then ARK; either order is accepted: the self-signed one is taken as the ARK).
+   *
+   * @throws MalformedEvidenceException if the inputs are not DER/PEM or the chain does not hold two
+   *     certificates
+   */
+  public static VcekChain parse(byte[] vekDerOrPem, byte[] chainPem) throws MalformedEvidenceException {
+    byte[] vekDer = Pem.derOrPem(vekDerOrPem, "CERTIFICATE", "VCEK/VLEK certificate");
+    if (chainPem == null || chainPem.length == 0) {
+      throw new MalformedEvidenceException(CoreReason.MISSING_INPUT, "certificate chain (ASK/ASVK + ARK) is empty");
+    }
+    List<byte[]> certs = Pem.decodeAll(chainPem, "CERTIFICATE", "certificate chain");
+    if (certs.size() != 2) {
+      throw new MalformedEvidenceException(
+          SnpReason.MALFORMED_CERTIFICATE,
+          "certificate chain must hold 2 PEM certificates (ASK or ASVK, then ARK), found " + certs.size());
+    }
+    return new VcekChain(vekDer, certs.get(0), certs.get(1));
+  }
+
+  /** A chain from DER certificates: VCEK or VLEK, ASK or ASVK, ARK. */
+  public static VcekChain of(byte[] vekDer, byte[] askDer, byte[] arkDer) {
+    return new VcekChain(
+        Objects.requireNonNull(vekDer, "vek").clone(),
+        Objects.requireNonNull(askDer, "ask").clone(),
+        Objects.requireNonNull(arkDer, "ark").clone());
+  }
+
+  /**
+   * A chain from an extended-report certificate table: the VLEK entry if present, else the VCEK, plus
+   * the ASK and ARK entries.
+   *
+   * @throws MalformedEvidenceException if the table lacks the VCEK/VLEK, ASK or ARK entry
+   */
+  public static VcekChain fromCertTable(SnpCertTable table) throws MalformedEvidenceException {
+    Bytes v = table.vlek().or(table::vcek).orElseThrow(() -> missing("VCEK or VLEK"));
+    Bytes ask = table.ask().orElseThrow(() -> missing("ASK"));
+    Bytes ark = table.ark().orElseThrow(() -> missing("ARK"));
+    return new VcekChain(v.toByteArray(), ask.toByteArray(), ark.toByteArray());
+  }
+
+  private static MalformedEvidenceException missing(String what) {
+    return new MalformedEvidenceException(CoreReason.MISSING_INPUT, "certificate table has no " + what + " entry");
+  }
+
+  /** The VCEK/VLEK DER (a copy). */
+  public byte[] vekDer() {
+    return vek.clone();
+  }
+
+  /** The chain certificates in the order given (normally ASK/ASVK then ARK), DER copies. */
+  public List<byte[]> chainDer() {
+    return List.of(first.clone(), second.clone());
+  }
+
+  /** SHA-256 over the three certificates; the verifier's cache key. */
+  public Bytes fingerprint() {
+    return fingerprint;
+  }
+
+  /**
+   * Verifies {@code report} against this chain and AMD's pinned roots at {@code clock}'s instant,
+   * without caching. For many reports use one {@link SnpVerifier}.
+   *
+   * @throws MalformedEvidenceException if the report or a certificate cannot be decoded
+   * @throws VerificationException if any signature, name, validity, root or binding check fails
+   */
+  public static VerifiedSnpReport verify(SnpReport report, VcekChain chain, Clock clock)
+      throws MalformedEvidenceException, VerificationException {
+    return SnpVerifier.builder().clock(clock).chainCacheSize(0).build().verify(report, chain);
+  }
+
+  /**
+   * Parses and verifies a report given as bytes with its VCEK/VLEK (DER or PEM) and the KDS {@code
+   * cert_chain} PEM, against AMD's pinned roots at {@code clock}'s instant.
+   *
+   * @throws MalformedEvidenceException if an input cannot be decoded
+   * @throws VerificationException if any check fails
+   */
+  public static VerifiedSnpReport verify(byte[] report, byte[] vek, byte[] chainPem, Clock clock)
+      throws MalformedEvidenceException, VerificationException {
+    return verify(SnpReport.parse(report), parse(vek, chainPem), clock);
+  }
+}

@@ -1,0 +1,90 @@
+package org.attest4j.snp.kds;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+import org.attest4j.snp.Product;
+import org.attest4j.snp.SigningKey;
+import org.attest4j.snp.TcbVersion;
+
+/**
+ * What a verifier needs endorsements for: the product, which key signed the report (VCEK or VLEK),
+ * the report's CHIP_ID and REPORTED_TCB, and whether the ARK-signed CRL is wanted too. Immutable
+ * and thread-safe.
+ */
+public final class EndorsementQuery {
+  private final Product product;
+  private final SigningKey signingKey;
+  private final byte[] chipId;
+  private final TcbVersion reportedTcb;
+  private final boolean includeCrl;
+
+  private EndorsementQuery(
+      Product product, SigningKey signingKey, byte[] chipId, TcbVersion reportedTcb, boolean includeCrl) {
+    this.product = product;
+    this.signingKey = signingKey;
+    this.chipId = chipId;
+    this.reportedTcb = reportedTcb;
+    this.includeCrl = includeCrl;
+  }
+
+  /**
+   * A query without the CRL.
+   *
+   * @param chipId the report's CHIP_ID (64 bytes; for Turin 8 bytes are accepted too)
+   * @param reportedTcb the report's REPORTED_TCB
+   */
+  public static EndorsementQuery of(
+      Product product, SigningKey signingKey, byte[] chipId, TcbVersion reportedTcb) {
+    Objects.requireNonNull(product, "product");
+    Objects.requireNonNull(signingKey, "signingKey");
+    Objects.requireNonNull(chipId, "chipId");
+    Objects.requireNonNull(reportedTcb, "reportedTcb");
+    if (signingKey == SigningKey.NONE) {
+      throw new IllegalArgumentException("an unsigned report (SIGNING_KEY=NONE) has no endorsements");
+    }
+    if (chipId.length != 64 && chipId.length != product.hwIdLength()) {
+      throw new IllegalArgumentException(
+          "chipId must be 64 bytes (or " + product.hwIdLength() + " for " + product + "), got " + chipId.length);
+    }
+    TcbVersion tcb = reportedTcb.product() == product ? reportedTcb : reportedTcb.decodedAs(product);
+    return new EndorsementQuery(product, signingKey, chipId.clone(), tcb, false);
+  }
+
+  /** This query, also asking for the ARK-signed CRL. */
+  public EndorsementQuery withCrl() {
+    return new EndorsementQuery(product, signingKey, chipId, reportedTcb, true);
+  }
+
+  public Product product() {
+    return product;
+  }
+
+  public SigningKey signingKey() {
+    return signingKey;
+  }
+
+  /** The CHIP_ID as given. */
+  public byte[] chipId() {
+    return chipId.clone();
+  }
+
+  /** The KDS hwID: the 64-byte CHIP_ID, or its first 8 bytes on Turin. */
+  public byte[] hwId() {
+    return Arrays.copyOf(chipId, product.hwIdLength());
+  }
+
+  public TcbVersion reportedTcb() {
+    return reportedTcb;
+  }
+
+  public boolean includeCrl() {
+    return includeCrl;
+  }
+
+  @Override
+  public String toString() {
+    return "EndorsementQuery[" + product + " " + signingKey + " hwID=" + HexFormat.of().formatHex(hwId())
+        + " tcb=" + reportedTcb + (includeCrl ? " +crl" : "") + "]";
+  }
+}
