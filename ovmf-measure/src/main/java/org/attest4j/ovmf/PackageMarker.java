@@ -1,6 +1,0 @@
-package org.attest4j.ovmf;
-
-/** Keeps the exported package non-empty until real classes arrive; delete it then. */
-final class PackageMarker {
-  private PackageMarker() {}
-}
