@@ -1,0 +1,28 @@
+package org.attest4j.core;
+
+/**
+ * The platform could not produce evidence: no guest attestation interface (neither configfs-tsm nor
+ * a guest device), permission denied, or the firmware or hypervisor refused the request. Guest-side
+ * providers throw it; verifiers never do. {@link #isRetryable()} is true only when the reason says
+ * the condition is transient (for example a busy hypervisor).
+ */
+public class EvidenceUnavailableException extends AttestationException {
+  private static final long serialVersionUID = 1L;
+
+  private final boolean retryable;
+
+  public EvidenceUnavailableException(ReasonCode reason, String message) {
+    this(reason, message, false, null);
+  }
+
+  public EvidenceUnavailableException(
+      ReasonCode reason, String message, boolean retryable, Throwable cause) {
+    super(reason, message, cause);
+    this.retryable = retryable;
+  }
+
+  @Override
+  public boolean isRetryable() {
+    return retryable;
+  }
+}
