@@ -1,0 +1,706 @@
+package org.attest4j.kms;
+
+import com.google.gson.JsonObject;
+import com.google.protobuf.ByteString;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.attest4j.core.AttestationException;
+import org.attest4j.core.Bytes;
+import org.attest4j.core.EndorsementUnavailableException;
+import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.PolicyViolationException;
+import org.attest4j.core.VerificationException;
+import org.attest4j.kms.proto.AppId;
+import org.attest4j.kms.proto.AppKeyAmdResponse;
+import org.attest4j.kms.proto.BootstrapResponse;
+import org.attest4j.kms.proto.GetAppKeyAmdRequest;
+import org.attest4j.kms.proto.GetMetaResponse;
+import org.attest4j.kms.proto.NonceResponse;
+import org.attest4j.kms.proto.PublicKeyResponse;
+
+/**
+ * The composed key-release flow of a KMS for confidential VMs. For each guest request it runs, in
+ * this order and failing closed, the steps of {@link KeyReleaseStep}:
+ *
+ * <ol>
+ *   <li>parse the SEV-SNP report;
+ *   <li>verify the ARK → ASK → VCEK chain and the report signature;
+ *   <li>apply the SNP policy (debug, migration agent, VMPL, signing key, TCB, ...);
+ *   <li>recompute the expected MEASUREMENT from the {@linkplain PinnedLaunch pinned} firmware,
+ *       kernel and initrd, the pinned command-line template rendered with the request's values, and
+ *       the claimed vCPU count and type (each of which must be allowed), and compare in constant
+ *       time. This step cannot be skipped: a request without a launch shape is refused, and digests
+ *       the client sends are never used (a claim that differs from the pinned value is refused);
+ *   <li>bind app_id, compose_hash and instance_id to measured data: HOST_DATA = the MrConfigV3
+ *       digest ({@link IdentityBinding#HOST_DATA}, dstack's merged design, which also requires the
+ *       document to name this KMS as key provider), or command-line parameters covered by the
+ *       kernel-hashes table ({@link IdentityBinding#COMMAND_LINE});
+ *   <li>check freshness: report_data[32..64] commits to a KMS-issued nonce or to the request
+ *       digest, usable once within its lifetime ({@link NonceStore});
+ *   <li>ask the {@link AuthorizationHook} with dstack's {@link BootInfo} (real {@code tcbStatus});
+ *   <li>derive the app keys exactly as dstack does;
+ *   <li>seal them to report_data[0..32] ({@link EnvelopeMode#HPKE} by default: bound to the
+ *       request and signed by the KMS).
+ * </ol>
+ *
+ * A refusal is a {@link KeyReleaseException} naming the step and wrapping its typed reason; both
+ * outcomes carry per-step timings. Build one with {@link #builder()} and share it: instances are
+ * immutable (apart from the internal {@link NonceStore}) and thread-safe.
+ */
+public final class KeyReleaseService {
+  private static final System.Logger LOG = System.getLogger(KeyReleaseService.class.getName());
+  private static final int STEPS = KeyReleaseStep.values().length;
+
+  private final Ports.EvidencePort evidence;
+  private final PinnedLaunch launch;
+  private final AuthorizationHook authorization;
+  private final Ports.KeyPort keys;
+  private final Ports.IdentityDocumentPort identityDocuments;
+  private final Ports.ReportDataPort reportData;
+  private final IdentityBinding identityBinding;
+  private final FreshnessMode freshness;
+  private final NonceStore nonces;
+  private final EnvelopeMode defaultEnvelope;
+  private final Set<EnvelopeMode> envelopes;
+  private final boolean requireKeyProviderId;
+  private final String caCertPem;
+  private final Clock clock;
+  private final Bytes keyProviderInfo;
+
+  private KeyReleaseService(Builder b) {
+    this.evidence = b.evidence;
+    this.launch = b.launch;
+    this.authorization = b.authorization;
+    this.keys = b.keys;
+    this.identityDocuments = b.identityDocuments;
+    this.reportData = b.reportData;
+    this.identityBinding = b.identityBinding;
+    this.freshness = b.freshness;
+    this.clock = b.clock;
+    this.nonces = b.nonces != null ? b.nonces : NonceStore.builder().clock(b.clock).build();
+    this.defaultEnvelope = b.defaultEnvelope;
+    this.envelopes = Set.copyOf(b.envelopes);
+    this.requireKeyProviderId = b.requireKeyProviderId;
+    this.caCertPem = b.caCertPem;
+    JsonObject kp = new JsonObject();
+    kp.addProperty("name", "kms");
+    kp.addProperty("id", keys.rootCaSpki().toHex());
+    this.keyProviderInfo = Bytes.of(kp.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // the flow
+  // ------------------------------------------------------------------------------------------
+
+  /** Tracks the current step and per-step times of one request. */
+  private static final class Run {
+    final long[] nanos = new long[STEPS];
+    KeyReleaseStep step = KeyReleaseStep.DECODE_REQUEST;
+    long started = System.nanoTime();
+
+    void begin(KeyReleaseStep next) {
+      long now = System.nanoTime();
+      nanos[step.ordinal()] += now - started;
+      step = next;
+      started = now;
+    }
+
+    StepTimings finish() {
+      long now = System.nanoTime();
+      nanos[step.ordinal()] += now - started;
+      started = now;
+      return StepTimings.ofNanos(nanos);
+    }
+  }
+
+  /**
+   * Decodes dstack's {@code GetAppKeyAmdRequest} (step 0) and runs the flow.
+   *
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public KeyRelease release(GetAppKeyAmdRequest request) throws KeyReleaseException {
+    Run run = new Run();
+    KeyReleaseRequest decoded;
+    try {
+      decoded = KeyReleaseRequest.fromProto(request);
+    } catch (AttestationException e) {
+      throw refuse(run, e);
+    } catch (RuntimeException e) {
+      throw refuse(run, internal(e));
+    }
+    return run(decoded, run);
+  }
+
+  /**
+   * Runs the flow for one request.
+   *
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public KeyRelease release(KeyReleaseRequest request) throws KeyReleaseException {
+    return run(Objects.requireNonNull(request, "request"), new Run());
+  }
+
+  private KeyRelease run(KeyReleaseRequest req, Run run) throws KeyReleaseException {
+    try {
+      run.begin(KeyReleaseStep.PARSE_REPORT);
+      Ports.Evidence parsed = evidence.parse(req.report());
+
+      run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
+      Ports.Evidence ev = evidence.verify(parsed, req);
+
+      run.begin(KeyReleaseStep.APPLY_POLICY);
+      evidence.applyPolicy(ev);
+
+      run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
+      verifyMeasurement(req, ev);
+
+      run.begin(KeyReleaseStep.BIND_IDENTITY);
+      AppIdentity id = bindIdentity(req, ev);
+
+      run.begin(KeyReleaseStep.CHECK_FRESHNESS);
+      Object rd = checkFreshness(req, ev);
+
+      run.begin(KeyReleaseStep.AUTHORIZE);
+      BootInfo info = bootInfo(ev, id);
+      AuthorizationDecision decision = authorization.authorize(info);
+      if (decision == null || !decision.allowed()) {
+        String why = decision == null ? "no decision" : decision.reason();
+        throw new PolicyViolationException(
+            List.of(
+                new PolicyViolationException.Violation(
+                    KmsReason.NOT_AUTHORIZED,
+                    "authorization",
+                    "the authorization hook refused app " + id.appId() + " (compose hash " + id.composeHash()
+                        + ", tcbStatus " + info.tcbStatus() + "): " + (why.isEmpty() ? "no reason given" : why))));
+      }
+
+      run.begin(KeyReleaseStep.DERIVE_KEYS);
+      Object derived = keys.derive(id.appId(), id.instanceId());
+
+      run.begin(KeyReleaseStep.SEAL_RESPONSE);
+      EnvelopeMode mode = envelopeFor(req);
+      AppKeyAmdResponse response =
+          keys.seal(
+              derived,
+              mode,
+              new Ports.SealContext(rd, req.report(), decision.gatewayAppId(), launch.osImageHash(), caCertPem));
+      StepTimings t = run.finish();
+      LOG.log(Level.DEBUG, () -> "released keys for app " + id.appId() + " instance " + id.instanceId() + " " + t);
+      return new KeyRelease(response, info, decision, mode, ev.measurement(), t);
+    } catch (AttestationException e) {
+      throw refuse(run, e);
+    } catch (RuntimeException e) {
+      throw refuse(run, internal(e));
+    }
+  }
+
+  private static AttestationException internal(RuntimeException e) {
+    LOG.log(Level.WARNING, "key release failed unexpectedly; refused", e);
+    return new VerificationException(
+        KmsReason.INTERNAL_ERROR, "unexpected " + e.getClass().getSimpleName() + "; the request was refused");
+  }
+
+  private static KeyReleaseException refuse(Run run, AttestationException e) {
+    KeyReleaseException k = new KeyReleaseException(run.step, e, run.finish());
+    LOG.log(Level.INFO, () -> "refused: " + k.getMessage() + " [" + e.reason().qualifiedCode() + "]");
+    return k;
+  }
+
+  /** Step 4. */
+  private void verifyMeasurement(KeyReleaseRequest req, Ports.Evidence ev) throws AttestationException {
+    claimed("ovmf_hash", req.claimedOvmfHash(), launch.firmwareDigest());
+    claimed("kernel_hash", req.claimedKernelHash(), launch.kernelDigest());
+    claimed("initrd_hash", req.claimedInitrdHash(), launch.initrdDigest());
+    if (!launch.vcpuCounts().contains(req.vcpus())) {
+      throw new PolicyViolationException(
+          List.of(
+              new PolicyViolationException.Violation(
+                  KmsReason.LAUNCH_SHAPE_NOT_ALLOWED,
+                  "vcpus",
+                  (req.vcpus() == 0
+                          ? "the request claims no vCPU count (vcpus=0); the measurement check cannot be skipped"
+                          : "vcpus=" + req.vcpus() + " is not allowed")
+                      + "; allowed: " + launch.vcpuCounts())));
+    }
+    String type = canonicalType(req.vcpuType());
+    if (type == null) {
+      throw new PolicyViolationException(
+          List.of(
+              new PolicyViolationException.Violation(
+                  KmsReason.LAUNCH_SHAPE_NOT_ALLOWED,
+                  "vcpu_type",
+                  (req.vcpuType().isEmpty() ? "the request claims no vCPU type" : "vcpu_type \"" + req.vcpuType()
+                          + "\" is not allowed")
+                      + "; allowed: " + launch.vcpuTypes())));
+    }
+    String cmdline = launch.cmdline().render(placeholderValues(req));
+    Bytes expected = launch.measurer().expected(cmdline, req.vcpus(), type);
+    if (!expected.equals(ev.measurement())) {
+      throw new VerificationException(
+          KmsReason.MEASUREMENT_MISMATCH,
+          "MEASUREMENT " + ev.measurement() + " differs from " + expected + " recomputed from the pinned firmware, "
+              + "kernel and initrd with command line \"" + cmdline + "\", " + req.vcpus() + " x " + type
+              + ", VMM " + launch.vmmType() + ", guest features 0x" + Long.toHexString(launch.guestFeatures()));
+    }
+  }
+
+  private String canonicalType(String claimed) {
+    for (String t : launch.vcpuTypes()) {
+      if (t.equalsIgnoreCase(claimed)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  private static void claimed(String field, Bytes claimed, Bytes pinned) throws VerificationException {
+    if (claimed.length() != 0 && !claimed.equals(pinned)) {
+      throw new VerificationException(
+          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
+          "the request claims " + field + " " + claimed + " but this KMS pins " + pinned
+              + "; client-supplied launch digests are never used");
+    }
+  }
+
+  private static Map<String, Bytes> placeholderValues(KeyReleaseRequest req) {
+    Map<String, Bytes> v = new HashMap<>();
+    put(v, "app_id", req.appId());
+    put(v, "compose_hash", req.composeHash());
+    v.put("instance_id", req.instanceId()); // empty is a legitimate value (no instance id)
+    put(v, "rootfs_hash", req.rootfsHash());
+    put(v, "docker_files_hash", req.dockerFilesHash());
+    return v;
+  }
+
+  private static void put(Map<String, Bytes> m, String k, Bytes v) {
+    if (v.length() != 0) {
+      m.put(k, v);
+    }
+  }
+
+  /** The identity bound to the launch. */
+  private record AppIdentity(Bytes appId, Bytes composeHash, Bytes instanceId) {}
+
+  /** Step 5. */
+  private AppIdentity bindIdentity(KeyReleaseRequest req, Ports.Evidence ev) throws AttestationException {
+    Ports.IdentityDocument doc = null;
+    if (req.mrConfig().length() != 0) {
+      doc = identityDocuments.parse(req.mrConfig());
+      if (!doc.hostData().equals(ev.hostData())) {
+        throw new VerificationException(
+            KmsReason.HOST_DATA_MISMATCH,
+            "HOST_DATA " + ev.hostData() + " is not the digest " + doc.hostData()
+                + " of the MrConfigV3 document in the request; the document was not the one the guest launched with");
+      }
+      if (!"kms".equals(doc.keyProvider())) {
+        throw new VerificationException(
+            KmsReason.KEY_PROVIDER_MISMATCH,
+            "the MrConfigV3 document names key provider \"" + doc.keyProvider() + "\", not \"kms\"");
+      }
+      if (doc.keyProviderId().length() != 0 ? !doc.keyProviderId().equals(keys.rootCaSpki()) : requireKeyProviderId) {
+        throw new VerificationException(
+            KmsReason.KEY_PROVIDER_MISMATCH,
+            doc.keyProviderId().length() == 0
+                ? "the MrConfigV3 document has no key_provider_id; this KMS requires its root CA key there"
+                : "the MrConfigV3 key_provider_id is another KMS's key (" + abbreviate(doc.keyProviderId())
+                    + "), not this KMS's root CA key (" + abbreviate(keys.rootCaSpki()) + ")");
+      }
+    } else if (identityBinding == IdentityBinding.HOST_DATA) {
+      throw new VerificationException(
+          KmsReason.IDENTITY_NOT_BOUND,
+          "this KMS binds the app identity through HOST_DATA, but the request has no MrConfigV3 document (field mr_config)");
+    }
+
+    Bytes appId;
+    Bytes compose;
+    Bytes instance;
+    if (identityBinding == IdentityBinding.HOST_DATA) {
+      if (doc.appId().length() == 0) {
+        throw new VerificationException(
+            KmsReason.IDENTITY_NOT_BOUND, "the MrConfigV3 document has no app_id; this KMS needs it bound in HOST_DATA");
+      }
+      appId = doc.appId();
+      compose = doc.composeHash();
+      instance = doc.instanceId();
+      same("app_id", req.appId(), appId, "HOST_DATA");
+      same("compose_hash", req.composeHash(), compose, "HOST_DATA");
+      same("instance_id", req.instanceId(), instance, "HOST_DATA");
+      boundByCommandLineOrAbsent(req);
+    } else {
+      CmdlineTemplate t = launch.cmdline();
+      // the template binds app_id and compose_hash (checked when building); step 4 measured them
+      appId = req.appId();
+      compose = req.composeHash();
+      if (!t.binds("instance_id") && req.instanceId().length() != 0) {
+        throw new VerificationException(
+            KmsReason.IDENTITY_NOT_BOUND,
+            "the request has an instance_id but the pinned command line does not measure it");
+      }
+      instance = req.instanceId();
+      if (doc != null) {
+        same("app_id", doc.appId(), appId, "the measured command line");
+        same("compose_hash", doc.composeHash(), compose, "the measured command line");
+        same("instance_id", doc.instanceId(), instance, "the measured command line");
+      }
+    }
+    if (appId.length() != 20) {
+      throw new VerificationException(KmsReason.IDENTITY_NOT_BOUND, "app_id must be 20 bytes, got " + appId.length());
+    }
+    if (compose.length() != 32) {
+      throw new VerificationException(
+          KmsReason.IDENTITY_NOT_BOUND, "compose_hash must be 32 bytes, got " + compose.length());
+    }
+    if (instance.length() != 0 && instance.length() != 20) {
+      throw new VerificationException(
+          KmsReason.IDENTITY_NOT_BOUND, "instance_id must be 20 bytes or empty, got " + instance.length());
+    }
+    return new AppIdentity(appId, compose, instance);
+  }
+
+  private void boundByCommandLineOrAbsent(KeyReleaseRequest req) throws VerificationException {
+    // values that only the command line could bind must not float free of the measurement
+    if (req.rootfsHash().length() != 0 && !launch.cmdline().binds("rootfs_hash")) {
+      throw new VerificationException(
+          KmsReason.IDENTITY_NOT_BOUND, "the request has a rootfs_hash that nothing measured binds");
+    }
+    if (req.dockerFilesHash().length() != 0 && !launch.cmdline().binds("docker_files_hash")) {
+      throw new VerificationException(
+          KmsReason.IDENTITY_NOT_BOUND, "the request has a docker_files_hash that nothing measured binds");
+    }
+  }
+
+  private static void same(String field, Bytes requested, Bytes bound, String where) throws VerificationException {
+    if (requested.length() != 0 && !requested.equals(bound)) {
+      throw new VerificationException(
+          KmsReason.IDENTITY_MISMATCH,
+          "the request asks for " + field + " " + requested + " but " + where + " binds " + field + " "
+              + (bound.length() == 0 ? "(none)" : bound.toString()));
+    }
+  }
+
+  /** Step 6; returns the parsed report_data for sealing. */
+  private Object checkFreshness(KeyReleaseRequest req, Ports.Evidence ev) throws AttestationException {
+    Object rd = reportData.parse(ev.reportData());
+    if (freshness == FreshnessMode.KMS_NONCE) {
+      if (req.nonce().length() == 0) {
+        throw new VerificationException(
+            KmsReason.BAD_REQUEST, "this KMS needs a nonce from GetNonce in the request (field nonce) and in report_data[32..64]");
+      }
+      reportData.checkNonce(rd, req.nonce());
+      nonces.consume(req.nonce());
+    } else {
+      long now = clock.instant().getEpochSecond();
+      long life = nonces.lifetime().getSeconds();
+      if (req.requestTime() == 0 || req.requestTime() < now - life || req.requestTime() > now + life) {
+        throw new VerificationException(
+            KmsReason.EXPIRED,
+            "request_time " + req.requestTime() + " is not within " + life + " s of the KMS clock (" + now + ")");
+      }
+      Bytes digest = req.requestDigest();
+      reportData.checkRequestDigest(rd, digest);
+      nonces.useOnce(digest, Instant.ofEpochSecond(req.requestTime() + life));
+    }
+    return rd;
+  }
+
+  private BootInfo bootInfo(Ports.Evidence ev, AppIdentity id) {
+    Bytes m = ev.measurement();
+    return new BootInfo(
+        evidence.teeVariant(),
+        sha256(m.toByteArray(), ev.hostData().toByteArray()),
+        launch.osImageHash(),
+        sha256(m.toByteArray()),
+        id.appId(),
+        id.composeHash(),
+        id.instanceId(),
+        sha256(ev.chipId().toByteArray()),
+        keyProviderInfo,
+        ev.tcbStatus(),
+        List.of());
+  }
+
+  private EnvelopeMode envelopeFor(KeyReleaseRequest req) throws VerificationException {
+    EnvelopeMode m = req.envelope().orElse(defaultEnvelope);
+    if (!envelopes.contains(m)) {
+      throw new VerificationException(
+          KmsReason.ENVELOPE_MODE_NOT_ALLOWED, "envelope " + m + " is not enabled on this KMS; enabled: " + envelopes);
+    }
+    return m;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // the other RPCs
+  // ------------------------------------------------------------------------------------------
+
+  /**
+   * Issues a single-use nonce for report_data[32..64].
+   *
+   * @throws EndorsementUnavailableException if the nonce store is full (retryable)
+   */
+  public NonceStore.IssuedNonce issueNonce() throws EndorsementUnavailableException {
+    return nonces.issue();
+  }
+
+  /** {@link #issueNonce()} as the {@code GetNonce} RPC answer. */
+  public NonceResponse issueNonceRpc() throws EndorsementUnavailableException {
+    NonceStore.IssuedNonce n = issueNonce();
+    return NonceResponse.newBuilder()
+        .setNonce(ByteString.copyFrom(n.nonce().toByteArray()))
+        .setExpiresAt(n.expiresAt().getEpochSecond())
+        .build();
+  }
+
+  /**
+   * dstack's {@code GetAppEnvEncryptPubKey}: the app's X25519 env-encryption public key with the
+   * KMS k256 signatures ({@code timestamp} from this service's clock).
+   *
+   * @throws MalformedEvidenceException if the app id is not 20 bytes
+   */
+  public PublicKeyResponse appEnvEncryptPublicKey(AppId request) throws AttestationException {
+    if (request.getAppId().size() != 20) {
+      throw new MalformedEvidenceException(
+          KmsReason.BAD_REQUEST, "field app_id must be 20 bytes, got " + request.getAppId().size());
+    }
+    return keys.envEncryptPublicKey(Bytes.of(request.getAppId().toByteArray()), clock.instant().getEpochSecond());
+  }
+
+  /** dstack's {@code GetMeta}, with attest4j's envelope and freshness fields. */
+  public GetMetaResponse meta() {
+    GetMetaResponse.Builder m =
+        GetMetaResponse.newBuilder()
+            .setCaCert(caCertPem)
+            .setAllowAnyUpgrade(false)
+            .setK256Pubkey(ByteString.copyFrom(keys.rootK256PublicKey().toByteArray()))
+            .setBootstrapInfo(
+                BootstrapResponse.newBuilder()
+                    .setCaPubkey(ByteString.copyFrom(keys.rootCaSpki().toByteArray()))
+                    .setK256Pubkey(ByteString.copyFrom(keys.rootK256PublicKey().toByteArray())))
+            .setIsDev(false)
+            .setEnvelopeSigningKey(ByteString.copyFrom(keys.rootCaSpki().toByteArray()))
+            .setFreshness(
+                freshness == FreshnessMode.KMS_NONCE
+                    ? org.attest4j.kms.proto.FreshnessMode.FRESHNESS_KMS_NONCE
+                    : org.attest4j.kms.proto.FreshnessMode.FRESHNESS_REQUEST_DIGEST);
+    for (EnvelopeMode e : EnumSet.copyOf(envelopes)) {
+      m.addEnvelopeModes(
+          e == EnvelopeMode.HPKE
+              ? org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_HPKE_V1
+              : org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_AES_SIV_PR630);
+    }
+    return m.build();
+  }
+
+  /** The root CA SubjectPublicKeyInfo DER: the key_provider_id guests put in MrConfigV3. */
+  public Bytes keyProviderId() {
+    return keys.rootCaSpki();
+  }
+
+  /** The pinned launch. */
+  public PinnedLaunch launch() {
+    return launch;
+  }
+
+  /** The identity binding. */
+  public IdentityBinding identityBinding() {
+    return identityBinding;
+  }
+
+  /** The freshness mode. */
+  public FreshnessMode freshness() {
+    return freshness;
+  }
+
+  /** The envelope used when a request does not ask for one. */
+  public EnvelopeMode defaultEnvelope() {
+    return defaultEnvelope;
+  }
+
+  /** The envelopes this service serves. */
+  public Set<EnvelopeMode> envelopes() {
+    return envelopes;
+  }
+
+  /** The clock. */
+  public Clock clock() {
+    return clock;
+  }
+
+  private static Bytes sha256(byte[]... parts) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      for (byte[] p : parts) {
+        md.update(p);
+      }
+      return Bytes.of(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String abbreviate(Bytes b) {
+    String h = b.toHex();
+    return h.length() <= 16 ? h : h.substring(0, 8) + "..." + h.substring(h.length() - 8);
+  }
+
+  @Override
+  public String toString() {
+    return "KeyReleaseService[" + evidence.teeVariant() + ", " + identityBinding + ", " + freshness + ", envelopes="
+        + envelopes + ", " + launch + ", " + authorization + "]";
+  }
+
+  /** Builds a {@link KeyReleaseService}. Not thread-safe. */
+  public static final class Builder {
+    private Ports.EvidencePort evidence;
+    private PinnedLaunch launch;
+    private AuthorizationHook authorization;
+    private Ports.KeyPort keys;
+    private Ports.IdentityDocumentPort identityDocuments;
+    private Ports.ReportDataPort reportData;
+    private IdentityBinding identityBinding = IdentityBinding.HOST_DATA;
+    private FreshnessMode freshness = FreshnessMode.KMS_NONCE;
+    private NonceStore nonces;
+    private EnvelopeMode defaultEnvelope = EnvelopeMode.HPKE;
+    private final Set<EnvelopeMode> envelopes = EnumSet.of(EnvelopeMode.HPKE);
+    private boolean requireKeyProviderId = true;
+    private String caCertPem = "";
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    Builder evidencePort(Ports.EvidencePort p) {
+      this.evidence = Objects.requireNonNull(p);
+      return this;
+    }
+
+    Builder keyPort(Ports.KeyPort p) {
+      this.keys = Objects.requireNonNull(p);
+      return this;
+    }
+
+    Builder identityDocumentPort(Ports.IdentityDocumentPort p) {
+      this.identityDocuments = Objects.requireNonNull(p);
+      return this;
+    }
+
+    Builder reportDataPort(Ports.ReportDataPort p) {
+      this.reportData = Objects.requireNonNull(p);
+      return this;
+    }
+
+    /** The pinned launch artifacts (required). */
+    public Builder launch(PinnedLaunch launch) {
+      this.launch = Objects.requireNonNull(launch, "launch");
+      return this;
+    }
+
+    /** The authorization hook (required; {@link AllowListAuthorizer} or {@link WebhookAuthorizer}). */
+    public Builder authorization(AuthorizationHook hook) {
+      this.authorization = Objects.requireNonNull(hook, "hook");
+      return this;
+    }
+
+    /** How the app identity is bound (default {@link IdentityBinding#HOST_DATA}). */
+    public Builder identityBinding(IdentityBinding binding) {
+      this.identityBinding = Objects.requireNonNull(binding, "binding");
+      return this;
+    }
+
+    /** What report_data[32..64] must carry (default {@link FreshnessMode#KMS_NONCE}). */
+    public Builder freshness(FreshnessMode mode) {
+      this.freshness = Objects.requireNonNull(mode, "mode");
+      return this;
+    }
+
+    /** The nonce store (default: 60 s lifetime, 100,000 entries, this builder's clock). */
+    public Builder nonceStore(NonceStore store) {
+      this.nonces = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * The envelope modes served, the first being the default for requests that do not ask.
+     * Default: {@link EnvelopeMode#HPKE} only. {@link EnvelopeMode#AES_SIV_PR630} is
+     * unauthenticated and must be enabled explicitly.
+     */
+    public Builder envelopes(EnvelopeMode defaultMode, EnvelopeMode... others) {
+      this.defaultEnvelope = Objects.requireNonNull(defaultMode, "defaultMode");
+      envelopes.clear();
+      envelopes.add(defaultMode);
+      envelopes.addAll(List.of(others));
+      return this;
+    }
+
+    /**
+     * Whether an MrConfigV3 document must carry this KMS's root CA key as {@code key_provider_id}
+     * (default true). When false, an absent id is accepted; a different id is always refused.
+     */
+    public Builder requireKeyProviderId(boolean require) {
+      this.requireKeyProviderId = require;
+      return this;
+    }
+
+    /** The root CA certificate (PEM) returned as {@code ca_cert} (default empty). */
+    public Builder caCertPem(String pem) {
+      this.caCertPem = Objects.requireNonNull(pem, "pem");
+      return this;
+    }
+
+    /** The clock for nonces, request times, certificate validity (default system UTC). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The service.
+     *
+     * @throws IllegalStateException if a required part is missing, or the identity binding is
+     *     {@link IdentityBinding#COMMAND_LINE} and the pinned command line does not measure
+     *     {@code {app_id}} and {@code {compose_hash}}
+     */
+    public KeyReleaseService build() {
+      if (evidence == null) {
+        throw new IllegalStateException("a key release service needs evidence verification (trust roots, policy)");
+      }
+      if (launch == null) {
+        throw new IllegalStateException("a key release service needs the pinned launch artifacts");
+      }
+      if (authorization == null) {
+        throw new IllegalStateException("a key release service needs an authorization hook");
+      }
+      if (keys == null) {
+        throw new IllegalStateException("a key release service needs the KMS root keys");
+      }
+      if (identityDocuments == null || reportData == null) {
+        throw new IllegalStateException("a key release service needs the MrConfigV3 and report_data codecs");
+      }
+      if (identityBinding == IdentityBinding.COMMAND_LINE
+          && !(launch.cmdline().binds("app_id") && launch.cmdline().binds("compose_hash"))) {
+        throw new IllegalStateException(
+            "COMMAND_LINE identity binding needs {app_id} and {compose_hash} in the pinned command line: \""
+                + launch.cmdline() + "\"");
+      }
+      if (nonces != null && !nonces.clock().equals(clock)) {
+        LOG.log(Level.DEBUG, "the nonce store has its own clock");
+      }
+      return new KeyReleaseService(this);
+    }
+  }
+
+}
