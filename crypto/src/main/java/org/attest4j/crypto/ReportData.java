@@ -1,0 +1,171 @@
+package org.attest4j.crypto;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+import org.attest4j.core.ConstantTime;
+import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.VerificationException;
+
+/**
+ * The 64-byte report_data a guest puts into its attestation report when it asks for keys:
+ *
+ * <pre>
+ *   [0..32)  the guest's X25519 public key, to which the KMS seals its response
+ *   [32..64) SHA-256(tag || ":" || content), with tag
+ *              "attest4j-kms-nonce-v1"  and content = a nonce the KMS issued, or
+ *              "attest4j-request-v1"    and content = the request the guest sends
+ * </pre>
+ *
+ * The tagged hash follows dstack's report_data rule ({@code QuoteContentType}: hash of
+ * {@code tag ":" content}, so a value made for one purpose cannot be replayed for another).
+ * {@link #dstackContentDigest(String, byte[])} gives dstack's own 64-byte form (SHA-512), for
+ * example for RA-TLS certificates ({@code "ratls-cert"}).
+ *
+ * <p>The guest builds it with {@link #withNonce} or {@link #withRequestDigest}; the KMS parses the
+ * report's field with {@link #parse} (which refuses all-zero and low-order keys) and checks the
+ * binding in constant time with {@link #checkNonce} or {@link #checkRequestDigest}.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class ReportData {
+  /** The length of report_data. */
+  public static final int LENGTH = 64;
+
+  /** The tag of a KMS-issued nonce binding. */
+  public static final String NONCE_TAG = "attest4j-kms-nonce-v1";
+
+  /** The tag of a request-digest binding. */
+  public static final String REQUEST_TAG = "attest4j-request-v1";
+
+  private final byte[] bytes;
+
+  private ReportData(byte[] bytes) {
+    this.bytes = bytes;
+  }
+
+  /**
+   * Guest side: report_data committing to a KMS-issued nonce.
+   *
+   * @throws MalformedEvidenceException if the public key is not a usable X25519 key
+   */
+  public static ReportData withNonce(byte[] x25519PublicKey, byte[] nonce) throws MalformedEvidenceException {
+    Objects.requireNonNull(nonce, "nonce");
+    return build(x25519PublicKey, tagged(NONCE_TAG, nonce));
+  }
+
+  /**
+   * Guest side: report_data committing to the request it will send (the bytes the KMS will see,
+   * apart from the report itself).
+   *
+   * @throws MalformedEvidenceException if the public key is not a usable X25519 key
+   */
+  public static ReportData withRequestDigest(byte[] x25519PublicKey, byte[] request)
+      throws MalformedEvidenceException {
+    Objects.requireNonNull(request, "request");
+    return build(x25519PublicKey, tagged(REQUEST_TAG, request));
+  }
+
+  private static ReportData build(byte[] pk, byte[] binding) throws MalformedEvidenceException {
+    X25519.checkPublicKey(Objects.requireNonNull(pk, "x25519PublicKey"), "the report_data X25519 public key");
+    return new ReportData(Kdf.concat(pk, binding));
+  }
+
+  /**
+   * KMS side: parses the report's report_data.
+   *
+   * @throws MalformedEvidenceException if it is not 64 bytes, or [0..32) is all zero or a low-order
+   *     X25519 point
+   */
+  public static ReportData parse(byte[] reportData) throws MalformedEvidenceException {
+    Objects.requireNonNull(reportData, "reportData");
+    if (reportData.length != LENGTH) {
+      throw new MalformedEvidenceException(
+          CryptoReason.BAD_REPORT_DATA, "report_data must be 64 bytes, got " + reportData.length);
+    }
+    byte[] pk = Arrays.copyOfRange(reportData, 0, 32);
+    try {
+      X25519.checkPublicKey(pk, "report_data[0..32]");
+    } catch (MalformedEvidenceException e) {
+      throw new MalformedEvidenceException(CryptoReason.BAD_REPORT_DATA, e.getMessage(), e);
+    }
+    return new ReportData(reportData.clone());
+  }
+
+  /** SHA-256(tag || ":" || content): the 32-byte binding for report_data[32..64]. */
+  public static byte[] tagged(String tag, byte[] content) {
+    Objects.requireNonNull(tag, "tag");
+    Objects.requireNonNull(content, "content");
+    return Kdf.sha256(Kdf.utf8(tag), new byte[] {':'}, content);
+  }
+
+  /**
+   * dstack's {@code QuoteContentType::to_report_data} with the default hash: SHA-512(tag || ":" ||
+   * content), 64 bytes; for example tag {@code "ratls-cert"} over a certificate's SPKI DER.
+   */
+  public static byte[] dstackContentDigest(String tag, byte[] content) {
+    Objects.requireNonNull(tag, "tag");
+    Objects.requireNonNull(content, "content");
+    return Kdf.sha512(Kdf.utf8(tag), new byte[] {':'}, content);
+  }
+
+  /** The 64 bytes (a copy). */
+  public byte[] toBytes() {
+    return bytes.clone();
+  }
+
+  /** report_data[0..32): the guest's X25519 public key. */
+  public byte[] x25519PublicKey() {
+    return Arrays.copyOfRange(bytes, 0, 32);
+  }
+
+  /** report_data[32..64): the binding. */
+  public byte[] binding() {
+    return Arrays.copyOfRange(bytes, 32, 64);
+  }
+
+  /**
+   * KMS side: checks, in constant time, that [32..64) commits to {@code nonce}. Single use and
+   * expiry of the nonce are the caller's business.
+   *
+   * @throws VerificationException if it does not
+   */
+  public void checkNonce(byte[] nonce) throws VerificationException {
+    if (!ConstantTime.equals(binding(), tagged(NONCE_TAG, Objects.requireNonNull(nonce, "nonce")))) {
+      throw new VerificationException(
+          CryptoReason.NONCE_MISMATCH,
+          "report_data[32..64] does not commit to the KMS nonce SHA-256(\"" + NONCE_TAG + ":\" || nonce)"
+              + " (found " + HexFormat.of().formatHex(binding()) + ")");
+    }
+  }
+
+  /**
+   * KMS side: checks, in constant time, that [32..64) commits to {@code request}.
+   *
+   * @throws VerificationException if it does not
+   */
+  public void checkRequestDigest(byte[] request) throws VerificationException {
+    if (!ConstantTime.equals(binding(), tagged(REQUEST_TAG, Objects.requireNonNull(request, "request")))) {
+      throw new VerificationException(
+          CryptoReason.REQUEST_DIGEST_MISMATCH,
+          "report_data[32..64] does not commit to this request: expected SHA-256(\"" + REQUEST_TAG
+              + ":\" || request) (found " + HexFormat.of().formatHex(binding()) + ")");
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ReportData r && ConstantTime.equals(bytes, r.bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(bytes);
+  }
+
+  /** Lowercase hex of the 64 bytes (public data). */
+  @Override
+  public String toString() {
+    return "ReportData[" + HexFormat.of().formatHex(bytes) + "]";
+  }
+}

@@ -1,0 +1,100 @@
+package org.attest4j.crypto;
+
+import java.util.HexFormat;
+import java.util.Objects;
+import org.attest4j.core.MalformedEvidenceException;
+
+/**
+ * What a sealed response is bound to: the guest's X25519 public key (report_data[0..32]) and
+ * SHA-256 of the exact evidence bytes the guest sent (for example the serialized request including
+ * its attestation report). The KMS seals with it; the guest rebuilds it from its own key and the
+ * bytes it sent, and {@link SealedResponse#open} refuses an envelope made for anything else.
+ *
+ * <p>Immutable and thread-safe. All values are public.
+ */
+public final class SealBinding {
+  private final byte[] recipientPublicKey;
+  private final byte[] evidenceDigest;
+
+  private SealBinding(byte[] recipientPublicKey, byte[] evidenceDigest) {
+    this.recipientPublicKey = recipientPublicKey;
+    this.evidenceDigest = evidenceDigest;
+  }
+
+  /**
+   * A binding from a recipient key and a precomputed 32-byte evidence digest.
+   *
+   * @throws MalformedEvidenceException if the key is not a usable X25519 public key or the digest
+   *     is not 32 bytes
+   */
+  public static SealBinding of(byte[] recipientPublicKey, byte[] evidenceDigest)
+      throws MalformedEvidenceException {
+    Objects.requireNonNull(recipientPublicKey, "recipientPublicKey");
+    Objects.requireNonNull(evidenceDigest, "evidenceDigest");
+    X25519.checkPublicKey(recipientPublicKey, "the recipient X25519 public key");
+    if (evidenceDigest.length != 32) {
+      throw new MalformedEvidenceException(
+          CryptoReason.BAD_KEY, "the evidence digest must be 32 bytes (SHA-256), got " + evidenceDigest.length);
+    }
+    return new SealBinding(recipientPublicKey.clone(), evidenceDigest.clone());
+  }
+
+  /**
+   * A binding to {@code recipientPublicKey} and SHA-256 of {@code evidence}.
+   *
+   * @throws MalformedEvidenceException if the key is not a usable X25519 public key
+   */
+  public static SealBinding forEvidence(byte[] recipientPublicKey, byte[] evidence)
+      throws MalformedEvidenceException {
+    Objects.requireNonNull(evidence, "evidence");
+    return of(recipientPublicKey, Kdf.sha256(evidence));
+  }
+
+  /**
+   * A binding to the key in {@code reportData} and SHA-256 of {@code evidence}.
+   *
+   * @throws MalformedEvidenceException never for a parsed {@link ReportData}; declared for symmetry
+   */
+  public static SealBinding forEvidence(ReportData reportData, byte[] evidence)
+      throws MalformedEvidenceException {
+    Objects.requireNonNull(reportData, "reportData");
+    return forEvidence(reportData.x25519PublicKey(), evidence);
+  }
+
+  /** The recipient's X25519 public key (32 bytes). */
+  public byte[] recipientPublicKey() {
+    return recipientPublicKey.clone();
+  }
+
+  /** SHA-256 of the evidence (32 bytes). */
+  public byte[] evidenceDigest() {
+    return evidenceDigest.clone();
+  }
+
+  byte[] recipientUnsafe() {
+    return recipientPublicKey;
+  }
+
+  byte[] evidenceDigestUnsafe() {
+    return evidenceDigest;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SealBinding b
+        && java.security.MessageDigest.isEqual(recipientPublicKey, b.recipientPublicKey)
+        && java.security.MessageDigest.isEqual(evidenceDigest, b.evidenceDigest);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Arrays.hashCode(recipientPublicKey) * 31 + java.util.Arrays.hashCode(evidenceDigest);
+  }
+
+  @Override
+  public String toString() {
+    HexFormat h = HexFormat.of();
+    return "SealBinding[recipient=" + h.formatHex(recipientPublicKey) + ", evidence_sha256="
+        + h.formatHex(evidenceDigest) + "]";
+  }
+}
