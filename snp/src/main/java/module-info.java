@@ -7,5 +7,6 @@ module org.attest4j.snp {
   requires com.google.gson;
   requires java.net.http;
   exports org.attest4j.snp;
+  exports org.attest4j.snp.testing;
   exports org.attest4j.snp.kds;
 }
