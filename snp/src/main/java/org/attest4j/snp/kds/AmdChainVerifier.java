@@ -8,16 +8,14 @@ import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
-import java.util.EnumMap;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.ConstantTime;
 import org.attest4j.core.VerificationException;
 import org.attest4j.snp.Product;
 import org.attest4j.snp.SigningKey;
 import org.attest4j.snp.SnpReason;
+import org.attest4j.snp.SnpTrustAnchor;
 import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -28,36 +26,20 @@ import org.bouncycastle.asn1.x500.style.IETFUtils;
  * validity. Immutable and thread-safe.
  */
 final class AmdChainVerifier implements EndorsementVerifier {
-  /** SHA-384 of the DER SubjectPublicKeyInfo of AMD's ARKs (shared/amd-roots/README.md). */
-  private static final Map<Product, String> AMD_ARK_SPKI_SHA384 =
-      Map.of(
-          Product.MILAN,
-          "1249f67f15cf229a4069195e1a9ce537d1765ef706a1f4a123c36be9518786515d25ecc007f366b564d2b3f31c48082e",
-          Product.GENOA,
-          "32ab53a6ce5ec14926207396e5c475ae768a6a9831b7e860b5acf2e1c1dff222bc5a8bfc43eb5e06393189c1f246d880",
-          Product.TURIN,
-          "3475f08a9727f8ac9a1deaea5f2a2097aa59d64d05c2a678c229c873e6359d3a6926287a2a22cd5f88a385e333a2fcc5");
+  static final AmdChainVerifier AMD = new AmdChainVerifier(SnpTrustAnchor.amdRoots(), true);
 
-  static final AmdChainVerifier AMD = new AmdChainVerifier(decode(AMD_ARK_SPKI_SHA384), true);
-
-  private final Map<Product, byte[]> pins;
+  private final List<SnpTrustAnchor> anchors;
   private final boolean checkNames;
 
-  private AmdChainVerifier(Map<Product, byte[]> pins, boolean checkNames) {
-    this.pins = pins;
+  private AmdChainVerifier(List<SnpTrustAnchor> anchors, boolean checkNames) {
+    this.anchors = List.copyOf(anchors);
     this.checkNames = checkNames;
   }
 
-  static AmdChainVerifier trusting(Map<Product, X509Certificate> arks) {
-    Map<Product, byte[]> pins = new EnumMap<>(Product.class);
-    arks.forEach((p, c) -> pins.put(p, sha384(c.getPublicKey().getEncoded())));
-    return new AmdChainVerifier(pins, false);
-  }
-
-  private static Map<Product, byte[]> decode(Map<Product, String> hex) {
-    Map<Product, byte[]> m = new EnumMap<>(Product.class);
-    hex.forEach((p, h) -> m.put(p, HexFormat.of().parseHex(h)));
-    return m;
+  /** Trusts {@code anchors}; AMD's certificate names are checked only when all anchors are AMD's. */
+  static AmdChainVerifier trusting(List<SnpTrustAnchor> anchors) {
+    boolean amd = anchors.stream().allMatch(SnpTrustAnchor::isAmdRoot);
+    return new AmdChainVerifier(anchors, amd);
   }
 
   private static byte[] sha384(byte[] data) {
@@ -66,6 +48,17 @@ final class AmdChainVerifier implements EndorsementVerifier {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-384 unavailable", e);
     }
+  }
+
+  private boolean pinned(Product product, X509Certificate ark) {
+    byte[] spki = sha384(ark.getPublicKey().getEncoded());
+    boolean ok = false;
+    for (SnpTrustAnchor a : anchors) {
+      if (a.product() == product && ConstantTime.equals(a.spkiSha384().toByteArray(), spki)) {
+        ok = true;
+      }
+    }
+    return ok;
   }
 
   @Override
@@ -80,8 +73,7 @@ final class AmdChainVerifier implements EndorsementVerifier {
     }
     X509Certificate ask = chain.get(0);
     X509Certificate ark = chain.get(1);
-    byte[] pin = pins.get(product);
-    if (pin == null || !ConstantTime.equals(pin, sha384(ark.getPublicKey().getEncoded()))) {
+    if (!pinned(product, ark)) {
       throw new VerificationException(
           SnpReason.UNTRUSTED_ROOT,
           "the ARK '" + ark.getSubjectX500Principal().getName()

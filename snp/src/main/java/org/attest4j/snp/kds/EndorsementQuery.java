@@ -3,7 +3,10 @@ package org.attest4j.snp.kds;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.snp.Product;
+import org.attest4j.snp.SnpReason;
+import org.attest4j.snp.SnpReport;
 import org.attest4j.snp.SigningKey;
 import org.attest4j.snp.TcbVersion;
 
@@ -49,6 +52,40 @@ public final class EndorsementQuery {
     }
     TcbVersion tcb = reportedTcb.product() == product ? reportedTcb : reportedTcb.decodedAs(product);
     return new EndorsementQuery(product, signingKey, chipId.clone(), tcb, false);
+  }
+
+  /**
+   * The query for a parsed report: its product (from the signed CPUID fields, v3+), signing key,
+   * CHIP_ID and REPORTED_TCB.
+   *
+   * @throws MalformedEvidenceException if the report names no product (v2: use {@link
+   *     #forReport(SnpReport, Product)}) or is not signed (SIGNING_KEY=NONE)
+   */
+  public static EndorsementQuery forReport(SnpReport report) throws MalformedEvidenceException {
+    Product p =
+        report.product()
+            .orElseThrow(
+                () ->
+                    new MalformedEvidenceException(
+                        SnpReason.UNKNOWN_PRODUCT,
+                        "the report (version " + report.version() + ") does not name its product;"
+                            + " give the product (Milan, Genoa, Turin)"));
+    return forReport(report, p);
+  }
+
+  /**
+   * The query for a report whose product is known to the caller (needed for v2 reports; for v3+
+   * reports the signed CPUID product wins when present).
+   *
+   * @throws MalformedEvidenceException if the report is not signed (SIGNING_KEY=NONE)
+   */
+  public static EndorsementQuery forReport(SnpReport report, Product product) throws MalformedEvidenceException {
+    Product p = report.product().orElse(Objects.requireNonNull(product, "product"));
+    if (report.signingKey() == SigningKey.NONE) {
+      throw new MalformedEvidenceException(
+          SnpReason.UNSIGNED_REPORT, "the report is unsigned (SIGNING_KEY=NONE): no endorsements apply");
+    }
+    return of(p, report.signingKey(), report.chipId().toByteArray(), TcbVersion.of(p, report.rawReportedTcb()));
   }
 
   /** This query, also asking for the ARK-signed CRL. */

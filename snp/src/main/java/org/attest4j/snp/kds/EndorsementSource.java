@@ -5,8 +5,12 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import org.attest4j.core.AttestationException;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.EndorsementUnavailableException;
+import org.attest4j.snp.SigningKey;
+import org.attest4j.snp.SnpCertTable;
 
 /**
  * The one way a verifier obtains the certificates for a report, whatever their origin: the request
@@ -44,7 +48,7 @@ public interface EndorsementSource {
       throw new EndorsementUnavailableException(
           KdsReason.INCOMPLETE,
           "no source supplied every endorsement for " + query + ": have " + e
-              + (query.signingKey() == org.attest4j.snp.SigningKey.VLEK
+              + (query.signingKey() == SigningKey.VLEK
                   ? "; a VLEK comes from the host's certificate table (SNP_GET_EXT_REPORT or the"
                       + " configfs-tsm auxblob), not from the public KDS"
                   : ""));
@@ -62,6 +66,34 @@ public interface EndorsementSource {
   static EndorsementSource fromRequest(X509Certificate vek, List<X509Certificate> chain, X509CRL crl) {
     Endorsements mine = Endorsements.of(EndorsementOrigin.REQUEST, vek, chain, crl);
     return (query, already) -> already.fillFrom(mine);
+  }
+
+  /**
+   * The certificates in an extended-report certificate table (from {@code SNP_GET_EXT_REPORT} or the
+   * configfs-tsm {@code auxblob}): the VCEK or VLEK entry matching the report's signing key, the ASK
+   * (which holds the ASVK for a VLEK) and ARK entries, and a CRL entry when present.
+   */
+  static EndorsementSource fromCertificateTable(SnpCertTable table) {
+    Objects.requireNonNull(table, "table");
+    return (query, already) -> {
+      X509Certificate vek = null;
+      if (already.vek().isEmpty()) {
+        Optional<Bytes> v = query.signingKey() == SigningKey.VLEK ? table.vlek() : table.vcek();
+        vek = v.isPresent() ? CertificateTables.cert(v.get(), query.signingKey() + " entry") : null;
+      }
+      List<X509Certificate> chain = List.of();
+      if (already.chain().isEmpty() && table.ask().isPresent() && table.ark().isPresent()) {
+        chain =
+            List.of(
+                CertificateTables.cert(table.ask().get(), "ASK entry"),
+                CertificateTables.cert(table.ark().get(), "ARK entry"));
+      }
+      X509CRL crl = null;
+      if (already.crl().isEmpty() && table.crl().isPresent()) {
+        crl = CertificateTables.crl(table.crl().get());
+      }
+      return already.fillFrom(Endorsements.of(EndorsementOrigin.CERTIFICATE_TABLE, vek, chain, crl));
+    };
   }
 
   /** Fixed endorsements, each part labelled with its origin. */

@@ -3,10 +3,10 @@ package org.attest4j.snp.kds;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.attest4j.core.AttestationException;
 import org.attest4j.snp.Product;
 import org.attest4j.snp.SigningKey;
+import org.attest4j.snp.SnpTrustAnchor;
 
 /**
  * Decides whether certificates obtained from a cache or a server may be trusted: the hook that
@@ -27,7 +27,7 @@ public interface EndorsementVerifier {
 
   /**
    * The default: the ARK must be self-signed and its public key must equal AMD's published ARK key
-   * for the product (SubjectPublicKeyInfo SHA-384 pins), the ASK/ASVK must be signed by it, the
+   * for the product ({@link SnpTrustAnchor#amdRoots()}), the ASK/ASVK must be signed by it, the
    * VCEK/VLEK by the ASK/ASVK (RSASSA-PSS), names must match the product and key kind, and every
    * certificate must be valid at the instant.
    */
@@ -36,10 +36,11 @@ public interface EndorsementVerifier {
   }
 
   /**
-   * Like {@link #amdRoots()} but trusting the given ARK certificates instead of AMD's (for private
-   * test platforms and simulated SEV-SNP chains).
+   * Like {@link #amdRoots()} but trusting the given roots (for example AMD's plus a simulated
+   * platform's, built with {@link SnpTrustAnchor#ofCertificate}). AMD's name conventions are
+   * enforced only when every anchor is one of AMD's.
    */
-  static EndorsementVerifier withRoots(Map<Product, X509Certificate> arks) {
-    return AmdChainVerifier.trusting(arks);
+  static EndorsementVerifier withAnchors(List<SnpTrustAnchor> anchors) {
+    return AmdChainVerifier.trusting(anchors);
   }
 }

@@ -1,10 +1,13 @@
 package org.attest4j.snp.kds;
 
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.attest4j.core.EndorsementUnavailableException;
+import org.attest4j.snp.VcekChain;
 
 /**
  * Certificates (and optionally the CRL) for one report: the VCEK or VLEK, the chain (ASK or ASVK,
@@ -100,6 +103,24 @@ public final class Endorsements {
         takeChain ? other.chainOrigin : chainOrigin,
         takeCrl ? other.crl : crl,
         takeCrl ? other.crlOrigin : crlOrigin);
+  }
+
+  /**
+   * The VEK and chain as a {@link VcekChain} for {@link org.attest4j.snp.SnpVerifier}.
+   *
+   * @throws EndorsementUnavailableException if the VEK or the chain is missing
+   */
+  public VcekChain toVcekChain() throws EndorsementUnavailableException {
+    if (vek == null || chain.size() != 2) {
+      throw new EndorsementUnavailableException(
+          KdsReason.INCOMPLETE, "the VCEK/VLEK or its chain is missing: " + this);
+    }
+    try {
+      return VcekChain.of(vek.getEncoded(), chain.get(0).getEncoded(), chain.get(1).getEncoded());
+    } catch (CertificateEncodingException e) {
+      throw new EndorsementUnavailableException(
+          KdsReason.BAD_RESPONSE, "cannot encode a certificate: " + e.getMessage(), null, e);
+    }
   }
 
   @Override
