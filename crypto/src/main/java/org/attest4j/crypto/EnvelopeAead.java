@@ -48,6 +48,32 @@ public enum EnvelopeAead {
     return parameters;
   }
 
+  /**
+   * The AEAD exactly as HPKE uses it inside Tink (key, 12-byte nonce, associated data; output
+   * ciphertext || tag). Package-private: exposed for the Wycheproof tests of this code path.
+   */
+  byte[] seal(byte[] key, byte[] nonce, byte[] plaintext, byte[] associatedData)
+      throws GeneralSecurityException {
+    checkSizes(key, nonce);
+    return com.google.crypto.tink.hybrid.internal.HpkePrimitiveFactory.createAead(tinkId)
+        .seal(key, nonce, plaintext, associatedData);
+  }
+
+  /** Inverse of {@link #seal}; throws on any authentication failure. */
+  byte[] open(byte[] key, byte[] nonce, byte[] ciphertext, byte[] associatedData)
+      throws GeneralSecurityException {
+    checkSizes(key, nonce);
+    return com.google.crypto.tink.hybrid.internal.HpkePrimitiveFactory.createAead(tinkId)
+        .open(key, nonce, ciphertext, associatedData);
+  }
+
+  private static void checkSizes(byte[] key, byte[] nonce) throws GeneralSecurityException {
+    if (key.length != 32 || nonce.length != 12) {
+      throw new GeneralSecurityException(
+          "HPKE AEADs here take a 32-byte key and a 12-byte nonce, got " + key.length + " and " + nonce.length);
+    }
+  }
+
   static EnvelopeAead byId(int id) {
     for (EnvelopeAead a : values()) {
       if (a.id == id) {
