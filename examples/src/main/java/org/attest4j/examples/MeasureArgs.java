@@ -1,0 +1,142 @@
+package org.attest4j.examples;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+
+/** Argument parsing for {@code attest4j measure} with Python's {@code int()} rules. */
+final class MeasureArgs {
+  private static final BigInteger U64 = BigInteger.ONE.shiftLeft(64);
+
+  private MeasureArgs() {}
+
+  /** Python {@code int(s, 0)}: 0x/0o/0b prefixes, '_' between digits, no leading zero in decimal. */
+  static long autoInt(String opt, String s, CommandSpec spec) {
+    BigInteger v = parse(s, true);
+    if (v == null || v.signum() < 0 || v.compareTo(U64) >= 0) {
+      throw new ParameterException(spec.commandLine(), "argument " + opt + ": invalid value: '" + s + "'");
+    }
+    return v.longValue();
+  }
+
+  /** Python {@code int(s)} limited to a non-negative int. */
+  static int decimalInt(String opt, String s, CommandSpec spec) {
+    BigInteger v = parse(s, false);
+    if (v == null || v.signum() < 0 || v.bitLength() > 31) {
+      throw new ParameterException(spec.commandLine(), "argument " + opt + ": invalid int value: '" + s + "'");
+    }
+    return v.intValue();
+  }
+
+  /** Python {@code int(s)} limited to a non-negative long. */
+  static long decimalLong(String opt, String s, CommandSpec spec) {
+    BigInteger v = parse(s, false);
+    if (v == null || v.signum() < 0 || v.bitLength() > 63) {
+      throw new ParameterException(spec.commandLine(), "argument " + opt + ": invalid int value: '" + s + "'");
+    }
+    return v.longValue();
+  }
+
+  static BigInteger parse(String s, boolean auto) {
+    String t = s.strip();
+    boolean neg = false;
+    if (t.startsWith("+") || t.startsWith("-")) {
+      neg = t.startsWith("-");
+      t = t.substring(1);
+    }
+    int radix = 10;
+    if (auto) {
+      String l = t.toLowerCase(Locale.ROOT);
+      if (l.startsWith("0x") || l.startsWith("0o") || l.startsWith("0b")) {
+        radix = l.charAt(1) == 'x' ? 16 : l.charAt(1) == 'o' ? 8 : 2;
+        t = t.substring(2);
+        if (t.startsWith("_")) {
+          t = t.substring(1);
+        }
+      } else if (t.length() > 1 && t.startsWith("0") && !t.replace("_", "").chars().allMatch(c -> c == '0')) {
+        return null; // int('010', 0) is an error
+      }
+    }
+    if (t.isEmpty() || t.startsWith("_") || t.endsWith("_") || t.contains("__")) {
+      return null;
+    }
+    String digits = t.replace("_", "");
+    for (int i = 0; i < digits.length(); i++) {
+      if (Character.digit(digits.charAt(i), radix) < 0 || digits.charAt(i) > 0x7F) {
+        return null;
+      }
+    }
+    BigInteger v = new BigInteger(digits, radix);
+    return neg ? v.negate() : v;
+  }
+
+  /**
+   * The command line as bytes: UTF-8 of the argument. When the JVM decoded its arguments with a
+   * charset other than UTF-8 (a C/POSIX locale) and lost characters, the raw bytes are recovered
+   * from /proc/self/cmdline, as sev-snp-measure (Python, which keeps the bytes) would hash them.
+   */
+  static byte[] cmdlineBytes(String append) {
+    if (append == null) {
+      return null;
+    }
+    Charset jnu = jnuCharset();
+    if (!jnu.equals(StandardCharsets.UTF_8) && (append.indexOf('\uFFFD') >= 0 || append.indexOf('?') >= 0)) {
+      byte[] raw = rawOptionValue("--append", append, jnu);
+      if (raw != null) {
+        return raw;
+      }
+    }
+    return append.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Charset jnuCharset() {
+    try {
+      String n = System.getProperty("sun.jnu.encoding");
+      return n == null ? StandardCharsets.UTF_8 : Charset.forName(n);
+    } catch (RuntimeException e) {
+      return StandardCharsets.UTF_8;
+    }
+  }
+
+  /** The raw bytes of the last {@code opt} value in /proc/self/cmdline that decodes to {@code decoded}. */
+  static byte[] rawOptionValue(String opt, String decoded, Charset jnu) {
+    byte[] all;
+    try {
+      all = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+    List<byte[]> args = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < all.length; i++) {
+      if (all[i] == 0) {
+        args.add(java.util.Arrays.copyOfRange(all, start, i));
+        start = i + 1;
+      }
+    }
+    byte[] optBytes = opt.getBytes(StandardCharsets.US_ASCII);
+    byte[] prefix = (opt + "=").getBytes(StandardCharsets.US_ASCII);
+    byte[] found = null;
+    for (int i = 0; i < args.size(); i++) {
+      byte[] a = args.get(i);
+      byte[] value = null;
+      if (java.util.Arrays.equals(a, optBytes) && i + 1 < args.size()) {
+        value = args.get(i + 1);
+      } else if (a.length >= prefix.length && java.util.Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length)) {
+        value = java.util.Arrays.copyOfRange(a, prefix.length, a.length);
+      }
+      if (value != null && new String(value, jnu).equals(decoded)) {
+        found = value;
+      }
+    }
+    return found;
+  }
+}
