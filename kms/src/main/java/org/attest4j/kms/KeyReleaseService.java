@@ -21,6 +21,9 @@ import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.PolicyViolationException;
 import org.attest4j.core.VerificationException;
+import org.attest4j.crypto.KmsRootKeys;
+import org.attest4j.snp.SnpVerifier;
+import org.attest4j.snp.kds.EndorsementSource;
 import org.attest4j.kms.proto.AppId;
 import org.attest4j.kms.proto.AppKeyAmdResponse;
 import org.attest4j.kms.proto.BootstrapResponse;
@@ -570,8 +573,8 @@ public final class KeyReleaseService {
     private PinnedLaunch launch;
     private AuthorizationHook authorization;
     private Ports.KeyPort keys;
-    private Ports.IdentityDocumentPort identityDocuments;
-    private Ports.ReportDataPort reportData;
+    private Ports.IdentityDocumentPort identityDocuments = CryptoAdapter.IDENTITY_DOCUMENTS;
+    private Ports.ReportDataPort reportData = CryptoAdapter.REPORT_DATA;
     private IdentityBinding identityBinding = IdentityBinding.HOST_DATA;
     private FreshnessMode freshness = FreshnessMode.KMS_NONCE;
     private NonceStore nonces;
@@ -600,6 +603,27 @@ public final class KeyReleaseService {
 
     Builder reportDataPort(Ports.ReportDataPort p) {
       this.reportData = Objects.requireNonNull(p);
+      return this;
+    }
+
+    /**
+     * The KMS root keys (required): app keys derive from them, the root CA key signs HPKE envelopes
+     * and is the key_provider_id guests must name in their MrConfigV3 document.
+     */
+    public Builder rootKeys(KmsRootKeys roots) {
+      this.keys = new CryptoAdapter.Keys(Objects.requireNonNull(roots, "roots"));
+      return this;
+    }
+
+    /**
+     * SEV-SNP evidence (required): the verifier with its trust anchors (AMD's pinned roots, or a
+     * simulated platform's root in tests) and clock, and where endorsements come from besides the
+     * VCEK a request sends (a {@code KdsClient}, or {@link KmsEndorsements#certChain}). The policy
+     * is the strict key-release default: debug and migration agent forbidden, VMPL 0, VCEK signer,
+     * MASK_CHIP_KEY off.
+     */
+    public Builder snp(SnpVerifier verifier, EndorsementSource endorsements) {
+      this.evidence = new SnpEvidence(verifier, endorsements, SnpEvidence::strict);
       return this;
     }
 

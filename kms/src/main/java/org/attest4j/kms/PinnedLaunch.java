@@ -5,11 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import org.attest4j.core.Bytes;
+import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.ovmf.PreparedFirmware;
 
 /**
  * The launch a KMS pins: the prepared firmware, the kernel and initrd digests, the command-line
@@ -147,9 +148,18 @@ public final class PinnedLaunch {
 
     private Builder() {}
 
+    private PreparedFirmware firmware;
+
     Builder measurer(Ports.MeasurementPort measurer, Bytes firmwareDigest) {
       this.measurer = Objects.requireNonNull(measurer);
       this.firmwareDigest = Objects.requireNonNull(firmwareDigest);
+      return this;
+    }
+
+    /** The prepared firmware (required): its pages are hashed once, each request adds the rest. */
+    public Builder firmware(PreparedFirmware firmware) {
+      this.firmware = Objects.requireNonNull(firmware, "firmware");
+      this.firmwareDigest = firmware.firmwareDigest();
       return this;
     }
 
@@ -190,9 +200,9 @@ public final class PinnedLaunch {
       return this;
     }
 
-    /** The VMM type name (default {@code QEMU}). */
+    /** The VMM type name: {@code QEMU} (default), {@code ec2} or {@code gce}. */
     public Builder vmmType(String vmm) {
-      this.vmmType = Objects.requireNonNull(vmm, "vmm").toUpperCase(Locale.ROOT);
+      this.vmmType = Objects.requireNonNull(vmm, "vmm");
       return this;
     }
 
@@ -225,6 +235,13 @@ public final class PinnedLaunch {
      *     vCPU types are missing
      */
     public PinnedLaunch build() {
+      if (firmware != null && kernelDigest != null && initrdDigest != null) {
+        try {
+          measurer = new OvmfMeasurer(firmware, kernelDigest, initrdDigest, vcpuCounts, vcpuTypes, vmmType, guestFeatures);
+        } catch (MalformedEvidenceException e) {
+          throw new IllegalArgumentException("the pinned launch is not measurable: " + e.getMessage(), e);
+        }
+      }
       if (measurer == null) {
         throw new IllegalStateException("the pinned launch needs a firmware");
       }

@@ -1,0 +1,144 @@
+package org.attest4j.kms;
+
+import com.google.protobuf.ByteString;
+import java.util.List;
+import org.attest4j.core.AttestationException;
+import org.attest4j.core.Bytes;
+import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.crypto.AppKeyDeriver;
+import org.attest4j.crypto.AppKeys;
+import org.attest4j.crypto.EnvEncryptPublicKey;
+import org.attest4j.crypto.KmsIdentity;
+import org.attest4j.crypto.KmsRootKeys;
+import org.attest4j.crypto.MrConfigV3;
+import org.attest4j.crypto.Pr630Envelope;
+import org.attest4j.crypto.ReportData;
+import org.attest4j.crypto.SealBinding;
+import org.attest4j.crypto.SealedResponse;
+import org.attest4j.kms.proto.AppKeyAmdResponse;
+import org.attest4j.kms.proto.AppKeyResponse;
+import org.attest4j.kms.proto.PublicKeyResponse;
+
+/** Steps 5, 6, 8 and 9 over the crypto module. Immutable and thread-safe. Internal. */
+final class CryptoAdapter {
+  private CryptoAdapter() {}
+
+  /** MrConfigV3 parsing. */
+  static final Ports.IdentityDocumentPort IDENTITY_DOCUMENTS =
+      document -> {
+        MrConfigV3 doc = MrConfigV3.parse(document.toByteArray());
+        return new Ports.IdentityDocument(
+            doc.appId().map(Bytes::of).orElse(Bytes.empty()),
+            Bytes.of(doc.composeHash()),
+            doc.instanceId().map(Bytes::of).orElse(Bytes.empty()),
+            doc.keyProvider().jsonValue(),
+            Bytes.of(doc.keyProviderId()),
+            Bytes.of(doc.hostData()));
+      };
+
+  /** report_data parsing and binding checks. */
+  static final Ports.ReportDataPort REPORT_DATA =
+      new Ports.ReportDataPort() {
+        @Override
+        public Object parse(Bytes reportData) throws AttestationException {
+          return ReportData.parse(reportData.toByteArray());
+        }
+
+        @Override
+        public void checkNonce(Object reportData, Bytes nonce) throws AttestationException {
+          ((ReportData) reportData).checkNonce(nonce.toByteArray());
+        }
+
+        @Override
+        public void checkRequestDigest(Object reportData, Bytes digest) throws AttestationException {
+          ((ReportData) reportData).checkRequestDigest(digest.toByteArray());
+        }
+      };
+
+  /** Key derivation and sealing with the KMS root keys. */
+  static final class Keys implements Ports.KeyPort {
+    private final AppKeyDeriver deriver;
+    private final KmsIdentity identity;
+    private final Bytes rootCaSpki;
+    private final Bytes rootK256;
+
+    Keys(KmsRootKeys roots) {
+      this.deriver = AppKeyDeriver.of(roots);
+      this.identity = roots.sealingIdentity();
+      this.rootCaSpki = Bytes.of(roots.rootCaPublicKeySpki());
+      this.rootK256 = Bytes.of(roots.rootK256PublicKey());
+    }
+
+    @Override
+    public Object derive(Bytes appId, Bytes instanceId) throws AttestationException {
+      return deriver.derive(appId.toByteArray(), instanceId.toByteArray());
+    }
+
+    @Override
+    public AppKeyAmdResponse seal(Object derived, EnvelopeMode mode, Ports.SealContext ctx)
+        throws AttestationException {
+      AppKeys k = (AppKeys) derived;
+      ReportData rd = (ReportData) ctx.reportData();
+      AppKeyAmdResponse.Builder out =
+          AppKeyAmdResponse.newBuilder()
+              .setCaCert(ctx.caCertPem())
+              .setK256Signature(ByteString.copyFrom(k.k256Signature()))
+              .setTproxyAppId(ctx.gatewayAppId())
+              .setGatewayAppId(ctx.gatewayAppId())
+              .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()));
+      if (mode == EnvelopeMode.HPKE) {
+        byte[] plaintext =
+            AppKeyResponse.newBuilder()
+                .setCaCert(ctx.caCertPem())
+                .setDiskCryptKey(ByteString.copyFrom(k.diskCryptKey()))
+                .setEnvCryptKey(ByteString.copyFrom(k.envCryptKey()))
+                .setK256Key(ByteString.copyFrom(k.k256Key()))
+                .setK256Signature(ByteString.copyFrom(k.k256Signature()))
+                .setTproxyAppId(ctx.gatewayAppId())
+                .setGatewayAppId(ctx.gatewayAppId())
+                .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()))
+                .build()
+                .toByteArray();
+        try {
+          SealBinding binding = SealBinding.forEvidence(rd, ctx.report().toByteArray());
+          SealedResponse env = SealedResponse.encrypt(identity, binding, plaintext);
+          return out.setEnvelope(org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_HPKE_V1)
+              .setSealedKeys(ByteString.copyFrom(env.toBytes()))
+              .build();
+        } finally {
+          java.util.Arrays.fill(plaintext, (byte) 0);
+        }
+      }
+      Pr630Envelope env =
+          SealedResponse.encryptPr630(
+              rd.x25519PublicKey(), List.of(k.diskCryptKey(), k.envCryptKey(), k.k256Key()));
+      return out.setEnvelope(org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_AES_SIV_PR630)
+          .setDiskCryptKey(ByteString.copyFrom(env.ciphertext(0)))
+          .setEnvCryptKey(ByteString.copyFrom(env.ciphertext(1)))
+          .setK256Key(ByteString.copyFrom(env.ciphertext(2)))
+          .setKeyProviderPubkey(ByteString.copyFrom(env.keyProviderPublicKey()))
+          .build();
+    }
+
+    @Override
+    public PublicKeyResponse envEncryptPublicKey(Bytes appId, long timestampSeconds) throws MalformedEvidenceException {
+      EnvEncryptPublicKey p = deriver.envEncryptPublicKey(appId.toByteArray(), timestampSeconds);
+      return PublicKeyResponse.newBuilder()
+          .setPublicKey(ByteString.copyFrom(p.publicKey()))
+          .setSignature(ByteString.copyFrom(p.signature()))
+          .setTimestamp(p.timestamp())
+          .setSignatureV1(ByteString.copyFrom(p.signatureV1()))
+          .build();
+    }
+
+    @Override
+    public Bytes rootCaSpki() {
+      return rootCaSpki;
+    }
+
+    @Override
+    public Bytes rootK256PublicKey() {
+      return rootK256;
+    }
+  }
+}

@@ -1,0 +1,180 @@
+package org.attest4j.kms;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import org.attest4j.core.AttestationException;
+import org.attest4j.core.Bytes;
+import org.attest4j.core.CoreReason;
+import org.attest4j.core.EndorsementUnavailableException;
+import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.PolicyViolationException;
+import org.attest4j.snp.Product;
+import org.attest4j.snp.SigningKey;
+import org.attest4j.snp.SnpReport;
+import org.attest4j.snp.SnpVerifier;
+import org.attest4j.snp.VcekChain;
+import org.attest4j.snp.VerifiedSnpReport;
+import org.attest4j.snp.kds.EndorsementOrigin;
+import org.attest4j.snp.kds.EndorsementQuery;
+import org.attest4j.snp.kds.EndorsementSource;
+import org.attest4j.snp.kds.Endorsements;
+
+/**
+ * Steps 1-3 for SEV-SNP over the snp module: {@link SnpReport#parse}, endorsements (the VCEK from
+ * the request when it sends one, the rest from the KMS's {@link EndorsementSource}), {@link
+ * SnpVerifier} (pinned roots, chain cache, report signature, VCEK-to-report binding) and the policy.
+ * Immutable and thread-safe. Internal.
+ */
+final class SnpEvidence implements Ports.EvidencePort {
+
+  /** Step 3 over a verified report. */
+  @FunctionalInterface
+  interface PolicyCheck {
+    void check(VerifiedSnpReport report) throws AttestationException;
+  }
+
+  private final SnpVerifier verifier;
+  private final EndorsementSource endorsements;
+  private final PolicyCheck policy;
+
+  SnpEvidence(SnpVerifier verifier, EndorsementSource endorsements, PolicyCheck policy) {
+    this.verifier = Objects.requireNonNull(verifier);
+    this.endorsements = Objects.requireNonNull(endorsements);
+    this.policy = Objects.requireNonNull(policy);
+  }
+
+  @Override
+  public String teeVariant() {
+    return BootInfo.TEE_VARIANT_SEV_SNP;
+  }
+
+  @Override
+  public Ports.Evidence parse(Bytes raw) throws AttestationException {
+    if (raw.length() == 0) {
+      throw new MalformedEvidenceException(KmsReason.BAD_REQUEST, "the request has no SEV-SNP report (field snp_report)");
+    }
+    SnpReport r = SnpReport.parse(raw.toByteArray());
+    return evidence(r, r);
+  }
+
+  private static Ports.Evidence evidence(Object handle, SnpReport r) {
+    boolean upToDate =
+        r.rawCurrentTcb() == r.rawReportedTcb()
+            && r.rawReportedTcb() == r.rawCommittedTcb()
+            && r.rawCommittedTcb() == r.rawLaunchTcb();
+    return new Ports.Evidence(
+        handle, r.measurement(), r.hostData(), r.reportData(), r.chipId(), upToDate ? "UpToDate" : "OutOfDate");
+  }
+
+  @Override
+  public Ports.Evidence verify(Ports.Evidence parsed, KeyReleaseRequest request) throws AttestationException {
+    SnpReport r = (SnpReport) parsed.handle();
+    if (r.signingKey() == SigningKey.NONE) {
+      throw new org.attest4j.core.VerificationException(
+          KmsReason.NO_ENDORSEMENT, "the report is not signed (SIGNING_KEY=NONE)");
+    }
+    Product product =
+        r.product()
+            .orElseThrow(
+                () ->
+                    new MalformedEvidenceException(
+                        KmsReason.BAD_REQUEST,
+                        "the report (version " + r.version() + ") does not name its product (CPUID fields)"));
+    EndorsementQuery q = EndorsementQuery.of(product, r.signingKey(), r.chipId().toByteArray(), r.reportedTcb());
+    byte[] vekDer = null;
+    Endorsements already = Endorsements.empty();
+    if (request.vcekCert().length() != 0) {
+      vekDer = derOrPem(request.vcekCert().toByteArray(), "vcek_pem");
+      already = Endorsements.of(EndorsementOrigin.REQUEST, certificate(vekDer), List.of(), null);
+    }
+    Endorsements e = endorsements.find(q, already);
+    if (e.vek().isEmpty() || e.chain().size() != 2) {
+      throw new EndorsementUnavailableException(
+          KmsReason.NO_ENDORSEMENT,
+          "no " + q.signingKey() + " and ASK/ARK chain for this report: the request sent "
+              + (vekDer == null ? "no VCEK" : "a VCEK") + " and the KMS endorsement source supplied " + e);
+    }
+    try {
+      if (vekDer == null) {
+        vekDer = e.vek().get().getEncoded();
+      }
+      VcekChain chain = VcekChain.of(vekDer, e.chain().get(0).getEncoded(), e.chain().get(1).getEncoded());
+      VerifiedSnpReport v = verifier.verify(r, chain);
+      return evidence(v, v.report());
+    } catch (java.security.cert.CertificateEncodingException ex) {
+      throw new MalformedEvidenceException(CoreReason.BAD_ENCODING, "cannot encode an endorsement certificate", ex);
+    }
+  }
+
+  @Override
+  public void applyPolicy(Ports.Evidence verified) throws AttestationException {
+    policy.check((VerifiedSnpReport) verified.handle());
+  }
+
+  /** The built-in strict key-release policy (used until a caller supplies its own). */
+  static void strict(VerifiedSnpReport v) throws PolicyViolationException {
+    SnpReport r = v.report();
+    List<PolicyViolationException.Violation> out = new ArrayList<>();
+    if (r.policy().debugAllowed()) {
+      out.add(violation("policy.debug", "the guest policy allows debugging (bit 19): the host can read guest memory"));
+    }
+    if (r.policy().migrateMaAllowed()) {
+      out.add(violation("policy.migrate_ma", "the guest policy allows a migration agent (bit 18)"));
+    }
+    if (r.vmpl() != 0) {
+      out.add(violation("vmpl", "the report was requested at VMPL " + r.vmpl() + ", not 0"));
+    }
+    if (r.signingKey() != SigningKey.VCEK) {
+      out.add(violation("signing_key", "the report is signed by the " + r.signingKey() + ", not the VCEK"));
+    }
+    if (r.keyInfo().maskChipKey()) {
+      out.add(violation("key_info.mask_chip_key", "MASK_CHIP_KEY is set"));
+    }
+    if (r.version() < 2) {
+      out.add(violation("version", "report version " + r.version() + " is below 2"));
+    }
+    if (!out.isEmpty()) {
+      throw new PolicyViolationException(out);
+    }
+  }
+
+  private static PolicyViolationException.Violation violation(String rule, String msg) {
+    return new PolicyViolationException.Violation(KmsReason.BAD_REQUEST, rule, msg);
+  }
+
+  private static X509Certificate certificate(byte[] der) throws MalformedEvidenceException {
+    try {
+      return (X509Certificate)
+          CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+    } catch (CertificateException | RuntimeException e) {
+      throw new MalformedEvidenceException(
+          CoreReason.BAD_ENCODING, "the request's VCEK is not an X.509 certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /** DER, or the first PEM CERTIFICATE block. */
+  static byte[] derOrPem(byte[] in, String field) throws MalformedEvidenceException {
+    if (in.length > 0 && in[0] == 0x30) {
+      return in;
+    }
+    String s = new String(in, StandardCharsets.US_ASCII);
+    int b = s.indexOf("-----BEGIN CERTIFICATE-----");
+    int e = s.indexOf("-----END CERTIFICATE-----");
+    if (b < 0 || e < b) {
+      throw new MalformedEvidenceException(
+          KmsReason.BAD_REQUEST, "field " + field + " is neither DER nor a PEM CERTIFICATE");
+    }
+    try {
+      return Base64.getMimeDecoder().decode(s.substring(b + 27, e));
+    } catch (IllegalArgumentException ex) {
+      throw new MalformedEvidenceException(KmsReason.BAD_REQUEST, "field " + field + " has bad PEM base64");
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package org.attest4j.kms;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.attest4j.core.Bytes;
+import org.attest4j.crypto.AppKeyDeriver;
+import org.attest4j.crypto.AppKeys;
+import org.attest4j.crypto.KmsPublicKey;
+import org.attest4j.crypto.SealBinding;
+import org.attest4j.crypto.SealedResponse;
+import org.attest4j.kms.proto.AppKeyAmdResponse;
+import org.attest4j.kms.proto.AppKeyResponse;
+import org.junit.jupiter.api.Test;
+
+class KeyReleaseServiceTest {
+  final Fixture fx = new Fixture();
+
+  @Test
+  void releasesKeysBoundByHostData() throws Exception {
+    KeyReleaseService kms = fx.serviceBuilder(IdentityBinding.HOST_DATA).build();
+    Fixture.Guest g = fx.new Guest(fx.fixedCmdline);
+    g.launchedConfig = fx.mrConfig(fx.appId, fx.composeHash, fx.instanceId, fx.roots.rootCaPublicKeySpki());
+    KeyReleaseRequest req = g.request(kms).build();
+    KeyRelease rel = kms.release(req);
+
+    assertEquals(fx.appId, rel.bootInfo().appId());
+    assertEquals("UpToDate", rel.bootInfo().tcbStatus());
+    AppKeyAmdResponse resp = rel.response();
+    assertEquals(org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_HPKE_V1, resp.getEnvelope());
+    assertTrue(resp.getDiskCryptKey().isEmpty(), "no plaintext key outside the envelope");
+    byte[] plain =
+        SealedResponse.open(
+            resp.getSealedKeys().toByteArray(),
+            g.key,
+            SealBinding.forEvidence(g.key.publicKey(), req.report().toByteArray()),
+            KmsPublicKey.fromSpki(fx.roots.rootCaPublicKeySpki()));
+    AppKeyResponse keys = AppKeyResponse.parseFrom(plain);
+    AppKeys expected = AppKeyDeriver.of(fx.roots).derive(fx.appId.toByteArray(), fx.instanceId.toByteArray());
+    assertArrayEquals(expected.diskCryptKey(), keys.getDiskCryptKey().toByteArray());
+    assertArrayEquals(expected.envCryptKey(), keys.getEnvCryptKey().toByteArray());
+    assertArrayEquals(expected.k256Key(), keys.getK256Key().toByteArray());
+    assertEquals("gateway", keys.getGatewayAppId());
+    for (KeyReleaseStep s : KeyReleaseStep.values()) {
+      if (s != KeyReleaseStep.DECODE_REQUEST) {
+        assertTrue(rel.timings().nanos(s) > 0, s + " timed");
+      }
+    }
+  }
+
+  @Test
+  void releasesKeysBoundByCommandLine() throws Exception {
+    KeyReleaseService kms = fx.serviceBuilder(IdentityBinding.COMMAND_LINE).build();
+    String cmdline =
+        "console=ttyS0 dstack.app_id=" + fx.appId + " dstack.compose_hash=" + fx.composeHash
+            + " dstack.instance_id=" + fx.instanceId;
+    Fixture.Guest g = fx.new Guest(cmdline);
+    KeyRelease rel =
+        kms.release(
+            g.request(kms).appId(fx.appId).composeHash(fx.composeHash).instanceId(fx.instanceId).build());
+    assertEquals(fx.instanceId, rel.bootInfo().instanceId());
+  }
+
+  @Test
+  void debugPolicyIsRefusedAtStep3() throws Exception {
+    KeyReleaseService kms = fx.serviceBuilder(IdentityBinding.HOST_DATA).build();
+    Fixture.Guest g = fx.new Guest(fx.fixedCmdline);
+    g.launchedConfig = fx.mrConfig(fx.appId, fx.composeHash, fx.instanceId, fx.roots.rootCaPublicKeySpki());
+    g.debug = true;
+    KeyReleaseException e = assertThrows(KeyReleaseException.class, () -> kms.release(g.request(kms).build()));
+    assertEquals(KeyReleaseStep.APPLY_POLICY, e.step());
+    assertTrue(e.getMessage().contains("debug"), e.getMessage());
+  }
+
+  @Test
+  void tamperedCmdlineIsRefusedAtStep4() throws Exception {
+    KeyReleaseService kms = fx.serviceBuilder(IdentityBinding.HOST_DATA).build();
+    Fixture.Guest g = fx.new Guest(fx.fixedCmdline + " init=/bin/sh");
+    g.launchedConfig = fx.mrConfig(fx.appId, fx.composeHash, fx.instanceId, fx.roots.rootCaPublicKeySpki());
+    KeyReleaseException e = assertThrows(KeyReleaseException.class, () -> kms.release(g.request(kms).build()));
+    assertEquals(KeyReleaseStep.VERIFY_MEASUREMENT, e.step());
+    assertEquals(KmsReason.MEASUREMENT_MISMATCH, e.reason());
+  }
+
+  @Test
+  void replayedNonceIsRefusedAtStep6() throws Exception {
+    KeyReleaseService kms = fx.serviceBuilder(IdentityBinding.HOST_DATA).build();
+    Fixture.Guest g = fx.new Guest(fx.fixedCmdline);
+    g.launchedConfig = fx.mrConfig(fx.appId, fx.composeHash, fx.instanceId, fx.roots.rootCaPublicKeySpki());
+    KeyReleaseRequest req = g.request(kms).build();
+    kms.release(req);
+    KeyReleaseException e = assertThrows(KeyReleaseException.class, () -> kms.release(req));
+    assertEquals(KeyReleaseStep.CHECK_FRESHNESS, e.step());
+    assertEquals(KmsReason.REPLAYED, e.reason());
+  }
+
+  @Test
+  void anotherAppsIdIsRefusedAtStep5() throws Exception {
+    KeyReleaseService kms = fx.serviceBuilder(IdentityBinding.HOST_DATA).build();
+    Fixture.Guest g = fx.new Guest(fx.fixedCmdline);
+    g.launchedConfig = fx.mrConfig(fx.appId, fx.composeHash, fx.instanceId, fx.roots.rootCaPublicKeySpki());
+    Bytes other = Fixture.rep(0x99, 20);
+    KeyReleaseException e =
+        assertThrows(KeyReleaseException.class, () -> kms.release(g.request(kms).appId(other).build()));
+    assertEquals(KeyReleaseStep.BIND_IDENTITY, e.step());
+    assertEquals(KmsReason.IDENTITY_MISMATCH, e.reason());
+    // a forged document naming the other app does not match HOST_DATA
+    var forged = fx.mrConfig(other, fx.composeHash, fx.instanceId, fx.roots.rootCaPublicKeySpki());
+    KeyReleaseException f =
+        assertThrows(
+            KeyReleaseException.class,
+            () -> kms.release(g.request(kms).mrConfig(Bytes.of(forged.documentBytes())).build()));
+    assertEquals(KmsReason.HOST_DATA_MISMATCH, f.reason());
+  }
+}
