@@ -38,6 +38,8 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExitCodeExceptionMapper(t -> EXIT_REFUSED);
+    // endorsement fetching and guest-side evidence (issue 7)
+    cl.getSubcommands().get("snp").addSubcommand("fetch", new SnpFetchCommand());
     return cl;
   }
 

@@ -117,6 +117,9 @@ final class AmdChainVerifier implements EndorsementVerifier {
   }
 
   private static void validAt(X509Certificate c, String what, Instant at) throws VerificationException {
+    if (at == null) {
+      return;
+    }
     try {
       c.checkValidity(Date.from(at));
     } catch (CertificateExpiredException | CertificateNotYetValidException e) {

@@ -18,7 +18,8 @@ public interface EndorsementVerifier {
   /**
    * Verifies that {@code chain} (the ASK, or the ASVK for a VLEK, then the ARK) is a genuine AMD
    * chain for {@code product} at {@code at}, and, when {@code vek} is not null, that the VCEK or VLEK
-   * is signed by {@code chain.get(0)}.
+   * is signed by {@code chain.get(0)}. A null {@code at} means validity periods are not checked
+   * (everything else is).
    *
    * @throws AttestationException when anything does not verify; the message says what
    */

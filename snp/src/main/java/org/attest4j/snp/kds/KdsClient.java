@@ -79,6 +79,7 @@ public final class KdsClient implements EndorsementSource {
   private final DiskCache disk;
   private final boolean offline;
   private final boolean fetchVlek;
+  private final boolean checkValidity;
   private final Clock clock;
   private final EndorsementVerifier verifier;
   private final Coalescer<String, Object> coalescer = new Coalescer<>();
@@ -128,6 +129,7 @@ public final class KdsClient implements EndorsementSource {
     this.disk = b.cacheDirectory == null ? null : DiskCache.at(b.cacheDirectory);
     this.offline = b.offline;
     this.fetchVlek = b.fetchVlek;
+    this.checkValidity = b.checkValidity;
     this.verifier = b.verifier;
   }
 
@@ -224,35 +226,64 @@ public final class KdsClient implements EndorsementSource {
 
   // ------------------------------------------------------------------ fetching
 
+  /** A verified chain with the exact bytes it came as. */
+  private static final class ChainEntry {
+    final List<X509Certificate> certs;
+    final byte[] pem;
+
+    ChainEntry(List<X509Certificate> certs, byte[] pem) {
+      this.certs = List.copyOf(certs);
+      this.pem = pem.clone();
+    }
+  }
+
   /**
    * The [ASK, ARK] (VCEK) or [ASVK, ARK] (VLEK) chain for a product, verified against the pinned ARK.
    */
   public List<X509Certificate> certChain(Product product, SigningKey key) throws AttestationException {
+    return chainEntry(product, key).certs;
+  }
+
+  /**
+   * The same chain as {@link #certChain}, as the exact PEM bytes the KDS served (ASK or ASVK, then
+   * ARK), e.g. to write a {@code cert_chain.pem} file.
+   */
+  public byte[] certChainPem(Product product, SigningKey key) throws AttestationException {
+    return chainEntry(product, key).pem.clone();
+  }
+
+  private ChainEntry chainEntry(Product product, SigningKey key) throws AttestationException {
     String what = segment(key).toUpperCase(Locale.ROOT) + " certificate chain for " + product;
     String cacheKey = "kds-" + segment(key) + "-" + product.kdsName() + "-cert_chain.pem";
-    Object v =
+    return (ChainEntry)
         cached(
             cacheKey,
             what,
             () -> {
-              Instant now = clock.instant();
-              List<X509Certificate> fromDisk = readDisk(cacheKey, what, bytes -> {
+              Instant at = validityInstant();
+              ChainEntry fromDisk = readDisk(cacheKey, what, bytes -> {
                 List<X509Certificate> chain = parseChain(bytes, what);
-                verifier.verify(product, key, chain, null, now);
-                return chain;
+                verifier.verify(product, key, chain, null, at);
+                return new ChainEntry(chain, bytes);
               });
               if (fromDisk != null) {
-                return new Cached(List.copyOf(fromDisk), notAfter(fromDisk));
+                return new Cached(fromDisk, expiry(notAfter(fromDisk.certs)));
               }
               byte[] body = fetch(certChainUri(product, key), what);
               List<X509Certificate> chain = parseChain(body, what);
-              untrustedIfFails(what, () -> verifier.verify(product, key, chain, null, now));
+              untrustedIfFails(what, () -> verifier.verify(product, key, chain, null, at));
               writeDisk(cacheKey, body);
-              return new Cached(List.copyOf(chain), notAfter(chain));
+              return new Cached(new ChainEntry(chain, body), expiry(notAfter(chain)));
             });
-    @SuppressWarnings("unchecked")
-    List<X509Certificate> chain = (List<X509Certificate>) v;
-    return chain;
+  }
+
+  /** The instant certificates must be valid at, or null when validity periods are not checked. */
+  private Instant validityInstant() {
+    return checkValidity ? clock.instant() : null;
+  }
+
+  private Instant expiry(Instant notAfter) {
+    return checkValidity ? notAfter : Instant.MAX;
   }
 
   /**
@@ -277,20 +308,20 @@ public final class KdsClient implements EndorsementSource {
             + String.format(Locale.ROOT, "%016x", t.raw()) + ".der";
     return (X509Certificate) cached(cacheKey, what, () -> {
       List<X509Certificate> chain = certChain(product, SigningKey.VCEK);
-      Instant now = clock.instant();
+      Instant now = validityInstant();
       X509Certificate fromDisk = readDisk(cacheKey, what, bytes -> {
         X509Certificate c = parseCert(bytes, what);
         checkVek(product, SigningKey.VCEK, chain, c, id, t, now, what);
         return c;
       });
       if (fromDisk != null) {
-        return new Cached(fromDisk, fromDisk.getNotAfter().toInstant());
+        return new Cached(fromDisk, expiry(fromDisk.getNotAfter().toInstant()));
       }
       byte[] body = fetch(vcekUri(product, id, t), what);
       X509Certificate c = parseCert(body, what);
       untrustedIfFails(what, () -> checkVek(product, SigningKey.VCEK, chain, c, id, t, now, what));
       writeDisk(cacheKey, c.getEncoded());
-      return new Cached(c, c.getNotAfter().toInstant());
+      return new Cached(c, expiry(c.getNotAfter().toInstant()));
     });
   }
 
@@ -306,20 +337,20 @@ public final class KdsClient implements EndorsementSource {
         "kds-vlek-" + product.kdsName() + "-" + String.format(Locale.ROOT, "%016x", t.raw()) + ".der";
     return (X509Certificate) cached(cacheKey, what, () -> {
       List<X509Certificate> chain = certChain(product, SigningKey.VLEK);
-      Instant now = clock.instant();
+      Instant now = validityInstant();
       X509Certificate fromDisk = readDisk(cacheKey, what, bytes -> {
         X509Certificate c = parseCert(bytes, what);
         checkVek(product, SigningKey.VLEK, chain, c, null, t, now, what);
         return c;
       });
       if (fromDisk != null) {
-        return new Cached(fromDisk, fromDisk.getNotAfter().toInstant());
+        return new Cached(fromDisk, expiry(fromDisk.getNotAfter().toInstant()));
       }
       byte[] body = fetch(vlekUri(product, t), what);
       X509Certificate c = parseCert(body, what);
       untrustedIfFails(what, () -> checkVek(product, SigningKey.VLEK, chain, c, null, t, now, what));
       writeDisk(cacheKey, c.getEncoded());
-      return new Cached(c, c.getNotAfter().toInstant());
+      return new Cached(c, expiry(c.getNotAfter().toInstant()));
     });
   }
 
@@ -716,6 +747,7 @@ public final class KdsClient implements EndorsementSource {
     private Path cacheDirectory;
     private boolean offline;
     private boolean fetchVlek;
+    private boolean checkValidity = true;
     private Clock clock = Clock.systemUTC();
     private Sleeper sleeper = Sleeper.system();
     private EndorsementVerifier verifier = EndorsementVerifier.amdRoots();
@@ -808,6 +840,17 @@ public final class KdsClient implements EndorsementSource {
     /** Let {@link #find} try {@link #vlekUri} for VLEK-signed reports (default false). */
     public Builder fetchVlek(boolean fetch) {
       this.fetchVlek = fetch;
+      return this;
+    }
+
+    /**
+     * Whether certificates must be inside their validity period at the clock's instant (default
+     * true). Turning it off keeps every other check (pinned ARK, signatures, names, hwID and TCB);
+     * it suits tools that fetch certificates for a later verification at another instant. CRL
+     * freshness is always checked.
+     */
+    public Builder checkValidity(boolean check) {
+      this.checkValidity = check;
       return this;
     }
 
