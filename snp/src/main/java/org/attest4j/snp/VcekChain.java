@@ -56,7 +56,11 @@ public final class VcekChain {
     if (chainPem == null || chainPem.length == 0) {
       throw new MalformedEvidenceException(CoreReason.MISSING_INPUT, "certificate chain (ASK/ASVK + ARK) is empty");
     }
-    List<byte[]> certs = Pem.decodeAll(chainPem, "CERTIFICATE", "certificate chain");
+    List<byte[]> certs = new java.util.ArrayList<>(Pem.decodeAll(chainPem, "CERTIFICATE", "certificate chain"));
+    if (certs.size() == 3) {
+      // tolerate a chain file that also holds the VCEK/VLEK itself
+      certs.removeIf(c -> java.util.Arrays.equals(c, vekDer));
+    }
     if (certs.size() != 2) {
       throw new MalformedEvidenceException(
           SnpReason.MALFORMED_CERTIFICATE,
