@@ -201,7 +201,7 @@ final class SnpFetchCommand implements Callable<Integer> {
   private Path write(String name, byte[] data) throws IOException {
     Files.createDirectories(out);
     Path target = out.resolve(name);
-    Path tmp = Files.createTempFile(out, "." + name, ".part");
+    Path tmp = out.resolve("." + name + "." + ProcessHandle.current().pid() + "." + System.nanoTime() + ".part");
     try {
       Files.write(tmp, data);
       Files.move(tmp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);

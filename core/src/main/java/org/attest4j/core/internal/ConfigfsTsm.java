@@ -181,6 +181,34 @@ public final class ConfigfsTsm {
   }
 
   /**
+   * The provider behind the interface (e.g. {@code sev_guest}, {@code tdx_guest}), found by creating
+   * and removing a report entry; empty when the interface is absent or no provider answers.
+   */
+  public Optional<String> probeProvider() {
+    if (!isAvailable()) {
+      return Optional.empty();
+    }
+    Path entry = root.resolve(entryNames.get());
+    try {
+      fs.createDirectory(entry);
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new String(fs.read(entry.resolve("provider")), StandardCharsets.US_ASCII).trim())
+          .filter(s -> !s.isEmpty());
+    } catch (IOException e) {
+      return Optional.empty();
+    } finally {
+      try {
+        fs.removeEntry(entry);
+      } catch (IOException e) {
+        LOG.log(Level.WARNING, "could not remove configfs-tsm entry " + entry + ": " + e);
+      }
+    }
+  }
+
+  /**
    * Generates one report.
    *
    * @param inblob the user data (64 bytes for SEV-SNP and TDX)
