@@ -7,4 +7,5 @@ module org.attest4j.tdx {
   requires com.sun.jna;
   requires java.net.http;
   exports org.attest4j.tdx;
+  exports org.attest4j.tdx.guest;
 }

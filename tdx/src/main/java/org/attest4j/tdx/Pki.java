@@ -233,6 +233,11 @@ final class Pki {
    * self-signed. Validity at a time is checked separately ({@link Chain#requireValidAt}).
    */
   static Chain verifyChain(List<Bytes> ders, String role) throws VerificationException {
+    return verifyChain(ders, role, HexFormat.of().parseHex(INTEL_SGX_ROOT_CA_SPKI_SHA256));
+  }
+
+  /** As {@link #verifyChain(List, String)} with another pinned root key (tests only). */
+  static Chain verifyChain(List<Bytes> ders, String role, byte[] rootSpkiSha256) throws VerificationException {
     if (ders.size() < 2 || ders.size() > 5) {
       throw new VerificationException(
           TdxReason.CERT_CHAIN_INVALID,
@@ -243,7 +248,7 @@ final class Pki {
       certs.add(new Cert(ders.get(i), i == 0 ? role + " leaf" : role + " CA"));
     }
     Cert root = certs.get(certs.size() - 1);
-    if (!MessageDigest.isEqual(root.spkiSha256(), HexFormat.of().parseHex(INTEL_SGX_ROOT_CA_SPKI_SHA256))) {
+    if (!MessageDigest.isEqual(root.spkiSha256(), rootSpkiSha256)) {
       throw new VerificationException(
           TdxReason.UNTRUSTED_ROOT,
           role + " chain ends at '" + root.subject + "' whose key is not the pinned Intel SGX Root CA key");

@@ -50,11 +50,13 @@ public final class TdxVerifier {
   private static final Logger LOG = System.getLogger(TdxVerifier.class.getName());
 
   private final Clock clock;
+  private final byte[] rootPin;
   private final LruCache<Bytes, VerifiedCollateral> collateralCache;
   private final LruCache<Bytes, VerifiedPck> pckCache;
 
   private TdxVerifier(Builder b) {
     this.clock = b.clock;
+    this.rootPin = b.rootPin.clone();
     this.collateralCache = new LruCache<>(b.cacheSize);
     this.pckCache = new LruCache<>(b.cacheSize);
   }
@@ -73,8 +75,15 @@ public final class TdxVerifier {
   public static final class Builder {
     private Clock clock = Clock.systemUTC();
     private int cacheSize = 256;
+    private byte[] rootPin = java.util.HexFormat.of().parseHex(Pki.INTEL_SGX_ROOT_CA_SPKI_SHA256);
 
     private Builder() {}
+
+    /** Pins another root key (SHA-256 of its SubjectPublicKeyInfo); for tests with a synthetic PKI only. */
+    Builder trustAnchorSpkiSha256ForTesting(byte[] spkiSha256) {
+      this.rootPin = spkiSha256.clone();
+      return this;
+    }
 
     /** The clock used by the methods without an explicit instant. */
     public Builder clock(Clock clock) {
@@ -223,7 +232,7 @@ public final class TdxVerifier {
     if (cached != null) {
       return cached;
     }
-    Pki.Chain chain = Pki.verifyChain(quote.pckCertificatesDer(), "PCK");
+    Pki.Chain chain = Pki.verifyChain(quote.pckCertificatesDer(), "PCK", rootPin);
     if (chain.certs.size() != 3) {
       throw new VerificationException(
           TdxReason.CERT_CHAIN_INVALID,
@@ -252,7 +261,7 @@ public final class TdxVerifier {
   private VerifiedCollateral verifiedCollateral(TdxCollateral c, Instant at) throws AttestationException {
     VerifiedCollateral vc = collateralCache.get(c.fingerprint());
     if (vc == null) {
-      vc = VerifiedCollateral.verify(c);
+      vc = VerifiedCollateral.verify(c, rootPin);
       collateralCache.put(c.fingerprint(), vc);
     }
     vc.requireCurrent(at);
@@ -271,17 +280,17 @@ public final class TdxVerifier {
     final Instant notBefore;
     final Instant notAfter;
 
-    private VerifiedCollateral(TdxCollateral c) throws AttestationException {
+    private VerifiedCollateral(TdxCollateral c, byte[] pin) throws AttestationException {
       this.tcbInfo = c.tcbInfo();
       this.qeIdentity = c.qeIdentity();
       this.rootCrl = c.rootCrl();
       this.pckCrl = c.pckCrlParsed();
       this.pckCrlIssuerChain =
-          Pki.verifyChain(Pki.pemCertificates(c.pckCrlIssuerChainPem(), "PCK CRL issuer"), "PCK CRL issuer");
+          Pki.verifyChain(Pki.pemCertificates(c.pckCrlIssuerChainPem(), "PCK CRL issuer"), "PCK CRL issuer", pin);
       this.tcbChain =
-          Pki.verifyChain(Pki.pemCertificates(c.tcbInfoIssuerChainPem(), "TCB info issuer"), "TCB info issuer");
+          Pki.verifyChain(Pki.pemCertificates(c.tcbInfoIssuerChainPem(), "TCB info issuer"), "TCB info issuer", pin);
       this.qeChain =
-          Pki.verifyChain(Pki.pemCertificates(c.qeIdentityIssuerChainPem(), "QE identity issuer"), "QE identity issuer");
+          Pki.verifyChain(Pki.pemCertificates(c.qeIdentityIssuerChainPem(), "QE identity issuer"), "QE identity issuer", pin);
       requireSigner(pckCrlIssuerChain, "PCK CRL issuer", "Intel SGX PCK Platform CA", "Intel SGX PCK Processor CA");
       requireSigner(tcbChain, "TCB info issuer", "Intel SGX TCB Signing", null);
       requireSigner(qeChain, "QE identity issuer", "Intel SGX TCB Signing", null);
@@ -334,8 +343,8 @@ public final class TdxVerifier {
       this.notAfter = na;
     }
 
-    static VerifiedCollateral verify(TdxCollateral c) throws AttestationException {
-      return new VerifiedCollateral(c);
+    static VerifiedCollateral verify(TdxCollateral c, byte[] pin) throws AttestationException {
+      return new VerifiedCollateral(c, pin);
     }
 
     private static void requireSigner(Pki.Chain ch, String role, String cn1, String cn2)
