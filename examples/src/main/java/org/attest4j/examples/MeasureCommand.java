@@ -17,6 +17,7 @@ import org.attest4j.ovmf.LaunchFeatures;
 import org.attest4j.ovmf.MeasurementLog;
 import org.attest4j.ovmf.OvmfImage;
 import org.attest4j.ovmf.SnpMode;
+import org.attest4j.ovmf.VcpuType;
 import org.attest4j.ovmf.VmmType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -166,6 +167,11 @@ final class MeasureCommand implements Callable<Integer> {
         throw usage("mode '" + mode + "' (SEV/SEV-ES) is not supported; use snp, snp:ovmf-hash or snp:svsm");
       }
       throw usage("argument --mode: invalid choice: '" + mode + "' (choose from 'snp', 'snp:ovmf-hash', 'snp:svsm')");
+    }
+    if (vcpuType != null && VcpuType.fromQemuName(vcpuType).isEmpty()) {
+      throw usage("argument --vcpu-type: invalid choice: '" + vcpuType + "' (choose from the QEMU EPYC models: "
+          + java.util.Arrays.stream(VcpuType.values()).flatMap(t -> t.qemuNames().stream())
+              .collect(java.util.stream.Collectors.joining(", ")) + ")");
     }
     if (outputFormat != null && !outputFormat.equals("hex") && !outputFormat.equals("base64")) {
       throw usage("argument --output-format: invalid choice: '" + outputFormat + "' (choose from 'hex', 'base64')");

@@ -184,8 +184,11 @@ class MeasureCommandTest {
   void refusalsExitOne() {
     String ovmf = SharedData.path(DIR + "OVMF_CODE.fd").toString();
     Run r = run("measure", "--mode", "snp", "--vcpus", "1", "--vcpu-type", "EPYC-Zen9", "--ovmf", ovmf);
-    assertEquals(1, r.code());
-    assertTrue(r.err().contains("unknown vCPU type 'EPYC-Zen9'"), r.err());
+    assertEquals(2, r.code(), "an unknown --vcpu-type is a usage error, as argparse choices");
+    assertTrue(r.err().contains("invalid choice: 'EPYC-Zen9'"), r.err());
+    r = run("measure", "--mode", "snp", "--vcpus", "0", "--vcpu-type", "EPYC", "--ovmf", ovmf);
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains("vCPU count 0"), r.err());
     r = run("measure", "--mode", "snp", "--vcpus", "1", "--vcpu-type", "EPYC", "--ovmf", ovmf + ".missing");
     assertEquals(1, r.code());
     r = run("measure", "--mode", "snp", "--vcpus", "1", "--vcpu-type", "EPYC",
