@@ -1,0 +1,204 @@
+package org.attest4j.examples.agent;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.attest4j.core.AttestationException;
+import org.attest4j.core.Bytes;
+import org.attest4j.crypto.KmsPublicKey;
+import org.attest4j.crypto.MrConfigV3;
+import org.attest4j.crypto.ReportData;
+import org.attest4j.crypto.SealBinding;
+import org.attest4j.crypto.SealedResponse;
+import org.attest4j.crypto.X25519KeyPair;
+import org.attest4j.kms.proto.AppKeyAmdResponse;
+import org.attest4j.kms.proto.AppKeyResponse;
+import org.attest4j.kms.proto.EnvelopeMode;
+import org.attest4j.kms.proto.GetAppKeyAmdRequest;
+import org.attest4j.kms.proto.NonceResponse;
+import org.attest4j.snp.SnpCertTable;
+import org.attest4j.snp.guest.SnpGuestReport;
+import org.attest4j.snp.guest.SnpReportProvider;
+
+/**
+ * An example guest agent: asks a KMS for its app keys and opens them. In order: get a nonce
+ * ({@code GetNonce}); make a fresh X25519 key; build report_data = public key || SHA-256("attest4j-
+ * kms-nonce-v1:" || nonce); get a report from the {@link SnpReportProvider} (configfs-tsm or
+ * {@code /dev/sev-guest} on hardware, {@link SimulatedGuest} otherwise); send {@code GetAppKeyAmd}
+ * (protobuf) with the report, the VCEK from the host's certificate table, the MrConfigV3 document
+ * and the launch shape; open the HPKE envelope, checking that the KMS key that signed it is the
+ * {@code key_provider_id} of the guest's own measured MrConfigV3 document and that it answers this
+ * very report. Keys are never printed: only fingerprints.
+ *
+ * <p>The three stages ({@link #prepare}, {@link #send}, {@link #open}) are public so a test or a
+ * demo can tamper between them. Instances are immutable and thread-safe.
+ */
+public final class GuestAgent {
+  private final URI kms;
+  private final SnpReportProvider reports;
+  private final HttpClient http;
+
+  /**
+   * A request ready to send, with the transport key that will open the answer.
+   *
+   * @param request the {@code GetAppKeyAmd} request
+   * @param transportKey the X25519 key whose public half is report_data[0..32] (secret)
+   */
+  public record Prepared(GetAppKeyAmdRequest request, X25519KeyPair transportKey) {
+    /** Checks for nulls. */
+    public Prepared {
+      Objects.requireNonNull(request);
+      Objects.requireNonNull(transportKey);
+    }
+
+    /** This request with another body (same transport key), for tests and demos. */
+    public Prepared withRequest(GetAppKeyAmdRequest other) {
+      return new Prepared(other, transportKey);
+    }
+  }
+
+  private GuestAgent(URI kms, SnpReportProvider reports, HttpClient http) {
+    this.kms = Objects.requireNonNull(kms, "kms");
+    this.reports = Objects.requireNonNull(reports, "reports");
+    this.http = Objects.requireNonNull(http, "http");
+  }
+
+  /** An agent for the KMS at {@code kms} (for example {@code http://127.0.0.1:8000}). */
+  public static GuestAgent create(URI kms, SnpReportProvider reports, HttpClient http) {
+    return new GuestAgent(kms, reports, http);
+  }
+
+  /** An agent with a new HTTP client (5 s connect timeout). */
+  public static GuestAgent create(URI kms, SnpReportProvider reports) {
+    return create(kms, reports, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
+  }
+
+  /** Runs all three stages: the keys, opened and checked. */
+  public ReleasedKeys requestKeys(byte[] mrConfigDocument, int vcpus, String vcpuType) throws AgentException {
+    Prepared p = prepare(mrConfigDocument, vcpus, vcpuType);
+    return open(p, send(p.request()), mrConfigDocument);
+  }
+
+  /**
+   * Stage 1: nonce, transport key, report_data, report, request.
+   *
+   * @param mrConfigDocument the MrConfigV3 document the guest was launched with (its digest is
+   *     HOST_DATA)
+   */
+  public Prepared prepare(byte[] mrConfigDocument, int vcpus, String vcpuType) throws AgentException {
+    NonceResponse nonce = call("GetNonce", new byte[0], NonceResponse.getDefaultInstance());
+    X25519KeyPair key = X25519KeyPair.generate();
+    try {
+      byte[] reportData = ReportData.withNonce(key.publicKey(), nonce.getNonce().toByteArray()).toBytes();
+      SnpGuestReport r = reports.getReport(reportData);
+      GetAppKeyAmdRequest.Builder req =
+          GetAppKeyAmdRequest.newBuilder()
+              .setSnpReport(ByteString.copyFrom(r.report()))
+              .setMrConfig(new String(mrConfigDocument, StandardCharsets.UTF_8))
+              .setVcpus(vcpus)
+              .setVcpuType(vcpuType)
+              .setNonce(nonce.getNonce())
+              .setEnvelope(EnvelopeMode.ENVELOPE_HPKE_V1);
+      Optional<SnpCertTable> table = r.parseCertificateTable();
+      Optional<Bytes> vcek = table.flatMap(SnpCertTable::vcek);
+      vcek.ifPresent(v -> req.setVcekPem(ByteString.copyFrom(v.toByteArray())));
+      return new Prepared(req.build(), key);
+    } catch (AttestationException e) {
+      throw new AgentException(0, e.reason().qualifiedCode(), -1, "cannot get a report: " + e.getMessage(), e);
+    }
+  }
+
+  /** Stage 2: {@code POST /prpc/GetAppKeyAmd}. */
+  public AppKeyAmdResponse send(GetAppKeyAmdRequest request) throws AgentException {
+    return call("GetAppKeyAmd", request.toByteArray(), AppKeyAmdResponse.getDefaultInstance());
+  }
+
+  /**
+   * Stage 3: opens the envelope, trusting only the KMS key named in the guest's own MrConfigV3
+   * document, and only for the report this guest sent.
+   */
+  public ReleasedKeys open(Prepared prepared, AppKeyAmdResponse response, byte[] mrConfigDocument)
+      throws AgentException {
+    try {
+      KmsPublicKey trusted = MrConfigV3.parse(mrConfigDocument).kmsPublicKey();
+      if (response.getEnvelope() != EnvelopeMode.ENVELOPE_HPKE_V1) {
+        throw new AgentException(0, "UNEXPECTED_ENVELOPE", -1,
+            "the KMS answered with envelope " + response.getEnvelope() + "; this agent accepts only HPKE", null);
+      }
+      SealBinding binding =
+          SealBinding.forEvidence(prepared.transportKey().publicKey(), prepared.request().getSnpReport().toByteArray());
+      byte[] plain = SealedResponse.open(response.getSealedKeys().toByteArray(), prepared.transportKey(), binding, trusted);
+      try {
+        return new ReleasedKeys(AppKeyResponse.parseFrom(plain));
+      } finally {
+        java.util.Arrays.fill(plain, (byte) 0);
+      }
+    } catch (AttestationException e) {
+      throw new AgentException(0, e.reason().qualifiedCode(), -1, "the guest refused the KMS answer: " + e.getMessage(), e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new AgentException(0, "MALFORMED_RESPONSE", -1, "the opened envelope is not an AppKeyResponse", e);
+    }
+  }
+
+  private <T extends com.google.protobuf.Message> T call(String method, byte[] body, T prototype) throws AgentException {
+    HttpRequest req =
+        HttpRequest.newBuilder(URI.create(kms + "/prpc/" + method))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/x-protobuf")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    HttpResponse<byte[]> resp;
+    try {
+      resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new AgentException(0, "UNREACHABLE", -1, "KMS " + kms + " unreachable: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AgentException(0, "INTERRUPTED", -1, "interrupted", e);
+    }
+    if (resp.statusCode() != 200) {
+      String msg = new String(resp.body(), StandardCharsets.UTF_8);
+      String reason = "HTTP_" + resp.statusCode();
+      int step = -1;
+      try {
+        JsonElement e = JsonParser.parseString(msg);
+        if (e.isJsonObject()) {
+          JsonObject o = e.getAsJsonObject();
+          msg = o.has("error") ? o.get("error").getAsString() : msg;
+          reason = o.has("reason") ? o.get("reason").getAsString() : reason;
+          step = o.has("step") ? o.get("step").getAsInt() : -1;
+        }
+      } catch (RuntimeException ignored) {
+        // not JSON: keep the text
+      }
+      throw new AgentException(resp.statusCode(), reason, step, msg, null);
+    }
+    try {
+      @SuppressWarnings("unchecked")
+      T t = (T) prototype.getParserForType().parseFrom(resp.body());
+      return t;
+    } catch (InvalidProtocolBufferException e) {
+      throw new AgentException(resp.statusCode(), "MALFORMED_RESPONSE", -1, "the KMS answer is not a " + method + " response", e);
+    }
+  }
+
+  /** Prints the fingerprints of released keys (never the keys). */
+  public static void printFingerprints(ReleasedKeys keys, PrintStream out) {
+    for (Map.Entry<String, String> e : keys.fingerprints().entrySet()) {
+      out.printf("    %-15s %s%n", e.getKey(), e.getValue());
+    }
+  }
+}

@@ -1,0 +1,451 @@
+package org.attest4j.examples.kms;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.attest4j.core.AttestationException;
+import org.attest4j.core.Bytes;
+import org.attest4j.core.CoreReason;
+import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.crypto.KmsRootKeys;
+import org.attest4j.kms.AllowListAuthorizer;
+import org.attest4j.kms.AuthorizationHook;
+import org.attest4j.kms.CmdlineTemplate;
+import org.attest4j.kms.EnvelopeMode;
+import org.attest4j.kms.FreshnessMode;
+import org.attest4j.kms.IdentityBinding;
+import org.attest4j.kms.KeyReleaseService;
+import org.attest4j.kms.KmsEndorsements;
+import org.attest4j.kms.NonceStore;
+import org.attest4j.kms.PinnedLaunch;
+import org.attest4j.kms.WebhookAuthorizer;
+import org.attest4j.ovmf.MetadataSection;
+import org.attest4j.ovmf.OvmfImage;
+import org.attest4j.ovmf.PreparedFirmware;
+import org.attest4j.snp.Product;
+import org.attest4j.snp.SnpTrustAnchor;
+import org.attest4j.snp.SnpVerifier;
+import org.attest4j.snp.kds.EndorsementSource;
+import org.attest4j.snp.kds.KdsClient;
+
+/**
+ * The example KMS server's configuration: a small JSON file (snake_case keys; paths relative to
+ * the file) that pins the launch artifacts, names the policy and the authorization (a dstack auth
+ * webhook, or an allow-list in dstack auth-simple's format). Unknown keys are refused.
+ *
+ * <pre>{@code
+ * {
+ *   "port": 8000,                                 // loopback only; 0 picks a free port
+ *   "key_dir": "kms-keys",                        // root keys, created on first start
+ *   "trust": {"amd_roots": true, "anchors": [{"product": "Genoa", "ark_pem": "ark.pem"}]},
+ *   "endorsements": {"cert_chain": "cert_chain.pem", "kds": {"base_url": "https://kdsintf.amd.com", "cache_dir": "kds-cache"}},
+ *   "launch": {
+ *     "ovmf": "OVMF.fd",                          // or "firmware_digest" + "sections" + "reset_eip" + "hashes_table_gpa"
+ *     "kernel_sha256": "<hex>", "initrd_sha256": "<hex>",
+ *     "cmdline": "console=ttyS0 dstack.rootfs_hash=<hex>",
+ *     "vcpus": [2, 4], "vcpu_types": ["EPYC-v4"], "vmm": "QEMU", "guest_features": 1,
+ *     "os_image_hash": "<hex, optional>"
+ *   },
+ *   "policy": "strict",
+ *   "identity_binding": "host_data",             // or "command_line"
+ *   "freshness": "kms_nonce",                    // or "request_digest"
+ *   "nonce_lifetime_seconds": 60,
+ *   "envelopes": ["hpke"],                       // add "aes_siv_pr630" for PR #630 clients
+ *   "auth": {"webhook": "http://127.0.0.1:3000"} // or {"allow": { auth-simple config }}
+ * }
+ * }</pre>
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class KmsConfig {
+  private final JsonObject json;
+  private final Path baseDir;
+
+  private KmsConfig(JsonObject json, Path baseDir) {
+    this.json = json;
+    this.baseDir = baseDir;
+  }
+
+  /**
+   * Reads a configuration file.
+   *
+   * @throws IOException if it cannot be read
+   * @throws MalformedEvidenceException if it is not a JSON object
+   */
+  public static KmsConfig load(Path file) throws IOException, MalformedEvidenceException {
+    return parse(Files.readString(file), file.toAbsolutePath().getParent());
+  }
+
+  /**
+   * Parses a configuration whose relative paths resolve against {@code baseDir}.
+   *
+   * @throws MalformedEvidenceException if it is not a JSON object with known keys
+   */
+  public static KmsConfig parse(String text, Path baseDir) throws MalformedEvidenceException {
+    JsonElement e;
+    try {
+      e = JsonParser.parseString(text);
+    } catch (RuntimeException ex) {
+      throw bad("the KMS configuration is not JSON: " + ex.getMessage());
+    }
+    if (!e.isJsonObject()) {
+      throw bad("the KMS configuration must be a JSON object");
+    }
+    JsonObject o = e.getAsJsonObject();
+    only(o, "", "port", "key_dir", "trust", "endorsements", "launch", "policy", "identity_binding", "freshness",
+        "nonce_lifetime_seconds", "envelopes", "auth");
+    return new KmsConfig(o, baseDir);
+  }
+
+  /** The loopback port (0: any free port). */
+  public int port() throws MalformedEvidenceException {
+    return json.has("port") ? integer(json.get("port"), "port") : 0;
+  }
+
+  /** The directory holding the root keys. */
+  public Path keyDirectory() throws MalformedEvidenceException {
+    return resolve(string(json, "key_dir", "kms-keys"));
+  }
+
+  /**
+   * Loads the root keys from {@link #keyDirectory()}, creating them on first start.
+   *
+   * @throws IOException if they cannot be read or written
+   * @throws MalformedEvidenceException if existing key files are malformed
+   */
+  public KmsRootKeys rootKeys() throws IOException, MalformedEvidenceException {
+    Path dir = keyDirectory();
+    if (Files.exists(dir.resolve(KmsRootKeys.ROOT_CA_KEY_FILE)) || Files.exists(dir.resolve(KmsRootKeys.ROOT_K256_KEY_FILE))) {
+      return KmsRootKeys.loadDirectory(dir);
+    }
+    KmsRootKeys keys = KmsRootKeys.generate();
+    keys.store(dir);
+    return keys;
+  }
+
+  /**
+   * Builds the key-release service this configuration describes.
+   *
+   * @throws IOException if a referenced file cannot be read or the keys cannot be stored
+   * @throws AttestationException if the configuration or a referenced file is malformed
+   */
+  public KeyReleaseService buildService(Clock clock) throws IOException, AttestationException {
+    Objects.requireNonNull(clock, "clock");
+    KeyReleaseService.Builder b = KeyReleaseService.builder().clock(clock).rootKeys(rootKeys());
+    b.snp(verifier(clock), endorsements(clock));
+    b.launch(launch());
+    String policy = string(json, "policy", "strict");
+    if (!policy.equals("strict")) {
+      throw bad("policy \"" + policy + "\" is unknown; the example server offers \"strict\"");
+    }
+    b.identityBinding(
+        switch (string(json, "identity_binding", "host_data")) {
+          case "host_data" -> IdentityBinding.HOST_DATA;
+          case "command_line" -> IdentityBinding.COMMAND_LINE;
+          default -> throw bad("identity_binding must be host_data or command_line");
+        });
+    b.freshness(
+        switch (string(json, "freshness", "kms_nonce")) {
+          case "kms_nonce" -> FreshnessMode.KMS_NONCE;
+          case "request_digest" -> FreshnessMode.REQUEST_DIGEST;
+          default -> throw bad("freshness must be kms_nonce or request_digest");
+        });
+    int life = json.has("nonce_lifetime_seconds") ? integer(json.get("nonce_lifetime_seconds"), "nonce_lifetime_seconds") : 60;
+    try {
+      b.nonceStore(NonceStore.builder().clock(clock).lifetime(Duration.ofSeconds(life)).build());
+    } catch (IllegalArgumentException ex) {
+      throw bad(ex.getMessage());
+    }
+    List<EnvelopeMode> modes = new ArrayList<>();
+    for (String m : strings(json, "envelopes", List.of("hpke"))) {
+      modes.add(
+          switch (m) {
+            case "hpke" -> EnvelopeMode.HPKE;
+            case "aes_siv_pr630" -> EnvelopeMode.AES_SIV_PR630;
+            default -> throw bad("envelope \"" + m + "\" is unknown (hpke, aes_siv_pr630)");
+          });
+    }
+    if (modes.isEmpty()) {
+      throw bad("envelopes must name at least one mode");
+    }
+    b.envelopes(modes.get(0), modes.subList(1, modes.size()).toArray(new EnvelopeMode[0]));
+    b.authorization(authorization(b));
+    try {
+      return b.build();
+    } catch (IllegalStateException | IllegalArgumentException ex) {
+      throw bad(ex.getMessage());
+    }
+  }
+
+  private AuthorizationHook authorization(KeyReleaseService.Builder b) throws AttestationException {
+    JsonObject auth = object(json, "auth");
+    if (auth == null) {
+      throw bad("auth is required: {\"webhook\": URL} or {\"allow\": {...}}");
+    }
+    only(auth, "auth.", "webhook", "allow");
+    if (auth.has("webhook") == auth.has("allow")) {
+      throw bad("auth needs exactly one of webhook and allow");
+    }
+    if (auth.has("webhook")) {
+      try {
+        return WebhookAuthorizer.builder(URI.create(string(auth, "webhook", null))).build();
+      } catch (IllegalArgumentException ex) {
+        throw bad("auth.webhook: " + ex.getMessage());
+      }
+    }
+    JsonObject allow = object(auth, "allow");
+    if (allow == null) {
+      throw bad("auth.allow must be an object");
+    }
+    return AllowListAuthorizer.fromJson(allow);
+  }
+
+  private SnpVerifier verifier(Clock clock) throws IOException, MalformedEvidenceException {
+    JsonObject trust = object(json, "trust");
+    SnpVerifier.Builder v = SnpVerifier.builder().clock(clock);
+    if (trust == null) {
+      return v.build();
+    }
+    only(trust, "trust.", "amd_roots", "anchors");
+    if (trust.has("amd_roots")) {
+      v.trustAmdRoots(bool(trust.get("amd_roots"), "trust.amd_roots"));
+    }
+    JsonElement anchors = trust.get("anchors");
+    if (anchors != null) {
+      if (!anchors.isJsonArray()) {
+        throw bad("trust.anchors must be an array");
+      }
+      for (JsonElement a : anchors.getAsJsonArray()) {
+        if (!a.isJsonObject()) {
+          throw bad("trust.anchors entries are objects {product, ark_pem}");
+        }
+        JsonObject ao = a.getAsJsonObject();
+        only(ao, "trust.anchors[].", "product", "ark_pem");
+        String name = string(ao, "product", null);
+        Product p = Product.fromName(name).orElseThrow(() -> bad("unknown product " + name));
+        v.addTrustAnchor(SnpTrustAnchor.ofCertificate(p, Files.readAllBytes(resolve(string(ao, "ark_pem", null)))));
+      }
+    }
+    try {
+      return v.build();
+    } catch (IllegalStateException | IllegalArgumentException ex) {
+      throw bad("trust: " + ex.getMessage());
+    }
+  }
+
+  private EndorsementSource endorsements(Clock clock) throws IOException, MalformedEvidenceException {
+    JsonObject e = object(json, "endorsements");
+    List<EndorsementSource> sources = new ArrayList<>();
+    if (e != null) {
+      only(e, "endorsements.", "cert_chain", "kds");
+      if (e.has("cert_chain")) {
+        sources.add(KmsEndorsements.certChain(Files.readAllBytes(resolve(string(e, "cert_chain", null)))));
+      }
+      JsonObject kds = object(e, "kds");
+      if (kds != null) {
+        only(kds, "endorsements.kds.", "base_url", "cache_dir", "offline");
+        KdsClient.Builder k = KdsClient.builder().clock(clock);
+        if (kds.has("base_url")) {
+          k.baseUri(string(kds, "base_url", null));
+        }
+        if (kds.has("cache_dir")) {
+          k.cacheDirectory(resolve(string(kds, "cache_dir", null)));
+        }
+        if (kds.has("offline")) {
+          k.offline(bool(kds.get("offline"), "endorsements.kds.offline"));
+        }
+        sources.add(k.build());
+      }
+    }
+    if (sources.isEmpty()) {
+      sources.add(KdsClient.create());
+    }
+    return sources.size() == 1 ? sources.get(0) : EndorsementSource.firstOf(sources.toArray(new EndorsementSource[0]));
+  }
+
+  private PinnedLaunch launch() throws IOException, AttestationException {
+    JsonObject l = object(json, "launch");
+    if (l == null) {
+      throw bad("launch is required");
+    }
+    only(l, "launch.", "ovmf", "firmware_digest", "sections", "reset_eip", "hashes_table_gpa", "kernel_sha256",
+        "initrd_sha256", "cmdline", "vcpus", "vcpu_types", "vmm", "guest_features", "os_image_hash");
+    PreparedFirmware fw;
+    if (l.has("ovmf")) {
+      fw = OvmfImage.parse(resolve(string(l, "ovmf", null))).prepare();
+    } else {
+      JsonElement secs = l.get("sections");
+      if (secs == null || !secs.isJsonArray()) {
+        throw bad("launch needs \"ovmf\" or \"firmware_digest\" with \"sections\" [[gpa, size, type], ...]");
+      }
+      List<MetadataSection> list = new ArrayList<>();
+      for (JsonElement s : secs.getAsJsonArray()) {
+        if (!s.isJsonArray() || s.getAsJsonArray().size() != 3) {
+          throw bad("launch.sections entries are [gpa, size, type]");
+        }
+        JsonArray a = s.getAsJsonArray();
+        list.add(MetadataSection.of(longValue(a.get(0), "gpa"), longValue(a.get(1), "size"), longValue(a.get(2), "type")));
+      }
+      fw = PreparedFirmware.fromLayout(hex(l, "firmware_digest", 48), list, longValue(l.get("reset_eip"), "launch.reset_eip"),
+          longValue(l.get("hashes_table_gpa"), "launch.hashes_table_gpa"));
+    }
+    PinnedLaunch.Builder p =
+        PinnedLaunch.builder()
+            .firmware(fw)
+            .kernelDigest(hex(l, "kernel_sha256", 32))
+            .initrdDigest(hex(l, "initrd_sha256", 32))
+            .vmmType(string(l, "vmm", "QEMU"));
+    try {
+      p.cmdline(CmdlineTemplate.of(string(l, "cmdline", null)));
+      for (JsonElement n : array(l, "vcpus")) {
+        p.allowVcpuCounts(integer(n, "launch.vcpus"));
+      }
+      p.allowVcpuTypes(strings(l, "vcpu_types", List.of()).toArray(new String[0]));
+      if (l.has("guest_features")) {
+        p.guestFeatures(longValue(l.get("guest_features"), "launch.guest_features"));
+      }
+      if (l.has("os_image_hash")) {
+        p.osImageHash(hex(l, "os_image_hash", 32));
+      }
+      return p.build();
+    } catch (IllegalArgumentException | IllegalStateException ex) {
+      throw bad("launch: " + ex.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- small strict JSON helpers
+
+  private Path resolve(String p) {
+    Path path = Path.of(p);
+    return path.isAbsolute() || baseDir == null ? path : baseDir.resolve(path);
+  }
+
+  private static void only(JsonObject o, String prefix, String... keys) throws MalformedEvidenceException {
+    Set<String> known = Set.of(keys);
+    for (Map.Entry<String, JsonElement> e : o.entrySet()) {
+      if (!known.contains(e.getKey())) {
+        throw bad("unknown configuration key " + prefix + e.getKey() + " (known: " + String.join(", ", keys) + ")");
+      }
+    }
+  }
+
+  private static JsonObject object(JsonObject o, String key) throws MalformedEvidenceException {
+    JsonElement e = o.get(key);
+    if (e == null || e.isJsonNull()) {
+      return null;
+    }
+    if (!e.isJsonObject()) {
+      throw bad(key + " must be an object");
+    }
+    return e.getAsJsonObject();
+  }
+
+  private static JsonArray array(JsonObject o, String key) throws MalformedEvidenceException {
+    JsonElement e = o.get(key);
+    if (e == null || !e.isJsonArray()) {
+      throw bad(key + " must be an array");
+    }
+    return e.getAsJsonArray();
+  }
+
+  private static String string(JsonObject o, String key, String dflt) throws MalformedEvidenceException {
+    JsonElement e = o.get(key);
+    if (e == null || e.isJsonNull()) {
+      if (dflt == null) {
+        throw bad(key + " is required");
+      }
+      return dflt;
+    }
+    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+      throw bad(key + " must be a string");
+    }
+    return e.getAsString();
+  }
+
+  private static List<String> strings(JsonObject o, String key, List<String> dflt) throws MalformedEvidenceException {
+    JsonElement e = o.get(key);
+    if (e == null) {
+      return dflt;
+    }
+    if (!e.isJsonArray()) {
+      throw bad(key + " must be an array of strings");
+    }
+    List<String> out = new ArrayList<>();
+    for (JsonElement x : e.getAsJsonArray()) {
+      if (!x.isJsonPrimitive() || !x.getAsJsonPrimitive().isString()) {
+        throw bad(key + " must be an array of strings");
+      }
+      out.add(x.getAsString());
+    }
+    return out;
+  }
+
+  private static Bytes hex(JsonObject o, String key, int len) throws MalformedEvidenceException {
+    String s = string(o, key, null);
+    byte[] v;
+    try {
+      v = HexFormat.of().parseHex(s.startsWith("0x") ? s.substring(2) : s);
+    } catch (IllegalArgumentException ex) {
+      throw bad(key + " is not hex");
+    }
+    if (v.length != len) {
+      throw bad(key + " must be " + len + " bytes, got " + v.length);
+    }
+    return Bytes.of(v);
+  }
+
+  private static boolean bool(JsonElement e, String key) throws MalformedEvidenceException {
+    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+      throw bad(key + " must be true or false");
+    }
+    return e.getAsBoolean();
+  }
+
+  private static int integer(JsonElement e, String key) throws MalformedEvidenceException {
+    long v = longValue(e, key);
+    if (v > Integer.MAX_VALUE) {
+      throw bad(key + " is too large");
+    }
+    return (int) v;
+  }
+
+  private static long longValue(JsonElement e, String key) throws MalformedEvidenceException {
+    if (e == null || !e.isJsonPrimitive()) {
+      throw bad(key + " must be a number");
+    }
+    JsonPrimitive p = e.getAsJsonPrimitive();
+    try {
+      if (p.isString() && p.getAsString().startsWith("0x")) {
+        return Long.parseUnsignedLong(p.getAsString().substring(2), 16);
+      }
+      if (p.isNumber()) {
+        long v = p.getAsBigDecimal().longValueExact();
+        if (v < 0) {
+          throw bad(key + " must not be negative");
+        }
+        return v;
+      }
+    } catch (ArithmeticException | NumberFormatException ex) {
+      // fall through
+    }
+    throw bad(key + " must be a non-negative integer (or \"0x...\" hex)");
+  }
+
+  private static MalformedEvidenceException bad(String msg) {
+    return new MalformedEvidenceException(CoreReason.BAD_FIELD, msg);
+  }
+}
