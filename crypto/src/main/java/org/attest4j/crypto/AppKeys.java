@@ -25,7 +25,7 @@ public final class AppKeys {
   private final byte[] envCryptKey;
   private final byte[] envPublicKey;
   private final byte[] appCaKey;
-  private final byte[] appCaPublicKey;
+  private volatile byte[] appCaPublicKey; // computed on first use: GetAppKey does not need it
   private final byte[] k256Key;
   private final byte[] k256PublicKey;
   private final byte[] k256Signature;
@@ -85,12 +85,21 @@ public final class AppKeys {
 
   /** The app CA public key, uncompressed SEC1 (65 bytes). */
   public byte[] appCaPublicKey() {
-    return appCaPublicKey.clone();
+    return appCaPoint().clone();
+  }
+
+  private byte[] appCaPoint() {
+    byte[] p = appCaPublicKey;
+    if (p == null) {
+      p = Ec.P256.publicKey(new java.math.BigInteger(1, appCaKey), false);
+      appCaPublicKey = p;
+    }
+    return p;
   }
 
   /** The app CA public key as SubjectPublicKeyInfo DER (91 bytes). */
   public byte[] appCaPublicKeySpki() {
-    return P256Keys.spki(appCaPublicKey);
+    return P256Keys.spki(appCaPoint());
   }
 
   /** {@code k256_key}: the app's secp256k1 private scalar (32 bytes). Secret. */
@@ -114,7 +123,7 @@ public final class AppKeys {
     return "AppKeys[app_id=" + h.formatHex(appId)
         + ", instance_id=" + h.formatHex(instanceId)
         + ", env_pubkey=" + h.formatHex(envPublicKey)
-        + ", app_ca_pubkey=" + h.formatHex(appCaPublicKey)
+        + ", app_ca_pubkey=" + h.formatHex(appCaPoint())
         + ", k256_pubkey=" + h.formatHex(k256PublicKey)
         + ", secrets=<redacted>]";
   }

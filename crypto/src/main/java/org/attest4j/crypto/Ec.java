@@ -76,12 +76,20 @@ final class Ec {
      * when R.x overflowed n).
      */
     BigInteger[] signDigest(BigInteger d, byte[] digest) {
+      return signDigest(d, digest, true);
+    }
+
+    /** As {@link #signDigest(BigInteger, byte[])}; recid (third element) is 0 unless requested. */
+    BigInteger[] signDigest(BigInteger d, byte[] digest, boolean withRecoveryId) {
       CapturingK kCalc = new CapturingK(new HMacDSAKCalculator(new SHA256Digest()));
       ECDSASigner signer = new ECDSASigner(kCalc);
       signer.init(true, new ECPrivateKeyParameters(d, domain));
       BigInteger[] rs = signer.generateSignature(digest);
       BigInteger r = rs[0];
       BigInteger s = rs[1];
+      if (!withRecoveryId) {
+        return new BigInteger[] {r, s.compareTo(halfN) > 0 ? n.subtract(s) : s, BigInteger.ZERO};
+      }
       ECPoint bigR = multiplyBase(kCalc.last);
       int recid = bigR.getAffineYCoord().testBitZero() ? 1 : 0;
       if (bigR.getAffineXCoord().toBigInteger().compareTo(n) >= 0) {

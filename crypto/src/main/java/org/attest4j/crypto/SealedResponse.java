@@ -1,13 +1,5 @@
 package org.attest4j.crypto;
 
-import com.google.crypto.tink.HybridDecrypt;
-import com.google.crypto.tink.HybridEncrypt;
-import com.google.crypto.tink.InsecureSecretKeyAccess;
-import com.google.crypto.tink.hybrid.HpkePrivateKey;
-import com.google.crypto.tink.hybrid.HpkePublicKey;
-import com.google.crypto.tink.hybrid.internal.HpkeDecrypt;
-import com.google.crypto.tink.hybrid.internal.HpkeEncrypt;
-import com.google.crypto.tink.util.SecretBytes;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
@@ -109,15 +101,9 @@ public final class SealedResponse {
     byte[] info = info(header);
     byte[] encAndCt;
     try {
-      HpkePublicKey pk =
-          HpkePublicKey.create(
-              aead.hpkeParameters(),
-              com.google.crypto.tink.util.Bytes.copyFrom(binding.recipientUnsafe()),
-              null);
-      HybridEncrypt enc = HpkeEncrypt.create(pk);
-      encAndCt = enc.encrypt(plaintext, info);
+      encAndCt = Hpke.sealBase(binding.recipientUnsafe(), info, plaintext, aead);
     } catch (GeneralSecurityException e) {
-      // the recipient key was checked when the binding was made; Tink has nothing else to refuse
+      // the recipient key was checked when the binding was made; nothing else can be refused
       throw new IllegalStateException("HPKE sealing failed: " + e.getMessage(), e);
     }
     int ctLen = encAndCt.length - 32;
@@ -279,20 +265,9 @@ public final class SealedResponse {
         info(header(aead, recipient.publicKeyUnsafe(), expected.evidenceDigestUnsafe(),
             trustedKms.keyIdUnsafe()));
     int ctLen = bytes.length - HEADER_LENGTH - SIGNATURE_LENGTH;
-    byte[] encAndCt = new byte[32 + ctLen];
-    System.arraycopy(bytes, OFF_ENC, encAndCt, 0, 32);
-    System.arraycopy(bytes, HEADER_LENGTH, encAndCt, 32, ctLen);
     try {
-      HpkePublicKey pk =
-          HpkePublicKey.create(
-              aead.hpkeParameters(),
-              com.google.crypto.tink.util.Bytes.copyFrom(recipient.publicKeyUnsafe()),
-              null);
-      HpkePrivateKey sk =
-          HpkePrivateKey.create(
-              pk, SecretBytes.copyFrom(recipient.privateKeyUnsafe(), InsecureSecretKeyAccess.get()));
-      HybridDecrypt dec = HpkeDecrypt.create(sk);
-      return dec.decrypt(encAndCt, info);
+      return Hpke.openBase(
+          field(OFF_ENC), recipient, info, Arrays.copyOfRange(bytes, HEADER_LENGTH, HEADER_LENGTH + ctLen), aead);
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new VerificationException(
           CryptoReason.DECRYPTION_FAILED,

@@ -15,7 +15,7 @@ import org.attest4j.core.AttestationException;
 import org.attest4j.core.MalformedEvidenceException;
 
 /** jqwik properties of the envelopes and the key derivation. */
-class CryptoProperties {
+class CryptoPropertiesTest {
   private static final SecureRandom RND = new SecureRandom();
   private static final KmsRootKeys ROOTS = KmsRootKeys.generate(RND);
   private static final KmsIdentity KMS = ROOTS.sealingIdentity();
