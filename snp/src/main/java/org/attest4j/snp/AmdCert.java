@@ -71,7 +71,17 @@ final class AmdCert {
       this.spkiDer = spki.getEncoded(ASN1Encoding.DER);
       AsymmetricKeyParameter key;
       try {
-        key = PublicKeyFactory.createKey(spki);
+        if (PKCSObjectIdentifiers.rsaEncryption.equals(spki.getAlgorithm().getAlgorithm())) {
+          // Bouncy Castle's default RSAKeyParameters constructor runs Miller-Rabin tests on the
+          // modulus (several ms for RSA-4096). The ARK key is pinned and an ASK/ASVK key is used only
+          // after the ARK's signature over it verified, so the moduli are AMD's (or the caller's own
+          // root's) and the test adds nothing here.
+          org.bouncycastle.asn1.pkcs.RSAPublicKey rsa =
+              org.bouncycastle.asn1.pkcs.RSAPublicKey.getInstance(spki.parsePublicKey());
+          key = new RSAKeyParameters(false, rsa.getModulus(), rsa.getPublicExponent(), true);
+        } else {
+          key = PublicKeyFactory.createKey(spki);
+        }
       } catch (IOException | RuntimeException e) {
         key = null; // an unsupported or invalid key: rejected by the verifier with a precise reason
       }

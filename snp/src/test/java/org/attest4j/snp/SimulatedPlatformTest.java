@@ -211,7 +211,7 @@ class SimulatedPlatformTest {
         () -> p.verifierBuilder().clock(clock).addCrl(stale).build().verify(report, p.vekDer(), p.certChainPem()));
     assertEquals(SnpReason.CRL_INVALID, e.reason());
     // a CRL signed by another ARK with the same name is not accepted
-    SimulatedSnpPlatform other = SimulatedSnpPlatform.builder(Product.MILAN).build();
+    SimulatedSnpPlatform other = vlekPlatform(); // another ARK-Milan with its own key
     byte[] forged = other.crlDer(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(1)));
     e = assertThrows(VerificationException.class,
         () -> p.verifierBuilder().clock(clock).addCrl(forged).build().verify(report, p.vekDer(), p.certChainPem()));
