@@ -261,24 +261,27 @@ public final class OvmfImage {
 
   /**
    * Checks page alignment, range and overlap of sections. {@code imageStart} is the GPA where the
-   * image owning them is mapped (its end being 4 GiB), or -1 when unknown.
+   * image owning them is mapped (its end being 4 GiB), or -1 when unknown. A SECRETS or CPUID
+   * section always occupies one page (its size is not used by the measurement); other sections
+   * occupy their size, which may be 0.
    */
   static void validateSections(List<MetadataSection> sections, long imageStart, String owner)
       throws MalformedEvidenceException {
     for (int i = 0; i < sections.size(); i++) {
       MetadataSection s = sections.get(i);
-      if (s.gpa() % PAGE != 0 || s.size() % PAGE != 0 || s.size() == 0) {
+      if (s.gpa() % PAGE != 0 || s.size() % PAGE != 0) {
         throw new MalformedEvidenceException(
             OvmfReason.SECTION_NOT_PAGE_ALIGNED,
             "SEV metadata section #" + i + " " + s + " of the " + owner
-                + " is not page-aligned (gpa and size must be non-zero multiples of 4096)");
+                + " is not page-aligned (gpa and size must be multiples of 4096)");
       }
-      if (s.end() > FOUR_GIB) {
+      long end = occupiedEnd(s);
+      if (end > FOUR_GIB) {
         throw new MalformedEvidenceException(
             OvmfReason.SECTION_OUT_OF_RANGE,
             "SEV metadata section #" + i + " " + s + " of the " + owner + " ends past 4 GiB");
       }
-      if (imageStart >= 0 && s.end() > imageStart) {
+      if (imageStart >= 0 && end > imageStart) {
         throw new MalformedEvidenceException(
             OvmfReason.SECTION_OUT_OF_RANGE,
             "SEV metadata section #" + i + " " + s + " of the " + owner + " overlaps the image mapped at 0x"
@@ -286,13 +289,21 @@ public final class OvmfImage {
       }
       for (int j = 0; j < i; j++) {
         MetadataSection o = sections.get(j);
-        if (s.gpa() < o.end() && o.gpa() < s.end()) {
+        if (s.gpa() < occupiedEnd(o) && o.gpa() < end) {
           throw new MalformedEvidenceException(
               OvmfReason.SECTIONS_OVERLAP,
               "SEV metadata sections #" + j + " " + o + " and #" + i + " " + s + " of the " + owner + " overlap");
         }
       }
     }
+  }
+
+  /** The end of the guest-physical range a section's measurement touches. */
+  static long occupiedEnd(MetadataSection s) {
+    if (s.type() == SectionType.SNP_SECRETS || s.type() == SectionType.CPUID) {
+      return s.gpa() + Math.max(s.size(), PAGE);
+    }
+    return s.end();
   }
 
   /** The image length in bytes. */

@@ -33,7 +33,7 @@ public enum OvmfReason implements ReasonCode {
   BAD_METADATA_HEADER,
   /** A metadata section has a type other than 1, 2, 3, 4 or 0x10. */
   UNKNOWN_SECTION_TYPE,
-  /** A metadata section GPA or size is not a non-zero multiple of 4096. */
+  /** A metadata section GPA or size is not a multiple of 4096. */
   SECTION_NOT_PAGE_ALIGNED,
   /** A metadata section reaches past 4 GiB or into the firmware image itself. */
   SECTION_OUT_OF_RANGE,

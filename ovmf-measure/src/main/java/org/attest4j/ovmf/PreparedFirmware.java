@@ -433,7 +433,7 @@ public final class PreparedFirmware {
     }
     List<MetadataSection> svsmSections = svsm.sections();
     for (MetadataSection s : svsmSections) {
-      if (s.end() > svsmGpa) {
+      if (OvmfImage.occupiedEnd(s) > svsmGpa) {
         throw new MalformedEvidenceException(
             OvmfReason.SECTION_OUT_OF_RANGE,
             "SVSM metadata section " + s + " overlaps the SVSM image mapped at 0x" + Long.toHexString(svsmGpa));

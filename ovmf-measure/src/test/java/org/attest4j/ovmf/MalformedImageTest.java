@@ -113,14 +113,23 @@ class MalformedImageTest {
         () -> OvmfImage.parse(a(new long[][] {{0x800800, 0x1000, 1}}).build()));
     refused(OvmfReason.SECTION_NOT_PAGE_ALIGNED,
         () -> OvmfImage.parse(a(new long[][] {{0x800000, 0x1800, 1}}).build()));
-    refused(OvmfReason.SECTION_NOT_PAGE_ALIGNED,
-        () -> OvmfImage.parse(a(new long[][] {{0x800000, 0, 1}}).build()));
+    refused(OvmfReason.SECTIONS_OVERLAP,
+        () -> OvmfImage.parse(a(new long[][] {{0x800000, 0, 2}, {0x800000, 0x1000, 1}}).build()));
     refused(OvmfReason.SECTION_OUT_OF_RANGE,
         () -> OvmfImage.parse(a(new long[][] {{0xFFFFF000L, 0x2000, 1}}).build()));
     refused(OvmfReason.SECTION_OUT_OF_RANGE,
         () -> OvmfImage.parse(a(new long[][] {{0xFFFE0000L, 0x1000, 2}}).build()));
     refused(OvmfReason.SECTIONS_OVERLAP,
         () -> OvmfImage.parse(a(new long[][] {{0x800000, 0x3000, 1}, {0x802000, 0x1000, 2}}).build()));
+  }
+
+  @Test
+  void emptySectionsAreMeasuredAsTheReferenceDoes() throws Exception {
+    // size 0: SEC_MEM gives no update, SECRETS/CPUID still one, KERNEL_HASHES none without a kernel
+    OvmfImage img = OvmfImage.parse(a(new long[][] {{0x800000, 0, 1}, {0x801000, 0, 2}, {0x802000, 0, 3},
+        {0x803000, 0, 0x10}}).build());
+    assertEquals(32 + 2 + 1, LaunchDigest.explain(img, BootArtifacts.none(), qemu(1)).updateCount());
+    refused(OvmfReason.KERNEL_HASHES_SECTION_SIZE, () -> LaunchDigest.compute(img, kernel(), qemu(1)));
   }
 
   @Test
