@@ -8,4 +8,5 @@ module org.attest4j.tdx {
   requires java.net.http;
   exports org.attest4j.tdx;
   exports org.attest4j.tdx.guest;
+  exports org.attest4j.tdx.pcs;
 }

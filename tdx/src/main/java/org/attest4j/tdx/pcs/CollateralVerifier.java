@@ -1,0 +1,33 @@
+package org.attest4j.tdx.pcs;
+
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import org.attest4j.core.AttestationException;
+
+/**
+ * Decides whether collateral from the PCS, a PCCS or the disk cache may be trusted: the hook that
+ * makes {@link PcsClient}'s cache "trusted only after it verifies". Implementations must be
+ * thread-safe.
+ */
+public interface CollateralVerifier {
+  /**
+   * Verifies an issuer chain (leaf first, root last) to the trusted root, and returns it parsed.
+   *
+   * @param at the instant certificates must be valid at, or null to skip validity periods
+   */
+  List<X509Certificate> verifyChain(String pem, String role, Instant at) throws AttestationException;
+
+  /**
+   * The default: the chain must end in the Intel SGX Root CA, pinned by the SHA-256 of its
+   * SubjectPublicKeyInfo ({@code a0af0312...}), every certificate signed by the next (ECDSA P-256).
+   */
+  static CollateralVerifier intelRoot() {
+    return IntelChainVerifier.INTEL;
+  }
+
+  /** Trusts {@code root} instead of Intel's (for private test PKIs). */
+  static CollateralVerifier withRoot(X509Certificate root) {
+    return IntelChainVerifier.trusting(root);
+  }
+}
