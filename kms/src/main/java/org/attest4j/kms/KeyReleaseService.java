@@ -22,6 +22,7 @@ import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.PolicyViolationException;
 import org.attest4j.core.VerificationException;
 import org.attest4j.crypto.KmsRootKeys;
+import org.attest4j.snp.SnpPolicy;
 import org.attest4j.snp.SnpVerifier;
 import org.attest4j.snp.kds.EndorsementSource;
 import org.attest4j.kms.proto.AppId;
@@ -618,12 +619,22 @@ public final class KeyReleaseService {
     /**
      * SEV-SNP evidence (required): the verifier with its trust anchors (AMD's pinned roots, or a
      * simulated platform's root in tests) and clock, and where endorsements come from besides the
-     * VCEK a request sends (a {@code KdsClient}, or {@link KmsEndorsements#certChain}). The policy
-     * is the strict key-release default: debug and migration agent forbidden, VMPL 0, VCEK signer,
-     * MASK_CHIP_KEY off.
+     * VCEK a request sends (a {@code KdsClient}, or {@link KmsEndorsements#certChain}), with
+     * {@link SnpPolicy#strict()}: debug and migration agent forbidden, VMPL 0, VCEK signer, ...
      */
     public Builder snp(SnpVerifier verifier, EndorsementSource endorsements) {
-      this.evidence = new SnpEvidence(verifier, endorsements, SnpEvidence::strict);
+      return snp(verifier, endorsements, SnpPolicy.strict());
+    }
+
+    /**
+     * SEV-SNP evidence with a policy of the caller's (step 3). Do not set expected MEASUREMENT,
+     * report_data or HOST_DATA values in it: steps 4 to 6 check those per request.
+     */
+    public Builder snp(SnpVerifier verifier, EndorsementSource endorsements, SnpPolicy policy) {
+      this.evidence = new SnpEvidence(
+          Objects.requireNonNull(verifier, "verifier"),
+          Objects.requireNonNull(endorsements, "endorsements"),
+          Objects.requireNonNull(policy, "policy"));
       return this;
     }
 

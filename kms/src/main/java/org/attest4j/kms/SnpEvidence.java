@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
@@ -14,9 +13,9 @@ import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
 import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.core.MalformedEvidenceException;
-import org.attest4j.core.PolicyViolationException;
 import org.attest4j.snp.Product;
 import org.attest4j.snp.SigningKey;
+import org.attest4j.snp.SnpPolicy;
 import org.attest4j.snp.SnpReport;
 import org.attest4j.snp.SnpVerifier;
 import org.attest4j.snp.VcekChain;
@@ -34,17 +33,11 @@ import org.attest4j.snp.kds.Endorsements;
  */
 final class SnpEvidence implements Ports.EvidencePort {
 
-  /** Step 3 over a verified report. */
-  @FunctionalInterface
-  interface PolicyCheck {
-    void check(VerifiedSnpReport report) throws AttestationException;
-  }
-
   private final SnpVerifier verifier;
   private final EndorsementSource endorsements;
-  private final PolicyCheck policy;
+  private final SnpPolicy policy;
 
-  SnpEvidence(SnpVerifier verifier, EndorsementSource endorsements, PolicyCheck policy) {
+  SnpEvidence(SnpVerifier verifier, EndorsementSource endorsements, SnpPolicy policy) {
     this.verifier = Objects.requireNonNull(verifier);
     this.endorsements = Objects.requireNonNull(endorsements);
     this.policy = Objects.requireNonNull(policy);
@@ -115,38 +108,7 @@ final class SnpEvidence implements Ports.EvidencePort {
 
   @Override
   public void applyPolicy(Ports.Evidence verified) throws AttestationException {
-    policy.check((VerifiedSnpReport) verified.handle());
-  }
-
-  /** The built-in strict key-release policy (used until a caller supplies its own). */
-  static void strict(VerifiedSnpReport v) throws PolicyViolationException {
-    SnpReport r = v.report();
-    List<PolicyViolationException.Violation> out = new ArrayList<>();
-    if (r.policy().debugAllowed()) {
-      out.add(violation("policy.debug", "the guest policy allows debugging (bit 19): the host can read guest memory"));
-    }
-    if (r.policy().migrateMaAllowed()) {
-      out.add(violation("policy.migrate_ma", "the guest policy allows a migration agent (bit 18)"));
-    }
-    if (r.vmpl() != 0) {
-      out.add(violation("vmpl", "the report was requested at VMPL " + r.vmpl() + ", not 0"));
-    }
-    if (r.signingKey() != SigningKey.VCEK) {
-      out.add(violation("signing_key", "the report is signed by the " + r.signingKey() + ", not the VCEK"));
-    }
-    if (r.keyInfo().maskChipKey()) {
-      out.add(violation("key_info.mask_chip_key", "MASK_CHIP_KEY is set"));
-    }
-    if (r.version() < 2) {
-      out.add(violation("version", "report version " + r.version() + " is below 2"));
-    }
-    if (!out.isEmpty()) {
-      throw new PolicyViolationException(out);
-    }
-  }
-
-  private static PolicyViolationException.Violation violation(String rule, String msg) {
-    return new PolicyViolationException.Violation(KmsReason.BAD_REQUEST, rule, msg);
+    policy.validate((VerifiedSnpReport) verified.handle());
   }
 
   private static X509Certificate certificate(byte[] der) throws MalformedEvidenceException {

@@ -129,12 +129,13 @@ class WeaknessesTest {
       assertEquals(KeyReleaseStep.APPLY_POLICY, refused(kms, r).step());
     }
 
-    // a platform whose current TCB moved past the reported one: OutOfDate reaches the hook
+    // firmware updated (current = committed) while the guest still reports the older TCB of its VCEK:
+    // OutOfDate reaches the hook, which (like auth-simple by default) allows only UpToDate
     TcbVersion cur = TcbVersion.of(Product.GENOA, Fixture.PLATFORM.tcb().raw() + 1);
     Bytes nonce = kms.issueNonce().nonce();
     byte[] rd = ReportData.withNonce(ok.key.publicKey(), nonce.toByteArray()).toBytes();
     byte[] report = Fixture.PLATFORM.reportBuilder().measurement(ok.measurement().toByteArray()).reportData(rd)
-        .hostData(ok.launchedConfig.hostData()).currentTcb(cur).sign();
+        .hostData(ok.launchedConfig.hostData()).currentTcb(cur).committedTcb(cur).sign();
     KeyReleaseRequest r = KeyReleaseRequest.builder().report(report).vcekCert(Bytes.of(Fixture.PLATFORM.vekPem()))
         .vcpus(2).vcpuType("EPYC-v4").nonce(nonce).mrConfig(Bytes.of(ok.launchedConfig.documentBytes())).build();
     KeyReleaseException e = refused(kms, r);
