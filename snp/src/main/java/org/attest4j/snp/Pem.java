@@ -12,9 +12,7 @@ final class Pem {
   private Pem() {}
 
   static boolean looksLikePem(byte[] data) {
-    int n = Math.min(data.length, 64);
-    String head = new String(data, 0, n, StandardCharsets.ISO_8859_1);
-    return head.contains("-----BEGIN ");
+    return new String(data, StandardCharsets.ISO_8859_1).contains("-----BEGIN ");
   }
 
   /** Every {@code -----BEGIN <label>-----} block with the given label, decoded, in order. */

@@ -52,7 +52,7 @@ public final class VcekChain {
    *     certificates
    */
   public static VcekChain parse(byte[] vekDerOrPem, byte[] chainPem) throws MalformedEvidenceException {
-    byte[] vekDer = Pem.derOrPem(vekDerOrPem, "CERTIFICATE", "VCEK/VLEK certificate");
+    byte[] vekDer = vekDer(vekDerOrPem);
     if (chainPem == null || chainPem.length == 0) {
       throw new MalformedEvidenceException(CoreReason.MISSING_INPUT, "certificate chain (ASK/ASVK + ARK) is empty");
     }
@@ -67,6 +67,34 @@ public final class VcekChain {
           "certificate chain must hold 2 PEM certificates (ASK or ASVK, then ARK), found " + certs.size());
     }
     return new VcekChain(vekDer, certs.get(0), certs.get(1));
+  }
+
+  /**
+   * The VCEK/VLEK DER from DER or PEM input. A PEM file with several certificates (as some cloud
+   * caches serve the VCEK together with its chain) yields the one whose subject CN is SEV-VCEK or
+   * SEV-VLEK.
+   */
+  private static byte[] vekDer(byte[] vekDerOrPem) throws MalformedEvidenceException {
+    if (vekDerOrPem == null || vekDerOrPem.length == 0 || !Pem.looksLikePem(vekDerOrPem)) {
+      return Pem.derOrPem(vekDerOrPem, "CERTIFICATE", "VCEK/VLEK certificate");
+    }
+    List<byte[]> blocks = Pem.decodeAll(vekDerOrPem, "CERTIFICATE", "VCEK/VLEK certificate");
+    if (blocks.size() == 1) {
+      return blocks.get(0);
+    }
+    for (byte[] b : blocks) {
+      try {
+        AmdCert c = AmdCert.parse(b, "VCEK/VLEK");
+        if ("SEV-VCEK".equals(c.subjectCn) || "SEV-VLEK".equals(c.subjectCn)) {
+          return b;
+        }
+      } catch (MalformedEvidenceException e) {
+        // not this one
+      }
+    }
+    throw new MalformedEvidenceException(
+        SnpReason.MALFORMED_CERTIFICATE,
+        "VCEK/VLEK file holds " + blocks.size() + " PEM certificates and none has subject CN SEV-VCEK or SEV-VLEK");
   }
 
   /** A chain from DER certificates: VCEK or VLEK, ASK or ASVK, ARK. */
