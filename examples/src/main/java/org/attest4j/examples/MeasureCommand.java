@@ -225,7 +225,7 @@ final class MeasureCommand implements Callable<Integer> {
         throw usage("missing --vcpu-type or --vcpu-sig or --vcpu-family in guest mode '" + mode + "'");
       }
     }
-    if (snpOvmfHash != null) {
+    if (snpOvmfHash != null && !snpOvmfHash.isEmpty()) { // sev-snp-measure ignores an empty value
       try {
         fb.firmwareDigest(Bytes.fromHex(snpOvmfHash.replace(" ", "")));
       } catch (MalformedEvidenceException e) {
@@ -251,7 +251,7 @@ final class MeasureCommand implements Callable<Integer> {
       fb.svsm(readImage(svsm, "SVSM"), vs);
     }
     BootArtifacts boot = BootArtifacts.none();
-    if (kernel != null) {
+    if (kernel != null && !kernel.isEmpty()) { // sev-snp-measure: an empty --kernel means none
       Artifact k = readArtifact(kernel, "kernel");
       Artifact i = initrd == null || initrd.isEmpty() ? null : readArtifact(initrd, "initrd");
       boot = BootArtifacts.of(k, i, MeasureArgs.cmdlineBytes(append));
