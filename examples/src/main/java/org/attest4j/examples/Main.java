@@ -39,7 +39,24 @@ public final class Main implements Runnable {
     CommandLine cl = new CommandLine(new Main());
     cl.setExitCodeExceptionMapper(t -> EXIT_REFUSED);
     // endorsement fetching and guest-side evidence (issue 7)
-    cl.getSubcommands().get("snp").addSubcommand("fetch", new SnpFetchCommand());
+    CommandLine snp = cl.getSubcommands().get("snp");
+    if (!snp.getSubcommands().containsKey("fetch")) {
+      snp.addSubcommand("fetch", new SnpFetchCommand());
+    }
+    if (!snp.getSubcommands().containsKey("report")) {
+      snp.addSubcommand("report", new SnpGuestReportCommand());
+    }
+    CommandLine tdx = cl.getSubcommands().get("tdx");
+    if (!tdx.getSubcommands().containsKey("quote")) {
+      tdx.addSubcommand("quote", new TdxQuoteCommand());
+    }
+    for (CommandLine c :
+        new CommandLine[] {
+          snp.getSubcommands().get("fetch"), snp.getSubcommands().get("report"), tdx.getSubcommands().get("quote")
+        }) {
+      // usage errors exit 2, refusals 1, whichever way the sub-command was registered
+      c.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_REFUSED);
+    }
     return cl;
   }
 
