@@ -81,6 +81,9 @@ public final class KeyReleaseService {
   private final String caCertPem;
   private final Clock clock;
   private final Bytes keyProviderInfo;
+  private final BoundedCache<String, Bytes> measurements;
+  private final BoundedCache<Bytes, Ports.IdentityDocument> documents;
+  private final BoundedCache<Bytes, Object> appKeys;
 
   private KeyReleaseService(Builder b) {
     this.evidence = b.evidence;
@@ -101,6 +104,9 @@ public final class KeyReleaseService {
     kp.addProperty("name", "kms");
     kp.addProperty("id", keys.rootCaSpki().toHex());
     this.keyProviderInfo = Bytes.of(kp.toString().getBytes(StandardCharsets.UTF_8));
+    this.measurements = new BoundedCache<>(256);
+    this.documents = new BoundedCache<>(256);
+    this.appKeys = new BoundedCache<>(b.appKeyCacheSize);
   }
 
   /** A builder. */
@@ -195,7 +201,12 @@ public final class KeyReleaseService {
       }
 
       run.begin(KeyReleaseStep.DERIVE_KEYS);
-      Object derived = keys.derive(id.appId(), id.instanceId());
+      Bytes keyId = Bytes.of(concat(id.appId().toByteArray(), id.instanceId().toByteArray()));
+      Object derived = appKeys.get(keyId);
+      if (derived == null) {
+        derived = keys.derive(id.appId(), id.instanceId());
+        appKeys.put(keyId, derived);
+      }
 
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       EnvelopeMode mode = envelopeFor(req);
@@ -254,7 +265,12 @@ public final class KeyReleaseService {
                       + "; allowed: " + launch.vcpuTypes())));
     }
     String cmdline = launch.cmdline().render(placeholderValues(req));
-    Bytes expected = launch.measurer().expected(cmdline, req.vcpus(), type);
+    String key = req.vcpus() + "/" + type + "/" + cmdline;
+    Bytes expected = measurements.get(key);
+    if (expected == null) {
+      expected = launch.measurer().expected(cmdline, req.vcpus(), type);
+      measurements.put(key, expected);
+    }
     if (!expected.equals(ev.measurement())) {
       throw new VerificationException(
           KmsReason.MEASUREMENT_MISMATCH,
@@ -305,7 +321,11 @@ public final class KeyReleaseService {
   private AppIdentity bindIdentity(KeyReleaseRequest req, Ports.Evidence ev) throws AttestationException {
     Ports.IdentityDocument doc = null;
     if (req.mrConfig().length() != 0) {
-      doc = identityDocuments.parse(req.mrConfig());
+      doc = documents.get(req.mrConfig());
+      if (doc == null) {
+        doc = identityDocuments.parse(req.mrConfig());
+        documents.put(req.mrConfig(), doc);
+      }
       if (!doc.hostData().equals(ev.hostData())) {
         throw new VerificationException(
             KmsReason.HOST_DATA_MISMATCH,
@@ -557,6 +577,12 @@ public final class KeyReleaseService {
     }
   }
 
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   private static String abbreviate(Bytes b) {
     String h = b.toHex();
     return h.length() <= 16 ? h : h.substring(0, 8) + "..." + h.substring(h.length() - 8);
@@ -584,8 +610,22 @@ public final class KeyReleaseService {
     private boolean requireKeyProviderId = true;
     private String caCertPem = "";
     private Clock clock = Clock.systemUTC();
+    private int appKeyCacheSize = 1024;
 
     private Builder() {}
+
+    /**
+     * How many derived app-key sets to keep (default 1,024; 0 disables). Derivation costs several
+     * elliptic-curve operations; the keys are recomputable from the root keys this service holds
+     * anyway, so keeping them adds no exposure beyond the process's memory.
+     */
+    public Builder appKeyCacheSize(int entries) {
+      if (entries < 0) {
+        throw new IllegalArgumentException("cache size must not be negative: " + entries);
+      }
+      this.appKeyCacheSize = entries;
+      return this;
+    }
 
     Builder evidencePort(Ports.EvidencePort p) {
       this.evidence = Objects.requireNonNull(p);
