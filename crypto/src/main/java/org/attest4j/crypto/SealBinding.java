@@ -2,6 +2,7 @@ package org.attest4j.crypto;
 
 import java.util.HexFormat;
 import java.util.Objects;
+import org.attest4j.core.CoreReason;
 import org.attest4j.core.MalformedEvidenceException;
 
 /**
@@ -34,7 +35,7 @@ public final class SealBinding {
     X25519.checkPublicKey(recipientPublicKey, "the recipient X25519 public key");
     if (evidenceDigest.length != 32) {
       throw new MalformedEvidenceException(
-          CryptoReason.BAD_KEY, "the evidence digest must be 32 bytes (SHA-256), got " + evidenceDigest.length);
+          CoreReason.BAD_LENGTH, "the evidence digest must be 32 bytes (SHA-256), got " + evidenceDigest.length);
     }
     return new SealBinding(recipientPublicKey.clone(), evidenceDigest.clone());
   }

@@ -16,7 +16,8 @@ import org.attest4j.core.VerificationException;
  *
  * <p><b>Default mode</b> ({@link EnvelopeMode#HPKE_V1}; byte format in {@code
  * docs/sealed-response.md}): HPKE (RFC 9180) base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256,
- * AES-256-GCM (or ChaCha20-Poly1305), through Tink, to the guest's X25519 public key from
+ * AES-256-GCM (or ChaCha20-Poly1305), through Tink's HPKE context (with Bouncy Castle's X25519),
+ * to the guest's X25519 public key from
  * report_data[0..32]. The HPKE {@code info} binds a fixed label and the format version, the suite,
  * the recipient key, SHA-256 of the exact evidence the guest sent, and the id of the KMS signing
  * key. The KMS then signs the whole envelope (ECDSA P-256 / SHA-256, RFC 6979, low S) with its
@@ -102,7 +103,7 @@ public final class SealedResponse {
     byte[] encAndCt;
     try {
       encAndCt = Hpke.sealBase(binding.recipientUnsafe(), info, plaintext, aead);
-    } catch (GeneralSecurityException e) {
+    } catch (MalformedEvidenceException | GeneralSecurityException e) {
       // the recipient key was checked when the binding was made; nothing else can be refused
       throw new IllegalStateException("HPKE sealing failed: " + e.getMessage(), e);
     }
@@ -268,7 +269,7 @@ public final class SealedResponse {
     try {
       return Hpke.openBase(
           field(OFF_ENC), recipient, info, Arrays.copyOfRange(bytes, HEADER_LENGTH, HEADER_LENGTH + ctLen), aead);
-    } catch (GeneralSecurityException | RuntimeException e) {
+    } catch (MalformedEvidenceException | GeneralSecurityException | RuntimeException e) {
       throw new VerificationException(
           CryptoReason.DECRYPTION_FAILED,
           "the sealed response does not decrypt (AEAD " + aead + "): tampered ciphertext or wrong key");

@@ -38,7 +38,7 @@ public final class X25519KeyPair {
   /**
    * The key pair of a 32-byte private key (copied).
    *
-   * @throws MalformedEvidenceException if the key is not 32 bytes or its public key is of low order
+   * @throws MalformedEvidenceException if the key is not 32 bytes
    */
   public static X25519KeyPair fromPrivateKey(byte[] privateKey) throws MalformedEvidenceException {
     Objects.requireNonNull(privateKey, "privateKey");

@@ -87,6 +87,31 @@ class SealedResponseTest {
     assertTrue(v.verify(Arrays.copyOfRange(b, b.length - 64, b.length)));
   }
 
+  /** Our HPKE and Tink's standard single-shot HPKE (HpkeEncrypt / HpkeDecrypt) open each other. */
+  @ParameterizedTest
+  @EnumSource(EnvelopeAead.class)
+  void interoperatesWithTinkStandardHpke(EnvelopeAead aead) throws Exception {
+    byte[] info = "some info".getBytes(StandardCharsets.US_ASCII);
+    com.google.crypto.tink.hybrid.HpkePublicKey pub =
+        com.google.crypto.tink.hybrid.HpkePublicKey.create(
+            aead.hpkeParameters(), com.google.crypto.tink.util.Bytes.copyFrom(guest.publicKey()), null);
+    com.google.crypto.tink.hybrid.HpkePrivateKey priv =
+        com.google.crypto.tink.hybrid.HpkePrivateKey.create(
+            pub,
+            com.google.crypto.tink.util.SecretBytes.copyFrom(
+                guest.privateKey(), com.google.crypto.tink.InsecureSecretKeyAccess.get()));
+    byte[] ours = Hpke.sealBase(guest.publicKey(), info, secret, aead);
+    assertArrayEquals(secret, com.google.crypto.tink.hybrid.internal.HpkeDecrypt.create(priv).decrypt(ours, info));
+    byte[] tinks = com.google.crypto.tink.hybrid.internal.HpkeEncrypt.create(pub).encrypt(secret, info);
+    assertArrayEquals(
+        secret,
+        Hpke.openBase(Arrays.copyOf(tinks, 32), guest, info, Arrays.copyOfRange(tinks, 32, tinks.length), aead));
+    byte[] wrongInfo = "other info".getBytes(StandardCharsets.US_ASCII);
+    assertThrows(
+        java.security.GeneralSecurityException.class,
+        () -> Hpke.openBase(Arrays.copyOf(tinks, 32), guest, wrongInfo, Arrays.copyOfRange(tinks, 32, tinks.length), aead));
+  }
+
   @Test
   void everyByteIsProtected() throws Exception {
     byte[] b = SealedResponse.encrypt(kms, binding(), secret).toBytes();
