@@ -65,8 +65,8 @@ final class Pki {
       try {
         this.cert = Certificate.getInstance(d);
         this.tbs = Der.firstInnerElement(d);
-        if (tbs == null || !java.util.Arrays.equals(tbs, cert.getTBSCertificate().getEncoded(ASN1Encoding.DER))) {
-          throw invalid(role + " certificate is not DER encoded");
+        if (tbs == null) {
+          throw invalid(role + " certificate is not a DER SEQUENCE {tbsCertificate, ...}");
         }
         if (!X9ObjectIdentifiers.ecdsa_with_SHA256.equals(cert.getSignatureAlgorithm().getAlgorithm())
             || !cert.getSignatureAlgorithm().equals(cert.getTBSCertificate().getSignature())) {
@@ -133,8 +133,8 @@ final class Pki {
       try {
         CertificateList cl = CertificateList.getInstance(d);
         this.tbs = Der.firstInnerElement(d);
-        if (tbs == null || !java.util.Arrays.equals(tbs, cl.getTBSCertList().getEncoded(ASN1Encoding.DER))) {
-          throw new VerificationException(TdxReason.CRL_INVALID, role + " is not DER encoded");
+        if (tbs == null) {
+          throw new VerificationException(TdxReason.CRL_INVALID, role + " is not a DER SEQUENCE {tbsCertList, ...}");
         }
         if (!X9ObjectIdentifiers.ecdsa_with_SHA256.equals(cl.getSignatureAlgorithm().getAlgorithm())) {
           throw new VerificationException(
@@ -156,7 +156,7 @@ final class Pki {
         this.revoked = Set.copyOf(set);
       } catch (VerificationException e) {
         throw e;
-      } catch (java.io.IOException | RuntimeException e) {
+      } catch (RuntimeException e) {
         throw new VerificationException(
             TdxReason.CRL_INVALID, role + " is malformed: " + e.getMessage(), e);
       }
@@ -228,16 +228,55 @@ final class Pki {
   }
 
   /**
-   * Parses and verifies a chain given leaf first: every certificate is signed by the next, names
-   * chain, issuers are CAs, and the last certificate carries the pinned Intel SGX Root CA key and is
-   * self-signed. Validity at a time is checked separately ({@link Chain#requireValidAt}).
+   * Per-verification memo: certificates parsed once by DER hash (so a key's precomputation is
+   * reused across chains) and issuer signatures verified once. Not thread-safe; one per call.
    */
-  static Chain verifyChain(List<Bytes> ders, String role) throws VerificationException {
-    return verifyChain(ders, role, HexFormat.of().parseHex(INTEL_SGX_ROOT_CA_SPKI_SHA256));
+  static final class Memo {
+    private final java.util.Map<Bytes, Cert> parsed = new java.util.HashMap<>();
+    private final Set<Bytes> verified = new HashSet<>();
+
+    Cert cert(Bytes der, String role) throws VerificationException {
+      Bytes k = Bytes.of(sha256(der.toByteArray()));
+      Cert c = parsed.get(k);
+      if (c == null) {
+        c = new Cert(der, role);
+        parsed.put(k, c);
+      }
+      return c;
+    }
+
+    boolean signedBy(Cert child, Cert issuer) {
+      MessageDigest md = sha256Digest();
+      md.update(child.der.toByteArray());
+      md.update(issuer.spkiDer);
+      Bytes k = Bytes.of(md.digest());
+      if (verified.contains(k)) {
+        return true;
+      }
+      boolean ok = child.signedBy(issuer);
+      if (ok) {
+        verified.add(k);
+      }
+      return ok;
+    }
   }
 
-  /** As {@link #verifyChain(List, String)} with another pinned root key (tests only). */
-  static Chain verifyChain(List<Bytes> ders, String role, byte[] rootSpkiSha256) throws VerificationException {
+  /**
+   * Parses and verifies a chain given leaf first: every certificate is signed by the next, names
+   * chain, issuers are CAs, and the last certificate carries the pinned Intel SGX Root CA key and is
+   * self-issued. Validity at a time is checked separately ({@link Chain#requireValidAt}).
+   */
+  static Chain verifyChain(List<Bytes> ders, String role) throws VerificationException {
+    return verifyChain(ders, role, HexFormat.of().parseHex(INTEL_SGX_ROOT_CA_SPKI_SHA256), new Memo());
+  }
+
+  /**
+   * As {@link #verifyChain(List, String)} with the given pinned root key and memo. The root's own
+   * signature is not checked: its key is trusted because it is pinned, not because of its
+   * certificate.
+   */
+  static Chain verifyChain(List<Bytes> ders, String role, byte[] rootSpkiSha256, Memo memo)
+      throws VerificationException {
     if (ders.size() < 2 || ders.size() > 5) {
       throw new VerificationException(
           TdxReason.CERT_CHAIN_INVALID,
@@ -245,7 +284,7 @@ final class Pki {
     }
     List<Cert> certs = new ArrayList<>();
     for (int i = 0; i < ders.size(); i++) {
-      certs.add(new Cert(ders.get(i), i == 0 ? role + " leaf" : role + " CA"));
+      certs.add(memo.cert(ders.get(i), i == 0 ? role + " leaf" : role + " CA"));
     }
     Cert root = certs.get(certs.size() - 1);
     if (!MessageDigest.isEqual(root.spkiSha256(), rootSpkiSha256)) {
@@ -253,9 +292,9 @@ final class Pki {
           TdxReason.UNTRUSTED_ROOT,
           role + " chain ends at '" + root.subject + "' whose key is not the pinned Intel SGX Root CA key");
     }
-    if (!root.subject.equals(root.issuer) || !root.signedBy(root)) {
+    if (!root.subject.equals(root.issuer)) {
       throw new VerificationException(
-          TdxReason.CERT_CHAIN_INVALID, role + " chain root is not self-signed by the Intel SGX Root CA key");
+          TdxReason.CERT_CHAIN_INVALID, role + " chain root is not self-issued");
     }
     for (int i = 0; i < certs.size() - 1; i++) {
       Cert c = certs.get(i);
@@ -276,7 +315,7 @@ final class Pki {
             TdxReason.CERT_CHAIN_INVALID,
             role + " issuer '" + issuer.subjectCn() + "' may not sign certificates");
       }
-      if (!c.signedBy(issuer)) {
+      if (!memo.signedBy(c, issuer)) {
         throw new VerificationException(
             TdxReason.CERT_CHAIN_INVALID,
             role + " certificate '" + c.subjectCn() + "' signature by '" + issuer.subjectCn()
@@ -310,6 +349,14 @@ final class Pki {
 
   static byte[] sha256(byte[] data) {
     return EcdsaP256.sha256(data, 0, data.length);
+  }
+
+  static MessageDigest sha256Digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static Extension extension(Cert c, ASN1ObjectIdentifier oid) {

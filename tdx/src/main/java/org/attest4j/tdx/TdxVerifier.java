@@ -53,12 +53,14 @@ public final class TdxVerifier {
   private final byte[] rootPin;
   private final LruCache<Bytes, VerifiedCollateral> collateralCache;
   private final LruCache<Bytes, VerifiedPck> pckCache;
+  private final LruCache<Bytes, ECPublicKeyParameters> akCache;
 
   private TdxVerifier(Builder b) {
     this.clock = b.clock;
     this.rootPin = b.rootPin.clone();
     this.collateralCache = new LruCache<>(b.cacheSize);
     this.pckCache = new LruCache<>(b.cacheSize);
+    this.akCache = new LruCache<>(b.cacheSize);
   }
 
   /** A verifier with the system UTC clock and default cache sizes. */
@@ -134,8 +136,9 @@ public final class TdxVerifier {
     Objects.requireNonNull(collateral, "collateral");
     Objects.requireNonNull(at, "at");
     try {
-      VerifiedPck pck = verifyEvidence(quote, at);
-      VerifiedCollateral vc = verifiedCollateral(collateral, at);
+      Pki.Memo memo = new Pki.Memo();
+      VerifiedPck pck = verifyEvidence(quote, at, memo);
+      VerifiedCollateral vc = verifiedCollateral(collateral, at, memo);
       return evaluate(quote, pck, vc, at);
     } catch (AttestationException e) {
       LOG.log(Level.DEBUG, "TDX quote refused: {0}", e);
@@ -165,7 +168,7 @@ public final class TdxVerifier {
     Objects.requireNonNull(quote, "quote");
     Objects.requireNonNull(at, "at");
     try {
-      VerifiedPck pck = verifyEvidence(quote, at);
+      VerifiedPck pck = verifyEvidence(quote, at, new Pki.Memo());
       TdxVerdict.Builder b = new TdxVerdict.Builder();
       b.quote = quote;
       b.pck = pck.info;
@@ -181,13 +184,13 @@ public final class TdxVerifier {
   // ------------------------------------------------------------------------------------------
   // evidence: PCK chain, QE report signature, binding, quote signature
 
-  private VerifiedPck verifyEvidence(TdxQuote quote, Instant at) throws AttestationException {
+  private VerifiedPck verifyEvidence(TdxQuote quote, Instant at, Pki.Memo memo) throws AttestationException {
     if (!quote.qeVendorId().equals(TdxQuote.INTEL_QE_VENDOR_ID)) {
       throw new VerificationException(
           TdxReason.UNKNOWN_QE_VENDOR,
           "QE vendor id " + quote.qeVendorId() + " is not Intel's " + TdxQuote.INTEL_QE_VENDOR_ID);
     }
-    VerifiedPck pck = verifiedPck(quote);
+    VerifiedPck pck = verifiedPck(quote, memo);
     pck.chain.requireValidAt(at, "PCK");
 
     byte[] qeReport = quote.qeReport().encoded().toByteArray();
@@ -211,7 +214,14 @@ public final class TdxVerifier {
               + " is not SHA-256(attestation key || QE auth data) followed by 32 zero bytes ("
               + Bytes.of(expected) + ")");
     }
-    ECPublicKeyParameters akKey = EcdsaP256.publicKeyFromRaw(ak);
+    Bytes akBytes = quote.attestationKey();
+    ECPublicKeyParameters akKey = akCache.get(akBytes);
+    if (akKey == null) {
+      akKey = EcdsaP256.publicKeyFromRaw(ak);
+      if (akKey != null) {
+        akCache.put(akBytes, akKey);
+      }
+    }
     if (akKey == null) {
       throw new VerificationException(
           TdxReason.QUOTE_SIGNATURE_INVALID, "attestation key is not a valid P-256 point");
@@ -226,13 +236,13 @@ public final class TdxVerifier {
     return pck;
   }
 
-  private VerifiedPck verifiedPck(TdxQuote quote) throws VerificationException {
+  private VerifiedPck verifiedPck(TdxQuote quote, Pki.Memo memo) throws VerificationException {
     Bytes key = Bytes.of(sha256().digest(quote.pckCertChainPem().toByteArray()));
     VerifiedPck cached = pckCache.get(key);
     if (cached != null) {
       return cached;
     }
-    Pki.Chain chain = Pki.verifyChain(quote.pckCertificatesDer(), "PCK", rootPin);
+    Pki.Chain chain = Pki.verifyChain(quote.pckCertificatesDer(), "PCK", rootPin, memo);
     if (chain.certs.size() != 3) {
       throw new VerificationException(
           TdxReason.CERT_CHAIN_INVALID,
@@ -258,10 +268,11 @@ public final class TdxVerifier {
   // ------------------------------------------------------------------------------------------
   // collateral
 
-  private VerifiedCollateral verifiedCollateral(TdxCollateral c, Instant at) throws AttestationException {
+  private VerifiedCollateral verifiedCollateral(TdxCollateral c, Instant at, Pki.Memo memo)
+      throws AttestationException {
     VerifiedCollateral vc = collateralCache.get(c.fingerprint());
     if (vc == null) {
-      vc = VerifiedCollateral.verify(c, rootPin);
+      vc = VerifiedCollateral.verify(c, rootPin, memo);
       collateralCache.put(c.fingerprint(), vc);
     }
     vc.requireCurrent(at);
@@ -280,17 +291,17 @@ public final class TdxVerifier {
     final Instant notBefore;
     final Instant notAfter;
 
-    private VerifiedCollateral(TdxCollateral c, byte[] pin) throws AttestationException {
+    private VerifiedCollateral(TdxCollateral c, byte[] pin, Pki.Memo memo) throws AttestationException {
       this.tcbInfo = c.tcbInfo();
       this.qeIdentity = c.qeIdentity();
       this.rootCrl = c.rootCrl();
       this.pckCrl = c.pckCrlParsed();
       this.pckCrlIssuerChain =
-          Pki.verifyChain(Pki.pemCertificates(c.pckCrlIssuerChainPem(), "PCK CRL issuer"), "PCK CRL issuer", pin);
+          Pki.verifyChain(Pki.pemCertificates(c.pckCrlIssuerChainPem(), "PCK CRL issuer"), "PCK CRL issuer", pin, memo);
       this.tcbChain =
-          Pki.verifyChain(Pki.pemCertificates(c.tcbInfoIssuerChainPem(), "TCB info issuer"), "TCB info issuer", pin);
+          Pki.verifyChain(Pki.pemCertificates(c.tcbInfoIssuerChainPem(), "TCB info issuer"), "TCB info issuer", pin, memo);
       this.qeChain =
-          Pki.verifyChain(Pki.pemCertificates(c.qeIdentityIssuerChainPem(), "QE identity issuer"), "QE identity issuer", pin);
+          Pki.verifyChain(Pki.pemCertificates(c.qeIdentityIssuerChainPem(), "QE identity issuer"), "QE identity issuer", pin, memo);
       requireSigner(pckCrlIssuerChain, "PCK CRL issuer", "Intel SGX PCK Platform CA", "Intel SGX PCK Processor CA");
       requireSigner(tcbChain, "TCB info issuer", "Intel SGX TCB Signing", null);
       requireSigner(qeChain, "QE identity issuer", "Intel SGX TCB Signing", null);
@@ -343,8 +354,8 @@ public final class TdxVerifier {
       this.notAfter = na;
     }
 
-    static VerifiedCollateral verify(TdxCollateral c, byte[] pin) throws AttestationException {
-      return new VerifiedCollateral(c, pin);
+    static VerifiedCollateral verify(TdxCollateral c, byte[] pin, Pki.Memo memo) throws AttestationException {
+      return new VerifiedCollateral(c, pin, memo);
     }
 
     private static void requireSigner(Pki.Chain ch, String role, String cn1, String cn2)
