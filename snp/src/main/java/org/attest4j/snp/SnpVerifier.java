@@ -326,7 +326,7 @@ public final class SnpVerifier {
           "certificate chain must hold the ASK/ASVK and the self-signed ARK; found CN=" + c1.subjectCn
               + " and CN=" + c2.subjectCn);
     }
-    VekCertificate vek = VekCertificate.of(AmdCert.parse(chain.vek, vekLabel(chain)));
+    VekCertificate vek = VekCertificate.of(AmdCert.parse(chain.vek, "VCEK/VLEK"));
     VerifiedChain inter = intermediateCache == null ? null
         : intermediateCache.get(Bytes.of(concat(ark.sha256, ask.sha256)));
     RSAKeyParameters arkKey;
@@ -428,10 +428,6 @@ public final class SnpVerifier {
       }
     }
     return new VerifiedChain(ark, arkKey, ask, askKey, vek, anchor);
-  }
-
-  private static String vekLabel(VcekChain chain) {
-    return "VCEK/VLEK";
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
