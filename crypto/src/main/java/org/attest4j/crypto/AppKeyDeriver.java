@@ -71,7 +71,6 @@ public final class AppKeyDeriver {
     byte[] inst = instanceId.clone();
     byte[] disk = dhSecret(roots.caScalarUnsafe(), app, inst, DISK_CTX);
     byte[] env = dhSecret(roots.caScalarUnsafe(), app, ENV_CTX);
-    byte[] envPub = X25519.publicKey(env);
     byte[] appCa = p256Scalar(roots.caScalarUnsafe(), app, APP_CA_CTX);
     byte[] k256 = Kdf.deriveKey(roots.k256ScalarUnsafe(), 32, app, K256_CTX);
     BigInteger k256D = Ec.K256.scalarOrNull(k256);
@@ -80,7 +79,7 @@ public final class AppKeyDeriver {
     }
     byte[] k256Pub = Ec.K256.publicKey(k256D, true);
     byte[] sig = K256Signatures.sign(roots.k256Int(), K256Signatures.KMS_ISSUED, app, k256Pub);
-    return new AppKeys(app, inst, disk, env, envPub, appCa, null, k256, k256Pub, sig);
+    return new AppKeys(app, inst, disk, env, null, appCa, null, k256, k256Pub, sig);
   }
 
   /**

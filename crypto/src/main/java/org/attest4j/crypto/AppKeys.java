@@ -23,7 +23,7 @@ public final class AppKeys {
   private final byte[] instanceId;
   private final byte[] diskCryptKey;
   private final byte[] envCryptKey;
-  private final byte[] envPublicKey;
+  private volatile byte[] envPublicKey; // computed on first use: GetAppKey does not return it
   private final byte[] appCaKey;
   private volatile byte[] appCaPublicKey; // computed on first use: GetAppKey does not need it
   private final byte[] k256Key;
@@ -75,7 +75,16 @@ public final class AppKeys {
 
   /** The X25519 public key of {@link #envCryptKey()} (32 bytes), as GetAppEnvEncryptPubKey returns. */
   public byte[] envPublicKey() {
-    return envPublicKey.clone();
+    return envPoint().clone();
+  }
+
+  private byte[] envPoint() {
+    byte[] p = envPublicKey;
+    if (p == null) {
+      p = X25519.publicKey(envCryptKey);
+      envPublicKey = p;
+    }
+    return p;
   }
 
   /** The app CA P-256 private scalar (32 bytes). Secret. */
@@ -122,7 +131,7 @@ public final class AppKeys {
     HexFormat h = HexFormat.of();
     return "AppKeys[app_id=" + h.formatHex(appId)
         + ", instance_id=" + h.formatHex(instanceId)
-        + ", env_pubkey=" + h.formatHex(envPublicKey)
+        + ", env_pubkey=" + h.formatHex(envPoint())
         + ", app_ca_pubkey=" + h.formatHex(appCaPoint())
         + ", k256_pubkey=" + h.formatHex(k256PublicKey)
         + ", secrets=<redacted>]";
