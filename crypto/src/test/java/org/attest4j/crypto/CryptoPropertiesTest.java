@@ -166,6 +166,54 @@ class CryptoPropertiesTest {
     }
   }
 
+  interface Parse {
+    Object run() throws Exception;
+  }
+
+  /** Succeeds or throws an AttestationException; anything else (a RuntimeException) fails. */
+  private static void typed(String what, Parse p) {
+    try {
+      p.run();
+    } catch (AttestationException expected) {
+      // a typed refusal
+    } catch (Exception | Error e) {
+      throw new AssertionError(what + " threw " + e, e);
+    }
+  }
+
+  /** Arbitrary bytes into every parser give a typed refusal, never a RuntimeException. */
+  @Property(tries = 300)
+  void parsersRefuseArbitraryBytesWithTypedExceptions(@ForAll @Size(max = 400) byte[] b) {
+    typed("SealedResponse.parse", () -> SealedResponse.parse(b));
+    typed("SealedResponse.open", () -> SealedResponse.open(b, GUEST, binding(), KMS.publicKey()));
+    typed("ReportData.parse", () -> ReportData.parse(b));
+    typed("MrConfigV3.parse", () -> MrConfigV3.parse(b));
+    typed("KmsPublicKey.fromSpki", () -> KmsPublicKey.fromSpki(b));
+    typed("KmsPublicKey.fromSec1", () -> KmsPublicKey.fromSec1(b));
+    typed("K256Signatures.recover", () -> K256Signatures.recover("p", new byte[20], b, b));
+    typed("Pr630Envelope.of", () -> Pr630Envelope.of(b, java.util.List.of(b)).open(GUEST));
+    typed("SealBinding.of", () -> SealBinding.of(b, b));
+    typed("X25519KeyPair.agree", () -> GUEST.agree(b));
+    String pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getEncoder().encodeToString(b)
+        + "\n-----END PRIVATE KEY-----\n";
+    typed("KmsRootKeys.fromEncoded", () -> KmsRootKeys.fromEncoded(pem, ROOTS.rootK256Key()));
+    typed("KmsRootKeys.fromEncoded(text)",
+        () -> KmsRootKeys.fromEncoded(new String(b, java.nio.charset.StandardCharsets.ISO_8859_1), b));
+  }
+
+  /** JSON-like garbage into the MrConfigV3 parser. */
+  @Property(tries = 300)
+  void mrConfigParserRefusesJsonLikeGarbage(
+      @ForAll @net.jqwik.api.constraints.StringLength(max = 120)
+          @net.jqwik.api.constraints.Chars({'{', '}', '[', ']', '"', ':', ',', '3', 'a', '0', ' ', '\\', 'n'})
+          String junk,
+      @ForAll @IntRange(min = 0, max = 7) int key) {
+    String[] keys = {"version", "app_id", "compose_hash", "key_provider", "key_provider_id", "instance_id",
+        "init_script_hashes", "gpu_policy_hash"};
+    String doc = "{\"" + keys[key] + "\":" + junk;
+    typed("MrConfigV3.parse", () -> MrConfigV3.parse(doc.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
   private static void differ(byte[] a, byte[] b, String what) {
     if (Arrays.equals(a, b)) {
       throw new AssertionError(what + " did not change: " + HexFormat.of().formatHex(a).substring(0, 8) + "..");
