@@ -83,6 +83,13 @@ final class SnpCommand implements Callable<Integer> {
     }
   }
 
+  /** Unknown options and stray arguments are usage errors (exit status 2). */
+  static void noUnmatched(java.util.List<String> unmatched) throws UsageError {
+    if (unmatched != null && !unmatched.isEmpty()) {
+      throw new UsageError("unknown option or argument: " + String.join(" ", unmatched));
+    }
+  }
+
   static Product product(String name) throws UsageError {
     if (name == null) {
       return null;
@@ -158,9 +165,12 @@ final class SnpCommand implements Callable<Integer> {
     @Option(names = "--product", paramLabel = "NAME", description = "product for v2 reports' TCB layout (Milan, Genoa, Turin)")
     String product;
 
+    @CommandLine.Unmatched java.util.List<String> unmatched;
+
     @Override
     public Integer call() {
       try {
+        noUnmatched(unmatched);
         require(report, "--report");
         byte[] bytes = readReport(report);
         Product p = product(product);
@@ -222,6 +232,8 @@ final class SnpCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print one JSON object on stdout")
     boolean json;
 
+    @CommandLine.Unmatched java.util.List<String> unmatched;
+
     @Override
     public Integer call() {
       SnpPolicy pol;
@@ -231,6 +243,7 @@ final class SnpCommand implements Callable<Integer> {
       byte[] chainBytes;
       Product expected;
       try {
+        noUnmatched(unmatched);
         require(report, "--report");
         require(vek, "--vek");
         require(chain, "--chain");

@@ -178,6 +178,8 @@ class SnpCommandTest {
     assertEquals(2, run("snp", "verify", "--report", rep, "--vek", vek, "--chain", chain, "--product", "Venice").code());
     assertEquals(2, run("snp", "verify", "--report", tmp.resolve("nope.bin").toString(), "--vek", vek, "--chain", chain).code());
     assertEquals(2, run("snp", "show").code());
+    assertEquals(2, run("snp", "verify", "--report", rep, "--vek", vek, "--chain", chain, "--bogus").code());
+    assertEquals(2, run("snp", "show", "--report", rep, "extra").code());
     assertEquals(2, run("snp").code());
   }
 
