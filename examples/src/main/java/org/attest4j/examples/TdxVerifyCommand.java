@@ -209,8 +209,10 @@ final class TdxVerifyCommand implements Callable<Integer> {
         // not a JSON wrapper: treat as raw bytes (the parser will refuse it)
       }
     }
-    if (s.length() >= 2 && s.length() % 2 == 0 && s.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-      return HexFormat.of().parseHex(s);
+    String h = s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
+    h = h.replaceAll("\\s+", "");
+    if (h.length() >= 2 && h.length() % 2 == 0 && h.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+      return HexFormat.of().parseHex(h);
     }
     return b;
   }

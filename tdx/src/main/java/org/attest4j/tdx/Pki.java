@@ -177,7 +177,7 @@ final class Pki {
     void requireCurrent(Instant at) throws VerificationException {
       if (at.isBefore(thisUpdate) || at.isAfter(nextUpdate)) {
         throw new VerificationException(
-            TdxReason.CRL_EXPIRED,
+            TdxReason.COLLATERAL_EXPIRED,
             role + " is not current at " + at + " (thisUpdate " + thisUpdate + ", nextUpdate "
                 + nextUpdate + ")");
       }

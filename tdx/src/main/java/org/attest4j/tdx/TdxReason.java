@@ -38,13 +38,14 @@ public enum TdxReason implements ReasonCode {
   PCK_EXTENSIONS_INVALID,
   /** A CRL is malformed, has the wrong issuer or its signature does not verify. */
   CRL_INVALID,
-  /** A CRL is not current at the verification time (thisUpdate &gt; now or nextUpdate &lt; now). */
-  CRL_EXPIRED,
 
   // ---- collateral
   /** Collateral input is malformed (JSON, hex, missing item). */
   COLLATERAL_MALFORMED,
-  /** TCB info or QE identity is not current at the verification time. */
+  /**
+   * A collateral item (TCB info, QE identity, root CA CRL or PCK CRL) is not current at the
+   * verification time (before its issueDate/thisUpdate or after its nextUpdate).
+   */
   COLLATERAL_EXPIRED,
   /** The TCB info signature by the TCB signing key does not verify. */
   TCB_INFO_SIGNATURE_INVALID,
