@@ -105,6 +105,18 @@ public final class AppKeyDeriver {
     return new EnvEncryptPublicKey(app, pub, sig, timestampSeconds, sigV1);
   }
 
+  /**
+   * The intermediate value behind {@code disk_crypt_key}: the 138-byte PKCS#8 DER of the derived
+   * P-256 key (its private scalar at bytes 36..68), whose SHA-256 is the disk key. For
+   * interoperability checks. Secret: never log it.
+   *
+   * @throws MalformedEvidenceException as {@link #derive}
+   */
+  public byte[] diskCryptKeyPkcs8(byte[] appId, byte[] instanceId) throws MalformedEvidenceException {
+    checkIds(appId, instanceId);
+    return derivedPkcs8(roots.caScalarUnsafe(), appId, instanceId, DISK_CTX);
+  }
+
   /** As {@link #envEncryptPublicKey(byte[], long)} with the current time of {@code clock}. */
   public EnvEncryptPublicKey envEncryptPublicKey(byte[] appId, Clock clock)
       throws MalformedEvidenceException {

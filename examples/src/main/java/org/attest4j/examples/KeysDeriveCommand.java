@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
@@ -13,6 +14,7 @@ import org.attest4j.core.AttestationException;
 import org.attest4j.crypto.AppKeyDeriver;
 import org.attest4j.crypto.AppKeys;
 import org.attest4j.crypto.EnvEncryptPublicKey;
+import org.attest4j.crypto.K256Signatures;
 import org.attest4j.crypto.KmsRootKeys;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -94,20 +96,32 @@ final class KeysDeriveCommand implements Callable<Integer> {
       AppKeyDeriver deriver = AppKeyDeriver.of(roots);
       AppKeys k = deriver.derive(appId, instanceId);
       EnvEncryptPublicKey env = deriver.envEncryptPublicKey(appId, timestamp == null ? 0L : timestamp);
+      byte[] diskDer = deriver.diskCryptKeyPkcs8(appId, instanceId);
       JsonObject o = new JsonObject();
       o.addProperty("app_id", HEX.formatHex(k.appId()));
       o.addProperty("instance_id", HEX.formatHex(k.instanceId()));
       secret(o, "disk_crypt_key", k.diskCryptKey());
+      secret(o, "disk_crypt_key_p256_scalar", Arrays.copyOfRange(diskDer, 36, 68));
+      secret(o, "disk_crypt_key_pkcs8_der", diskDer);
       secret(o, "env_crypt_key", k.envCryptKey());
       o.addProperty("env_pubkey", HEX.formatHex(k.envPublicKey()));
       secret(o, "app_ca_scalar", k.appCaKey());
       o.addProperty("app_ca_pubkey", HEX.formatHex(k.appCaPublicKey()));
       secret(o, "k256_key", k.k256Key());
       o.addProperty("k256_pubkey_compressed", HEX.formatHex(k.k256PublicKey()));
+      String issued = K256Signatures.KMS_ISSUED;
+      o.addProperty("k256_signature_message", HEX.formatHex(K256Signatures.message(issued, appId, k.k256PublicKey())));
+      o.addProperty("k256_signature_digest", HEX.formatHex(K256Signatures.digest(issued, appId, k.k256PublicKey())));
       o.addProperty("k256_signature", HEX.formatHex(k.k256Signature()));
+      String envPrefix = K256Signatures.ENV_ENCRYPT_PUBKEY;
+      o.addProperty("env_pubkey_signature_message", HEX.formatHex(K256Signatures.message(envPrefix, appId, env.publicKey())));
+      o.addProperty("env_pubkey_signature_digest", HEX.formatHex(K256Signatures.digest(envPrefix, appId, env.publicKey())));
       o.addProperty("env_pubkey_signature", HEX.formatHex(env.signature()));
       if (timestamp != null) {
+        byte[] v1 = v1Message(env.timestamp(), env.publicKey());
         o.addProperty("timestamp", env.timestamp());
+        o.addProperty("env_pubkey_signature_v1_message", HEX.formatHex(K256Signatures.message(envPrefix, appId, v1)));
+        o.addProperty("env_pubkey_signature_v1_digest", HEX.formatHex(K256Signatures.digest(envPrefix, appId, v1)));
         o.addProperty("env_pubkey_signature_v1", HEX.formatHex(env.signatureV1()));
       }
       o.addProperty("root_ca_spki_der", HEX.formatHex(roots.rootCaPublicKeySpki()));
@@ -131,6 +145,16 @@ final class KeysDeriveCommand implements Callable<Integer> {
     } finally {
       err.flush();
     }
+  }
+
+  /** u64be(timestamp) || public key: the message of signature_v1 after prefix and app id. */
+  private static byte[] v1Message(long timestamp, byte[] publicKey) {
+    byte[] out = new byte[8 + publicKey.length];
+    for (int i = 0; i < 8; i++) {
+      out[i] = (byte) (timestamp >>> (56 - 8 * i));
+    }
+    System.arraycopy(publicKey, 0, out, 8, publicKey.length);
+    return out;
   }
 
   private void secret(JsonObject o, String name, byte[] value) {
