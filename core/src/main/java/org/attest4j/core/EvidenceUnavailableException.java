@@ -11,10 +11,12 @@ public class EvidenceUnavailableException extends AttestationException {
 
   private final boolean retryable;
 
+  /** A non-retryable failure. */
   public EvidenceUnavailableException(ReasonCode reason, String message) {
     this(reason, message, false, null);
   }
 
+  /** A failure that is retryable when {@code retryable} (e.g. a busy hypervisor). */
   public EvidenceUnavailableException(
       ReasonCode reason, String message, boolean retryable, Throwable cause) {
     super(reason, message, cause);

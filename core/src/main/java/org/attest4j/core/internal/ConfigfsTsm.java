@@ -54,11 +54,13 @@ public final class ConfigfsTsm {
     private static final long serialVersionUID = 1L;
     private final Kind kind;
 
+    /** A failure of {@code kind}. */
     public TsmException(Kind kind, String message, Throwable cause) {
       super(message, cause);
       this.kind = kind;
     }
 
+    /** What went wrong. */
     public Kind kind() {
       return kind;
     }

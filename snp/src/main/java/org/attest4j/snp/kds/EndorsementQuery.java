@@ -93,10 +93,12 @@ public final class EndorsementQuery {
     return new EndorsementQuery(product, signingKey, chipId, reportedTcb, true);
   }
 
+  /** The product whose KDS endpoints and chain apply. */
   public Product product() {
     return product;
   }
 
+  /** VCEK or VLEK. */
   public SigningKey signingKey() {
     return signingKey;
   }
@@ -111,10 +113,12 @@ public final class EndorsementQuery {
     return Arrays.copyOf(chipId, product.hwIdLength());
   }
 
+  /** The report's REPORTED_TCB, decoded for {@link #product()}. */
   public TcbVersion reportedTcb() {
     return reportedTcb;
   }
 
+  /** Whether the ARK-signed CRL is wanted too. */
   public boolean includeCrl() {
     return includeCrl;
   }

@@ -64,6 +64,7 @@ public final class Endorsements {
     return Optional.ofNullable(vek);
   }
 
+  /** Where the VEK came from. */
   public Optional<EndorsementOrigin> vekOrigin() {
     return Optional.ofNullable(vekOrigin);
   }
@@ -73,6 +74,7 @@ public final class Endorsements {
     return chain;
   }
 
+  /** Where the chain came from. */
   public Optional<EndorsementOrigin> chainOrigin() {
     return Optional.ofNullable(chainOrigin);
   }
@@ -82,6 +84,7 @@ public final class Endorsements {
     return Optional.ofNullable(crl);
   }
 
+  /** Where the CRL came from. */
   public Optional<EndorsementOrigin> crlOrigin() {
     return Optional.ofNullable(crlOrigin);
   }

@@ -327,8 +327,8 @@ public final class KdsClient implements EndorsementSource {
 
   /**
    * The VLEK for a TCB from {@link #vlekUri}. AMD's public KDS does not serve VLEKs without cloud
-   * provider credentials, so this normally fails with {@link KdsReason#NOT_FOUND} or {@link
-   * KdsReason#HTTP_ERROR}; it is for mirrors that do serve them.
+   * provider credentials, so this normally fails with {@link KdsReason#VLEK_NOT_PUBLIC}; it is for
+   * mirrors that do serve them.
    */
   public X509Certificate vlek(Product product, TcbVersion tcb) throws AttestationException {
     TcbVersion t = tcb.product() == product ? tcb : tcb.decodedAs(product);
@@ -346,7 +346,20 @@ public final class KdsClient implements EndorsementSource {
       if (fromDisk != null) {
         return new Cached(fromDisk, expiry(fromDisk.getNotAfter().toInstant()));
       }
-      byte[] body = fetch(vlekUri(product, t), what);
+      byte[] body;
+      try {
+        body = fetch(vlekUri(product, t), what);
+      } catch (EndorsementUnavailableException e) {
+        if (e.reason() == KdsReason.NOT_FOUND || e.reason() == KdsReason.HTTP_ERROR) {
+          throw new EndorsementUnavailableException(
+              KdsReason.VLEK_NOT_PUBLIC,
+              "the KDS at " + vlekUri(product, t) + " does not serve the " + what + " (" + e.getMessage()
+                  + "); AMD hands VLEKs only to cloud providers: take it from the host's certificate table",
+              null,
+              e);
+        }
+        throw e;
+      }
       X509Certificate c = parseCert(body, what);
       untrustedIfFails(what, () -> checkVek(product, SigningKey.VLEK, chain, c, null, t, now, what));
       writeDisk(cacheKey, c.getEncoded());
@@ -401,7 +414,13 @@ public final class KdsClient implements EndorsementSource {
       if (q.signingKey() == SigningKey.VCEK) {
         vek = orNullIfOfflineMiss(() -> vcek(p, q.hwId(), q.reportedTcb()));
       } else if (fetchVlek) {
-        vek = orNullIfOfflineMiss(() -> vlek(p, q.reportedTcb()));
+        try {
+          vek = orNullIfOfflineMiss(() -> vlek(p, q.reportedTcb()));
+        } catch (EndorsementUnavailableException e) {
+          if (e.reason() != KdsReason.VLEK_NOT_PUBLIC) {
+            throw e;
+          }
+        }
       }
       if (vek != null) {
         acc = acc.fillFrom(Endorsements.of(origin(), vek, List.of(), null));

@@ -158,7 +158,13 @@ class KdsClientTest {
     assertTrue(chain.get(0).getSubjectX500Principal().getName().contains("SEV-VLEK-Milan"));
     EndorsementUnavailableException e =
         assertThrows(EndorsementUnavailableException.class, () -> c.vlek(Product.MILAN, v.tcb));
-    assertEquals(KdsReason.NOT_FOUND, e.reason());
+    assertEquals(KdsReason.VLEK_NOT_PUBLIC, e.reason());
+    assertTrue(e.getMessage().contains("certificate table"), e.getMessage());
+    // with VLEK fetching on, a VLEK query still just lacks the VLEK
+    KdsClient fetching = client().clock(vlekTime).fetchVlek(true).build();
+    Endorsements partial = fetching.find(EndorsementQuery.of(v.product, SigningKey.VLEK, v.chipId, v.tcb));
+    assertTrue(partial.vek().isEmpty());
+    assertEquals(2, partial.chain().size());
     assertTrue(e.isRetryable());
 
     // a mirror that does serve the VLEK

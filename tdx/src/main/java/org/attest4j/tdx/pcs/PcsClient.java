@@ -75,7 +75,9 @@ public final class PcsClient {
 
   /** Which TCB data to ask for: the standard or the early TCB recovery schedule. */
   public enum UpdateType {
+    /** The standard TCB recovery schedule ({@code update=standard}). */
     STANDARD,
+    /** Early access to a TCB recovery ({@code update=early}). */
     EARLY;
 
     String param() {
@@ -85,7 +87,9 @@ public final class PcsClient {
 
   /** Which PCK CA issued the PCK certificate (from its issuer CN). */
   public enum PckCa {
+    /** Intel SGX PCK Platform CA ({@code ca=platform}). */
     PLATFORM,
+    /** Intel SGX PCK Processor CA ({@code ca=processor}). */
     PROCESSOR;
 
     String param() {

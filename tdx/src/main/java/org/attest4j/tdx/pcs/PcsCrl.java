@@ -30,6 +30,7 @@ public final class PcsCrl {
     return Optional.ofNullable(issuerChainPem);
   }
 
+  /** When the CRL was issued. */
   public Instant thisUpdate() {
     return crl.getThisUpdate().toInstant();
   }

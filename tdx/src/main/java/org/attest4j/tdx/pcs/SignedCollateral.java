@@ -65,6 +65,7 @@ public final class SignedCollateral {
     this.tcbEvaluationDataNumber = tcbEvaluationDataNumber;
   }
 
+  /** TCB info or QE identity. */
   public Kind kind() {
     return kind;
   }
@@ -94,6 +95,7 @@ public final class SignedCollateral {
     return issuerChainPem;
   }
 
+  /** When Intel issued it. */
   public Instant issueDate() {
     return issueDate;
   }
@@ -103,6 +105,7 @@ public final class SignedCollateral {
     return nextUpdate;
   }
 
+  /** The TCB evaluation data number, or -1 when absent. */
   public int tcbEvaluationDataNumber() {
     return tcbEvaluationDataNumber;
   }
