@@ -80,6 +80,10 @@ final class SnpFetchCommand implements Callable<Integer> {
     } catch (IOException e) {
       return usage("cannot read --report " + report + ": " + e.getMessage());
     }
+    if (bytes.length >= 0x20 + SnpReport.SIZE && bytes[0] == 'H' && bytes[1] == 'C' && bytes[2] == 'L' && bytes[3] == 'A') {
+      // an Azure HCL report: the SNP report sits at offset 0x20
+      bytes = java.util.Arrays.copyOfRange(bytes, 0x20, 0x20 + SnpReport.SIZE);
+    }
     Optional<Product> forced = Optional.empty();
     if (product != null) {
       forced = Product.fromName(product);

@@ -175,6 +175,23 @@ class FetchCommandTest {
   }
 
   @Test
+  void azureHclReportsAreUnwrapped() throws Exception {
+    serveVector("milan-v3-azure-a");
+    byte[] hcl = new byte[2600];
+    hcl[0] = 'H';
+    hcl[1] = 'C';
+    hcl[2] = 'L';
+    hcl[3] = 'A';
+    System.arraycopy(Files.readAllBytes(report("milan-v3-azure-a")), 0, hcl, 0x20, 1184);
+    Path file = tmp.resolve("hcl.bin");
+    Files.write(file, hcl);
+    Run r = run("snp", "fetch", "--report", file.toString(), "--kds-url", url(), "--out", tmp.toString());
+    assertEquals(0, r.exit, r.err);
+    assertArrayEquals(SharedData.bytes("vectors/snp-reports/milan-v3-azure-a/vcek.der"),
+        Files.readAllBytes(tmp.resolve("vcek.der")));
+  }
+
+  @Test
   void vlekReportsGetVlekWhenServedElseTheChainAndARefusal() throws Exception {
     serveVector("milan-v3-vlek-aws");
     Path out = tmp.resolve("noVlek");
