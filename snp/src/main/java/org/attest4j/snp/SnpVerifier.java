@@ -310,25 +310,28 @@ public final class SnpVerifier {
   }
 
   private VerifiedChain verifyChain(VcekChain chain) throws MalformedEvidenceException, VerificationException {
-    AmdCert c1 = AmdCert.parse(chain.first, "chain certificate 1");
-    AmdCert c2 = AmdCert.parse(chain.second, "chain certificate 2");
-    AmdCert ark;
-    AmdCert ask;
-    if (c2.selfIssued() && !c1.selfIssued()) {
-      ark = c2;
-      ask = c1;
-    } else if (c1.selfIssued() && !c2.selfIssued()) {
-      ark = c1;
-      ask = c2;
-    } else {
-      throw new VerificationException(
-          SnpReason.CERTIFICATE_NAME_MISMATCH,
-          "certificate chain must hold the ASK/ASVK and the self-signed ARK; found CN=" + c1.subjectCn
-              + " and CN=" + c2.subjectCn);
+    // an ARK/ASK pair verified before is found by the hashes of the chain's raw bytes, unparsed
+    Bytes pairKey = Bytes.of(concat(Crypto.sha256(chain.first), Crypto.sha256(chain.second)));
+    VerifiedChain inter = intermediateCache == null ? null : intermediateCache.get(pairKey);
+    AmdCert ark = null;
+    AmdCert ask = null;
+    if (inter == null) {
+      AmdCert c1 = AmdCert.parse(chain.first, "chain certificate 1");
+      AmdCert c2 = AmdCert.parse(chain.second, "chain certificate 2");
+      if (c2.selfIssued() && !c1.selfIssued()) {
+        ark = c2;
+        ask = c1;
+      } else if (c1.selfIssued() && !c2.selfIssued()) {
+        ark = c1;
+        ask = c2;
+      } else {
+        throw new VerificationException(
+            SnpReason.CERTIFICATE_NAME_MISMATCH,
+            "certificate chain must hold the ASK/ASVK and the self-signed ARK; found CN=" + c1.subjectCn
+                + " and CN=" + c2.subjectCn);
+      }
     }
     VekCertificate vek = VekCertificate.of(AmdCert.parse(chain.vek, "VCEK/VLEK"));
-    VerifiedChain inter = intermediateCache == null ? null
-        : intermediateCache.get(Bytes.of(concat(ark.sha256, ask.sha256)));
     RSAKeyParameters arkKey;
     RSAKeyParameters askKey;
     SnpTrustAnchor anchor;
@@ -389,7 +392,7 @@ public final class SnpVerifier {
             ask.subjectCn + " certificate signature does not verify under " + ark.subjectCn);
       }
       if (intermediateCache != null) {
-        intermediateCache.put(Bytes.of(concat(ark.sha256, ask.sha256)),
+        intermediateCache.put(pairKey,
             new VerifiedChain(ark, arkKey, ask, askKey, null, anchor));
       }
     }

@@ -96,6 +96,22 @@ class SimulatedPlatformTest {
   }
 
   @Test
+  void newVcekUnderCachedAskVerifiesAndIsNotServedFromChainCache() throws Exception {
+    SimulatedSnpPlatform p = platform(Product.TURIN);
+    SnpVerifier v = p.verifier(p.clockInsideValidity());
+    v.verify(p.reportBuilder().sign(), p.vekDer(), p.certChainPem());
+    TcbVersion newer = TcbVersion.builder(Product.TURIN).fmc(1).bootloader(2).tee(1).snp(5).microcode(90).build();
+    SimulatedSnpPlatform updated = p.withTcb(newer);
+    VerifiedSnpReport r = v.verify(updated.reportBuilder().sign(), updated.vekDer(), updated.certChainPem());
+    assertFalse(r.chainFromCache());
+    assertEquals(newer, r.report().reportedTcb());
+    // the old VCEK does not vouch for a report at the new TCB, even with everything cached
+    VerificationException e = assertThrows(VerificationException.class,
+        () -> v.verify(updated.reportBuilder().sign(), p.vekDer(), p.certChainPem()));
+    assertEquals(SnpReason.BAD_REPORT_SIGNATURE, e.reason());
+  }
+
+  @Test
   void tamperedReportIsRejected() throws Exception {
     SimulatedSnpPlatform p = platform(Product.TURIN);
     byte[] report = p.reportBuilder().sign();
