@@ -112,13 +112,13 @@ public final class TdxPolicy {
     TdReport r = verdict.report();
     if (!verdict.collateralVerified()) {
       if (requireCollateral) {
-        out.add(new Violation(TdxReason.TCB_STATUS_NOT_ALLOWED, "collateral",
+        out.add(new Violation(TdxReason.COLLATERAL_MISSING, "collateral",
             "verified without collateral: TCB status, CRLs and QE identity were not checked"));
       }
     } else {
       TcbStatus s = verdict.tcbStatus().orElseThrow();
       if (!acceptedStatuses.contains(s) || s == TcbStatus.REVOKED) {
-        out.add(new Violation(TdxReason.TCB_STATUS_NOT_ALLOWED, "tcb_status",
+        out.add(new Violation(s.isOutOfDate() ? TdxReason.TCB_OUT_OF_DATE : TdxReason.TCB_STATUS_NOT_ALLOWED, "tcb_status",
             "TCB status " + s + " is not accepted (accepted: " + names(acceptedStatuses) + ")"
                 + (verdict.advisoryIds().isEmpty() ? "" : "; advisories " + verdict.advisoryIds())));
       }

@@ -71,8 +71,12 @@ public enum TdxReason implements ReasonCode {
   TCB_REVOKED,
 
   // ---- policy
-  /** The TCB status is not one the policy accepts. */
+  /** The TCB status is OutOfDate or OutOfDateConfigurationNeeded and the policy does not allow it. */
+  TCB_OUT_OF_DATE,
+  /** The TCB status is not one the policy accepts (other than the OutOfDate statuses). */
   TCB_STATUS_NOT_ALLOWED,
+  /** The verdict was made without collateral and the policy requires collateral. */
+  COLLATERAL_MISSING,
   /** An advisory id the policy refuses is present. */
   ADVISORY_NOT_ALLOWED,
   /** The TCB date is older than the policy allows. */

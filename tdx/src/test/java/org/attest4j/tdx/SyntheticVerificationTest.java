@@ -60,7 +60,7 @@ class SyntheticVerificationTest {
     assertEquals(List.of("INTEL-SA-01036", "INTEL-SA-01079"), v.advisoryIds());
     assertEquals(Instant.parse("2024-03-13T00:00:00Z"), v.tcbDate().orElseThrow());
     PolicyViolationException p = assertThrows(PolicyViolationException.class, () -> TdxPolicy.strict().enforce(v));
-    assertEquals(TdxReason.TCB_STATUS_NOT_ALLOWED, p.reason());
+    assertEquals(TdxReason.TCB_OUT_OF_DATE, p.reason());
     TdxPolicy.builder().allowOutOfDate(true).build().enforce(v);
     PolicyViolationException adv = assertThrows(PolicyViolationException.class, () ->
         TdxPolicy.builder().allowOutOfDate(true).forbidAdvisories(java.util.Set.of("INTEL-SA-01079")).build().enforce(v));
@@ -90,7 +90,7 @@ class SyntheticVerificationTest {
     assertEquals(TcbStatus.SW_HARDENING_NEEDED, v.tcbStatus().orElseThrow());
     assertEquals(List.of("INTEL-SA-00001"), v.advisoryIds());
     assertTrue(TdxPolicy.strict().evaluate(v).isEmpty());
-    assertFalse(TdxPolicy.builder().requireUpToDate().build().evaluate(v).isEmpty());
+    assertEquals(TdxReason.TCB_STATUS_NOT_ALLOWED, TdxPolicy.builder().requireUpToDate().build().evaluate(v).get(0).reason());
 
     SyntheticTdx m = new SyntheticTdx();
     m.teeTcbSvn[0] = 5; // module SVN 5: meets the platform level (5) but only the OutOfDate module level (isvsvn 2)
@@ -206,7 +206,7 @@ class SyntheticVerificationTest {
     TdxVerdict v = s.verifier().verifySignaturesOnly(TdxQuote.parse(s.quote()), s.now);
     assertFalse(v.collateralVerified());
     assertTrue(v.tcbStatus().isEmpty());
-    assertEquals(TdxReason.TCB_STATUS_NOT_ALLOWED, TdxPolicy.strict().evaluate(v).get(0).reason());
+    assertEquals(TdxReason.COLLATERAL_MISSING, TdxPolicy.strict().evaluate(v).get(0).reason());
     assertTrue(TdxPolicy.builder().allowMissingCollateral(true).build().evaluate(v).isEmpty());
   }
 }
