@@ -59,6 +59,15 @@ public final class KmsServer implements AutoCloseable {
   /** The largest request body accepted. */
   public static final int MAX_BODY = 64 * 1024;
 
+  static {
+    // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle's algorithm
+    // and delayed ACKs add about 40 ms to every answer. The property is read when the first
+    // server starts; an explicit setting by the application wins.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   /**
    * What happened to one key request (for metrics, logs and the demo).
    *
