@@ -37,7 +37,6 @@ public final class Main implements Runnable {
   /** Builds the command line (for tests and embedding). */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
-    cl.setExitCodeExceptionMapper(t -> EXIT_REFUSED);
     // endorsement fetching and guest-side evidence (issue 7)
     CommandLine snp = cl.getSubcommands().get("snp");
     if (!snp.getSubcommands().containsKey("fetch")) {
@@ -50,13 +49,10 @@ public final class Main implements Runnable {
     if (!tdx.getSubcommands().containsKey("quote")) {
       tdx.addSubcommand("quote", new TdxQuoteCommand());
     }
-    for (CommandLine c :
-        new CommandLine[] {
-          snp.getSubcommands().get("fetch"), snp.getSubcommands().get("report"), tdx.getSubcommands().get("quote")
-        }) {
-      // usage errors exit 2, refusals 1, whichever way the sub-command was registered
-      c.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_REFUSED);
-    }
+    // set last, so that it reaches every sub-command however it was registered:
+    // usage errors exit 2, everything else thrown while running exits 1 (refused)
+    cl.setExitCodeExceptionMapper(
+        t -> t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_REFUSED);
     return cl;
   }
 
