@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.VerificationException;
 import org.attest4j.core.internal.ByteReader;
 
 /**
@@ -63,6 +64,7 @@ public final class TdxQuote {
   private final Bytes qeAuthData;
   private final Bytes pckCertChain;
   private final List<Bytes> pckCertificatesDer;
+  private final String pckChainError;
 
   private TdxQuote(byte[] in) throws MalformedEvidenceException {
     this.inputLength = in.length;
@@ -156,7 +158,15 @@ public final class TdxQuote {
     }
     byte[] chain = s.bytes(chainLen, "pck_cert_chain");
     this.pckCertChain = Bytes.of(chain);
-    this.pckCertificatesDer = decodePemChain(chain);
+    List<Bytes> ders = null;
+    String err = null;
+    try {
+      ders = decodePemChain(chain);
+    } catch (MalformedEvidenceException e) {
+      err = e.getMessage(); // a bad certificate is a chain failure, reported by the verifier
+    }
+    this.pckCertificatesDer = ders;
+    this.pckChainError = err;
     this.raw = Arrays.copyOf(in, end);
   }
 
@@ -337,8 +347,16 @@ public final class TdxQuote {
     return pckCertChain;
   }
 
-  /** The PCK certificate chain as DER certificates, leaf first. */
-  public List<Bytes> pckCertificatesDer() {
+  /**
+   * The PCK certificate chain as DER certificates, leaf first.
+   *
+   * @throws VerificationException with {@link TdxReason#CERT_CHAIN_INVALID} if the PEM text does
+   *     not hold well-formed PEM certificates
+   */
+  public List<Bytes> pckCertificatesDer() throws VerificationException {
+    if (pckCertificatesDer == null) {
+      throw new VerificationException(TdxReason.CERT_CHAIN_INVALID, "PCK certificate chain: " + pckChainError);
+    }
     return pckCertificatesDer;
   }
 
