@@ -140,7 +140,8 @@ public final class SnpVerifier {
     Product chainProduct = vc.anchor.product();
     ProductSource source;
     SnpReport bound;
-    if (report.version() >= 3) {
+    boolean cpuidZero = report.cpuid().map(c -> (c.familyId() | c.modelId() | c.stepping()) == 0).orElse(true);
+    if (report.version() >= 3 && !cpuidZero) {
       if (report.cpuidProduct().isPresent()) {
         source = ProductSource.CPUID;
       } else if (callerProduct != null) {

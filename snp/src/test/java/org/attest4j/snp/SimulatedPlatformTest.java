@@ -81,6 +81,29 @@ class SimulatedPlatformTest {
   }
 
   @Test
+  void productFromCpuidCertificateOrCallerElseFailClosed() throws Exception {
+    SimulatedSnpPlatform p = platform(Product.TURIN);
+    Clock clock = p.clockInsideValidity();
+    // all-zero CPUID in a v3 report: like v2, the pinned chain names the product
+    byte[] zero = p.reportBuilder().version(3).cpuid(0, 0, 0).sign();
+    VerifiedSnpReport v = p.verifier(clock).verify(zero, p.vekDer(), p.certChainPem());
+    assertEquals(Product.TURIN, v.product());
+    assertEquals(ProductSource.CERTIFICATE, v.productSource());
+    // a CPUID this library does not know (Venice) fails closed ...
+    byte[] venice = p.reportBuilder().cpuid(0x1A, 0x50, 0).sign();
+    VerificationException e = assertThrows(VerificationException.class,
+        () -> p.verifier(clock).verify(venice, p.vekDer(), p.certChainPem()));
+    assertEquals(SnpReason.UNKNOWN_PRODUCT, e.reason());
+    // ... unless the caller names the product
+    v = p.verifierBuilder().clock(clock).product(Product.TURIN).build().verify(venice, p.vekDer(), p.certChainPem());
+    assertEquals(ProductSource.CALLER, v.productSource());
+    // a signed CPUID that contradicts the chain is refused
+    byte[] milanCpuid = p.reportBuilder().cpuid(0x19, 0x01, 1).sign();
+    e = assertThrows(VerificationException.class, () -> p.verifier(clock).verify(milanCpuid, p.vekDer(), p.certChainPem()));
+    assertEquals(SnpReason.PRODUCT_MISMATCH, e.reason());
+  }
+
+  @Test
   void cacheMakesSecondVerificationReuseChain() throws Exception {
     SimulatedSnpPlatform p = platform(Product.MILAN);
     SnpVerifier verifier = p.verifier(p.clockInsideValidity());

@@ -655,6 +655,12 @@ public final class SimulatedSnpPlatform {
       return this;
     }
 
+    /** CPUID_FAM_ID, CPUID_MOD_ID, CPUID_STEP (v3+; default: the product's). */
+    public ReportBuilder cpuid(int familyId, int modelId, int stepping) {
+      b.cpuid(familyId, modelId, stepping);
+      return this;
+    }
+
     /** CHIP_ID (64 bytes; all zero simulates MASK_CHIP_ID). */
     public ReportBuilder chipId(byte[] id) {
       b.chipId(id);
@@ -684,8 +690,14 @@ public final class SimulatedSnpPlatform {
       if (version < 5) {
         b.launchMitigationVector(0).currentMitigationVector(0);
       }
-      b.product(product);
       SnpReport unsigned = b.build();
+      if (unsigned.product().isEmpty()) {
+        try {
+          unsigned = unsigned.withProduct(product); // v2 or unknown CPUID: bind to the platform's product
+        } catch (org.attest4j.core.VerificationException e) {
+          throw new IllegalStateException(e);
+        }
+      }
       if (maskChipKey) {
         return unsigned;
       }
