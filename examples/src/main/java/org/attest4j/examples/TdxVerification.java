@@ -61,6 +61,9 @@ final class TdxVerification {
     j.addProperty("collateral_checked", withCollateral);
     JsonArray checks = new JsonArray();
     j.add("checks", checks);
+    j.add("tcb_status", com.google.gson.JsonNull.INSTANCE);
+    j.add("advisory_ids", new JsonArray());
+    j.addProperty("quote_alone_valid", false);
     try {
       TdxQuote quote = TdxQuote.parse(in.quote);
       addQuote(j, quote);
@@ -91,6 +94,7 @@ final class TdxVerification {
         j.addProperty("note", "no collateral: only the signatures, the attestation-key binding and the PCK chain were checked (no CRLs, no TCB status)");
       }
       addVerdict(j, verdict, r.text);
+      j.addProperty("quote_alone_valid", true);
 
       if (in.eventLog != null) {
         replay(in, quote, j, r.text, checks);

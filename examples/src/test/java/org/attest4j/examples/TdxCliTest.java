@@ -151,6 +151,9 @@ class TdxCliTest {
         }
       }
     }
+    if (meta.has("quote_alone_valid")) {
+      assertEquals(meta.get("quote_alone_valid"), j.get("quote_alone_valid"));
+    }
     if (meta.has("mismatching_rtmr")) {
       assertEquals(meta.get("mismatching_rtmr"), j.get("mismatching_rtmr"));
     }
