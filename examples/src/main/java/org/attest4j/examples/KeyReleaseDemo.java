@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +61,19 @@ public final class KeyReleaseDemo {
    *     otherwise
    */
   public static int run(PrintStream out) {
+    PrintWriter w = new PrintWriter(out, true);
+    int code = run(w);
+    w.flush();
+    return code;
+  }
+
+  /**
+   * Runs the demo, printing to {@code out} (for picocli's {@code spec.commandLine().getOut()}).
+   *
+   * @return 0 when the keys were released and every tampered request was refused as expected, 1
+   *     otherwise
+   */
+  public static int run(PrintWriter out) {
     long t0 = System.nanoTime();
     Path dir = null;
     // the demo prints what matters; keep the library's INFO logs (one line per refusal) off the console
@@ -80,7 +94,7 @@ public final class KeyReleaseDemo {
     }
   }
 
-  private static int demo(PrintStream out, Path dir, long t0) throws Exception {
+  private static int demo(PrintWriter out, Path dir, long t0) throws Exception {
     out.println("attest4j demo: key release for a confidential VM on a SIMULATED AMD SEV-SNP platform");
     out.println("(simulated ARK/ASK/VCEK and synthetic boot images; no hardware, nothing real is trusted)");
     out.println();
@@ -186,7 +200,7 @@ public final class KeyReleaseDemo {
       out.printf(Locale.ROOT, "   GetNonce -> report -> GetAppKeyAmd -> open HPKE envelope (KMS key = MrConfigV3 key_provider_id)"
           + "   [%.1f ms, first request]%n", ms(t));
       out.println("   keys released (SHA-256 fingerprints; the keys are never printed):");
-      GuestAgent.printFingerprints(keys, out);
+      keys.fingerprints().forEach((k, v) -> out.printf(Locale.ROOT, "     %-15s %s%n", k, v));
       StepTimings first = outcomes.get(outcomes.size() - 1).release().timings();
 
       // warm-up to show steady-state per-step timings
@@ -251,6 +265,7 @@ public final class KeyReleaseDemo {
       out.println();
       out.printf(Locale.ROOT, "%s: keys released %d times, %d of 5 tampered requests refused as expected, %.1f s in all%n",
           failures == 0 ? "OK" : "FAILED", 2 + WARM_REQUESTS + 1, 5 - failures, ms(t0) / 1000);
+      out.flush();
       return failures == 0 ? 0 : 1;
     }
   }
@@ -282,7 +297,7 @@ public final class KeyReleaseDemo {
     Object run() throws Exception;
   }
 
-  private static int expect(PrintStream out, String what, String expected, Attempt attempt) {
+  private static int expect(PrintWriter out, String what, String expected, Attempt attempt) {
     out.println("   " + what);
     try {
       attempt.run();

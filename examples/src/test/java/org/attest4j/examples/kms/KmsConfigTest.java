@@ -1,0 +1,126 @@
+package org.attest4j.examples.kms;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicReference;
+import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.crypto.KmsRootKeys;
+import org.attest4j.examples.agent.AgentException;
+import org.attest4j.examples.agent.GuestAgent;
+import org.attest4j.examples.agent.SimulatedGuest;
+import org.attest4j.examples.agent.SyntheticImages;
+import org.attest4j.kms.KeyReleaseService;
+import org.attest4j.ovmf.OvmfImage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The example server's configuration file, first-start key creation, and the auth webhook path. */
+class KmsConfigTest {
+  @TempDir Path dir;
+
+  private String config(String auth) throws Exception {
+    Files.write(dir.resolve("ovmf.fd"), SyntheticImages.firmware());
+    Files.write(dir.resolve("cert_chain.pem"), KmsTestbed.PLATFORM.certChainPem());
+    Files.write(dir.resolve("ark.pem"), ("-----BEGIN CERTIFICATE-----\n"
+        + java.util.Base64.getMimeEncoder().encodeToString(KmsTestbed.PLATFORM.arkDer()) + "\n-----END CERTIFICATE-----\n")
+        .getBytes(StandardCharsets.US_ASCII));
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    return "{\"port\":0,\"key_dir\":\"keys\","
+        + "\"trust\":{\"amd_roots\":false,\"anchors\":[{\"product\":\"Genoa\",\"ark_pem\":\"ark.pem\"}]},"
+        + "\"endorsements\":{\"cert_chain\":\"cert_chain.pem\"},"
+        + "\"launch\":{\"ovmf\":\"ovmf.fd\",\"kernel_sha256\":\"" + HexFormat.of().formatHex(sha.digest(SyntheticImages.kernel(4096)))
+        + "\",\"initrd_sha256\":\"" + HexFormat.of().formatHex(sha.digest(SyntheticImages.initrd(4096)))
+        + "\",\"cmdline\":\"console=ttyS0\",\"vcpus\":[1],\"vcpu_types\":[\"EPYC-v4\"]},"
+        + "\"policy\":\"strict\"," + auth + "}";
+  }
+
+  @Test
+  void firstStartCreatesRootKeysAndLaterStartsReuseThem() throws Exception {
+    KmsConfig c = KmsConfig.parse(config("\"auth\":{\"allow\":{}}"), dir);
+    KeyReleaseService first = c.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
+    assertTrue(Files.exists(dir.resolve("keys").resolve(KmsRootKeys.ROOT_CA_KEY_FILE)));
+    KeyReleaseService second = c.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
+    assertEquals(first.keyProviderId(), second.keyProviderId());
+  }
+
+  @Test
+  void unknownKeysAndBadValuesAreRefused() throws Exception {
+    String good = config("\"auth\":{\"allow\":{}}");
+    assertThrows(MalformedEvidenceException.class, () -> KmsConfig.parse(good.replace("\"policy\"", "\"polisy\""), dir));
+    KmsConfig lax = KmsConfig.parse(good.replace("\"strict\"", "\"lax\""), dir);
+    assertThrows(MalformedEvidenceException.class, () -> lax.buildService(KmsTestbed.PLATFORM.clockInsideValidity()));
+    KmsConfig noAuth = KmsConfig.parse(good.replace(",\"auth\":{\"allow\":{}}", ""), dir);
+    assertThrows(MalformedEvidenceException.class, () -> noAuth.buildService(KmsTestbed.PLATFORM.clockInsideValidity()));
+    KmsConfig badVcpus = KmsConfig.parse(good.replace("\"vcpus\":[1]", "\"vcpus\":[0]"), dir);
+    assertThrows(MalformedEvidenceException.class, () -> badVcpus.buildService(KmsTestbed.PLATFORM.clockInsideValidity()));
+  }
+
+  @Test
+  void keysFlowThroughTheAuthWebhook() throws Exception {
+    AtomicReference<String> seen = new AtomicReference<>();
+    HttpServer hook = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    hook.createContext("/bootAuth/app", ex -> {
+      String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      seen.set(body);
+      boolean ok = JsonParser.parseString(body).getAsJsonObject().get("tcbStatus").getAsString().equals("UpToDate");
+      byte[] out = ("{\"isAllowed\":" + ok + ",\"gatewayAppId\":\"hooked\",\"reason\":\"\"}").getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(200, out.length);
+      ex.getResponseBody().write(out);
+      ex.close();
+    });
+    hook.start();
+    try {
+      KmsConfig c = KmsConfig.parse(config("\"auth\":{\"webhook\":\"http://127.0.0.1:" + hook.getAddress().getPort() + "\"}"), dir);
+      try (KmsServer kms = KmsServer.start(c, KmsTestbed.PLATFORM.clockInsideValidity())) {
+        KmsRootKeys roots = c.rootKeys();
+        var mr = org.attest4j.crypto.MrConfigV3.builder().appId(new byte[20]).composeHash(new byte[32])
+            .keyProvider(org.attest4j.crypto.KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
+        SimulatedGuest g = SimulatedGuest.builder(KmsTestbed.PLATFORM)
+            .firmware(OvmfImage.parse(SyntheticImages.firmware()).prepare())
+            .boot(SyntheticImages.kernel(4096), SyntheticImages.initrd(4096), "console=ttyS0").vcpus(1, "EPYC-v4")
+            .hostData(mr.hostData()).build();
+        var keys = GuestAgent.create(kms.baseUri(), g).requestKeys(mr.documentBytes(), 1, "EPYC-v4");
+        assertEquals("hooked", keys.gatewayAppId());
+        JsonObject sent = JsonParser.parseString(seen.get()).getAsJsonObject();
+        assertEquals("dstack-amd-sev-snp", sent.get("teeVariant").getAsString());
+        assertEquals("00".repeat(20), sent.get("appId").getAsString());
+        assertEquals(64, sent.get("mrAggregated").getAsString().length());
+        assertEquals(64, sent.get("deviceId").getAsString().length());
+        String kp = new String(HexFormat.of().parseHex(sent.get("keyProviderInfo").getAsString()), StandardCharsets.UTF_8);
+        assertTrue(kp.contains("\"name\":\"kms\""), kp);
+        assertArrayEquals(roots.rootCaPublicKeySpki(), kms.service().keyProviderId().toByteArray());
+      }
+      // the webhook down: the release is refused with 503 and a retryable reason, not allowed
+      hook.stop(0);
+      KmsConfig c2 = KmsConfig.parse(config("\"auth\":{\"webhook\":\"http://127.0.0.1:" + hook.getAddress().getPort() + "\"}"), dir);
+      try (KmsServer kms = KmsServer.start(c2, KmsTestbed.PLATFORM.clockInsideValidity())) {
+        KmsRootKeys roots = c2.rootKeys();
+        var mr = org.attest4j.crypto.MrConfigV3.builder().appId(new byte[20]).composeHash(new byte[32])
+            .keyProvider(org.attest4j.crypto.KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
+        SimulatedGuest g = SimulatedGuest.builder(KmsTestbed.PLATFORM)
+            .firmware(OvmfImage.parse(SyntheticImages.firmware()).prepare())
+            .boot(SyntheticImages.kernel(4096), SyntheticImages.initrd(4096), "console=ttyS0").vcpus(1, "EPYC-v4")
+            .hostData(mr.hostData()).build();
+        AgentException e = assertThrows(AgentException.class,
+            () -> GuestAgent.create(kms.baseUri(), g).requestKeys(mr.documentBytes(), 1, "EPYC-v4"));
+        assertEquals(503, e.status());
+        assertEquals(7, e.step());
+      }
+    } finally {
+      hook.stop(0);
+    }
+  }
+}
