@@ -6,7 +6,7 @@ module org.attest4j.kms {
   requires transitive org.attest4j.crypto;
   requires transitive org.attest4j.tdx;
   requires transitive com.google.protobuf;
-  requires com.google.gson;
+  requires transitive com.google.gson;
   requires org.bouncycastle.provider;
   requires java.net.http;
   exports org.attest4j.kms;

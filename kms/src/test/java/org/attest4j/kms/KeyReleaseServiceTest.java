@@ -114,4 +114,35 @@ class KeyReleaseServiceTest {
             () -> kms.release(g.request(kms).mrConfig(Bytes.of(forged.documentBytes())).build()));
     assertEquals(KmsReason.HOST_DATA_MISMATCH, f.reason());
   }
+
+  @Test
+  void requestDigestFreshnessIsSingleUseAndTimeBound() throws Exception {
+    KeyReleaseService kms = fx.serviceBuilder(IdentityBinding.HOST_DATA).freshness(FreshnessMode.REQUEST_DIGEST).build();
+    Fixture.Guest g = fx.new Guest(fx.fixedCmdline);
+    g.launchedConfig = fx.mrConfig(fx.appId, fx.composeHash, fx.instanceId, fx.roots.rootCaPublicKeySpki());
+    long now = fx.clock.instant().getEpochSecond();
+    KeyReleaseRequest.Builder rb =
+        KeyReleaseRequest.builder()
+            .vcekCert(Bytes.of(Fixture.PLATFORM.vekPem()))
+            .mrConfig(Bytes.of(g.launchedConfig.documentBytes()))
+            .vcpus(2)
+            .vcpuType("EPYC-v4")
+            .requestTime(now);
+    Bytes digest = rb.build().requestDigest();
+    byte[] rd = org.attest4j.crypto.ReportData.withRequestDigest(g.key.publicKey(), digest.toByteArray()).toBytes();
+    KeyReleaseRequest req = rb.report(g.report(rd)).build();
+    assertEquals(fx.appId, kms.release(req).bootInfo().appId());
+    KeyReleaseException replay = assertThrows(KeyReleaseException.class, () -> kms.release(req));
+    assertEquals(KmsReason.REPLAYED, replay.reason());
+    // another request time changes the digest: report_data no longer matches
+    KeyReleaseRequest other = rb.requestTime(now - 1).build();
+    KeyReleaseException mismatch = assertThrows(KeyReleaseException.class, () -> kms.release(other));
+    assertEquals(KeyReleaseStep.CHECK_FRESHNESS, mismatch.step());
+    // a stale request time is refused even with a matching digest
+    KeyReleaseRequest.Builder stale = rb.requestTime(now - 3600);
+    byte[] rd2 = org.attest4j.crypto.ReportData.withRequestDigest(
+        g.key.publicKey(), stale.build().requestDigest().toByteArray()).toBytes();
+    KeyReleaseException old = assertThrows(KeyReleaseException.class, () -> kms.release(stale.report(g.report(rd2)).build()));
+    assertEquals(KmsReason.EXPIRED, old.reason());
+  }
 }
