@@ -201,4 +201,37 @@ public final class GuestAgent {
       out.printf("    %-15s %s%n", e.getKey(), e.getValue());
     }
   }
+
+  /**
+   * Asks a KMS for this guest's keys using the SEV-SNP hardware interface (configfs-tsm, else
+   * {@code /dev/sev-guest}): {@code --kms URL --mr-config FILE --vcpus N --vcpu-type NAME}. Prints
+   * key fingerprints; exit 0 on success, 1 when refused, 2 for usage errors.
+   */
+  public static void main(String[] args) {
+    java.util.Map<String, String> a = new java.util.HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      a.put(args[i], args[i + 1]);
+    }
+    if (args.length % 2 != 0 || !a.keySet().containsAll(java.util.List.of("--kms", "--mr-config", "--vcpus", "--vcpu-type"))) {
+      System.err.println("usage: GuestAgent --kms URL --mr-config FILE --vcpus N --vcpu-type NAME");
+      System.exit(2);
+    }
+    try {
+      SnpReportProvider hw = SnpReportProvider.detect();
+      byte[] doc = java.nio.file.Files.readAllBytes(java.nio.file.Path.of(a.get("--mr-config")));
+      ReleasedKeys keys =
+          create(URI.create(a.get("--kms")), hw).requestKeys(doc, Integer.parseInt(a.get("--vcpus")), a.get("--vcpu-type"));
+      System.out.println("keys released by " + a.get("--kms") + " (fingerprints):");
+      printFingerprints(keys, System.out);
+    } catch (AgentException e) {
+      System.err.println("refused: " + e.reason() + (e.step() >= 0 ? " at step " + e.step() : "") + ": " + e.getMessage());
+      System.exit(1);
+    } catch (AttestationException e) {
+      System.err.println("no SEV-SNP guest interface: " + e.getMessage());
+      System.exit(1);
+    } catch (IOException | NumberFormatException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+    }
+  }
 }
