@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.State;
  *       ≤ 20 µs);
  *   <li>(c) {@code preparedRequest64Vcpus}: the same with 64 vCPUs;
  *   <li>(d) {@code mismatchSearchWholeSpace}: the mismatch search over the default space (1..512
- *       vCPUs × QEMU with 5 EPYC signatures, EC2, GCE × 29 guest-feature values, with and without
+ *       vCPUs × QEMU with 5 EPYC signatures, EC2, GCE × 27 guest-feature values, with and without
  *       the kernel) for a measurement that matches nothing, so the whole space is tried;
  *   <li>{@code sha384PageJdk} / {@code sha384PageBc}: one 4 KiB page through the JDK and Bouncy
  *       Castle SHA-384, to justify the choice of the JDK digest.
