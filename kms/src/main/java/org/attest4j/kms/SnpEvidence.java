@@ -36,6 +36,7 @@ final class SnpEvidence implements Ports.EvidencePort {
   private final SnpVerifier verifier;
   private final EndorsementSource endorsements;
   private final SnpPolicy policy;
+  private final BoundedCache<Bytes, X509Certificate> requestCerts = new BoundedCache<>(256);
 
   SnpEvidence(SnpVerifier verifier, EndorsementSource endorsements, SnpPolicy policy) {
     this.verifier = Objects.requireNonNull(verifier);
@@ -85,7 +86,13 @@ final class SnpEvidence implements Ports.EvidencePort {
     Endorsements already = Endorsements.empty();
     if (request.vcekCert().length() != 0) {
       vekDer = derOrPem(request.vcekCert().toByteArray(), "vcek_pem");
-      already = Endorsements.of(EndorsementOrigin.REQUEST, certificate(vekDer), List.of(), null);
+      Bytes key = Bytes.of(vekDer);
+      X509Certificate vek = requestCerts.get(key);
+      if (vek == null) {
+        vek = certificate(vekDer);
+        requestCerts.put(key, vek);
+      }
+      already = Endorsements.of(EndorsementOrigin.REQUEST, vek, List.of(), null);
     }
     Endorsements e = endorsements.find(q, already);
     if (e.vek().isEmpty() || e.chain().size() != 2) {
