@@ -118,6 +118,10 @@ final class MeasureExplainCommand implements Callable<Integer> {
       OvmfImage image = MeasureCommand.readImage(ovmf, "OVMF");
       PreparedFirmware fw;
       if (snpOvmfHash != null) {
+        if (image.apResetEip().isEmpty()) {
+          throw new MeasureCommand.Refused(
+              "the firmware has no SEV-ES reset block (AP reset EIP); mode snp cannot measure it");
+        }
         fw =
             PreparedFirmware.fromLayout(
                 Bytes.fromHex(snpOvmfHash), image.sections(), image.apResetEip().orElse(0),
