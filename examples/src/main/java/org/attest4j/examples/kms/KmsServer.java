@@ -208,9 +208,9 @@ public final class KmsServer implements AutoCloseable {
       observe(new Outcome("GetAppKeyAmd", status(e.refusal()), null, e));
       throw e;
     }
+    observe(new Outcome("GetAppKeyAmd", 200, rel, null));
     send(ex, 200, rel.response(), json);
     LOG.log(Level.DEBUG, () -> "released keys for app " + rel.bootInfo().appId() + " in " + rel.timings().total().toNanos() / 1000 + " us");
-    observe(new Outcome("GetAppKeyAmd", 200, rel, null));
   }
 
   private void observe(Outcome o) {
