@@ -42,11 +42,6 @@ final class Gctx {
     }
   }
 
-  /** The digest used for page hashing (shared with the chain; callers must finish each use). */
-  MessageDigest md() {
-    return md;
-  }
-
   /** Resets the chain to {@code ld}. */
   void reset(byte[] ld, int count) {
     System.arraycopy(ld, 0, info, 0, LD);
@@ -60,11 +55,6 @@ final class Gctx {
   /** The current launch digest (a copy). */
   byte[] ld() {
     return Arrays.copyOf(info, LD);
-  }
-
-  /** Copies the current launch digest into {@code out}. */
-  void ldInto(byte[] out) {
-    System.arraycopy(info, 0, out, 0, LD);
   }
 
   /** Compares the current launch digest with {@code other} (public values; not constant time). */
