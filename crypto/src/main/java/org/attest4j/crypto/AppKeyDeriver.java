@@ -117,7 +117,11 @@ public final class AppKeyDeriver {
     return derivedPkcs8(roots.caScalarUnsafe(), appId, instanceId, DISK_CTX);
   }
 
-  /** As {@link #envEncryptPublicKey(byte[], long)} with the current time of {@code clock}. */
+  /**
+   * As {@link #envEncryptPublicKey(byte[], long)} with the current time of {@code clock}.
+   *
+   * @throws MalformedEvidenceException if the app id is not 20 bytes
+   */
   public EnvEncryptPublicKey envEncryptPublicKey(byte[] appId, Clock clock)
       throws MalformedEvidenceException {
     return envEncryptPublicKey(appId, clock.instant().getEpochSecond());
