@@ -12,6 +12,7 @@ import org.bouncycastle.crypto.signers.DSAKCalculator;
 import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.signers.HMacDSAKCalculator;
 import org.bouncycastle.math.ec.ECAlgorithms;
+import org.bouncycastle.math.ec.ECMultiplier;
 import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
@@ -81,25 +82,25 @@ final class Ec {
 
     /** As {@link #signDigest(BigInteger, byte[])}; recid (third element) is 0 unless requested. */
     BigInteger[] signDigest(BigInteger d, byte[] digest, boolean withRecoveryId) {
-      CapturingK kCalc = new CapturingK(new HMacDSAKCalculator(new SHA256Digest()));
-      ECDSASigner signer = new ECDSASigner(kCalc);
+      CapturingSigner signer = new CapturingSigner(new HMacDSAKCalculator(new SHA256Digest()));
       signer.init(true, new ECPrivateKeyParameters(d, domain));
       BigInteger[] rs = signer.generateSignature(digest);
       BigInteger r = rs[0];
       BigInteger s = rs[1];
-      if (!withRecoveryId) {
-        return new BigInteger[] {r, s.compareTo(halfN) > 0 ? n.subtract(s) : s, BigInteger.ZERO};
-      }
-      ECPoint bigR = multiplyBase(kCalc.last);
-      int recid = bigR.getAffineYCoord().testBitZero() ? 1 : 0;
-      if (bigR.getAffineXCoord().toBigInteger().compareTo(n) >= 0) {
-        recid |= 2;
+      int recid = 0;
+      if (withRecoveryId) {
+        // R = kG as the signer computed it (no second multiplication)
+        ECPoint bigR = signer.lastR.normalize();
+        recid = bigR.getAffineYCoord().testBitZero() ? 1 : 0;
+        if (bigR.getAffineXCoord().toBigInteger().compareTo(n) >= 0) {
+          recid |= 2;
+        }
       }
       if (s.compareTo(halfN) > 0) {
         s = n.subtract(s);
         recid ^= 1;
       }
-      return new BigInteger[] {r, s, BigInteger.valueOf(recid)};
+      return new BigInteger[] {r, s, BigInteger.valueOf(withRecoveryId ? recid : 0)};
     }
 
     /** Standard ECDSA verification over a 32-byte digest; optionally refuses high S. */
@@ -169,34 +170,25 @@ final class Ec {
     }
   }
 
-  /** Remembers the last k handed to the signer, so that the recovery id can be computed. */
-  private static final class CapturingK implements DSAKCalculator {
-    private final DSAKCalculator delegate;
-    BigInteger last;
+  /**
+   * Bouncy Castle's ECDSA signer, remembering the point R = kG of the last signature (through its
+   * base-point multiplier hook), so that the recovery id needs no extra multiplication.
+   */
+  private static final class CapturingSigner extends ECDSASigner {
+    ECPoint lastR;
 
-    CapturingK(DSAKCalculator delegate) {
-      this.delegate = delegate;
+    CapturingSigner(DSAKCalculator kCalculator) {
+      super(kCalculator);
     }
 
     @Override
-    public boolean isDeterministic() {
-      return delegate.isDeterministic();
-    }
-
-    @Override
-    public void init(BigInteger n, java.security.SecureRandom random) {
-      delegate.init(n, random);
-    }
-
-    @Override
-    public void init(BigInteger n, BigInteger d, byte[] message) {
-      delegate.init(n, d, message);
-    }
-
-    @Override
-    public BigInteger nextK() {
-      last = delegate.nextK();
-      return last;
+    protected ECMultiplier createBasePointMultiplier() {
+      ECMultiplier inner = super.createBasePointMultiplier();
+      return (p, k) -> {
+        ECPoint r = inner.multiply(p, k);
+        lastR = r;
+        return r;
+      };
     }
   }
 }
