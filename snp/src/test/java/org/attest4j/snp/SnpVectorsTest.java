@@ -207,6 +207,30 @@ class SnpVectorsTest {
   }
 
   @Test
+  void arkWithPinnedKeyButBrokenSelfSignatureIsRejected() throws Exception {
+    Vector v = vectors().stream().filter(x -> x.name().equals("genoa-v5-oak")).findFirst().orElseThrow();
+    VcekChain good = VcekChain.parse(v.vek(), v.chain());
+    byte[] ask = good.chainDer().get(0);
+    byte[] ark = good.chainDer().get(1);
+    ark[ark.length - 1] ^= 1; // last byte of the ARK's signature
+    VerificationException e = assertThrows(VerificationException.class,
+        () -> SnpVerifier.builder().clock(clockFor(v)).build().verify(SnpReport.parse(v.report()), VcekChain.of(v.vek(), ask, ark)));
+    assertEquals(SnpReason.BAD_CERTIFICATE_SIGNATURE, e.reason());
+    assertTrue(e.getMessage().contains("ARK"), e.getMessage());
+    // and a tampered ASK signature
+    byte[] badAsk = good.chainDer().get(0);
+    badAsk[badAsk.length - 1] ^= 1;
+    e = assertThrows(VerificationException.class,
+        () -> SnpVerifier.builder().clock(clockFor(v)).build().verify(SnpReport.parse(v.report()),
+            VcekChain.of(v.vek(), badAsk, good.chainDer().get(1))));
+    assertEquals(SnpReason.BAD_CERTIFICATE_SIGNATURE, e.reason());
+    // a clock outside the validity window
+    e = assertThrows(VerificationException.class, () -> VcekChain.verify(v.report(), v.vek(), v.chain(),
+        Clock.fixed(Instant.parse("2020-01-01T00:00:00Z"), ZoneOffset.UTC)));
+    assertEquals(SnpReason.CERTIFICATE_EXPIRED, e.reason());
+  }
+
+  @Test
   void parsedFieldsAreAvailableWithoutVerification() throws Exception {
     for (Vector v : vectors()) {
       if (!v.valid()) {
