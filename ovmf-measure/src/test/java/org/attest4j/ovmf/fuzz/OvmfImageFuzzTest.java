@@ -1,5 +1,6 @@
 package org.attest4j.ovmf.fuzz;
 
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.attest4j.core.AttestationException;
 import org.attest4j.ovmf.OvmfImage;
@@ -11,9 +12,19 @@ import org.attest4j.ovmf.OvmfImage;
  */
 class OvmfImageFuzzTest {
   @FuzzTest(maxDuration = "60s")
-  void imageParse(byte[] data) {
+  void imageParse(FuzzedDataProvider in) {
+    // the footer table and the SEV metadata are found from the end of the image: place the fuzzed
+    // bytes at the end of a page-aligned image, so that the fuzzer reaches past the size checks
+    boolean raw = in.consumeBoolean();
+    byte[] data = in.consumeRemainingAsBytes();
+    byte[] image = data;
+    if (!raw) {
+      int size = Math.max(4096, (data.length + 4095) / 4096 * 4096);
+      image = new byte[size];
+      System.arraycopy(data, 0, image, size - data.length, data.length);
+    }
     try {
-      OvmfImage.parse(data);
+      OvmfImage.parse(image);
     } catch (AttestationException expected) {
       // a typed refusal is the only allowed failure
     }
