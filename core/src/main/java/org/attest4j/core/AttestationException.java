@@ -24,6 +24,7 @@ public abstract class AttestationException extends Exception {
 
   private final transient ReasonCode reason;
 
+  /** For subclasses: a refusal with a reason, a message a user can act on, and an optional cause. */
   protected AttestationException(ReasonCode reason, String message, Throwable cause) {
     super(Objects.requireNonNull(message, "message"), cause);
     this.reason = Objects.requireNonNull(reason, "reason");

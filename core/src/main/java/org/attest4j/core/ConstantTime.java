@@ -2,7 +2,7 @@ package org.attest4j.core;
 
 import java.security.MessageDigest;
 
-/** Constant-time comparisons for digests, MACs and other values an attacker may probe. */
+/** Constant-time comparisons for digests, MACs and other values an attacker may probe. Stateless and thread-safe. */
 public final class ConstantTime {
   private ConstantTime() {}
 

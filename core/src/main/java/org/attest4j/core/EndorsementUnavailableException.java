@@ -13,10 +13,12 @@ public class EndorsementUnavailableException extends AttestationException {
 
   private final transient Duration retryAfter;
 
+  /** Endorsements unavailable, without a retry hint. */
   public EndorsementUnavailableException(ReasonCode reason, String message) {
     this(reason, message, null, null);
   }
 
+  /** Endorsements unavailable; {@code retryAfter} (nullable) is the server's hint. */
   public EndorsementUnavailableException(
       ReasonCode reason, String message, Duration retryAfter, Throwable cause) {
     super(reason, message, cause);

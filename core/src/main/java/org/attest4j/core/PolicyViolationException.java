@@ -33,6 +33,7 @@ public class PolicyViolationException extends AttestationException {
 
   private final transient List<Violation> violations;
 
+  /** A refusal listing every failed rule; {@code violations} must not be empty. */
   public PolicyViolationException(List<Violation> violations) {
     super(first(violations).reason(), summarize(violations), null);
     this.violations = List.copyOf(violations);

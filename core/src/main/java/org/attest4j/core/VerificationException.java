@@ -7,10 +7,12 @@ package org.attest4j.core;
 public class VerificationException extends AttestationException {
   private static final long serialVersionUID = 1L;
 
+  /** A refusal with a reason and an actionable message (no secrets in it). */
   public VerificationException(ReasonCode reason, String message) {
     super(reason, message, null);
   }
 
+  /** A refusal with a reason, an actionable message and the underlying cause. */
   public VerificationException(ReasonCode reason, String message, Throwable cause) {
     super(reason, message, cause);
   }

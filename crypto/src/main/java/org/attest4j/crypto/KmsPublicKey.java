@@ -85,7 +85,7 @@ public final class KmsPublicKey {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof KmsPublicKey k && java.util.Arrays.equals(point, k.point);
+    return o instanceof KmsPublicKey k && java.security.MessageDigest.isEqual(point, k.point);
   }
 
   @Override

@@ -40,14 +40,17 @@ public final class ByteReader {
     return new ByteReader(data, offset, offset + length, what);
   }
 
+  /** The current offset. */
   public int position() {
     return pos;
   }
 
+  /** Bytes left before the end. */
   public int remaining() {
     return end - pos;
   }
 
+  /** Moves to an absolute offset within the bounds. */
   public void seek(int position, String field) throws MalformedEvidenceException {
     if (position < 0 || position > end) {
       throw truncated(field, position, 0);
@@ -71,15 +74,18 @@ public final class ByteReader {
     return p;
   }
 
+  /** Reads an unsigned byte. */
   public int u8(String field) throws MalformedEvidenceException {
     return data[take(1, field)] & 0xff;
   }
 
+  /** Reads a little-endian u16. */
   public int u16(String field) throws MalformedEvidenceException {
     int p = take(2, field);
     return (data[p] & 0xff) | (data[p + 1] & 0xff) << 8;
   }
 
+  /** Reads a little-endian u32. */
   public long u32(String field) throws MalformedEvidenceException {
     int p = take(4, field);
     return ByteBuffer.wrap(data, p, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
@@ -95,16 +101,19 @@ public final class ByteReader {
     return (int) v;
   }
 
+  /** Reads a little-endian u64 (as a signed long). */
   public long u64(String field) throws MalformedEvidenceException {
     int p = take(8, field);
     return ByteBuffer.wrap(data, p, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
   }
 
+  /** Reads {@code n} bytes into a fresh array. */
   public byte[] bytes(int n, String field) throws MalformedEvidenceException {
     int p = take(n, field);
     return Arrays.copyOfRange(data, p, p + n);
   }
 
+  /** Skips {@code n} bytes. */
   public void skip(int n, String field) throws MalformedEvidenceException {
     take(n, field);
   }
