@@ -37,6 +37,8 @@ public final class Main implements Runnable {
   /** Builds the command line (for tests and embedding). */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
+    // arguments are taken literally: "--append @x" must not read a file named x
+    cl.setExpandAtFiles(false);
     // endorsement fetching and guest-side evidence (issue 7)
     CommandLine snp = cl.getSubcommands().get("snp");
     if (!snp.getSubcommands().containsKey("fetch")) {
