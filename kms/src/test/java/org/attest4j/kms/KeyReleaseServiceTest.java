@@ -145,4 +145,36 @@ class KeyReleaseServiceTest {
     KeyReleaseException old = assertThrows(KeyReleaseException.class, () -> kms.release(stale.report(g.report(rd2)).build()));
     assertEquals(KmsReason.EXPIRED, old.reason());
   }
+
+  /**
+   * Through the whole flow (release, HPKE, open), the keys a guest receives are dstack's, byte for
+   * byte: every shared app-keys vector (with and without instance id).
+   */
+  @Test
+  void releasedKeysMatchTheSharedDstackVectors() throws Exception {
+    java.util.HexFormat h = java.util.HexFormat.of();
+    int checked = 0;
+    for (com.google.gson.JsonObject v : org.attest4j.testsupport.SharedData.jsonLines("vectors/dstack/app-keys.jsonl")) {
+      byte[] instance = h.parseHex(v.get("instance_id").getAsString());
+      org.attest4j.crypto.KmsRootKeys roots = org.attest4j.crypto.KmsRootKeys.of(
+          h.parseHex(v.get("root_ca_key").getAsString()), h.parseHex(v.get("root_k256_key").getAsString()));
+      Bytes app = Bytes.of(h.parseHex(v.get("app_id").getAsString()));
+      KeyReleaseService kms = fx.serviceBuilder(IdentityBinding.HOST_DATA).rootKeys(roots)
+          .authorization(info -> AuthorizationDecision.allow("")).build();
+      Fixture.Guest g = fx.new Guest(fx.fixedCmdline);
+      g.launchedConfig = fx.mrConfig(app, fx.composeHash, Bytes.of(instance), roots.rootCaPublicKeySpki());
+      KeyReleaseRequest req = g.request(kms).build();
+      KeyRelease rel = kms.release(req);
+      AppKeyResponse keys = AppKeyResponse.parseFrom(SealedResponse.open(
+          rel.response().getSealedKeys().toByteArray(), g.key,
+          SealBinding.forEvidence(g.key.publicKey(), req.report().toByteArray()),
+          KmsPublicKey.fromSpki(roots.rootCaPublicKeySpki())));
+      assertEquals(v.get("disk_crypt_key").getAsString(), h.formatHex(keys.getDiskCryptKey().toByteArray()), v.get("id").getAsString());
+      assertEquals(v.get("env_crypt_key").getAsString(), h.formatHex(keys.getEnvCryptKey().toByteArray()));
+      assertEquals(v.get("k256_key").getAsString(), h.formatHex(keys.getK256Key().toByteArray()));
+      assertEquals(v.get("k256_signature").getAsString(), h.formatHex(keys.getK256Signature().toByteArray()));
+      checked++;
+    }
+    assertTrue(checked > 0, "no vector went through the flow");
+  }
 }
