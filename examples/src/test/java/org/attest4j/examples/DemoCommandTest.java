@@ -22,5 +22,18 @@ class DemoCommandTest {
     assertTrue(text.contains("[SnpReason.DEBUG_ALLOWED] guest_policy.debug"), text);
     assertTrue(text.contains("[SnpReason.UNTRUSTED_ROOT]"), text);
     assertTrue(text.contains("demo: every step behaved as expected"), text);
+    // part 1, the key-release flow (its refusals are checked line by line in KeyReleaseDemoTest)
+    assertTrue(text.contains("OK: keys released"), text);
+    assertTrue(text.contains("attest4j demo: all parts OK"), text);
+  }
+
+  @Test
+  void partsCanBeRunAlone() {
+    StringWriter out = new StringWriter();
+    CommandLine cl = Main.commandLine();
+    cl.setOut(new PrintWriter(out));
+    assertEquals(0, cl.execute("demo", "--part", "snp"), out.toString());
+    assertTrue(!out.toString().contains("part 1"), out.toString());
+    assertEquals(2, Main.commandLine().execute("demo", "--part", "nope"));
   }
 }
