@@ -57,9 +57,16 @@ final class Gctx {
     return Arrays.copyOf(info, LD);
   }
 
-  /** Compares the current launch digest with {@code other} (public values; not constant time). */
+  /** Compares the current launch digest with {@code other} in constant time (no allocation). */
   boolean ldEquals(byte[] other) {
-    return Arrays.equals(info, 0, LD, other, 0, LD);
+    if (other == null || other.length != LD) {
+      return false;
+    }
+    int diff = 0;
+    for (int i = 0; i < LD; i++) {
+      diff |= info[i] ^ other[i];
+    }
+    return diff == 0;
   }
 
   /** One update with the contents digest already in the buffer (info[48..96)). */

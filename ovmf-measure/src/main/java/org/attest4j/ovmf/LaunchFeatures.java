@@ -121,7 +121,7 @@ public final class LaunchFeatures {
         && vcpuSignature == f.vcpuSignature
         && vmmType == f.vmmType
         && guestFeatures == f.guestFeatures
-        && java.util.Arrays.equals(firmwareDigest, f.firmwareDigest)
+        && java.security.MessageDigest.isEqual(firmwareDigest, f.firmwareDigest)
         && svsm == f.svsm
         && varsSize == f.varsSize;
   }

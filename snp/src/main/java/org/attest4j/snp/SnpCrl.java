@@ -84,7 +84,11 @@ final class SnpCrl {
       throw new VerificationException(
           SnpReason.CRL_INVALID, "the CRL's thisUpdate " + thisUpdate + " is after the verification time " + now);
     }
-    if (nextUpdate != null && now.isAfter(nextUpdate)) {
+    if (nextUpdate == null) {
+      throw new VerificationException(
+          SnpReason.CRL_INVALID, "the CRL has no nextUpdate, so its freshness cannot be judged; use the CRL AMD KDS serves");
+    }
+    if (now.isAfter(nextUpdate)) {
       throw new VerificationException(
           SnpReason.CRL_INVALID, "the CRL expired at nextUpdate " + nextUpdate + " (verification time " + now
               + "); fetch a fresh one from AMD KDS");

@@ -113,12 +113,14 @@ public final class SnpPolicy {
   }
 
   /**
-   * Validates a report whose signature the caller verified some other way. The report must be bound
-   * to its product ({@link SnpReport#product()}) for the TCB rules.
+   * Validates a report whose signature the caller verified some other way. <strong>This checks no
+   * signature:</strong> a report that did not come from {@link SnpVerifier} may be forged, so prefer
+   * {@link #validate(VerifiedSnpReport)}. The report must be bound to its product ({@link
+   * SnpReport#product()}) for the TCB rules.
    *
    * @throws PolicyViolationException listing every failed rule
    */
-  public void validate(SnpReport report) throws PolicyViolationException {
+  public void validateUnverified(SnpReport report) throws PolicyViolationException {
     throwIfAny(check(report, report.signingKey()));
   }
 

@@ -419,7 +419,7 @@ public final class SnpReport {
   /** Equal when the report bytes are equal (the product binding is not compared). */
   @Override
   public boolean equals(Object o) {
-    return o instanceof SnpReport other && Arrays.equals(raw, other.raw);
+    return o instanceof SnpReport other && java.security.MessageDigest.isEqual(raw, other.raw);
   }
 
   @Override

@@ -197,6 +197,9 @@ public final class VekCertificate {
 
   /** The KDS/meta.json name of SPL {@code index} (1..9): blSPL, teeSPL, snpSPL, spl_4..spl_7, ucodeSPL, fmcSPL. */
   public static String splName(int index) {
+    if (index < 1 || index > 9) {
+      throw new IllegalArgumentException("SPL index must be 1..9, got " + index);
+    }
     return SPL_NAMES[index];
   }
 

@@ -28,6 +28,8 @@ public enum TdxReason implements ReasonCode {
   // ---- certificates and CRLs
   /** A certificate chain (PCK, TCB signing, QE identity signing, PCK CRL issuer) is malformed or does not verify. */
   CERT_CHAIN_INVALID,
+  /** An unexpected internal failure while verifying; the quote is refused (fail closed). */
+  INTERNAL_ERROR,
   /** A chain does not end at the pinned Intel SGX Root CA. */
   UNTRUSTED_ROOT,
   /** A certificate is not valid at the verification time. */

@@ -145,7 +145,7 @@ public final class TdxVerifier {
       throw e;
     } catch (RuntimeException e) {
       throw new VerificationException(
-          TdxReason.CERT_CHAIN_INVALID, "unexpected failure while verifying: " + e, e);
+          TdxReason.INTERNAL_ERROR, "unexpected failure while verifying (refused): " + e, e);
     }
   }
 
@@ -177,7 +177,7 @@ public final class TdxVerifier {
       return new TdxVerdict(b);
     } catch (RuntimeException e) {
       throw new VerificationException(
-          TdxReason.CERT_CHAIN_INVALID, "unexpected failure while verifying: " + e, e);
+          TdxReason.INTERNAL_ERROR, "unexpected failure while verifying (refused): " + e, e);
     }
   }
 
