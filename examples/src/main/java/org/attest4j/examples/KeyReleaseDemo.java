@@ -36,13 +36,15 @@ import org.attest4j.kms.proto.AppKeyAmdResponse;
 import org.attest4j.ovmf.OvmfImage;
 import org.attest4j.ovmf.PreparedFirmware;
 import org.attest4j.snp.Product;
+import org.attest4j.snp.TcbVersion;
 import org.attest4j.snp.testing.SimulatedSnpPlatform;
 
 /**
  * The end-to-end key-release demo ({@code attest4j demo}): a KMS on loopback and a guest on a
  * simulated AMD SEV-SNP platform, with synthetic firmware, kernel and initrd generated in memory.
  * It shows the keys released (fingerprints only), then each refusal with its reason (a tampered
- * command line, a debug policy, a replayed nonce, another app's id, a tampered envelope), and the
+ * command line, a debug policy, a replayed nonce, another app's id, a tampered envelope, a platform
+ * on firmware below the KMS's minimum TCB), and the
  * per-step timings of the KMS. Nothing is read from outside the repository; temporary files (the
  * KMS configuration and root keys) go to a temporary directory that is deleted at the end.
  *
@@ -51,6 +53,7 @@ import org.attest4j.snp.testing.SimulatedSnpPlatform;
 public final class KeyReleaseDemo {
   private static final HexFormat HEX = HexFormat.of();
   private static final int WARM_REQUESTS = 50;
+  private static final int TAMPERED = 6;
 
   private KeyReleaseDemo() {}
 
@@ -151,6 +154,16 @@ public final class KeyReleaseDemo {
     launch.addProperty("guest_features", 1);
     cfg.add("launch", launch);
     cfg.addProperty("policy", "strict");
+    // the TCB floor: the simulated platform's current TCB (a real KMS takes it from AMD's bulletins)
+    TcbVersion floor = platform.tcb();
+    JsonObject minTcb = new JsonObject();
+    JsonObject genoa = new JsonObject();
+    genoa.addProperty("bootloader", floor.bootloader());
+    genoa.addProperty("tee", floor.tee());
+    genoa.addProperty("snp", floor.snp());
+    genoa.addProperty("microcode", floor.microcode());
+    minTcb.add("Genoa", genoa);
+    cfg.add("min_tcb", minTcb);
     cfg.addProperty("identity_binding", "host_data");
     cfg.addProperty("freshness", "kms_nonce");
     JsonArray envs = new JsonArray();
@@ -172,7 +185,8 @@ public final class KeyReleaseDemo {
           + ", kernel " + abbrev(hex(sha256(kernel))) + ", initrd " + abbrev(hex(sha256(initrd))));
       out.println("     command line \"" + cmdline.substring(0, 34) + "...\", vCPUs " + kms.service().launch().vcpuCounts()
           + " x " + kms.service().launch().vcpuTypes() + ", QEMU, guest features 0x1");
-      out.println("     policy strict; identity via HOST_DATA (MrConfigV3); KMS nonces; HPKE envelopes signed by the KMS");
+      out.println("     policy strict, minimum TCB " + floor + "; identity via HOST_DATA (MrConfigV3); KMS nonces;");
+      out.println("     HPKE envelopes signed by the KMS");
       out.println("     authorization: allow-list (app " + abbrev(hex(appId)) + " with compose hash "
           + abbrev(hex(composeHash)) + ", TCB UpToDate)");
       out.println();
@@ -249,6 +263,14 @@ public final class KeyReleaseDemo {
       AppKeyAmdResponse tampered = resp.toBuilder().setSealedKeys(ByteString.copyFrom(env)).build();
       failures += expect(out, "e. tampered envelope (one bit flipped on the way back)", "CryptoReason",
           () -> agent.open(p, tampered, doc));
+
+      TcbVersion older = TcbVersion.builder(Product.GENOA).bootloader(floor.bootloader()).tee(floor.tee())
+          .snp(floor.snp() - 1).microcode(floor.microcode()).build();
+      SimulatedGuest oldFirmware =
+          SimulatedGuest.builder(platform.withTcb(older)).firmware(firmware).boot(kernel, initrd, cmdline)
+              .vcpus(2, "EPYC-v4").hostData(mr.hostData()).build();
+      failures += expect(out, "f. same chip on older firmware (SNP SVN " + older.snp() + ", a valid VCEK for it)", "TCB_TOO_LOW",
+          () -> GuestAgent.create(kms.baseUri(), oldFirmware).requestKeys(doc, 2, "EPYC-v4"));
       out.println();
 
       // ---- 5. timings
@@ -263,8 +285,8 @@ public final class KeyReleaseDemo {
       }
       out.printf(Locale.ROOT, "   %-34s %9.3f ms %11.3f ms%n", "total", first.total().toNanos() / 1e6, medianTotal(warm) / 1e6);
       out.println();
-      out.printf(Locale.ROOT, "%s: keys released %d times, %d of 5 tampered requests refused as expected, %.1f s in all%n",
-          failures == 0 ? "OK" : "FAILED", 2 + WARM_REQUESTS + 1, 5 - failures, ms(t0) / 1000);
+      out.printf(Locale.ROOT, "%s: keys released %d times, %d of %d tampered requests refused as expected, %.1f s in all%n",
+          failures == 0 ? "OK" : "FAILED", 2 + WARM_REQUESTS + 1, TAMPERED - failures, TAMPERED, ms(t0) / 1000);
       out.flush();
       return failures == 0 ? 0 : 1;
     }

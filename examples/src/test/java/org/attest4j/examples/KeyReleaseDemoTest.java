@@ -21,6 +21,8 @@ class KeyReleaseDemoTest {
     assertTrue(out.contains("step 6, KmsReason.REPLAYED"), out);
     assertTrue(out.contains("step 5, KmsReason.IDENTITY_MISMATCH"), out);
     assertTrue(out.contains("refused by the guest, CryptoReason."), out);
+    assertTrue(out.contains("step 3, SnpReason.TCB_TOO_LOW"), out);
+    assertTrue(out.contains("6 of 6 tampered requests refused"), out);
     assertTrue(out.contains("9 seal response"), out);
     assertTrue(out.contains("OK: keys released"), out);
   }

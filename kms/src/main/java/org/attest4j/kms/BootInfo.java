@@ -14,8 +14,11 @@ import org.attest4j.core.Bytes;
  * <p>For SEV-SNP (dstack's merged design): {@code mrSystem = SHA-256(MEASUREMENT)}, {@code
  * mrAggregated = SHA-256(MEASUREMENT || HOST_DATA)}, {@code deviceId = SHA-256(CHIP_ID)}, {@code
  * keyProviderInfo} = the JSON bytes {@code {"name":"kms","id":"<hex root CA SPKI>"}}, {@code
- * tcbStatus} = {@code "UpToDate"} when the reported, current, committed and launch TCB agree, else
- * {@code "OutOfDate"}.
+ * tcbStatus} = {@link #TCB_STATUS_UP_TO_DATE} only when the reported, current, committed and launch
+ * TCB agree and the reported TCB is at or above the KMS's configured minimum for the product in
+ * every component; {@link #TCB_STATUS_OUT_OF_DATE} otherwise; {@link #TCB_STATUS_NOT_EVALUATED}
+ * (the empty string, as dstack sends when it does no TCB evaluation) when the KMS was built with
+ * {@code allowAnyTcb()} and the TCBs agree, so no floor backs an {@code "UpToDate"} claim.
  *
  * @param teeVariant for example {@code "dstack-amd-sev-snp"}
  * @param mrAggregated 32 bytes
@@ -26,7 +29,8 @@ import org.attest4j.core.Bytes;
  * @param instanceId 20 bytes or empty
  * @param deviceId 32 bytes
  * @param keyProviderInfo the key-provider JSON bytes
- * @param tcbStatus {@code "UpToDate"} or {@code "OutOfDate"} (never empty)
+ * @param tcbStatus {@link #TCB_STATUS_UP_TO_DATE}, {@link #TCB_STATUS_OUT_OF_DATE} or {@link
+ *     #TCB_STATUS_NOT_EVALUATED}
  * @param advisoryIds advisory ids (empty for SEV-SNP)
  */
 public record BootInfo(
@@ -44,6 +48,19 @@ public record BootInfo(
 
   /** dstack's TEE variant name for SEV-SNP on the next branch. */
   public static final String TEE_VARIANT_SEV_SNP = "dstack-amd-sev-snp";
+
+  /** The TCB is consistent and at or above the configured minimum in every component. */
+  public static final String TCB_STATUS_UP_TO_DATE = "UpToDate";
+
+  /** The TCB is below the configured minimum, or the platform runs newer firmware than the guest reports or launched with. */
+  public static final String TCB_STATUS_OUT_OF_DATE = "OutOfDate";
+
+  /**
+   * No TCB evaluation was done (the KMS has no minimum TCB: {@code allowAnyTcb()}): the empty string,
+   * dstack's value in that case, which auth-eth's {@code requireTcbUpToDate} and auth-simple's
+   * default {@code allowedTcbStatuses=["UpToDate"]} both refuse.
+   */
+  public static final String TCB_STATUS_NOT_EVALUATED = "";
 
   /** The attestation-mode name PR #630 used for SEV-SNP. */
   public static final String ATTESTATION_MODE_PR630 = "dstack-sev-snp";

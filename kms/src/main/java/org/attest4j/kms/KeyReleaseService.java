@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -22,8 +23,10 @@ import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.PolicyViolationException;
 import org.attest4j.core.VerificationException;
 import org.attest4j.crypto.KmsRootKeys;
+import org.attest4j.snp.Product;
 import org.attest4j.snp.SnpPolicy;
 import org.attest4j.snp.SnpVerifier;
+import org.attest4j.snp.TcbVersion;
 import org.attest4j.snp.kds.EndorsementSource;
 import org.attest4j.kms.proto.AppId;
 import org.attest4j.kms.proto.AppKeyAmdResponse;
@@ -40,7 +43,11 @@ import org.attest4j.kms.proto.PublicKeyResponse;
  * <ol>
  *   <li>parse the SEV-SNP report;
  *   <li>verify the ARK → ASK → VCEK chain and the report signature;
- *   <li>apply the SNP policy (debug, migration agent, VMPL, signing key, TCB, ...);
+ *   <li>apply the SNP policy (debug, migration agent, VMPL, signing key, ...) and the TCB floor:
+ *       REPORTED_TCB and LAUNCH_TCB at or above the {@linkplain Builder#minimumTcb minimum TCB}
+ *       configured for the report's product (a product without one is refused). There is no
+ *       default floor: {@link Builder#build()} refuses to build without one unless the operator
+ *       explicitly opts out with {@link Builder#allowAnyTcb()};
  *   <li>recompute the expected MEASUREMENT from the {@linkplain PinnedLaunch pinned} firmware,
  *       kernel and initrd, the pinned command-line template rendered with the request's values, and
  *       the claimed vCPU count and type (each of which must be allowed), and compare in constant
@@ -52,7 +59,8 @@ import org.attest4j.kms.proto.PublicKeyResponse;
  *       kernel-hashes table ({@link IdentityBinding#COMMAND_LINE});
  *   <li>check freshness: report_data[32..64] commits to a KMS-issued nonce or to the request
  *       digest, usable once within its lifetime ({@link NonceStore});
- *   <li>ask the {@link AuthorizationHook} with dstack's {@link BootInfo} (real {@code tcbStatus});
+ *   <li>ask the {@link AuthorizationHook} with dstack's {@link BootInfo} ({@code tcbStatus}
+ *       {@code "UpToDate"} only when the TCBs agree and meet the floor, see {@link BootInfo});
  *   <li>derive the app keys exactly as dstack does;
  *   <li>seal them to report_data[0..32] ({@link EnvelopeMode#HPKE} by default: bound to the
  *       request and signed by the KMS).
@@ -597,6 +605,11 @@ public final class KeyReleaseService {
   /** Builds a {@link KeyReleaseService}. Not thread-safe. */
   public static final class Builder {
     private Ports.EvidencePort evidence;
+    private SnpVerifier snpVerifier;
+    private EndorsementSource snpEndorsements;
+    private SnpPolicy snpPolicy;
+    private final Map<Product, TcbVersion> minimumTcb = new EnumMap<>(Product.class);
+    private boolean allowAnyTcb;
     private PinnedLaunch launch;
     private AuthorizationHook authorization;
     private Ports.KeyPort keys;
@@ -629,6 +642,7 @@ public final class KeyReleaseService {
 
     Builder evidencePort(Ports.EvidencePort p) {
       this.evidence = Objects.requireNonNull(p);
+      this.snpVerifier = null;
       return this;
     }
 
@@ -660,21 +674,53 @@ public final class KeyReleaseService {
      * SEV-SNP evidence (required): the verifier with its trust anchors (AMD's pinned roots, or a
      * simulated platform's root in tests) and clock, and where endorsements come from besides the
      * VCEK a request sends (a {@code KdsClient}, or {@link KmsEndorsements#certChain}), with
-     * {@link SnpPolicy#strict()}: debug and migration agent forbidden, VMPL 0, VCEK signer, ...
+     * {@link SnpPolicy#strict()} (debug and migration agent forbidden, VMPL 0, VCEK signer, ...)
+     * plus the {@linkplain #minimumTcb minimum TCBs} of this builder. A TCB floor (or the explicit
+     * {@link #allowAnyTcb()}) is also required.
      */
     public Builder snp(SnpVerifier verifier, EndorsementSource endorsements) {
-      return snp(verifier, endorsements, SnpPolicy.strict());
+      return snp(verifier, endorsements, null);
     }
 
     /**
-     * SEV-SNP evidence with a policy of the caller's (step 3). Do not set expected MEASUREMENT,
-     * report_data or HOST_DATA values in it: steps 4 to 6 check those per request.
+     * SEV-SNP evidence with a policy of the caller's (step 3; null means {@link SnpPolicy#strict()}).
+     * Do not set expected MEASUREMENT, report_data or HOST_DATA values in it: steps 4 to 6 check
+     * those per request. The {@linkplain #minimumTcb minimum TCBs} of this builder are checked at
+     * step 3 in addition to {@code policy}, and are still required (or {@link #allowAnyTcb()}):
+     * this service cannot see minimums inside {@code policy}, and it reports {@code tcbStatus}
+     * against its own floor.
      */
     public Builder snp(SnpVerifier verifier, EndorsementSource endorsements, SnpPolicy policy) {
-      this.evidence = new SnpEvidence(
-          Objects.requireNonNull(verifier, "verifier"),
-          Objects.requireNonNull(endorsements, "endorsements"),
-          Objects.requireNonNull(policy, "policy"));
+      this.snpVerifier = Objects.requireNonNull(verifier, "verifier");
+      this.snpEndorsements = Objects.requireNonNull(endorsements, "endorsements");
+      this.snpPolicy = policy;
+      this.evidence = null;
+      return this;
+    }
+
+    /**
+     * The minimum TCB for SEV-SNP reports of {@code minimum.product()} (replacing an earlier one for
+     * that product): step 3 refuses a report whose REPORTED_TCB or LAUNCH_TCB is below it in any
+     * component ({@link SnpPolicy.Builder#minimumTcb}, {@link SnpPolicy.Builder#minimumLaunchTcb}),
+     * and {@code tcbStatus} is {@code "UpToDate"} only at or above it. Reports of a product without a
+     * minimum are refused ({@link KmsReason#NO_TCB_FLOOR}). Take the values from AMD's security
+     * bulletins for the firmware you require (e.g. the TCB of the VCEK that AMD's KDS issues for
+     * the patched firmware).
+     */
+    public Builder minimumTcb(TcbVersion minimum) {
+      Objects.requireNonNull(minimum, "minimum");
+      minimumTcb.put(minimum.product(), minimum);
+      return this;
+    }
+
+    /**
+     * Opts out of the TCB floor: any TCB passes step 3 (platforms on old, vulnerable firmware
+     * included), and {@code tcbStatus} is then never {@code "UpToDate"}: consistent TCBs are sent
+     * as {@link BootInfo#TCB_STATUS_NOT_EVALUATED}, so TCB policy rests entirely with the
+     * authorization hook. For tests and for deployments whose hook does its own TCB evaluation.
+     */
+    public Builder allowAnyTcb() {
+      this.allowAnyTcb = true;
       return this;
     }
 
@@ -745,11 +791,29 @@ public final class KeyReleaseService {
     /**
      * The service.
      *
-     * @throws IllegalStateException if a required part is missing, or the identity binding is
+     * @throws IllegalStateException if a required part is missing, if SEV-SNP evidence has neither
+     *     a {@linkplain #minimumTcb minimum TCB} nor the explicit {@link #allowAnyTcb()} (or both),
+     *     or the identity binding is
      *     {@link IdentityBinding#COMMAND_LINE} and the pinned command line does not measure
      *     {@code {app_id}} and {@code {compose_hash}}
      */
     public KeyReleaseService build() {
+      if (snpVerifier != null) {
+        if (minimumTcb.isEmpty() && !allowAnyTcb) {
+          throw new IllegalStateException(
+              "a key release service needs a TCB floor: call minimumTcb(TcbVersion) for each product you serve "
+                  + "(e.g. TcbVersion.builder(Product.GENOA).bootloader(..).tee(..).snp(..).microcode(..).build(), "
+                  + "from AMD's security bulletins), or allowAnyTcb() to accept any firmware and leave TCB "
+                  + "policy to the authorization hook");
+        }
+        if (!minimumTcb.isEmpty() && allowAnyTcb) {
+          throw new IllegalStateException(
+              "both minimumTcb(" + minimumTcb.values() + ") and allowAnyTcb() were set; choose one");
+        }
+        boolean ownPolicy = snpPolicy != null;
+        SnpPolicy policy = ownPolicy ? snpPolicy : SnpEvidence.strictWithFloors(minimumTcb);
+        evidence = new SnpEvidence(snpVerifier, snpEndorsements, policy, minimumTcb, !ownPolicy);
+      }
       if (evidence == null) {
         throw new IllegalStateException("a key release service needs evidence verification (trust roots, policy)");
       }

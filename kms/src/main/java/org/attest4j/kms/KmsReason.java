@@ -39,6 +39,8 @@ public enum KmsReason implements ReasonCode {
   EXPIRED,
   /** The nonce store is full; retry later. */
   NONCE_STORE_FULL,
+  /** The report's product has no minimum TCB configured on this KMS (fail closed). */
+  NO_TCB_FLOOR,
   /** The authorization hook refused the boot. */
   NOT_AUTHORIZED,
   /** The authorization hook could not be reached or answered nonsense. */

@@ -5,19 +5,27 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
 import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.PolicyViolationException;
+import org.attest4j.core.PolicyViolationException.Violation;
 import org.attest4j.snp.Product;
 import org.attest4j.snp.SigningKey;
 import org.attest4j.snp.SnpPolicy;
 import org.attest4j.snp.SnpReport;
 import org.attest4j.snp.SnpVerifier;
+import org.attest4j.snp.TcbVersion;
 import org.attest4j.snp.VcekChain;
 import org.attest4j.snp.VerifiedSnpReport;
 import org.attest4j.snp.kds.EndorsementOrigin;
@@ -29,19 +37,71 @@ import org.attest4j.snp.kds.Endorsements;
  * Steps 1-3 for SEV-SNP over the snp module: {@link SnpReport#parse}, endorsements (the VCEK from
  * the request when it sends one, the rest from the KMS's {@link EndorsementSource}), {@link
  * SnpVerifier} (pinned roots, chain cache, report signature, VCEK-to-report binding) and the policy.
- * Immutable and thread-safe. Internal.
+ *
+ * <p>The TCB floor: with per-product minimum TCBs ({@code floors}), step 3 refuses a report whose
+ * REPORTED_TCB or LAUNCH_TCB is below its product's floor ({@link SnpPolicy.Builder#minimumTcb} and
+ * {@link SnpPolicy.Builder#minimumLaunchTcb}, in addition to the caller's policy), and refuses a
+ * report of a product that has no floor. {@code tcbStatus} is {@code "UpToDate"} only when the
+ * current, reported, committed and launch TCBs agree and REPORTED_TCB is at or above the floor in
+ * every component; otherwise {@code "OutOfDate"}. Without floors (the operator's explicit {@code
+ * allowAnyTcb()}), consistent TCBs are {@link BootInfo#TCB_STATUS_NOT_EVALUATED} (dstack's value
+ * when no TCB evaluation was done), never {@code "UpToDate"}.
+ *
+ * <p>Immutable and thread-safe. Internal.
  */
 final class SnpEvidence implements Ports.EvidencePort {
 
   private final SnpVerifier verifier;
   private final EndorsementSource endorsements;
   private final SnpPolicy policy;
+  /** Minimum TCB per product; empty when the operator opted out with allowAnyTcb(). */
+  private final Map<Product, TcbVersion> floors;
+  /** The floors as an SnpPolicy that checks nothing else; null when the floors are in {@code policy}. */
+  private final SnpPolicy floorPolicy;
   private final BoundedCache<Bytes, X509Certificate> requestCerts = new BoundedCache<>(256);
 
-  SnpEvidence(SnpVerifier verifier, EndorsementSource endorsements, SnpPolicy policy) {
+  /**
+   * @param policy the step-3 policy
+   * @param floors minimum TCB per product (empty: no floor, status never "UpToDate")
+   * @param floorsInPolicy whether {@code policy} already carries {@code floors} as its minimum TCBs
+   */
+  SnpEvidence(
+      SnpVerifier verifier,
+      EndorsementSource endorsements,
+      SnpPolicy policy,
+      Map<Product, TcbVersion> floors,
+      boolean floorsInPolicy) {
     this.verifier = Objects.requireNonNull(verifier);
     this.endorsements = Objects.requireNonNull(endorsements);
     this.policy = Objects.requireNonNull(policy);
+    this.floors = Map.copyOf(floors);
+    this.floorPolicy = floorsInPolicy || this.floors.isEmpty() ? null : floorOnly(this.floors);
+  }
+
+  /** The strict default policy with the floors as minimum REPORTED_TCB and LAUNCH_TCB. */
+  static SnpPolicy strictWithFloors(Map<Product, TcbVersion> floors) {
+    SnpPolicy.Builder b = SnpPolicy.builder();
+    for (TcbVersion min : floors.values()) {
+      b.minimumTcb(min).minimumLaunchTcb(min);
+    }
+    return b.build();
+  }
+
+  /** A policy that checks only the floors (and the always-invalid TCB orderings). */
+  private static SnpPolicy floorOnly(Map<Product, TcbVersion> floors) {
+    SnpPolicy.Builder b =
+        SnpPolicy.builder()
+            .allowDebug(true)
+            .allowMigrationAgent(true)
+            .allowSmt(true)
+            .allowCxl(true)
+            .vmpl(null)
+            .allowedSigners(EnumSet.allOf(SigningKey.class))
+            .permitProvisionalFirmware(true);
+    for (TcbVersion min : floors.values()) {
+      b.minimumTcb(min).minimumLaunchTcb(min);
+    }
+    return b.build();
   }
 
   @Override
@@ -58,13 +118,32 @@ final class SnpEvidence implements Ports.EvidencePort {
     return evidence(r, r);
   }
 
-  private static Ports.Evidence evidence(Object handle, SnpReport r) {
-    boolean upToDate =
+  private Ports.Evidence evidence(Object handle, SnpReport r) {
+    return new Ports.Evidence(handle, r.measurement(), r.hostData(), r.reportData(), r.chipId(), tcbStatus(r));
+  }
+
+  /** See the class description. */
+  String tcbStatus(SnpReport r) {
+    boolean consistent =
         r.rawCurrentTcb() == r.rawReportedTcb()
             && r.rawReportedTcb() == r.rawCommittedTcb()
             && r.rawCommittedTcb() == r.rawLaunchTcb();
-    return new Ports.Evidence(
-        handle, r.measurement(), r.hostData(), r.reportData(), r.chipId(), upToDate ? "UpToDate" : "OutOfDate");
+    if (!consistent) {
+      return BootInfo.TCB_STATUS_OUT_OF_DATE;
+    }
+    if (floors.isEmpty()) {
+      return BootInfo.TCB_STATUS_NOT_EVALUATED;
+    }
+    TcbVersion floor = r.product().map(floors::get).orElse(null);
+    if (floor == null) {
+      // refused at step 3; never claim UpToDate against no floor
+      return BootInfo.TCB_STATUS_OUT_OF_DATE;
+    }
+    try {
+      return r.reportedTcb().isAtLeast(floor) ? BootInfo.TCB_STATUS_UP_TO_DATE : BootInfo.TCB_STATUS_OUT_OF_DATE;
+    } catch (IllegalArgumentException e) {
+      return BootInfo.TCB_STATUS_OUT_OF_DATE;
+    }
   }
 
   @Override
@@ -115,7 +194,25 @@ final class SnpEvidence implements Ports.EvidencePort {
 
   @Override
   public void applyPolicy(Ports.Evidence verified) throws AttestationException {
-    policy.validate((VerifiedSnpReport) verified.handle());
+    VerifiedSnpReport v = (VerifiedSnpReport) verified.handle();
+    Set<Violation> all = new LinkedHashSet<>(policy.check(v));
+    if (floorPolicy != null) {
+      all.addAll(floorPolicy.check(v));
+    }
+    if (!floors.isEmpty()) {
+      Product p = v.report().product().orElse(null);
+      if (p == null || !floors.containsKey(p)) {
+        all.add(
+            new Violation(
+                KmsReason.NO_TCB_FLOOR,
+                "minimum_tcb",
+                "this KMS has no minimum TCB for " + (p == null ? "the report's (unknown) product" : p)
+                    + " (it has one for " + floors.keySet() + "); configure minimumTcb for that product"));
+      }
+    }
+    if (!all.isEmpty()) {
+      throw new PolicyViolationException(new ArrayList<>(all));
+    }
   }
 
   private static X509Certificate certificate(byte[] der) throws MalformedEvidenceException {

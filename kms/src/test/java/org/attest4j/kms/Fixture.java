@@ -77,7 +77,13 @@ final class Fixture {
         .build();
   }
 
+  /** A complete builder with the platform's own TCB as the floor. */
   KeyReleaseService.Builder serviceBuilder(IdentityBinding binding) throws Exception {
+    return serviceBuilderWithoutFloor(binding).minimumTcb(PLATFORM.tcb());
+  }
+
+  /** A builder with everything but the TCB floor (build() refuses it as it is). */
+  KeyReleaseService.Builder serviceBuilderWithoutFloor(IdentityBinding binding) throws Exception {
     PinnedLaunch launch = pinned(binding == IdentityBinding.HOST_DATA ? fixedCmdline : templatedCmdline);
     return KeyReleaseService.builder()
         .snp(PLATFORM.verifier(clock), KmsEndorsements.certChain(PLATFORM.certChainPem()))

@@ -61,6 +61,7 @@ class WeaknessesTest {
         IllegalStateException.class,
         () -> KeyReleaseService.builder()
             .snp(Fixture.PLATFORM.verifier(fx.clock), KmsEndorsements.certChain(Fixture.PLATFORM.certChainPem()))
+            .minimumTcb(Fixture.PLATFORM.tcb())
             .rootKeys(fx.roots)
             .authorization(info -> AuthorizationDecision.allow(""))
             .build());

@@ -39,6 +39,7 @@ import org.attest4j.ovmf.PreparedFirmware;
 import org.attest4j.snp.Product;
 import org.attest4j.snp.SnpTrustAnchor;
 import org.attest4j.snp.SnpVerifier;
+import org.attest4j.snp.TcbVersion;
 import org.attest4j.snp.kds.EndorsementSource;
 import org.attest4j.snp.kds.KdsClient;
 
@@ -61,6 +62,11 @@ import org.attest4j.snp.kds.KdsClient;
  *     "os_image_hash": "<hex, optional>"
  *   },
  *   "policy": "strict",
+ *   "min_tcb": {                                 // required: the TCB floor per product served
+ *     "Genoa": {"bootloader": 10, "tee": 0, "snp": 25, "microcode": 84},
+ *     "Turin": {"fmc": 1, "bootloader": 1, "tee": 1, "snp": 4, "microcode": 82},
+ *     "Milan": "0xdb18000000000004"              // or the raw TCB_VERSION as snpguest prints it
+ *   },                                           // or "allow_any_tcb" (no floor; tcbStatus is never UpToDate)
  *   "identity_binding": "host_data",             // or "command_line"
  *   "freshness": "kms_nonce",                    // or "request_digest"
  *   "nonce_lifetime_seconds": 60,
@@ -68,6 +74,14 @@ import org.attest4j.snp.kds.KdsClient;
  *   "auth": {"webhook": "http://127.0.0.1:3000"} // or {"allow": { auth-simple config }}
  * }
  * }</pre>
+ *
+ * <p>{@code min_tcb} has no default: without it the server refuses to start. A report whose
+ * REPORTED_TCB or LAUNCH_TCB is below its product's floor in any component, or whose product has
+ * no floor, is refused at the policy step; the authorization hook sees {@code tcbStatus "UpToDate"}
+ * only at or above the floor. Take the values from AMD's security bulletins. The explicit opt-out
+ * {@code "allow_any_tcb"} accepts any firmware and sends the empty {@code tcbStatus} (dstack's "not
+ * evaluated"), which the default allow-list refuses: add {@code ""} to its {@code
+ * allowedTcbStatuses}, or let the webhook decide.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -106,8 +120,8 @@ public final class KmsConfig {
       throw bad("the KMS configuration must be a JSON object");
     }
     JsonObject o = e.getAsJsonObject();
-    only(o, "", "port", "key_dir", "trust", "endorsements", "launch", "policy", "identity_binding", "freshness",
-        "nonce_lifetime_seconds", "envelopes", "auth");
+    only(o, "", "port", "key_dir", "trust", "endorsements", "launch", "policy", "min_tcb", "identity_binding",
+        "freshness", "nonce_lifetime_seconds", "envelopes", "auth");
     return new KmsConfig(o, baseDir);
   }
 
@@ -152,6 +166,12 @@ public final class KmsConfig {
     if (!policy.equals("strict")) {
       throw bad("policy \"" + policy + "\" is unknown; the example server offers \"strict\"");
     }
+    List<TcbVersion> floors = minimumTcbs();
+    if (floors == null) {
+      b.allowAnyTcb();
+    } else {
+      floors.forEach(b::minimumTcb);
+    }
     b.identityBinding(
         switch (string(json, "identity_binding", "host_data")) {
           case "host_data" -> IdentityBinding.HOST_DATA;
@@ -189,6 +209,85 @@ public final class KmsConfig {
     } catch (IllegalStateException | IllegalArgumentException ex) {
       throw bad(ex.getMessage());
     }
+  }
+
+  /** The value of the "allow_any_tcb" opt-out. */
+  public static final String ALLOW_ANY_TCB = "allow_any_tcb";
+
+  /**
+   * The TCB floors of {@code min_tcb}, one per product; null when the operator opted out with
+   * {@code "min_tcb": "allow_any_tcb"}.
+   *
+   * @throws MalformedEvidenceException if {@code min_tcb} is missing or malformed
+   */
+  public List<TcbVersion> minimumTcbs() throws MalformedEvidenceException {
+    String example = "\"min_tcb\": {\"Genoa\": {\"bootloader\": 10, \"tee\": 0, \"snp\": 25, \"microcode\": 84}}";
+    JsonElement e = json.get("min_tcb");
+    if (e == null || e.isJsonNull()) {
+      throw bad("min_tcb is required: the minimum TCB per product this KMS serves, e.g. " + example
+          + " (values from AMD's security bulletins), or \"min_tcb\": \"" + ALLOW_ANY_TCB
+          + "\" to accept any firmware and leave TCB policy to the authorization hook");
+    }
+    if (e.isJsonPrimitive() && e.getAsJsonPrimitive().isString()) {
+      if (e.getAsString().equals(ALLOW_ANY_TCB)) {
+        return null;
+      }
+      throw bad("min_tcb must be an object {product: TCB} or \"" + ALLOW_ANY_TCB + "\", not \"" + e.getAsString() + "\"");
+    }
+    if (!e.isJsonObject() || e.getAsJsonObject().size() == 0) {
+      throw bad("min_tcb must name at least one product, e.g. " + example);
+    }
+    List<TcbVersion> out = new ArrayList<>();
+    for (Map.Entry<String, JsonElement> p : e.getAsJsonObject().entrySet()) {
+      Product product = Product.fromName(p.getKey())
+          .orElseThrow(() -> bad("min_tcb: unknown product \"" + p.getKey() + "\" (Milan, Genoa, Turin)"));
+      if (out.stream().anyMatch(t -> t.product() == product)) {
+        throw bad("min_tcb names " + product + " twice (\"" + p.getKey() + "\")");
+      }
+      String key = "min_tcb." + p.getKey();
+      JsonElement v = p.getValue();
+      if (v.isJsonPrimitive() && v.getAsJsonPrimitive().isString()) {
+        String h = v.getAsString();
+        if (!h.startsWith("0x") || h.length() < 3 || h.length() > 18) {
+          throw bad(key + " must be the raw TCB_VERSION as \"0x\" and up to 16 hex digits, or an object of components");
+        }
+        try {
+          out.add(TcbVersion.of(product, Long.parseUnsignedLong(h.substring(2), 16)));
+        } catch (NumberFormatException ex) {
+          throw bad(key + " is not hex: " + h);
+        }
+        continue;
+      }
+      if (!v.isJsonObject()) {
+        throw bad(key + " must be an object {\"bootloader\", \"tee\", \"snp\", \"microcode\"" + (product.hasFmc() ? ", \"fmc\"" : "")
+            + "} or the raw TCB_VERSION \"0x...\"");
+      }
+      JsonObject c = v.getAsJsonObject();
+      List<String> names = new ArrayList<>(List.of("bootloader", "tee", "snp", "microcode"));
+      if (product.hasFmc()) {
+        names.add(0, "fmc");
+      }
+      only(c, key + ".", names.toArray(new String[0]));
+      for (String n : names) {
+        if (!c.has(n)) {
+          throw bad(key + "." + n + " is required (every component of the floor must be stated)");
+        }
+      }
+      try {
+        TcbVersion.Builder t = TcbVersion.builder(product)
+            .bootloader(integer(c.get("bootloader"), key + ".bootloader"))
+            .tee(integer(c.get("tee"), key + ".tee"))
+            .snp(integer(c.get("snp"), key + ".snp"))
+            .microcode(integer(c.get("microcode"), key + ".microcode"));
+        if (product.hasFmc()) {
+          t.fmc(integer(c.get("fmc"), key + ".fmc"));
+        }
+        out.add(t.build());
+      } catch (IllegalArgumentException ex) {
+        throw bad(key + ": " + ex.getMessage());
+      }
+    }
+    return out;
   }
 
   private AuthorizationHook authorization(KeyReleaseService.Builder b) throws AttestationException {

@@ -76,6 +76,7 @@ public final class KmsLoadGenerator {
     Clock clock = platform.clockInsideValidity();
     KeyReleaseService.Builder b = KeyReleaseService.builder()
         .snp(platform.verifier(clock), KmsEndorsements.certChain(platform.certChainPem()))
+        .minimumTcb(platform.tcb())
         .launch(launch).rootKeys(roots).clock(clock)
         .authorization(AllowListAuthorizer.builder().allowOsImage(launch.osImageHash())
             .allowApp(Bytes.of(appId), Bytes.of(compose)).build());

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.crypto.KmsRootKeys;
@@ -24,6 +25,8 @@ import org.attest4j.examples.agent.SimulatedGuest;
 import org.attest4j.examples.agent.SyntheticImages;
 import org.attest4j.kms.KeyReleaseService;
 import org.attest4j.ovmf.OvmfImage;
+import org.attest4j.snp.Product;
+import org.attest4j.snp.TcbVersion;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +34,19 @@ import org.junit.jupiter.api.io.TempDir;
 class KmsConfigTest {
   @TempDir Path dir;
 
+  /** The testbed platform's own TCB as the floor. */
+  static String minTcb() {
+    TcbVersion t = KmsTestbed.PLATFORM.tcb();
+    return "{\"Genoa\":{\"bootloader\":" + t.bootloader() + ",\"tee\":" + t.tee() + ",\"snp\":" + t.snp()
+        + ",\"microcode\":" + t.microcode() + "}}";
+  }
+
   private String config(String auth) throws Exception {
+    return config(auth, "\"min_tcb\":" + minTcb() + ",");
+  }
+
+  /** {@code minTcbEntry}: the whole {@code "min_tcb": ...,} entry with its trailing comma, or "". */
+  private String config(String auth, String minTcbEntry) throws Exception {
     Files.write(dir.resolve("ovmf.fd"), SyntheticImages.firmware());
     Files.write(dir.resolve("cert_chain.pem"), KmsTestbed.PLATFORM.certChainPem());
     Files.write(dir.resolve("ark.pem"), ("-----BEGIN CERTIFICATE-----\n"
@@ -44,7 +59,7 @@ class KmsConfigTest {
         + "\"launch\":{\"ovmf\":\"ovmf.fd\",\"kernel_sha256\":\"" + HexFormat.of().formatHex(sha.digest(SyntheticImages.kernel(4096)))
         + "\",\"initrd_sha256\":\"" + HexFormat.of().formatHex(sha.digest(SyntheticImages.initrd(4096)))
         + "\",\"cmdline\":\"console=ttyS0\",\"vcpus\":[1],\"vcpu_types\":[\"EPYC-v4\"]},"
-        + "\"policy\":\"strict\"," + auth + "}";
+        + "\"policy\":\"strict\"," + minTcbEntry + auth + "}";
   }
 
   @Test
@@ -121,6 +136,63 @@ class KmsConfigTest {
       }
     } finally {
       hook.stop(0);
+    }
+  }
+
+  @Test
+  void minTcbIsRequiredAndParsedStrictly() throws Exception {
+    var clock = KmsTestbed.PLATFORM.clockInsideValidity();
+    TcbVersion platform = KmsTestbed.PLATFORM.tcb();
+    String auth = "\"auth\":{\"allow\":{}}";
+    // no floor, no service
+    MalformedEvidenceException none =
+        assertThrows(MalformedEvidenceException.class, () -> KmsConfig.parse(config(auth, ""), dir).buildService(clock));
+    assertTrue(none.getMessage().contains("min_tcb is required") && none.getMessage().contains("allow_any_tcb"),
+        none.getMessage());
+    // components or the raw TCB_VERSION
+    assertEquals(List.of(platform), KmsConfig.parse(config(auth), dir).minimumTcbs());
+    assertEquals(List.of(platform),
+        KmsConfig.parse(config(auth, "\"min_tcb\":{\"Genoa\":\"" + platform.rawHex() + "\"},"), dir).minimumTcbs());
+    TcbVersion turin = TcbVersion.builder(Product.TURIN).fmc(1).bootloader(2).tee(3).snp(4).microcode(5).build();
+    assertEquals(List.of(turin), KmsConfig.parse(config(auth,
+        "\"min_tcb\":{\"Turin\":{\"fmc\":1,\"bootloader\":2,\"tee\":3,\"snp\":4,\"microcode\":5}},"), dir).minimumTcbs());
+    // the explicit opt-out
+    KmsConfig any = KmsConfig.parse(config(auth, "\"min_tcb\":\"allow_any_tcb\","), dir);
+    assertEquals(null, any.minimumTcbs());
+    any.buildService(clock);
+    // malformed floors are refused, never ignored
+    for (String bad : List.of(
+        "\"any\"", "{}", "[]", "{\"Rome\":\"0x1\"}", "{\"Genoa\":\"12\"}", "{\"Genoa\":\"0xzz\"}",
+        "{\"Genoa\":{\"bootloader\":1,\"tee\":0,\"snp\":25}}",
+        "{\"Genoa\":{\"bootloader\":1,\"tee\":0,\"snp\":256,\"microcode\":1}}",
+        "{\"Genoa\":{\"bootloader\":1,\"tee\":0,\"snp\":-1,\"microcode\":1}}",
+        "{\"Genoa\":{\"fmc\":1,\"bootloader\":1,\"tee\":0,\"snp\":25,\"microcode\":1}}",
+        "{\"Turin\":{\"bootloader\":1,\"tee\":0,\"snp\":25,\"microcode\":1}}",
+        "{\"Genoa\":\"0x1\",\"Siena\":\"0x1\"}")) {
+      KmsConfig c = KmsConfig.parse(config(auth, "\"min_tcb\":" + bad + ","), dir);
+      assertThrows(MalformedEvidenceException.class, () -> c.buildService(clock), bad);
+    }
+  }
+
+  @Test
+  void aPlatformBelowTheConfiguredFloorGetsNoKeys() throws Exception {
+    TcbVersion t = KmsTestbed.PLATFORM.tcb();
+    String floor = "\"min_tcb\":{\"Genoa\":{\"bootloader\":" + t.bootloader() + ",\"tee\":" + t.tee() + ",\"snp\":"
+        + (t.snp() + 1) + ",\"microcode\":" + t.microcode() + "}},";
+    KmsConfig c = KmsConfig.parse(config("\"auth\":{\"allow\":{}}", floor), dir);
+    try (KmsServer kms = KmsServer.start(c, KmsTestbed.PLATFORM.clockInsideValidity())) {
+      KmsRootKeys roots = c.rootKeys();
+      var mr = org.attest4j.crypto.MrConfigV3.builder().appId(new byte[20]).composeHash(new byte[32])
+          .keyProvider(org.attest4j.crypto.KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
+      SimulatedGuest g = SimulatedGuest.builder(KmsTestbed.PLATFORM)
+          .firmware(OvmfImage.parse(SyntheticImages.firmware()).prepare())
+          .boot(SyntheticImages.kernel(4096), SyntheticImages.initrd(4096), "console=ttyS0").vcpus(1, "EPYC-v4")
+          .hostData(mr.hostData()).build();
+      AgentException e = assertThrows(AgentException.class,
+          () -> GuestAgent.create(kms.baseUri(), g).requestKeys(mr.documentBytes(), 1, "EPYC-v4"));
+      assertEquals(403, e.status());
+      assertEquals(3, e.step());
+      assertTrue(e.reason().contains("TCB_TOO_LOW"), e.reason());
     }
   }
 }

@@ -61,6 +61,7 @@ final class KmsTestbed implements AutoCloseable {
         .allowVcpuTypes("EPYC-v4").build();
     service = KeyReleaseService.builder()
         .snp(PLATFORM.verifier(clock), KmsEndorsements.certChain(PLATFORM.certChainPem()))
+        .minimumTcb(PLATFORM.tcb())
         .launch(launch).rootKeys(roots).clock(clock)
         .nonceStore(NonceStore.builder().clock(clock).build())
         .authorization(hook != null ? hook : AllowListAuthorizer.builder().allowOsImage(launch.osImageHash())
