@@ -37,7 +37,9 @@ import org.attest4j.core.internal.Coalescer;
 import org.attest4j.core.internal.DiskCache;
 import org.attest4j.core.internal.RetryPolicy;
 import org.attest4j.core.internal.Sleeper;
+import org.attest4j.core.VerificationException;
 import org.attest4j.tdx.TdxCollateral;
+import org.attest4j.tdx.TdxQuote;
 
 /**
  * A client for Intel's Provisioning Certification Service (PCS, {@code
@@ -299,6 +301,28 @@ public final class PcsClient {
    */
   public TdxCollateral collateral(String fmspc, PckCa ca, UpdateType update) throws AttestationException {
     return assemble(pckCrl(ca), rootCaCrl(), tcbInfo(fmspc, update), qeIdentity(update));
+  }
+
+  /**
+   * {@link #collateral(String, PckCa, UpdateType)} for the platform that produced {@code quote}: the
+   * FMSPC and the PCK CA ({@code platform} or {@code processor}) are read from the PCK leaf
+   * certificate the quote carries, so callers need not pass them. The certificate only selects the
+   * collateral here; {@link org.attest4j.tdx.TdxVerifier} verifies it and refuses TCB info for
+   * another FMSPC.
+   *
+   * @throws VerificationException if the quote's PCK certificate chain cannot be parsed, or its
+   *     leaf lacks the SGX extension's FMSPC or is issued by neither PCK CA
+   * @throws EndorsementUnavailableException if the collateral cannot be fetched or does not verify
+   */
+  public TdxCollateral collateral(TdxQuote quote, UpdateType update) throws AttestationException {
+    PckLeaf leaf = PckLeaf.of(Objects.requireNonNull(quote, "quote"));
+    return collateral(leaf.fmspc(), leaf.ca(), Objects.requireNonNull(update, "update"));
+  }
+
+  /** {@link #collateral(TdxQuote, UpdateType)} at a chosen TCB evaluation data number. */
+  public TdxCollateral collateral(TdxQuote quote, int tcbEvaluationDataNumber) throws AttestationException {
+    PckLeaf leaf = PckLeaf.of(Objects.requireNonNull(quote, "quote"));
+    return collateral(leaf.fmspc(), leaf.ca(), tcbEvaluationDataNumber);
   }
 
   /** {@link #collateral(String, PckCa, UpdateType)} at a chosen TCB evaluation data number. */
