@@ -137,6 +137,7 @@ class SnpReportPropertiesTest {
     onlyLibraryExceptions(() -> SnpReport.parse(data));
   }
 
+  @net.jqwik.api.lifecycle.AddLifecycleHook(org.attest4j.testsupport.SharedDataRequired.class)
   @Property(tries = 150)
   void mutatedRealReportsAreRejectedWithLibraryExceptions(
       @ForAll @IntRange(min = 0, max = 7) int which,
@@ -162,6 +163,7 @@ class SnpReportPropertiesTest {
 
   // ------------------------------------------------------------------ single-bit flips
 
+  @net.jqwik.api.lifecycle.AddLifecycleHook(org.attest4j.testsupport.SharedDataRequired.class)
   @Property(tries = 400)
   void everySingleBitFlipInSignedRegionOrSignatureIsRejected(
       @ForAll @IntRange(min = 0, max = 7) int which, @ForAll @IntRange(min = 0, max = 0x330 * 8 - 1) int bit)

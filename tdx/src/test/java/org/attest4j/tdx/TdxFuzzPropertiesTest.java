@@ -117,6 +117,7 @@ class TdxFuzzPropertiesTest {
     });
   }
 
+  @net.jqwik.api.lifecycle.AddLifecycleHook(org.attest4j.testsupport.SharedDataRequired.class)
   @Property(tries = 400)
   void mutatedQuotesGiveOnlyLibraryExceptions(@ForAll("mutation") Mutation m, @ForAll @IntRange(min = 0, max = 2) int which) {
     String dir = which == 0 ? DSTACK : which == 1 ? V5 : GOTDX;
@@ -131,6 +132,7 @@ class TdxFuzzPropertiesTest {
     });
   }
 
+  @net.jqwik.api.lifecycle.AddLifecycleHook(org.attest4j.testsupport.SharedDataRequired.class)
   @Property(tries = 300)
   void anyChangeInTheSignedRegionIsRefused(@ForAll @IntRange(min = 0, max = 701) int offset,
       @ForAll @IntRange(min = 1, max = 255) int mask, @ForAll @IntRange(min = 0, max = 1) int which) {
@@ -151,6 +153,7 @@ class TdxFuzzPropertiesTest {
     }
   }
 
+  @net.jqwik.api.lifecycle.AddLifecycleHook(org.attest4j.testsupport.SharedDataRequired.class)
   @Property(tries = 200)
   void anyChangeInTheQeReportOrSignaturesIsRefused(@ForAll @IntRange(min = 0, max = 64 + 64 + 384 + 64 - 1) int offset,
       @ForAll @IntRange(min = 1, max = 255) int mask) {
@@ -166,6 +169,7 @@ class TdxFuzzPropertiesTest {
     }
   }
 
+  @net.jqwik.api.lifecycle.AddLifecycleHook(org.attest4j.testsupport.SharedDataRequired.class)
   @Property(tries = 150)
   void mutatedCollateralGivesOnlyLibraryExceptions(@ForAll("mutation") Mutation m) {
     byte[] json = apply(SharedData.bytes(DSTACK + "collateral.dcap-qvl.json"), m);
@@ -173,6 +177,7 @@ class TdxFuzzPropertiesTest {
     onlyLibraryExceptions(() -> VERIFIER.verify(quote, TdxCollateral.fromQuoteCollateralJson(json), DSTACK_AT));
   }
 
+  @net.jqwik.api.lifecycle.AddLifecycleHook(org.attest4j.testsupport.SharedDataRequired.class)
   @Property(tries = 150)
   void mutatedSignedCollateralItemsAreRefused(@ForAll("mutation") Mutation m, @ForAll @IntRange(min = 0, max = 1) int item) {
     // change the exact signed TCB info / QE identity text: must never verify
@@ -203,6 +208,7 @@ class TdxFuzzPropertiesTest {
     }
   }
 
+  @net.jqwik.api.lifecycle.AddLifecycleHook(org.attest4j.testsupport.SharedDataRequired.class)
   @Property(tries = 200)
   void mutatedCcelLogsGiveOnlyLibraryExceptions(@ForAll("mutation") Mutation m) {
     byte[] full = SharedData.bytes(GOTDX + "ccel_data.bin");
@@ -216,6 +222,7 @@ class TdxFuzzPropertiesTest {
     onlyLibraryExceptions(() -> CcelEventLog.parse(log, table).replay());
   }
 
+  @net.jqwik.api.lifecycle.AddLifecycleHook(org.attest4j.testsupport.SharedDataRequired.class)
   @Property(tries = 200)
   void mutatedDstackLogsGiveOnlyLibraryExceptions(@ForAll("mutation") Mutation m) {
     byte[] log = apply(SharedData.bytes(DSTACK + "event_log.json"), m);
