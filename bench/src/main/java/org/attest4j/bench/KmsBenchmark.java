@@ -136,6 +136,7 @@ public class KmsBenchmark {
     builder =
         KeyReleaseService.builder()
             .snp(verifier, endorsements)
+            .minimumTcb(platform.tcb())
             .launch(launch)
             .rootKeys(roots)
             .clock(platform.clockInsideValidity())
