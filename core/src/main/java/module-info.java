@@ -3,6 +3,8 @@
  * module.
  */
 module org.attest4j.core {
+  requires java.net.http;
+
   exports org.attest4j.core;
   exports org.attest4j.core.internal to
       org.attest4j.snp,

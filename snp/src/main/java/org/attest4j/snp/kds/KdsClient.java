@@ -31,6 +31,7 @@ import org.attest4j.core.AttestationException;
 import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.core.internal.Coalescer;
 import org.attest4j.core.internal.DiskCache;
+import org.attest4j.core.internal.EndorsementHttp;
 import org.attest4j.core.internal.RetryPolicy;
 import org.attest4j.core.internal.Sleeper;
 import org.attest4j.snp.Product;
@@ -74,8 +75,25 @@ public final class KdsClient implements EndorsementSource {
 
   private static final int MEMORY_ENTRIES = 512;
 
+  private static final EndorsementHttp.Service KDS =
+      new EndorsementHttp.Service(
+          "AMD KDS",
+          "KDS",
+          "AMD limits clients to about one request per 10 s: use a cache directory",
+          "check the product, hwID and TCB",
+          new EndorsementHttp.Reasons(
+              KdsReason.TIMEOUT,
+              KdsReason.BAD_RESPONSE,
+              KdsReason.NETWORK_ERROR,
+              KdsReason.THROTTLED,
+              KdsReason.SERVER_UNAVAILABLE,
+              KdsReason.NOT_FOUND,
+              KdsReason.HTTP_ERROR,
+              KdsReason.INTERRUPTED),
+          System.getLogger(KdsClient.class.getPackageName() + ".KdsHttp"));
+
   private final String base;
-  private final KdsHttp http;
+  private final EndorsementHttp http;
   private final DiskCache disk;
   private final boolean offline;
   private final boolean fetchVlek;
@@ -119,7 +137,8 @@ public final class KdsClient implements EndorsementSource {
                 .build();
     this.clock = b.clock;
     this.http =
-        new KdsHttp(
+        new EndorsementHttp(
+            KDS,
             client,
             b.requestTimeout,
             RetryPolicy.of(b.maxAttempts, b.initialBackoff, b.maxBackoff, b.maxRetryAfter),
@@ -558,7 +577,7 @@ public final class KdsClient implements EndorsementSource {
           "offline mode and no verified " + what + " in "
               + (disk == null ? "memory (no cache directory configured)" : "the cache " + disk.directory()));
     }
-    return http.get(uri, what);
+    return http.get(uri, what).body();
   }
 
   /** How many HTTP requests this client sent, retries included (for tests and metrics). */

@@ -35,6 +35,7 @@ import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.internal.Coalescer;
 import org.attest4j.core.internal.DiskCache;
+import org.attest4j.core.internal.EndorsementHttp;
 import org.attest4j.core.internal.RetryPolicy;
 import org.attest4j.core.internal.Sleeper;
 import org.attest4j.core.VerificationException;
@@ -101,9 +102,26 @@ public final class PcsClient {
 
   private static final int MEMORY_ENTRIES = 256;
 
+  private static final EndorsementHttp.Service PCS =
+      new EndorsementHttp.Service(
+          "the PCS",
+          "PCS",
+          "use a cache directory or a local PCCS",
+          "check the FMSPC, CA and TCB evaluation data number",
+          new EndorsementHttp.Reasons(
+              PcsReason.TIMEOUT,
+              PcsReason.BAD_RESPONSE,
+              PcsReason.NETWORK_ERROR,
+              PcsReason.THROTTLED,
+              PcsReason.SERVER_UNAVAILABLE,
+              PcsReason.NOT_FOUND,
+              PcsReason.HTTP_ERROR,
+              PcsReason.INTERRUPTED),
+          System.getLogger(PcsClient.class.getPackageName() + ".PcsHttp"));
+
   private final String base;
   private final URI rootCaCrlUri;
-  private final PcsHttp http;
+  private final EndorsementHttp http;
   private final DiskCache disk;
   private final boolean offline;
   private final Clock clock;
@@ -156,7 +174,8 @@ public final class PcsClient {
                 .build();
     this.clock = b.clock;
     this.http =
-        new PcsHttp(
+        new EndorsementHttp(
+            PCS,
             client,
             b.requestTimeout,
             RetryPolicy.of(b.maxAttempts, b.initialBackoff, b.maxBackoff, b.maxRetryAfter),

@@ -1,4 +1,4 @@
-package org.attest4j.tdx.pcs;
+package org.attest4j.core.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,16 +22,81 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.attest4j.core.EndorsementUnavailableException;
-import org.attest4j.core.internal.RetryPolicy;
-import org.attest4j.core.internal.Sleeper;
+import org.attest4j.core.ReasonCode;
 
 /**
  * GET with a bounded deadline per attempt (headers and body), a bounded body size, and bounded
- * retries: 429 and 503 honour {@code Retry-After} (up to the policy's maximum), other 5xx, timeouts
- * and connection errors back off exponentially; 404 and other 4xx fail at once. Thread-safe.
+ * retries for endorsement servers (AMD KDS, Intel PCS, PCCS): 429 and 503 honour {@code
+ * Retry-After} (up to the policy's maximum), other 5xx, timeouts and connection errors back off
+ * exponentially; 404 and other 4xx fail at once. Each failure is an {@link
+ * EndorsementUnavailableException} whose reason comes from the caller's {@link Service}. Thread-safe.
+ * Internal to attest4j.
  */
-final class PcsHttp {
-  private static final System.Logger LOG = System.getLogger(PcsHttp.class.getName());
+public final class EndorsementHttp {
+  /**
+   * The reason codes used for each kind of failure, taken from the calling module's reason enum.
+   *
+   * @param timeout an attempt did not finish within the request timeout
+   * @param badResponse the body was larger than the limit
+   * @param networkError connection or I/O failure
+   * @param throttled HTTP 429
+   * @param serverUnavailable HTTP 503 and other 5xx
+   * @param notFound HTTP 404
+   * @param httpError any other non-200 status
+   * @param interrupted the thread was interrupted while fetching or waiting
+   */
+  public record Reasons(
+      ReasonCode timeout,
+      ReasonCode badResponse,
+      ReasonCode networkError,
+      ReasonCode throttled,
+      ReasonCode serverUnavailable,
+      ReasonCode notFound,
+      ReasonCode httpError,
+      ReasonCode interrupted) {
+    /** Rejects null codes. */
+    public Reasons {
+      Objects.requireNonNull(timeout, "timeout");
+      Objects.requireNonNull(badResponse, "badResponse");
+      Objects.requireNonNull(networkError, "networkError");
+      Objects.requireNonNull(throttled, "throttled");
+      Objects.requireNonNull(serverUnavailable, "serverUnavailable");
+      Objects.requireNonNull(notFound, "notFound");
+      Objects.requireNonNull(httpError, "httpError");
+      Objects.requireNonNull(interrupted, "interrupted");
+    }
+  }
+
+  /**
+   * How one endorsement service is named in messages and logs, and which reasons its failures carry.
+   *
+   * @param label the service in messages, e.g. {@code "AMD KDS"} or {@code "the PCS"}
+   * @param logTag the short tag in debug logs, e.g. {@code "KDS"}
+   * @param throttledHint advice appended when every attempt was throttled or unavailable
+   * @param notFoundHint advice appended to a 404
+   * @param reasons the reason codes
+   * @param log the logger for retry messages
+   */
+  public record Service(
+      String label,
+      String logTag,
+      String throttledHint,
+      String notFoundHint,
+      Reasons reasons,
+      System.Logger log) {
+    /** Rejects nulls. */
+    public Service {
+      Objects.requireNonNull(label, "label");
+      Objects.requireNonNull(logTag, "logTag");
+      Objects.requireNonNull(throttledHint, "throttledHint");
+      Objects.requireNonNull(notFoundHint, "notFoundHint");
+      Objects.requireNonNull(reasons, "reasons");
+      Objects.requireNonNull(log, "log");
+    }
+  }
+
+  private final Service service;
+  private final Reasons reasons;
 
   private final HttpClient client;
   private final Duration requestTimeout;
@@ -40,14 +106,18 @@ final class PcsHttp {
   private final int maxBodyBytes;
   private final AtomicLong requests = new AtomicLong();
 
-  PcsHttp(
+  /** A fetcher for {@code service} sending through {@code client}. */
+  public EndorsementHttp(
+      Service service,
       HttpClient client,
       Duration requestTimeout,
       RetryPolicy policy,
       Clock clock,
       Sleeper sleeper,
       int maxBodyBytes) {
-    this.client = client;
+    this.service = Objects.requireNonNull(service, "service");
+    this.reasons = service.reasons();
+    this.client = Objects.requireNonNull(client, "client");
     this.requestTimeout = requestTimeout;
     this.policy = policy;
     this.clock = clock;
@@ -56,11 +126,15 @@ final class PcsHttp {
   }
 
   /** How many HTTP requests were sent (attempts, retries included). */
-  long requestCount() {
+  public long requestCount() {
     return requests.get();
   }
 
-  HttpResponse<byte[]> get(URI uri, String what) throws EndorsementUnavailableException {
+  /**
+   * Fetches {@code uri}, retrying as described in the class comment, and returns the 200 response.
+   * {@code what} names the object in messages (e.g. "the VCEK").
+   */
+  public HttpResponse<byte[]> get(URI uri, String what) throws EndorsementUnavailableException {
     EndorsementUnavailableException last = null;
     for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
       Duration wait = policy.backoff(attempt);
@@ -70,8 +144,8 @@ final class PcsHttp {
       } catch (TimeoutException e) {
         last =
             new EndorsementUnavailableException(
-                PcsReason.TIMEOUT,
-                "the PCS did not answer within " + requestTimeout.toMillis() + " ms for " + what
+                reasons.timeout(),
+                service.label() + " did not answer within " + requestTimeout.toMillis() + " ms for " + what
                     + " (" + uri + ", attempt " + attempt + " of " + policy.maxAttempts() + ")",
                 null,
                 e);
@@ -83,14 +157,14 @@ final class PcsHttp {
       } catch (IOException e) {
         if (isBodyTooLarge(e)) {
           throw new EndorsementUnavailableException(
-              PcsReason.BAD_RESPONSE,
-              "the PCS response for " + what + " is larger than " + maxBodyBytes + " bytes (" + uri + ")",
+              reasons.badResponse(),
+              service.label() + " response for " + what + " is larger than " + maxBodyBytes + " bytes (" + uri + ")",
               null,
               e);
         }
         last =
             new EndorsementUnavailableException(
-                PcsReason.NETWORK_ERROR,
+                reasons.networkError(),
                 "could not fetch " + what + " from " + uri + ": " + e.getMessage()
                     + " (attempt " + attempt + " of " + policy.maxAttempts() + ")",
                 null,
@@ -108,12 +182,12 @@ final class PcsHttp {
       if (status == 429 || status == 503) {
         Optional<Duration> retryAfter =
             RetryPolicy.parseRetryAfter(resp.headers().firstValue("Retry-After").orElse(null), clock.instant());
-        PcsReason reason = status == 429 ? PcsReason.THROTTLED : PcsReason.SERVER_UNAVAILABLE;
+        ReasonCode reason = status == 429 ? reasons.throttled() : reasons.serverUnavailable();
         String label = status == 429 ? "429 Too Many Requests" : "503 Service Unavailable";
         if (retryAfter.isPresent() && retryAfter.get().compareTo(policy.maxRetryAfter()) > 0) {
           throw new EndorsementUnavailableException(
               reason,
-              "the PCS answered " + label + " for " + what + " and asked to retry after "
+              service.label() + " answered " + label + " for " + what + " and asked to retry after "
                   + retryAfter.get().toSeconds() + " s, more than the configured maximum of "
                   + policy.maxRetryAfter().toSeconds() + " s (" + uri + ")",
               retryAfter.get(),
@@ -123,8 +197,8 @@ final class PcsHttp {
         last =
             new EndorsementUnavailableException(
                 reason,
-                "the PCS answered " + label + " for " + what + " on all " + policy.maxAttempts()
-                    + " attempts (" + uri + "); use a cache directory or a local PCCS",
+                service.label() + " answered " + label + " for " + what + " on all " + policy.maxAttempts()
+                    + " attempts (" + uri + "); " + service.throttledHint(),
                 retryAfter.orElse(null),
                 null);
         retryLog(uri, attempt, w, label);
@@ -136,8 +210,8 @@ final class PcsHttp {
       if (status >= 500) {
         last =
             new EndorsementUnavailableException(
-                PcsReason.SERVER_UNAVAILABLE,
-                "the PCS answered HTTP " + status + " for " + what + " on all " + policy.maxAttempts()
+                reasons.serverUnavailable(),
+                service.label() + " answered HTTP " + status + " for " + what + " on all " + policy.maxAttempts()
                     + " attempts (" + uri + ")",
                 null,
                 null);
@@ -149,14 +223,14 @@ final class PcsHttp {
       }
       if (status == 404) {
         throw new EndorsementUnavailableException(
-            PcsReason.NOT_FOUND,
-            "the PCS has no " + what + " at " + uri + " (HTTP 404): check the FMSPC, CA and TCB evaluation data number",
+            reasons.notFound(),
+            service.label() + " has no " + what + " at " + uri + " (HTTP 404): " + service.notFoundHint(),
             null,
             null);
       }
       throw new EndorsementUnavailableException(
-          PcsReason.HTTP_ERROR,
-          "the PCS answered HTTP " + status + " for " + what + " (" + uri + ")",
+          reasons.httpError(),
+          service.label() + " answered HTTP " + status + " for " + what + " (" + uri + ")",
           null,
           null);
     }
@@ -174,7 +248,7 @@ final class PcsHttp {
 
   private void retryLog(URI uri, int attempt, Duration wait, String why) {
     if (attempt < policy.maxAttempts()) {
-      LOG.log(Level.DEBUG, () -> "PCS " + uri + ": " + why + "; retrying in " + wait.toMillis() + " ms");
+      service.log().log(Level.DEBUG, () -> service.logTag() + " " + uri + ": " + why + "; retrying in " + wait.toMillis() + " ms");
     }
   }
 
@@ -189,7 +263,7 @@ final class PcsHttp {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new EndorsementUnavailableException(
-          PcsReason.INTERRUPTED, "interrupted while waiting to retry the PCS", null, e);
+          reasons.interrupted(), "interrupted while waiting to retry " + service.label(), null, e);
     }
   }
 
@@ -209,7 +283,7 @@ final class PcsHttp {
       f.cancel(true);
       Thread.currentThread().interrupt();
       throw new EndorsementUnavailableException(
-          PcsReason.INTERRUPTED, "interrupted while fetching " + uri, null, e);
+          reasons.interrupted(), "interrupted while fetching " + uri, null, e);
     } catch (TimeoutException e) {
       f.cancel(true);
       throw e;
