@@ -125,6 +125,70 @@ public final class EndorsementHttp {
     this.maxBodyBytes = maxBodyBytes;
   }
 
+  /**
+   * The client used when the caller supplies none: {@code connectTimeout}, redirects followed
+   * (except HTTPS to HTTP), HTTP/1.1.
+   */
+  public static HttpClient defaultClient(Duration connectTimeout) {
+    return HttpClient.newBuilder()
+        .connectTimeout(connectTimeout)
+        .followRedirects(HttpClient.Redirect.NORMAL)
+        .version(HttpClient.Version.HTTP_1_1)
+        .build();
+  }
+
+  /**
+   * Checks a server base URI for a client builder: http or https, no query, no fragment. {@code
+   * name} is the server in messages (e.g. {@code "KDS"}).
+   *
+   * @throws IllegalArgumentException when the URI is unsuitable
+   */
+  public static URI checkBaseUri(URI uri, String name) {
+    Objects.requireNonNull(uri, "uri");
+    String scheme = uri.getScheme();
+    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+      throw new IllegalArgumentException("the " + name + " base URI must be http or https: " + uri);
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException("the " + name + " base URI must not have a query or fragment: " + uri);
+    }
+    return uri;
+  }
+
+  /** {@code uri} as a string without trailing slashes. */
+  public static String withoutTrailingSlashes(URI uri) {
+    String s = uri.toString();
+    while (s.endsWith("/")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    return s;
+  }
+
+  /** Checks a builder's attempt count (1..20, as {@link RetryPolicy} allows). */
+  public static int checkMaxAttempts(int n) {
+    if (n < 1 || n > 20) {
+      throw new IllegalArgumentException("maxAttempts must be 1..20");
+    }
+    return n;
+  }
+
+  /** Checks a builder's body limit (at least 1024 bytes). */
+  public static int checkMaxBodyBytes(int n) {
+    if (n < 1024) {
+      throw new IllegalArgumentException("maxBodyBytes must be at least 1024");
+    }
+    return n;
+  }
+
+  /** Checks that a builder's duration is present and positive. */
+  public static Duration positive(Duration d, String name) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive");
+    }
+    return d;
+  }
+
   /** How many HTTP requests were sent (attempts, retries included). */
   public long requestCount() {
     return requests.get();

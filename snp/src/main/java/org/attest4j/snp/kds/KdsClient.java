@@ -21,17 +21,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.EndorsementUnavailableException;
-import org.attest4j.core.internal.Coalescer;
 import org.attest4j.core.internal.DiskCache;
 import org.attest4j.core.internal.EndorsementHttp;
+import org.attest4j.core.internal.ExpiringCache;
+import org.attest4j.core.internal.ExpiringCache.Cached;
 import org.attest4j.core.internal.RetryPolicy;
 import org.attest4j.core.internal.Sleeper;
 import org.attest4j.snp.Product;
@@ -100,42 +99,14 @@ public final class KdsClient implements EndorsementSource {
   private final boolean checkValidity;
   private final Clock clock;
   private final EndorsementVerifier verifier;
-  private final Coalescer<String, Object> coalescer = new Coalescer<>();
-  private final Map<String, Cached> memory =
-      new LinkedHashMap<>(64, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
-          return size() > MEMORY_ENTRIES;
-        }
-      };
-
-  private static final class Cached {
-    final Object value;
-    final Instant expires;
-
-    Cached(Object value, Instant expires) {
-      this.value = value;
-      this.expires = expires;
-    }
-  }
+  private final ExpiringCache memory;
 
   private KdsClient(Builder b) {
-    String s = b.baseUri.toString();
-    while (s.endsWith("/")) {
-      s = s.substring(0, s.length() - 1);
-    }
-    this.base = s;
+    this.base = EndorsementHttp.withoutTrailingSlashes(b.baseUri);
     HttpClient client =
-        b.httpClient != null
-            ? b.httpClient
-            : HttpClient.newBuilder()
-                .connectTimeout(b.connectTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        b.httpClient != null ? b.httpClient : EndorsementHttp.defaultClient(b.connectTimeout);
     this.clock = b.clock;
+    this.memory = new ExpiringCache(MEMORY_ENTRIES, b.clock, KdsReason.INTERRUPTED);
     this.http =
         new EndorsementHttp(
             KDS,
@@ -484,50 +455,17 @@ public final class KdsClient implements EndorsementSource {
   }
 
   private Object cached(String key, String what, Loader loader) throws AttestationException {
-    Object hit = memoryGet(key);
-    if (hit != null) {
-      return hit;
-    }
-    try {
-      return coalescer.run(
-          key,
-          AttestationException.class,
-          () -> {
-            Object again = memoryGet(key);
-            if (again != null) {
-              return again;
-            }
-            Cached c;
-            try {
-              c = loader.load();
-            } catch (CertificateException e) {
-              throw new EndorsementUnavailableException(
-                  KdsReason.BAD_RESPONSE, "could not encode the " + what + ": " + e.getMessage(), null, e);
-            }
-            synchronized (memory) {
-              memory.put(key, c);
-            }
-            return c.value;
-          });
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EndorsementUnavailableException(
-          KdsReason.INTERRUPTED, "interrupted while waiting for the " + what, null, e);
-    }
-  }
-
-  private Object memoryGet(String key) {
-    synchronized (memory) {
-      Cached c = memory.get(key);
-      if (c == null) {
-        return null;
-      }
-      if (!clock.instant().isBefore(c.expires)) {
-        memory.remove(key);
-        return null;
-      }
-      return c.value;
-    }
+    return memory.get(
+        key,
+        what,
+        () -> {
+          try {
+            return loader.load();
+          } catch (CertificateException e) {
+            throw new EndorsementUnavailableException(
+                KdsReason.BAD_RESPONSE, "could not encode the " + what + ": " + e.getMessage(), null, e);
+          }
+        });
   }
 
   private <T> T readDisk(String key, String what, Parser<T> parser) throws EndorsementUnavailableException {
@@ -587,7 +525,7 @@ public final class KdsClient implements EndorsementSource {
 
   /** How many calls joined a fetch already running. */
   long coalescedCount() {
-    return coalescer.joinedCount();
+    return memory.joinedCount();
   }
 
   // ------------------------------------------------------------------ checks
@@ -794,15 +732,7 @@ public final class KdsClient implements EndorsementSource {
 
     /** The KDS (or mirror) base, e.g. {@code https://kdsintf.amd.com} or {@code http://127.0.0.1:8080}. */
     public Builder baseUri(URI uri) {
-      Objects.requireNonNull(uri, "uri");
-      String scheme = uri.getScheme();
-      if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-        throw new IllegalArgumentException("the KDS base URI must be http or https: " + uri);
-      }
-      if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-        throw new IllegalArgumentException("the KDS base URI must not have a query or fragment: " + uri);
-      }
-      this.baseUri = uri;
+      this.baseUri = EndorsementHttp.checkBaseUri(uri, "KDS");
       return this;
     }
 
@@ -819,22 +749,19 @@ public final class KdsClient implements EndorsementSource {
 
     /** The connect timeout of the client built when none is supplied (default 5 s). */
     public Builder connectTimeout(Duration d) {
-      this.connectTimeout = positive(d, "connectTimeout");
+      this.connectTimeout = EndorsementHttp.positive(d, "connectTimeout");
       return this;
     }
 
     /** The deadline for one attempt, headers and body (default 10 s). */
     public Builder requestTimeout(Duration d) {
-      this.requestTimeout = positive(d, "requestTimeout");
+      this.requestTimeout = EndorsementHttp.positive(d, "requestTimeout");
       return this;
     }
 
     /** Attempts per request, the first included, 1..20 (default 4). */
     public Builder maxAttempts(int n) {
-      if (n < 1 || n > 20) {
-        throw new IllegalArgumentException("maxAttempts must be 1..20");
-      }
-      this.maxAttempts = n;
+      this.maxAttempts = EndorsementHttp.checkMaxAttempts(n);
       return this;
     }
 
@@ -856,10 +783,7 @@ public final class KdsClient implements EndorsementSource {
 
     /** The largest body accepted (default 256 KiB). */
     public Builder maxBodyBytes(int n) {
-      if (n < 1024) {
-        throw new IllegalArgumentException("maxBodyBytes must be at least 1024");
-      }
-      this.maxBodyBytes = n;
+      this.maxBodyBytes = EndorsementHttp.checkMaxBodyBytes(n);
       return this;
     }
 
@@ -915,13 +839,6 @@ public final class KdsClient implements EndorsementSource {
       return new KdsClient(this);
     }
 
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive");
-      }
-      return d;
-    }
 
     private static Duration nonNegative(Duration d, String name) {
       Objects.requireNonNull(d, name);

@@ -24,18 +24,18 @@ import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.core.MalformedEvidenceException;
-import org.attest4j.core.internal.Coalescer;
 import org.attest4j.core.internal.DiskCache;
 import org.attest4j.core.internal.EndorsementHttp;
+import org.attest4j.core.internal.ExpiringCache;
+import org.attest4j.core.internal.ExpiringCache.Cached;
+import org.attest4j.core.internal.ExpiringCache.Loader;
 import org.attest4j.core.internal.RetryPolicy;
 import org.attest4j.core.internal.Sleeper;
 import org.attest4j.core.VerificationException;
@@ -126,32 +126,10 @@ public final class PcsClient {
   private final boolean offline;
   private final Clock clock;
   private final CollateralVerifier verifier;
-  private final Coalescer<String, Object> coalescer = new Coalescer<>();
-  private final Map<String, Cached> memory =
-      new LinkedHashMap<>(32, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
-          return size() > MEMORY_ENTRIES;
-        }
-      };
-
-  private static final class Cached {
-    final Object value;
-    final Instant expires;
-
-    Cached(Object value, Instant expires) {
-      this.value = value;
-      this.expires = expires;
-    }
-  }
+  private final ExpiringCache memory;
 
   private PcsClient(Builder b) {
-    String s = b.baseUri.toString();
-    while (s.endsWith("/")) {
-      s = s.substring(0, s.length() - 1);
-    }
+    String s = EndorsementHttp.withoutTrailingSlashes(b.baseUri);
     for (String suffix : new String[] {"/sgx/certification/v4", "/tdx/certification/v4"}) {
       if (s.endsWith(suffix)) {
         s = s.substring(0, s.length() - suffix.length());
@@ -165,14 +143,9 @@ public final class PcsClient {
                 ? INTEL_ROOT_CA_CRL_URI
                 : URI.create(base + "/sgx/certification/v4/rootcacrl");
     HttpClient client =
-        b.httpClient != null
-            ? b.httpClient
-            : HttpClient.newBuilder()
-                .connectTimeout(b.connectTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        b.httpClient != null ? b.httpClient : EndorsementHttp.defaultClient(b.connectTimeout);
     this.clock = b.clock;
+    this.memory = new ExpiringCache(MEMORY_ENTRIES, b.clock, PcsReason.INTERRUPTED);
     this.http =
         new EndorsementHttp(
             PCS,
@@ -530,49 +503,12 @@ public final class PcsClient {
 
   // ------------------------------------------------------------------ plumbing
 
-  private interface Loader {
-    Cached load() throws AttestationException;
-  }
-
   private interface Parser<T> {
     T parse(byte[] bytes) throws AttestationException;
   }
 
   private Object cached(String key, String what, Loader loader) throws AttestationException {
-    Object hit = memoryGet(key);
-    if (hit != null) {
-      return hit;
-    }
-    try {
-      return coalescer.run(key, AttestationException.class, () -> {
-        Object again = memoryGet(key);
-        if (again != null) {
-          return again;
-        }
-        Cached c = loader.load();
-        synchronized (memory) {
-          memory.put(key, c);
-        }
-        return c.value;
-      });
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new EndorsementUnavailableException(PcsReason.INTERRUPTED, "interrupted while waiting for the " + what, null, e);
-    }
-  }
-
-  private Object memoryGet(String key) {
-    synchronized (memory) {
-      Cached c = memory.get(key);
-      if (c == null) {
-        return null;
-      }
-      if (!clock.instant().isBefore(c.expires)) {
-        memory.remove(key);
-        return null;
-      }
-      return c.value;
-    }
+    return memory.get(key, what, loader);
   }
 
   private <T> T readDisk(String key, String what, Parser<T> parser) {
@@ -630,7 +566,7 @@ public final class PcsClient {
 
   /** How many calls joined a fetch already running. */
   long coalescedCount() {
-    return coalescer.joinedCount();
+    return memory.joinedCount();
   }
 
   private static String header(HttpResponse<byte[]> resp, String name, String what) throws EndorsementUnavailableException {
@@ -739,15 +675,7 @@ public final class PcsClient {
      * /tdx/certification/v4} is accepted and removed).
      */
     public Builder baseUri(URI uri) {
-      Objects.requireNonNull(uri, "uri");
-      String scheme = uri.getScheme();
-      if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
-        throw new IllegalArgumentException("the PCS base URI must be http or https: " + uri);
-      }
-      if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-        throw new IllegalArgumentException("the PCS base URI must not have a query or fragment: " + uri);
-      }
-      this.baseUri = uri;
+      this.baseUri = EndorsementHttp.checkBaseUri(uri, "PCS");
       return this;
     }
 
@@ -770,22 +698,19 @@ public final class PcsClient {
 
     /** The connect timeout of the client built when none is supplied (default 5 s). */
     public Builder connectTimeout(Duration d) {
-      this.connectTimeout = positive(d, "connectTimeout");
+      this.connectTimeout = EndorsementHttp.positive(d, "connectTimeout");
       return this;
     }
 
     /** The deadline for one attempt, headers and body (default 10 s). */
     public Builder requestTimeout(Duration d) {
-      this.requestTimeout = positive(d, "requestTimeout");
+      this.requestTimeout = EndorsementHttp.positive(d, "requestTimeout");
       return this;
     }
 
     /** Attempts per request, the first included, 1..20 (default 4). */
     public Builder maxAttempts(int n) {
-      if (n < 1 || n > 20) {
-        throw new IllegalArgumentException("maxAttempts must be 1..20");
-      }
-      this.maxAttempts = n;
+      this.maxAttempts = EndorsementHttp.checkMaxAttempts(n);
       return this;
     }
 
@@ -804,10 +729,7 @@ public final class PcsClient {
 
     /** The largest body accepted (default 1 MiB). */
     public Builder maxBodyBytes(int n) {
-      if (n < 1024) {
-        throw new IllegalArgumentException("maxBodyBytes must be at least 1024");
-      }
-      this.maxBodyBytes = n;
+      this.maxBodyBytes = EndorsementHttp.checkMaxBodyBytes(n);
       return this;
     }
 
@@ -844,14 +766,6 @@ public final class PcsClient {
     /** The client. */
     public PcsClient build() {
       return new PcsClient(this);
-    }
-
-    private static Duration positive(Duration d, String name) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive");
-      }
-      return d;
     }
   }
 }
