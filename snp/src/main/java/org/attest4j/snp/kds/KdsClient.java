@@ -89,6 +89,7 @@ public final class KdsClient implements EndorsementSource {
               KdsReason.NOT_FOUND,
               KdsReason.HTTP_ERROR,
               KdsReason.INTERRUPTED),
+          // the retry log keeps the logger name of the former KdsHttp class
           System.getLogger(KdsClient.class.getPackageName() + ".KdsHttp"));
 
   private final String base;

@@ -117,6 +117,7 @@ public final class PcsClient {
               PcsReason.NOT_FOUND,
               PcsReason.HTTP_ERROR,
               PcsReason.INTERRUPTED),
+          // the retry log keeps the logger name of the former PcsHttp class
           System.getLogger(PcsClient.class.getPackageName() + ".PcsHttp"));
 
   private final String base;
