@@ -10,10 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -98,25 +95,12 @@ final class SnpCommand implements Callable<Integer> {
         () -> new UsageError("unknown product \"" + name + "\" (Milan, Genoa, Turin; Siena and Bergamo are Genoa)"));
   }
 
-  /** ISO-8601 instant ({@code 2025-06-01T00:00:00Z}), offset date-time, or a date (midnight UTC). */
+  /** The {@code --at} value: see {@link CliInstant} for the accepted forms. */
   static Instant instant(String text) throws UsageError {
-    String t = text.strip();
-    try {
-      return Instant.parse(t);
-    } catch (DateTimeParseException e) {
-      // try the other forms
-    }
-    try {
-      return OffsetDateTime.parse(t.replace(' ', 'T')).toInstant();
-    } catch (DateTimeParseException e) {
-      // try a date
-    }
-    try {
-      return LocalDate.parse(t).atStartOfDay(ZoneOffset.UTC).toInstant();
-    } catch (DateTimeParseException e) {
-      throw new UsageError("--at \"" + text + "\" is not an ISO-8601 instant such as 2025-06-01T00:00:00Z");
-    }
+    return CliInstant.parse(text)
+        .orElseThrow(() -> new UsageError("--at \"" + text + "\" is not " + CliInstant.FORMS));
   }
+
 
   static void printJson(PrintWriter out, JsonElement json) {
     out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls().create().toJson(json));

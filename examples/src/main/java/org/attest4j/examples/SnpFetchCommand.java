@@ -12,7 +12,6 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -103,11 +102,11 @@ final class SnpFetchCommand implements Callable<Integer> {
       b.cacheDirectory(cache);
     }
     if (at != null) {
-      try {
-        b.clock(Clock.fixed(Instant.parse(at), ZoneOffset.UTC)).checkValidity(true);
-      } catch (DateTimeParseException e) {
-        return usage("bad --at '" + at + "': use an ISO-8601 instant such as 2025-06-01T00:00:00Z");
+      Optional<Instant> when = CliInstant.parse(at);
+      if (when.isEmpty()) {
+        return usage("bad --at '" + at + "': use " + CliInstant.FORMS);
       }
+      b.clock(Clock.fixed(when.get(), ZoneOffset.UTC)).checkValidity(true);
     } else {
       b.checkValidity(false);
     }

@@ -11,8 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -254,28 +252,7 @@ final class TdxVerifyCommand implements Callable<Integer> {
     if (s == null) {
       return Instant.now();
     }
-    if (s.isEmpty()) {
-      throw usage("--at needs a value");
-    }
-    String t = s.strip();
-    try {
-      if (t.matches("-?\\d+")) {
-        return Instant.ofEpochSecond(Long.parseLong(t));
-      }
-      if (t.matches("-?\\d+\\.\\d+")) {
-        java.math.BigDecimal d = new java.math.BigDecimal(t);
-        long sec = d.longValue();
-        long nanos = d.subtract(java.math.BigDecimal.valueOf(sec)).movePointRight(9).longValue();
-        return Instant.ofEpochSecond(sec, nanos);
-      }
-      try {
-        return Instant.parse(t);
-      } catch (DateTimeParseException e) {
-        return OffsetDateTime.parse(t).toInstant();
-      }
-    } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
-      throw usage("--at '" + s + "' is neither an ISO-8601 instant (2025-07-19T10:00:34Z) nor unix seconds");
-    }
+    return CliInstant.parse(s).orElseThrow(() -> usage("--at '" + s + "' is not " + CliInstant.FORMS));
   }
 
   private ParameterException usage(String msg) {
