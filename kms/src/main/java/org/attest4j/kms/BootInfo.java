@@ -49,6 +49,9 @@ public record BootInfo(
   /** dstack's TEE variant name for SEV-SNP on the next branch. */
   public static final String TEE_VARIANT_SEV_SNP = "dstack-amd-sev-snp";
 
+  /** dstack's TEE variant name for Intel TDX (also PR #630's {@code attestationMode}). */
+  public static final String TEE_VARIANT_TDX = "dstack-tdx";
+
   /** The TCB is consistent and at or above the configured minimum in every component. */
   public static final String TCB_STATUS_UP_TO_DATE = "UpToDate";
 

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.EndorsementUnavailableException;
@@ -28,10 +29,20 @@ import org.attest4j.snp.SnpPolicy;
 import org.attest4j.snp.SnpVerifier;
 import org.attest4j.snp.TcbVersion;
 import org.attest4j.snp.kds.EndorsementSource;
+import org.attest4j.tdx.CcelEventLog;
+import org.attest4j.tdx.DstackAppInfo;
+import org.attest4j.tdx.DstackEventLog;
+import org.attest4j.tdx.TdReport;
+import org.attest4j.tdx.TdxCollateral;
+import org.attest4j.tdx.TdxPolicy;
+import org.attest4j.tdx.TdxQuote;
+import org.attest4j.tdx.TdxVerdict;
+import org.attest4j.tdx.TdxVerifier;
 import org.attest4j.kms.proto.AppId;
 import org.attest4j.kms.proto.AppKeyAmdResponse;
 import org.attest4j.kms.proto.BootstrapResponse;
 import org.attest4j.kms.proto.GetAppKeyAmdRequest;
+import org.attest4j.kms.proto.GetAppKeyTdxRequest;
 import org.attest4j.kms.proto.GetMetaResponse;
 import org.attest4j.kms.proto.NonceResponse;
 import org.attest4j.kms.proto.PublicKeyResponse;
@@ -66,7 +77,11 @@ import org.attest4j.kms.proto.PublicKeyResponse;
  *       request and signed by the KMS).
  * </ol>
  *
- * A refusal is a {@link KeyReleaseException} naming the step and wrapping its typed reason; both
+ * Intel TDX guests are served by {@link #releaseTdx(TdxKeyReleaseRequest)} with the same step
+ * numbering (see there) when the builder has a {@linkplain Builder#tdx TDX configuration}; they get
+ * the same app keys for the same app_id as SEV-SNP guests.
+ *
+ * <p>A refusal is a {@link KeyReleaseException} naming the step and wrapping its typed reason; both
  * outcomes carry per-step timings. Build one with {@link #builder()} and share it: instances are
  * immutable (apart from the internal {@link NonceStore}) and thread-safe.
  */
@@ -92,6 +107,11 @@ public final class KeyReleaseService {
   private final BoundedCache<String, Bytes> measurements;
   private final BoundedCache<Bytes, Ports.IdentityDocument> documents;
   private final BoundedCache<Bytes, Object> appKeys;
+  private final TdxVerifier tdxVerifier;
+  private final TdxCollateralSource tdxCollateral;
+  private final TdxPolicy tdxPolicy;
+  private final List<TdxPinnedImage> tdxImages;
+  private final boolean tdxRequireKeyProvider;
 
   private KeyReleaseService(Builder b) {
     this.evidence = b.evidence;
@@ -115,6 +135,11 @@ public final class KeyReleaseService {
     this.measurements = new BoundedCache<>(256);
     this.documents = new BoundedCache<>(256);
     this.appKeys = new BoundedCache<>(b.appKeyCacheSize);
+    this.tdxVerifier = b.tdxVerifier;
+    this.tdxCollateral = b.tdxCollateral;
+    this.tdxPolicy = b.tdxPolicy;
+    this.tdxImages = List.copyOf(b.tdxImages);
+    this.tdxRequireKeyProvider = b.tdxRequireKeyProvider;
   }
 
   /** A builder. */
@@ -230,6 +255,297 @@ public final class KeyReleaseService {
       throw refuse(run, e);
     } catch (RuntimeException e) {
       throw refuse(run, internal(e));
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // the TDX flow
+  // ------------------------------------------------------------------------------------------
+
+  /**
+   * Decodes a {@code GetAppKeyTdxRequest} (step 0) and runs the TDX flow, see {@link
+   * #releaseTdx(TdxKeyReleaseRequest)}.
+   *
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public KeyRelease releaseTdx(GetAppKeyTdxRequest request) throws KeyReleaseException {
+    Run run = new Run();
+    TdxKeyReleaseRequest decoded;
+    try {
+      decoded = TdxKeyReleaseRequest.fromProto(request);
+    } catch (AttestationException e) {
+      throw refuse(run, e);
+    } catch (RuntimeException e) {
+      throw refuse(run, internal(e));
+    }
+    return runTdx(decoded, run);
+  }
+
+  /**
+   * Runs the key-release flow for an Intel TDX guest, in order and failing closed, with the step
+   * numbers of {@link KeyReleaseStep}:
+   *
+   * <ol start="0">
+   *   <li>the request is complete (quote, event log, vm_config, 20-byte app_id) and this KMS was
+   *       built with a {@linkplain Builder#tdx TDX configuration} ({@link KmsReason#TDX_NOT_CONFIGURED}
+   *       otherwise);
+   *   <li>the quote parses ({@link TdxQuote#parse});
+   *   <li>the quote verifies with Intel collateral from the configured source, at this service's
+   *       clock ({@link TdxVerifier#verify(TdxQuote, TdxCollateral, Instant)});
+   *   <li>the {@link TdxPolicy} accepts the verdict (default {@link TdxPolicy#strict()});
+   *   <li>measurement: the event log's runtime events replay to the quote's RTMR3 (and a CCEL, when
+   *       sent, replays to RTMR0-2); app_id, compose_hash, instance_id and key-provider are derived
+   *       with {@link DstackAppInfo} (events after {@code system-ready} never count); the
+   *       vm_config's os_image_hash must be a {@linkplain Builder#tdxImage pinned image} whose MRTD
+   *       and RTMR0-2 equal the quote's;
+   *   <li>the request's app_id (and compose_hash / instance_id when sent) equal the measured ones;
+   *       unless disabled with {@link Builder#tdxRequireKeyProvider(boolean)}, the measured
+   *       key-provider event must name this KMS ({@code {"name":"kms","id":<root CA SPKI hex>}});
+   *   <li>report_data[32..64] carries a fresh nonce or the {@linkplain
+   *       TdxKeyReleaseRequest#requestDigest() request digest} (the same check as for SEV-SNP);
+   *   <li>the authorization hook allows the {@link BootInfo} ({@link BootInfo#TEE_VARIANT_TDX},
+   *       dstack's mr_aggregated, mr_system and device_id, the pinned os_image_hash, the measured
+   *       key-provider payload, and the verdict's TCB status and advisory ids);
+   *   <li>the app keys are derived as for SEV-SNP;
+   *   <li>they are sealed to report_data[0..32] with the same envelopes (HPKE binds the quote).
+   * </ol>
+   *
+   * {@link KeyRelease#measurement()} is the quote's MRTD.
+   *
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public KeyRelease releaseTdx(TdxKeyReleaseRequest request) throws KeyReleaseException {
+    return runTdx(Objects.requireNonNull(request, "request"), new Run());
+  }
+
+  /** Whether this service was built with a TDX configuration. */
+  public boolean servesTdx() {
+    return tdxVerifier != null;
+  }
+
+  private KeyRelease runTdx(TdxKeyReleaseRequest req, Run run) throws KeyReleaseException {
+    try {
+      checkTdxRequest(req);
+
+      run.begin(KeyReleaseStep.PARSE_REPORT);
+      TdxQuote quote = TdxQuote.parse(req.quote().toByteArray());
+
+      run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
+      TdxCollateral collateral = tdxCollateral.collateralFor(quote);
+      if (collateral == null) {
+        throw new VerificationException(KmsReason.NO_ENDORSEMENT, "the collateral source returned no TDX collateral");
+      }
+      TdxVerdict verdict = tdxVerifier.verify(quote, collateral, clock.instant());
+
+      run.begin(KeyReleaseStep.APPLY_POLICY);
+      tdxPolicy.enforce(verdict);
+
+      run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
+      TdReport report = verdict.report();
+      DstackAppInfo app = measureTdx(req, report);
+      Bytes osImage = pinnedImage(app, report);
+
+      run.begin(KeyReleaseStep.BIND_IDENTITY);
+      AppIdentity id = bindTdxIdentity(req, app);
+
+      run.begin(KeyReleaseStep.CHECK_FRESHNESS);
+      Object rd = checkFreshness(report.reportData(), req.nonce(), req.requestTime(), req::requestDigest);
+
+      run.begin(KeyReleaseStep.AUTHORIZE);
+      BootInfo info =
+          new BootInfo(
+              BootInfo.TEE_VARIANT_TDX,
+              app.mrAggregated(),
+              osImage,
+              app.mrSystem(),
+              id.appId(),
+              id.composeHash(),
+              id.instanceId(),
+              app.deviceId(),
+              app.keyProviderInfo().orElse(Bytes.empty()),
+              verdict.tcbStatus().map(t -> t.intelName()).orElse(BootInfo.TCB_STATUS_NOT_EVALUATED),
+              verdict.advisoryIds());
+      AuthorizationDecision decision = authorization.authorize(info);
+      if (decision == null || !decision.allowed()) {
+        String why = decision == null ? "no decision" : decision.reason();
+        throw new PolicyViolationException(
+            List.of(
+                new PolicyViolationException.Violation(
+                    KmsReason.NOT_AUTHORIZED,
+                    "authorization",
+                    "the authorization hook refused TDX app " + id.appId() + " (compose hash " + id.composeHash()
+                        + ", tcbStatus " + info.tcbStatus() + "): " + (why.isEmpty() ? "no reason given" : why))));
+      }
+
+      run.begin(KeyReleaseStep.DERIVE_KEYS);
+      Bytes keyId = Bytes.of(concat(id.appId().toByteArray(), id.instanceId().toByteArray()));
+      Object derived = appKeys.get(keyId);
+      if (derived == null) {
+        derived = keys.derive(id.appId(), id.instanceId());
+        appKeys.put(keyId, derived);
+      }
+
+      run.begin(KeyReleaseStep.SEAL_RESPONSE);
+      EnvelopeMode mode = req.envelope().orElse(defaultEnvelope);
+      if (!envelopes.contains(mode)) {
+        throw new VerificationException(
+            KmsReason.ENVELOPE_MODE_NOT_ALLOWED, "envelope " + mode + " is not enabled on this KMS; enabled: " + envelopes);
+      }
+      AppKeyAmdResponse response =
+          keys.seal(derived, mode, new Ports.SealContext(rd, req.quote(), decision.gatewayAppId(), osImage, caCertPem));
+      StepTimings t = run.finish();
+      LOG.log(Level.DEBUG, () -> "released keys for TDX app " + id.appId() + " instance " + id.instanceId() + " " + t);
+      return new KeyRelease(response, info, decision, mode, report.mrTd(), t);
+    } catch (AttestationException e) {
+      throw refuse(run, e);
+    } catch (RuntimeException e) {
+      throw refuse(run, internal(e));
+    }
+  }
+
+  /** Step 0 for TDX. */
+  private void checkTdxRequest(TdxKeyReleaseRequest req) throws AttestationException {
+    if (tdxVerifier == null) {
+      throw new VerificationException(
+          KmsReason.TDX_NOT_CONFIGURED,
+          "this KMS serves no Intel TDX guests: it was built without tdx(verifier, collateral, policy)");
+    }
+    if (req.quote().length() == 0) {
+      throw new MalformedEvidenceException(KmsReason.BAD_REQUEST, "the TDX request has no quote (field quote)");
+    }
+    if (req.eventLog().length() == 0) {
+      throw new MalformedEvidenceException(
+          KmsReason.BAD_REQUEST, "the TDX request has no dstack event log (field event_log); RTMR3 cannot be replayed");
+    }
+    if (req.vmConfig().isEmpty()) {
+      throw new MalformedEvidenceException(
+          KmsReason.BAD_REQUEST, "the TDX request has no vm_config (field vm_config) naming its os_image_hash");
+    }
+    if (req.appId().length() != 20) {
+      throw new MalformedEvidenceException(
+          KmsReason.BAD_REQUEST,
+          "field app_id must be 20 bytes, got " + req.appId().length() + "; a TDX request names the app it asks keys for");
+    }
+    if (req.composeHash().length() != 0 && req.composeHash().length() != 32) {
+      throw new MalformedEvidenceException(
+          KmsReason.BAD_REQUEST, "field compose_hash must be 32 bytes or empty, got " + req.composeHash().length());
+    }
+    if (req.instanceId().length() != 0 && req.instanceId().length() != 20) {
+      throw new MalformedEvidenceException(
+          KmsReason.BAD_REQUEST, "field instance_id must be 20 bytes or empty, got " + req.instanceId().length());
+    }
+  }
+
+  /** Step 4 (first half): event logs against the verified registers, then dstack's app info. */
+  private static DstackAppInfo measureTdx(TdxKeyReleaseRequest req, TdReport report) throws AttestationException {
+    if (req.ccel().length() != 0) {
+      CcelEventLog.parse(req.ccel().toByteArray()).replay().requireMatches(report.rtmrs(), List.of(0, 1, 2));
+    }
+    DstackEventLog log = DstackEventLog.parse(req.eventLog().toByteArray());
+    // full RTMR3 mode (GetAppKey): DstackAppInfo refuses a replay that differs from the quote's RTMR3
+    return DstackAppInfo.of(report, log.runtimeEvents(), req.vmConfig());
+  }
+
+  /** Step 4 (second half): the claimed OS image is pinned and produced MRTD and RTMR0-2. */
+  private Bytes pinnedImage(DstackAppInfo app, TdReport report) throws AttestationException {
+    Bytes hash =
+        app.osImageHash()
+            .orElseThrow(
+                () -> new VerificationException(KmsReason.OS_IMAGE_NOT_PINNED, "the vm_config has no os_image_hash"));
+    TdxPinnedImage image = null;
+    for (TdxPinnedImage p : tdxImages) {
+      if (p.osImageHash().equals(hash)) {
+        image = p;
+      }
+    }
+    if (image == null) {
+      throw new VerificationException(
+          KmsReason.OS_IMAGE_NOT_PINNED,
+          "os_image_hash " + hash + " from the vm_config is not an image this KMS pins (" + tdxImages.size()
+              + " pinned)");
+    }
+    StringBuilder diff = new StringBuilder();
+    if (!image.mrTd().equals(report.mrTd())) {
+      diff.append(" MRTD ").append(report.mrTd()).append(" != pinned ").append(image.mrTd()).append(';');
+    }
+    for (int i = 0; i < 3; i++) {
+      if (!image.rtmr(i).equals(report.rtmr(i))) {
+        diff.append(" RTMR").append(i).append(' ').append(report.rtmr(i)).append(" != pinned ").append(image.rtmr(i))
+            .append(';');
+      }
+    }
+    if (diff.length() != 0) {
+      throw new VerificationException(
+          KmsReason.MEASUREMENT_MISMATCH,
+          "the quote's launch registers are not those of pinned image " + hash + ":" + diff);
+    }
+    return hash;
+  }
+
+  /** Step 5 for TDX. */
+  private AppIdentity bindTdxIdentity(TdxKeyReleaseRequest req, DstackAppInfo app) throws AttestationException {
+    Bytes appId = app.appId();
+    Bytes compose = app.composeHash();
+    Bytes instance = app.instanceId();
+    if (appId.length() != 20) {
+      throw new VerificationException(
+          KmsReason.IDENTITY_NOT_BOUND, "the measured app-id event has " + appId.length() + " bytes, not 20");
+    }
+    if (compose.length() != 32) {
+      throw new VerificationException(
+          KmsReason.IDENTITY_NOT_BOUND, "the measured compose-hash event has " + compose.length() + " bytes, not 32");
+    }
+    if (instance.length() != 0 && instance.length() != 20) {
+      throw new VerificationException(
+          KmsReason.IDENTITY_NOT_BOUND, "the measured instance-id event has " + instance.length() + " bytes, not 20 or 0");
+    }
+    if (!req.appId().equals(appId)) {
+      throw new VerificationException(
+          KmsReason.IDENTITY_MISMATCH,
+          "the request asks for app_id " + req.appId() + " but the replayed event log measures app_id " + appId);
+    }
+    same("compose_hash", req.composeHash(), compose, "the replayed event log");
+    same("instance_id", req.instanceId(), instance, "the replayed event log");
+    if (tdxRequireKeyProvider) {
+      requireThisKms(app);
+    }
+    return new AppIdentity(appId, compose, instance);
+  }
+
+  private void requireThisKms(DstackAppInfo app) throws VerificationException {
+    String json =
+        app.keyProviderInfoUtf8()
+            .orElseThrow(
+                () ->
+                    new VerificationException(
+                        KmsReason.KEY_PROVIDER_MISMATCH,
+                        "the event log has no key-provider event before system-ready; this KMS requires one naming it"));
+    String name;
+    String id;
+    try {
+      JsonObject o = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
+      name = o.has("name") ? o.get("name").getAsString() : "";
+      id = o.has("id") ? o.get("id").getAsString() : "";
+    } catch (RuntimeException e) {
+      throw new VerificationException(
+          KmsReason.KEY_PROVIDER_MISMATCH, "the key-provider event payload is not a JSON object with name and id");
+    }
+    if (!"kms".equals(name)) {
+      throw new VerificationException(
+          KmsReason.KEY_PROVIDER_MISMATCH,
+          "the measured key-provider event names key provider \"" + name + "\", not \"kms\"");
+    }
+    Bytes idBytes;
+    try {
+      idBytes = Bytes.of(java.util.HexFormat.of().parseHex(id.startsWith("0x") ? id.substring(2) : id));
+    } catch (IllegalArgumentException e) {
+      idBytes = Bytes.empty();
+    }
+    if (!idBytes.equals(keys.rootCaSpki())) {
+      throw new VerificationException(
+          KmsReason.KEY_PROVIDER_MISMATCH,
+          "the measured key-provider id (" + (idBytes.length() == 0 ? "none" : abbreviate(idBytes))
+              + ") is not this KMS's root CA key (" + abbreviate(keys.rootCaSpki()) + ")");
     }
   }
 
@@ -428,25 +744,31 @@ public final class KeyReleaseService {
 
   /** Step 6; returns the parsed report_data for sealing. */
   private Object checkFreshness(KeyReleaseRequest req, Ports.Evidence ev) throws AttestationException {
-    Object rd = reportData.parse(ev.reportData());
+    return checkFreshness(ev.reportData(), req.nonce(), req.requestTime(), req::requestDigest);
+  }
+
+  /** Step 6 for both TEEs; returns the parsed report_data for sealing. */
+  private Object checkFreshness(Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest)
+      throws AttestationException {
+    Object rd = reportData.parse(quotedReportData);
     if (freshness == FreshnessMode.KMS_NONCE) {
-      if (req.nonce().length() == 0) {
+      if (nonce.length() == 0) {
         throw new VerificationException(
             KmsReason.BAD_REQUEST, "this KMS needs a nonce from GetNonce in the request (field nonce) and in report_data[32..64]");
       }
-      reportData.checkNonce(rd, req.nonce());
-      nonces.consume(req.nonce());
+      reportData.checkNonce(rd, nonce);
+      nonces.consume(nonce);
     } else {
       long now = clock.instant().getEpochSecond();
       long life = nonces.lifetime().getSeconds();
-      if (req.requestTime() == 0 || req.requestTime() < now - life || req.requestTime() > now + life) {
+      if (requestTime == 0 || requestTime < now - life || requestTime > now + life) {
         throw new VerificationException(
             KmsReason.EXPIRED,
-            "request_time " + req.requestTime() + " is not within " + life + " s of the KMS clock (" + now + ")");
+            "request_time " + requestTime + " is not within " + life + " s of the KMS clock (" + now + ")");
       }
-      Bytes digest = req.requestDigest();
+      Bytes digest = requestDigest.get();
       reportData.checkRequestDigest(rd, digest);
-      nonces.useOnce(digest, Instant.ofEpochSecond(req.requestTime() + life));
+      nonces.useOnce(digest, Instant.ofEpochSecond(requestTime + life));
     }
     return rd;
   }
@@ -624,6 +946,11 @@ public final class KeyReleaseService {
     private String caCertPem = "";
     private Clock clock = Clock.systemUTC();
     private int appKeyCacheSize = 1024;
+    private TdxVerifier tdxVerifier;
+    private TdxCollateralSource tdxCollateral;
+    private TdxPolicy tdxPolicy;
+    private final List<TdxPinnedImage> tdxImages = new java.util.ArrayList<>();
+    private boolean tdxRequireKeyProvider = true;
 
     private Builder() {}
 
@@ -695,6 +1022,46 @@ public final class KeyReleaseService {
       this.snpEndorsements = Objects.requireNonNull(endorsements, "endorsements");
       this.snpPolicy = policy;
       this.evidence = null;
+      return this;
+    }
+
+    /**
+     * Intel TDX evidence (optional; without it {@link KeyReleaseService#releaseTdx} refuses every
+     * request with {@link KmsReason#TDX_NOT_CONFIGURED}): the verifier (Intel root pinned; its
+     * clock is not used, quotes are verified at this builder's clock), where the collateral comes
+     * from, and the policy (null means {@link TdxPolicy#strict()}). Do not set expected report_data
+     * in the policy: step 6 checks it per request. At least one {@linkplain #tdxImage pinned image}
+     * is also required.
+     */
+    public Builder tdx(TdxVerifier verifier, TdxCollateralSource collateral, TdxPolicy policy) {
+      this.tdxVerifier = Objects.requireNonNull(verifier, "verifier");
+      this.tdxCollateral = Objects.requireNonNull(collateral, "collateral");
+      this.tdxPolicy = policy == null ? TdxPolicy.strict() : policy;
+      return this;
+    }
+
+    /** {@link #tdx(TdxVerifier, TdxCollateralSource, TdxPolicy)} with fixed collateral. */
+    public Builder tdx(TdxVerifier verifier, TdxCollateral collateral, TdxPolicy policy) {
+      return tdx(verifier, TdxCollateralSource.fixed(collateral), policy);
+    }
+
+    /**
+     * Adds an OS image TDX guests may run (its os_image_hash with the MRTD and RTMR0-2 it
+     * produces); see {@link TdxPinnedImage}.
+     */
+    public Builder tdxImage(TdxPinnedImage image) {
+      tdxImages.add(Objects.requireNonNull(image, "image"));
+      return this;
+    }
+
+    /**
+     * Whether a TDX guest's measured key-provider event must name this KMS, {@code
+     * {"name":"kms","id":"<hex root CA SPKI>"}} (default true, like the MrConfigV3 check for
+     * SEV-SNP). When false, any key provider passes step 5 and the authorization hook sees it in
+     * {@code keyProviderInfo}, which is what dstack's KMS does.
+     */
+    public Builder tdxRequireKeyProvider(boolean require) {
+      this.tdxRequireKeyProvider = require;
       return this;
     }
 
@@ -834,6 +1201,11 @@ public final class KeyReleaseService {
         throw new IllegalStateException(
             "COMMAND_LINE identity binding needs {app_id} and {compose_hash} in the pinned command line: \""
                 + launch.cmdline() + "\"");
+      }
+      if (tdxVerifier != null && tdxImages.isEmpty()) {
+        throw new IllegalStateException(
+            "TDX evidence needs at least one pinned OS image: call tdxImage(new TdxPinnedImage(osImageHash, mrTd, "
+                + "rtmr0, rtmr1, rtmr2)) for each image TDX guests may run");
       }
       if (nonces != null && !nonces.clock().equals(clock)) {
         LOG.log(Level.DEBUG, "the nonce store has its own clock");

@@ -52,5 +52,9 @@ public enum KmsReason implements ReasonCode {
   /** Key derivation or sealing failed. */
   KEY_DERIVATION_FAILED,
   /** The flow failed unexpectedly (a bug); the request was refused. */
-  INTERNAL_ERROR
+  INTERNAL_ERROR,
+  /** A TDX request reached a KMS built without TDX verification ({@code Builder.tdx(..)}). */
+  TDX_NOT_CONFIGURED,
+  /** The TDX guest's os_image_hash is missing or not one of the images this KMS pins. */
+  OS_IMAGE_NOT_PINNED
 }
