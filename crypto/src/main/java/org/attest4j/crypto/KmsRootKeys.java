@@ -16,6 +16,7 @@ import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -29,12 +30,20 @@ import org.bouncycastle.util.io.pem.PemReader;
  * PEM PKCS#8) and the secp256k1 root key ({@code root-k256.key}, the raw 32-byte scalar). All app
  * keys are derived from these two (see {@link AppKeyDeriver}).
  *
+ * <p>The keys also carry the self-signed root CA certificate ({@code root-ca.crt}, see {@link
+ * RootCaCertificate}); {@link #equals} compares the key material only.
+ *
  * <p>Immutable and thread-safe. {@link #toString()} shows only public values (the CA key id and the
  * k256 public key), never a private key.
  */
 public final class KmsRootKeys {
+  private static final System.Logger LOG = System.getLogger(KmsRootKeys.class.getName());
+
   /** dstack's file name of the root CA private key (PEM PKCS#8). */
   public static final String ROOT_CA_KEY_FILE = "root-ca.key";
+
+  /** dstack's file name of the self-signed root CA certificate (PEM), see {@link RootCaCertificate}. */
+  public static final String ROOT_CA_CERT_FILE = "root-ca.crt";
 
   /** dstack's file name of the secp256k1 root key (raw 32 bytes). */
   public static final String ROOT_K256_KEY_FILE = "root-k256.key";
@@ -45,6 +54,8 @@ public final class KmsRootKeys {
   private final byte[] k256Scalar;
   private final BigInteger k256D;
   private final byte[] k256PublicCompressed;
+  private final Object certLock = new Object();
+  private RootCaCertificate rootCaCert; // guarded by certLock; null until needed when not given
 
   private KmsRootKeys(byte[] caScalar, BigInteger caD, byte[] k256Scalar, BigInteger k256D) {
     this.caScalar = caScalar;
@@ -55,8 +66,34 @@ public final class KmsRootKeys {
     this.k256PublicCompressed = Ec.K256.publicKey(k256D, true);
   }
 
-  /** Fresh root keys, as dstack's {@code Keys::generate} makes them. */
+  private KmsRootKeys(KmsRootKeys keys, RootCaCertificate cert) {
+    this.caScalar = keys.caScalar;
+    this.caD = keys.caD;
+    this.caPublic = keys.caPublic;
+    this.k256Scalar = keys.k256Scalar;
+    this.k256D = keys.k256D;
+    this.k256PublicCompressed = keys.k256PublicCompressed;
+    this.rootCaCert = cert;
+  }
+
+  /**
+   * Fresh root keys, as dstack's {@code Keys::generate} makes them, with a root CA certificate
+   * whose {@code notBefore} is now (system clock).
+   */
   public static KmsRootKeys generate(SecureRandom random) {
+    return generate(random, Clock.systemUTC());
+  }
+
+  /**
+   * Fresh root keys with a root CA certificate whose {@code notBefore} is {@code clock.instant()}.
+   */
+  public static KmsRootKeys generate(SecureRandom random, Clock clock) {
+    Objects.requireNonNull(clock, "clock");
+    KmsRootKeys keys = generateKeys(random);
+    return new KmsRootKeys(keys, RootCaCertificate.generate(keys, clock.instant(), random));
+  }
+
+  private static KmsRootKeys generateKeys(SecureRandom random) {
     Objects.requireNonNull(random, "random");
     while (true) {
       byte[] ca = new byte[32];
@@ -122,13 +159,85 @@ public final class KmsRootKeys {
   }
 
   /**
-   * Root keys from a dstack {@code cert_dir} holding {@value #ROOT_CA_KEY_FILE} and
-   * {@value #ROOT_K256_KEY_FILE}.
+   * Root keys from a dstack {@code cert_dir}; same as {@link #loadDirectory(Path, Clock)} with the
+   * system clock.
    *
-   * @throws MalformedEvidenceException if a file cannot be read or is not a valid key
+   * @throws MalformedEvidenceException if a file cannot be read or is not valid
    */
   public static KmsRootKeys loadDirectory(Path certDir) throws MalformedEvidenceException {
-    return load(certDir.resolve(ROOT_CA_KEY_FILE), certDir.resolve(ROOT_K256_KEY_FILE));
+    return loadDirectory(certDir, Clock.systemUTC());
+  }
+
+  /**
+   * Root keys from a dstack {@code cert_dir} holding {@value #ROOT_CA_KEY_FILE}, {@value
+   * #ROOT_K256_KEY_FILE} and usually {@value #ROOT_CA_CERT_FILE}. When the certificate is present
+   * it must certify the root CA key (see {@link RootCaCertificate#parsePem}). When it is absent, a
+   * new one (notBefore = {@code clock.instant()}) is generated and written to {@value
+   * #ROOT_CA_CERT_FILE} unless that file appeared meanwhile (an existing file is never
+   * overwritten; if it appeared, it is read and checked instead). If the directory is not
+   * writable, a warning is logged and the in-memory certificate is used.
+   *
+   * @throws MalformedEvidenceException if a file cannot be read or is not valid, or the
+   *     certificate belongs to another key ({@link CryptoReason#SIGNER_MISMATCH})
+   */
+  public static KmsRootKeys loadDirectory(Path certDir, Clock clock) throws MalformedEvidenceException {
+    Objects.requireNonNull(certDir, "certDir");
+    Objects.requireNonNull(clock, "clock");
+    KmsRootKeys keys = load(certDir.resolve(ROOT_CA_KEY_FILE), certDir.resolve(ROOT_K256_KEY_FILE));
+    Path crt = certDir.resolve(ROOT_CA_CERT_FILE);
+    if (Files.exists(crt)) {
+      return keys.withRootCaCertificate(RootCaCertificate.parsePem(readString(crt), keys));
+    }
+    RootCaCertificate cert = RootCaCertificate.generate(keys, clock);
+    try {
+      writePublic(crt, cert.pem().getBytes(StandardCharsets.US_ASCII));
+    } catch (FileAlreadyExistsException e) {
+      return keys.withRootCaCertificate(RootCaCertificate.parsePem(readString(crt), keys));
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING,
+          "cannot write " + crt + " (" + e + "); serving an in-memory root CA certificate that changes on restart");
+    }
+    return keys.withRootCaCertificate(cert);
+  }
+
+  /**
+   * These keys with the given root CA certificate.
+   *
+   * @throws MalformedEvidenceException {@link CryptoReason#SIGNER_MISMATCH} if the certificate does
+   *     not certify this root CA key
+   */
+  public KmsRootKeys withRootCaCertificate(RootCaCertificate cert) throws MalformedEvidenceException {
+    Objects.requireNonNull(cert, "cert");
+    if (!cert.certifies(this)) {
+      throw new MalformedEvidenceException(CryptoReason.SIGNER_MISMATCH,
+          "the root CA certificate certifies another key than this root CA key");
+    }
+    return new KmsRootKeys(this, cert);
+  }
+
+  /**
+   * The root CA certificate (dstack's {@value #ROOT_CA_CERT_FILE}). Keys made by {@link
+   * #generate}, {@link #loadDirectory} or {@link #withRootCaCertificate} carry theirs; keys made
+   * from bare key material ({@link #of}, {@link #load}, {@link #fromEncoded}) get one generated on
+   * first use with the system clock, the same one on every later call.
+   */
+  public RootCaCertificate rootCaCertificate() {
+    synchronized (certLock) {
+      if (rootCaCert == null) {
+        rootCaCert = RootCaCertificate.generate(this, Clock.systemUTC());
+      }
+      return rootCaCert;
+    }
+  }
+
+  /** The root CA certificate as PEM: GetMeta's and AppKeyResponse's {@code ca_cert}. */
+  public String rootCaCertificatePem() {
+    return rootCaCertificate().pem();
+  }
+
+  /** The root CA certificate as DER. */
+  public byte[] rootCaCertificateDer() {
+    return rootCaCertificate().der();
   }
 
   /**
@@ -181,25 +290,39 @@ public final class KmsRootKeys {
   }
 
   /**
-   * Writes {@value #ROOT_CA_KEY_FILE} (PEM PKCS#8, the 138-byte layout dstack writes) and
-   * {@value #ROOT_K256_KEY_FILE} (raw 32 bytes) into {@code certDir}, creating it if needed. Files
-   * are written to a temporary name first, readable only by the owner where the file system
-   * supports POSIX permissions, and then moved into place; existing files are not overwritten.
+   * Writes {@value #ROOT_CA_KEY_FILE} (PEM PKCS#8, the 138-byte layout dstack writes), {@value
+   * #ROOT_K256_KEY_FILE} (raw 32 bytes) and {@value #ROOT_CA_CERT_FILE} (PEM, {@link
+   * #rootCaCertificate()}) into {@code certDir}, creating it if needed. Files are written to a
+   * temporary name first, the keys readable only by the owner where the file system supports POSIX
+   * permissions, and then moved into place; existing files are not overwritten.
    *
-   * @throws FileAlreadyExistsException if either file already exists
+   * @throws FileAlreadyExistsException if any of the three files already exists
    * @throws IOException if writing fails
    */
   public void store(Path certDir) throws IOException {
     Files.createDirectories(certDir);
     Path ca = certDir.resolve(ROOT_CA_KEY_FILE);
     Path k = certDir.resolve(ROOT_K256_KEY_FILE);
-    for (Path p : new Path[] {ca, k}) {
+    Path crt = certDir.resolve(ROOT_CA_CERT_FILE);
+    for (Path p : new Path[] {ca, k, crt}) {
       if (Files.exists(p)) {
-        throw new FileAlreadyExistsException(p.toString(), null, "refusing to overwrite a KMS root key");
+        throw new FileAlreadyExistsException(p.toString(), null, "refusing to overwrite a KMS root key or certificate");
       }
     }
     writePrivate(ca, rootCaKeyPem().getBytes(StandardCharsets.US_ASCII));
     writePrivate(k, k256Scalar);
+    writePublic(crt, rootCaCertificatePem().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Writes via a temporary file and a non-replacing move (FileAlreadyExistsException if present). */
+  private static void writePublic(Path target, byte[] content) throws IOException {
+    Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
+    try {
+      Files.write(tmp, content);
+      Files.move(tmp, target);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   private static void writePrivate(Path target, byte[] content) throws IOException {
