@@ -136,17 +136,32 @@ public final class KmsConfig {
   }
 
   /**
-   * Loads the root keys from {@link #keyDirectory()}, creating them on first start.
+   * Loads the root keys from {@link #keyDirectory()}, creating them on first start; same as
+   * {@link #rootKeys(Clock)} with the system clock.
    *
    * @throws IOException if they cannot be read or written
    * @throws MalformedEvidenceException if existing key files are malformed
    */
   public KmsRootKeys rootKeys() throws IOException, MalformedEvidenceException {
+    return rootKeys(Clock.systemUTC());
+  }
+
+  /**
+   * Loads the root keys and the root CA certificate ({@code root-ca.crt}) from {@link
+   * #keyDirectory()}, creating them on first start. A key directory without {@code root-ca.crt}
+   * gets one (notBefore = {@code clock.instant()}); existing files are never overwritten.
+   *
+   * @throws IOException if they cannot be read or written
+   * @throws MalformedEvidenceException if existing key files are malformed, or root-ca.crt
+   *     certifies another key
+   */
+  public KmsRootKeys rootKeys(Clock clock) throws IOException, MalformedEvidenceException {
+    Objects.requireNonNull(clock, "clock");
     Path dir = keyDirectory();
     if (Files.exists(dir.resolve(KmsRootKeys.ROOT_CA_KEY_FILE)) || Files.exists(dir.resolve(KmsRootKeys.ROOT_K256_KEY_FILE))) {
-      return KmsRootKeys.loadDirectory(dir);
+      return KmsRootKeys.loadDirectory(dir, clock);
     }
-    KmsRootKeys keys = KmsRootKeys.generate();
+    KmsRootKeys keys = KmsRootKeys.generate(new java.security.SecureRandom(), clock);
     keys.store(dir);
     return keys;
   }
@@ -159,7 +174,9 @@ public final class KmsConfig {
    */
   public KeyReleaseService buildService(Clock clock) throws IOException, AttestationException {
     Objects.requireNonNull(clock, "clock");
-    KeyReleaseService.Builder b = KeyReleaseService.builder().clock(clock).rootKeys(rootKeys());
+    KmsRootKeys roots = rootKeys(clock);
+    KeyReleaseService.Builder b = KeyReleaseService.builder().clock(clock).rootKeys(roots)
+        .caCertPem(roots.rootCaCertificatePem());
     b.snp(verifier(clock), endorsements(clock));
     b.launch(launch());
     String policy = string(json, "policy", "strict");

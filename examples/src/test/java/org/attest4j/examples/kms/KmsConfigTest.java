@@ -2,6 +2,7 @@ package org.attest4j.examples.kms;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +70,32 @@ class KmsConfigTest {
     assertTrue(Files.exists(dir.resolve("keys").resolve(KmsRootKeys.ROOT_CA_KEY_FILE)));
     KeyReleaseService second = c.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
     assertEquals(first.keyProviderId(), second.keyProviderId());
+  }
+
+  @Test
+  void getMetaReturnsTheRootCaCertificate() throws Exception {
+    KmsConfig c = KmsConfig.parse(config("\"auth\":{\"allow\":{}}"), dir);
+    KeyReleaseService first = c.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
+    String pem = first.meta().getCaCert();
+    assertFalse(pem.isEmpty(), "GetMeta ca_cert is empty");
+    java.security.cert.X509Certificate cert = (java.security.cert.X509Certificate)
+        java.security.cert.CertificateFactory.getInstance("X.509")
+            .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+    KmsRootKeys roots = c.rootKeys();
+    assertArrayEquals(roots.rootCaPublicKeySpki(), cert.getPublicKey().getEncoded());
+    assertArrayEquals(first.keyProviderId().toByteArray(), cert.getPublicKey().getEncoded());
+    cert.verify(cert.getPublicKey());
+    assertEquals(1, cert.getBasicConstraints());
+    // stored as root-ca.crt and served unchanged after a restart
+    Path crt = dir.resolve("keys").resolve(KmsRootKeys.ROOT_CA_CERT_FILE);
+    assertEquals(pem, Files.readString(crt));
+    assertEquals(pem, c.buildService(KmsTestbed.PLATFORM.clockInsideValidity()).meta().getCaCert());
+    // a certificate of another key is refused at start, not served
+    Files.delete(crt);
+    Files.writeString(crt, KmsRootKeys.generate().rootCaCertificatePem());
+    MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class,
+        () -> c.buildService(KmsTestbed.PLATFORM.clockInsideValidity()));
+    assertTrue(e.getMessage().contains("root-ca.crt"), e.getMessage());
   }
 
   @Test
