@@ -34,13 +34,15 @@ import org.attest4j.kms.KmsReason;
 import org.attest4j.kms.PrpcJson;
 import org.attest4j.kms.proto.AppId;
 import org.attest4j.kms.proto.GetAppKeyAmdRequest;
+import org.attest4j.kms.proto.GetAppKeyTdxRequest;
 
 /**
  * An example KMS on loopback, built on the JDK's HTTP server and {@link KeyReleaseService}. It
  * speaks dstack's "prpc" transport: {@code POST /prpc/<Method>} with a protobuf body, or {@code
  * /prpc/<Method>?json} with dstack's JSON (snake_case, hex bytes); {@code /prpc/KMS.<Method>} is
- * accepted too. Methods: {@code GetAppKeyAmd}, {@code GetAppEnvEncryptPubKey}, {@code GetMeta},
- * {@code GetNonce}.
+ * accepted too. Methods: {@code GetAppKeyAmd}, {@code GetAppKeyTdx} (Intel TDX guests, served when
+ * the service was built with a TDX configuration, see {@link KeyReleaseService#releaseTdx}),
+ * {@code GetAppEnvEncryptPubKey}, {@code GetMeta}, {@code GetNonce}.
  *
  * <p>Answers: 200 with the message; 400 for a malformed request (bad protobuf/JSON, wrong types,
  * missing or oversized fields, malformed evidence), 403 when the evidence is refused, 404/405 for
@@ -103,7 +105,7 @@ public final class KmsServer implements AutoCloseable {
    *
    * @param port the port (0: any free port)
    * @param threads handler threads
-   * @param observer told about every GetAppKeyAmd outcome (may be null)
+   * @param observer told about every GetAppKeyAmd and GetAppKeyTdx outcome ({@link Outcome#method()}; may be null)
    */
   public static KmsServer start(KeyReleaseService service, int port, int threads, Consumer<Outcome> observer)
       throws IOException {
@@ -173,6 +175,7 @@ public final class KmsServer implements AutoCloseable {
       byte[] body = readBody(ex);
       switch (method) {
         case "GetAppKeyAmd" -> getAppKeyAmd(ex, body, json);
+        case "GetAppKeyTdx" -> getAppKeyTdx(ex, body, json);
         case "GetAppEnvEncryptPubKey" -> {
           AppId req = decode(body, json, AppId.getDefaultInstance());
           send(ex, 200, service.appEnvEncryptPublicKey(req), json);
@@ -180,7 +183,7 @@ public final class KmsServer implements AutoCloseable {
         case "GetMeta" -> send(ex, 200, service.meta(), json);
         case "GetNonce" -> send(ex, 200, service.issueNonceRpc(), json);
         default -> throw new HttpError(404, "unknown method " + method
-            + " (this KMS serves GetAppKeyAmd, GetAppEnvEncryptPubKey, GetMeta, GetNonce)");
+            + " (this KMS serves GetAppKeyAmd, GetAppKeyTdx, GetAppEnvEncryptPubKey, GetMeta, GetNonce)");
       }
     } catch (HttpError e) {
       error(ex, e.status, e.getMessage(), null, null);
@@ -211,6 +214,21 @@ public final class KmsServer implements AutoCloseable {
     observe(new Outcome("GetAppKeyAmd", 200, rel, null));
     send(ex, 200, rel.response(), json);
     LOG.log(Level.DEBUG, () -> "released keys for app " + rel.bootInfo().appId() + " in " + rel.timings().total().toNanos() / 1000 + " us");
+  }
+
+  private void getAppKeyTdx(HttpExchange ex, byte[] body, boolean json) throws IOException, AttestationException {
+    GetAppKeyTdxRequest req = decode(body, json, GetAppKeyTdxRequest.getDefaultInstance());
+    KeyRelease rel;
+    try {
+      rel = service.releaseTdx(req);
+    } catch (KeyReleaseException e) {
+      observe(new Outcome("GetAppKeyTdx", status(e.refusal()), null, e));
+      throw e;
+    }
+    observe(new Outcome("GetAppKeyTdx", 200, rel, null));
+    send(ex, 200, rel.response(), json);
+    LOG.log(Level.DEBUG, () -> "released keys for TDX app " + rel.bootInfo().appId() + " in "
+        + rel.timings().total().toNanos() / 1000 + " us");
   }
 
   private void observe(Outcome o) {
@@ -345,7 +363,7 @@ public final class KmsServer implements AutoCloseable {
       System.exit(2);
     }
     KmsServer s = start(KmsConfig.load(Path.of(args[1])), Clock.systemUTC());
-    System.out.println("KMS listening on " + s.baseUri() + "/prpc/ (GetAppKeyAmd, GetAppEnvEncryptPubKey, GetMeta, GetNonce)");
+    System.out.println("KMS listening on " + s.baseUri() + "/prpc/ (GetAppKeyAmd, GetAppKeyTdx, GetAppEnvEncryptPubKey, GetMeta, GetNonce)");
     Runtime.getRuntime().addShutdownHook(new Thread(s::close));
     Thread.currentThread().join();
   }
