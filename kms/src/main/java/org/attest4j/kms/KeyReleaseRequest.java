@@ -6,10 +6,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import static org.attest4j.kms.RequestFields.capped;
+import static org.attest4j.kms.RequestFields.hex;
+import static org.attest4j.kms.RequestFields.lv;
+import static org.attest4j.kms.RequestFields.tooLarge;
+
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.kms.proto.GetAppKeyAmdRequest;
@@ -137,56 +141,15 @@ public final class KeyReleaseRequest {
           new ClaimedSection(
               Integer.toUnsignedLong(s.getGpa()), Integer.toUnsignedLong(s.getSize()), s.getSectionType()));
     }
-    byte[] n = p.getNonce().toByteArray();
-    if (n.length != 0 && n.length != NonceStore.NONCE_LENGTH) {
-      throw bad("nonce", "must be " + NonceStore.NONCE_LENGTH + " bytes, got " + n.length);
-    }
-    b.nonce(Bytes.of(n));
+    b.nonce(RequestFields.nonce(p.getNonce()));
     b.requestTime(p.getRequestTime());
-    switch (p.getEnvelope()) {
-      case ENVELOPE_UNSPECIFIED -> b.envelope = null;
-      case ENVELOPE_HPKE_V1 -> b.envelope(EnvelopeMode.HPKE);
-      case ENVELOPE_AES_SIV_PR630 -> b.envelope(EnvelopeMode.AES_SIV_PR630);
-      default -> throw bad("envelope", "unknown envelope mode " + p.getEnvelopeValue());
-    }
+    b.envelope = RequestFields.envelope(p.getEnvelope(), p.getEnvelopeValue());
     return b.build();
   }
 
-  private static byte[] capped(ByteString s, int max, String field) throws MalformedEvidenceException {
-    if (s.size() > max) {
-      throw tooLarge(field, s.size(), max);
-    }
-    return s.toByteArray();
-  }
 
-  private static Bytes hex(String s, String field, int length) throws MalformedEvidenceException {
-    if (s.isEmpty()) {
-      return Bytes.empty();
-    }
-    if (s.length() > 2 * length + 2) {
-      throw bad(field, "must be " + length + " bytes of hex, got " + s.length() + " characters");
-    }
-    String h = s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
-    byte[] v;
-    try {
-      v = HexFormat.of().parseHex(h);
-    } catch (IllegalArgumentException e) {
-      throw bad(field, "is not hex");
-    }
-    if (v.length != length) {
-      throw bad(field, "must be " + length + " bytes, got " + v.length);
-    }
-    return Bytes.of(v);
-  }
 
-  private static MalformedEvidenceException bad(String field, String msg) {
-    return new MalformedEvidenceException(KmsReason.BAD_REQUEST, "field " + field + " " + msg);
-  }
 
-  private static MalformedEvidenceException tooLarge(String field, int size, int max) {
-    return new MalformedEvidenceException(
-        KmsReason.REQUEST_TOO_LARGE, "field " + field + " has " + size + " bytes; at most " + max + " accepted");
-  }
 
   /**
    * The digest a guest puts (through {@code ReportData}'s tagged hashing) in report_data[32..64]
@@ -214,10 +177,6 @@ public final class KeyReleaseRequest {
     }
   }
 
-  private static void lv(MessageDigest md, byte[] v) {
-    md.update(ByteBuffer.allocate(4).putInt(v.length).array());
-    md.update(v);
-  }
 
   /** The raw report bytes. */
   public Bytes report() {
