@@ -221,28 +221,13 @@ public final class KeyReleaseService {
 
       run.begin(KeyReleaseStep.AUTHORIZE);
       BootInfo info = bootInfo(ev, id);
-      AuthorizationDecision decision = authorization.authorize(info);
-      if (decision == null || !decision.allowed()) {
-        String why = decision == null ? "no decision" : decision.reason();
-        throw new PolicyViolationException(
-            List.of(
-                new PolicyViolationException.Violation(
-                    KmsReason.NOT_AUTHORIZED,
-                    "authorization",
-                    "the authorization hook refused app " + id.appId() + " (compose hash " + id.composeHash()
-                        + ", tcbStatus " + info.tcbStatus() + "): " + (why.isEmpty() ? "no reason given" : why))));
-      }
+      AuthorizationDecision decision = authorize(info, id, "app");
 
       run.begin(KeyReleaseStep.DERIVE_KEYS);
-      Bytes keyId = Bytes.of(concat(id.appId().toByteArray(), id.instanceId().toByteArray()));
-      Object derived = appKeys.get(keyId);
-      if (derived == null) {
-        derived = keys.derive(id.appId(), id.instanceId());
-        appKeys.put(keyId, derived);
-      }
+      Object derived = deriveKeys(id);
 
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      EnvelopeMode mode = envelopeFor(req);
+      EnvelopeMode mode = envelopeFor(req.envelope());
       AppKeyAmdResponse response =
           keys.seal(
               derived,
@@ -365,32 +350,13 @@ public final class KeyReleaseService {
               app.keyProviderInfo().orElse(Bytes.empty()),
               verdict.tcbStatus().map(t -> t.intelName()).orElse(BootInfo.TCB_STATUS_NOT_EVALUATED),
               verdict.advisoryIds());
-      AuthorizationDecision decision = authorization.authorize(info);
-      if (decision == null || !decision.allowed()) {
-        String why = decision == null ? "no decision" : decision.reason();
-        throw new PolicyViolationException(
-            List.of(
-                new PolicyViolationException.Violation(
-                    KmsReason.NOT_AUTHORIZED,
-                    "authorization",
-                    "the authorization hook refused TDX app " + id.appId() + " (compose hash " + id.composeHash()
-                        + ", tcbStatus " + info.tcbStatus() + "): " + (why.isEmpty() ? "no reason given" : why))));
-      }
+      AuthorizationDecision decision = authorize(info, id, "TDX app");
 
       run.begin(KeyReleaseStep.DERIVE_KEYS);
-      Bytes keyId = Bytes.of(concat(id.appId().toByteArray(), id.instanceId().toByteArray()));
-      Object derived = appKeys.get(keyId);
-      if (derived == null) {
-        derived = keys.derive(id.appId(), id.instanceId());
-        appKeys.put(keyId, derived);
-      }
+      Object derived = deriveKeys(id);
 
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      EnvelopeMode mode = req.envelope().orElse(defaultEnvelope);
-      if (!envelopes.contains(mode)) {
-        throw new VerificationException(
-            KmsReason.ENVELOPE_MODE_NOT_ALLOWED, "envelope " + mode + " is not enabled on this KMS; enabled: " + envelopes);
-      }
+      EnvelopeMode mode = envelopeFor(req.envelope());
       AppKeyAmdResponse response =
           keys.seal(derived, mode, new Ports.SealContext(rd, req.quote(), decision.gatewayAppId(), osImage, caCertPem));
       StepTimings t = run.finish();
@@ -789,13 +755,42 @@ public final class KeyReleaseService {
         List.of());
   }
 
-  private EnvelopeMode envelopeFor(KeyReleaseRequest req) throws VerificationException {
-    EnvelopeMode m = req.envelope().orElse(defaultEnvelope);
+  /** Step 9's envelope: the requested one (or the default), refused when not enabled. */
+  private EnvelopeMode envelopeFor(java.util.Optional<EnvelopeMode> requested) throws VerificationException {
+    EnvelopeMode m = requested.orElse(defaultEnvelope);
     if (!envelopes.contains(m)) {
       throw new VerificationException(
           KmsReason.ENVELOPE_MODE_NOT_ALLOWED, "envelope " + m + " is not enabled on this KMS; enabled: " + envelopes);
     }
     return m;
+  }
+
+  /** Step 7 for both TEEs: the hook must allow the boot, else every reason it gave is reported. */
+  private AuthorizationDecision authorize(BootInfo info, AppIdentity id, String what)
+      throws AttestationException {
+    AuthorizationDecision decision = authorization.authorize(info);
+    if (decision == null || !decision.allowed()) {
+      String why = decision == null ? "no decision" : decision.reason();
+      throw new PolicyViolationException(
+          List.of(
+              new PolicyViolationException.Violation(
+                  KmsReason.NOT_AUTHORIZED,
+                  "authorization",
+                  "the authorization hook refused " + what + " " + id.appId() + " (compose hash " + id.composeHash()
+                      + ", tcbStatus " + info.tcbStatus() + "): " + (why.isEmpty() ? "no reason given" : why))));
+    }
+    return decision;
+  }
+
+  /** Step 8 for both TEEs: dstack's derivation, memoized per (app_id, instance_id). */
+  private Object deriveKeys(AppIdentity id) throws AttestationException {
+    Bytes keyId = Bytes.of(concat(id.appId().toByteArray(), id.instanceId().toByteArray()));
+    Object derived = appKeys.get(keyId);
+    if (derived == null) {
+      derived = keys.derive(id.appId(), id.instanceId());
+      appKeys.put(keyId, derived);
+    }
+    return derived;
   }
 
   // ------------------------------------------------------------------------------------------
