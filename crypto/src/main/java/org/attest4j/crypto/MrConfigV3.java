@@ -364,7 +364,7 @@ public final class MrConfigV3 {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof MrConfigV3 m && java.util.Arrays.equals(document, m.document);
+    return o instanceof MrConfigV3 m && java.security.MessageDigest.isEqual(document, m.document);
   }
 
   @Override

@@ -361,7 +361,7 @@ public final class SealedResponse {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SealedResponse s && Arrays.equals(bytes, s.bytes);
+    return o instanceof SealedResponse s && java.security.MessageDigest.isEqual(bytes, s.bytes);
   }
 
   @Override

@@ -135,7 +135,7 @@ public final class BootArtifacts {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof BootArtifacts b && java.util.Arrays.equals(table, b.table);
+    return o instanceof BootArtifacts b && java.security.MessageDigest.isEqual(table, b.table);
   }
 
   @Override

@@ -131,7 +131,7 @@ public final class SnpTrustAnchor {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SnpTrustAnchor a && a.product == product && java.util.Arrays.equals(a.spkiSha384, spkiSha384);
+    return o instanceof SnpTrustAnchor a && a.product == product && java.security.MessageDigest.isEqual(a.spkiSha384, spkiSha384);
   }
 
   @Override

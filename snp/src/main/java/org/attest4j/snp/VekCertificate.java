@@ -265,7 +265,7 @@ public final class VekCertificate {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof VekCertificate v && Arrays.equals(v.cert.der, cert.der);
+    return o instanceof VekCertificate v && java.security.MessageDigest.isEqual(v.cert.der, cert.der);
   }
 
   @Override
