@@ -120,23 +120,11 @@ class FetchCommandTest {
     return String.format(Locale.ROOT, "%02d", tcb.get(field).getAsInt());
   }
 
-  record Run(int exit, String out, String err) {}
-
-  Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int exit = Main.commandLine().execute(args);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  /** Runs the command line, capturing its output. */
+  CliRun run(String... args) {
+    return CliRun.of(args);
   }
+
 
   Path report(String name) {
     return SharedData.path("vectors/snp-reports/" + name + "/report.bin");
@@ -149,8 +137,8 @@ class FetchCommandTest {
             "milan-v2-virtee", "genoa-v2-oak")) {
       serveVector(name);
       Path out = tmp.resolve(name);
-      Run r = run("snp", "fetch", "--report", report(name).toString(), "--kds-url", url(), "--out", out.toString());
-      assertEquals(0, r.exit, name + ": " + r.err + " unknown requests " + unknown);
+      CliRun r = run("snp", "fetch", "--report", report(name).toString(), "--kds-url", url(), "--out", out.toString());
+      assertEquals(0, r.exit(), name + ": " + r.err() + " unknown requests " + unknown);
       assertArrayEquals(SharedData.bytes("vectors/snp-reports/" + name + "/vcek.der"),
           Files.readAllBytes(out.resolve("vcek.der")), name);
       assertArrayEquals(SharedData.bytes("vectors/snp-reports/" + name + "/cert_chain.pem"),
@@ -163,10 +151,10 @@ class FetchCommandTest {
   @Test
   void fetchedFilesVerifyWithTheVerifier() throws Exception {
     serveVector("turin-v5-oak");
-    Run r = run("snp", "fetch", "--report", report("turin-v5-oak").toString(), "--kds-url", url(),
+    CliRun r = run("snp", "fetch", "--report", report("turin-v5-oak").toString(), "--kds-url", url(),
         "--out", tmp.toString(), "--json");
-    assertEquals(0, r.exit, r.err);
-    assertTrue(r.out.contains("\"product\": \"Turin\""), r.out);
+    assertEquals(0, r.exit(), r.err());
+    assertTrue(r.out().contains("\"product\": \"Turin\""), r.out());
     org.attest4j.snp.SnpVerifier.builder()
         .clock(java.time.Clock.fixed(java.time.Instant.parse("2026-01-01T00:00:00Z"), java.time.ZoneOffset.UTC))
         .build()
@@ -185,8 +173,8 @@ class FetchCommandTest {
     System.arraycopy(Files.readAllBytes(report("milan-v3-azure-a")), 0, hcl, 0x20, 1184);
     Path file = tmp.resolve("hcl.bin");
     Files.write(file, hcl);
-    Run r = run("snp", "fetch", "--report", file.toString(), "--kds-url", url(), "--out", tmp.toString());
-    assertEquals(0, r.exit, r.err);
+    CliRun r = run("snp", "fetch", "--report", file.toString(), "--kds-url", url(), "--out", tmp.toString());
+    assertEquals(0, r.exit(), r.err());
     assertArrayEquals(SharedData.bytes("vectors/snp-reports/milan-v3-azure-a/vcek.der"),
         Files.readAllBytes(tmp.resolve("vcek.der")));
   }
@@ -195,18 +183,18 @@ class FetchCommandTest {
   void vlekReportsGetVlekWhenServedElseTheChainAndARefusal() throws Exception {
     serveVector("milan-v3-vlek-aws");
     Path out = tmp.resolve("noVlek");
-    Run r = run("snp", "fetch", "--report", report("milan-v3-vlek-aws").toString(), "--kds-url", url(),
+    CliRun r = run("snp", "fetch", "--report", report("milan-v3-vlek-aws").toString(), "--kds-url", url(),
         "--out", out.toString());
-    assertEquals(1, r.exit, r.err);
-    assertTrue(r.err.contains("certificate table"), r.err);
+    assertEquals(1, r.exit(), r.err());
+    assertTrue(r.err().contains("certificate table"), r.err());
     assertTrue(Files.exists(out.resolve("cert_chain.pem")));
     assertFalse(Files.exists(out.resolve("vlek.der")));
 
     bodies.put(vlekPath("milan-v3-vlek-aws"), SharedData.bytes("vectors/snp-reports/milan-v3-vlek-aws/vlek.der"));
     Path out2 = tmp.resolve("vlek");
-    Run r2 = run("snp", "fetch", "--report", report("milan-v3-vlek-aws").toString(), "--kds-url", url(),
+    CliRun r2 = run("snp", "fetch", "--report", report("milan-v3-vlek-aws").toString(), "--kds-url", url(),
         "--out", out2.toString());
-    assertEquals(0, r2.exit, r2.err);
+    assertEquals(0, r2.exit(), r2.err());
     assertArrayEquals(SharedData.bytes("vectors/snp-reports/milan-v3-vlek-aws/vlek.der"),
         Files.readAllBytes(out2.resolve("vlek.der")));
     assertArrayEquals(SharedData.bytes("vectors/snp-reports/milan-v3-vlek-aws/cert_chain.pem"),
@@ -219,21 +207,21 @@ class FetchCommandTest {
     serveVector("milan-v3-oak-cb");
     failures.put("/vcek/v1/Milan/cert_chain", new ArrayDeque<>(List.of(429, 503)));
     Path cache = tmp.resolve("cache");
-    Run r = run("snp", "fetch", "--report", report("milan-v3-oak-cb").toString(), "--kds-url", url(),
+    CliRun r = run("snp", "fetch", "--report", report("milan-v3-oak-cb").toString(), "--kds-url", url(),
         "--cache", cache.toString(), "--out", tmp.resolve("a").toString());
-    assertEquals(0, r.exit, r.err);
+    assertEquals(0, r.exit(), r.err());
     assertEquals(3, hits.get("/vcek/v1/Milan/cert_chain").get());
 
     server.stop(0); // the KDS is gone
-    Run again = run("snp", "fetch", "--report", report("milan-v3-oak-cb").toString(), "--kds-url", url(),
+    CliRun again = run("snp", "fetch", "--report", report("milan-v3-oak-cb").toString(), "--kds-url", url(),
         "--cache", cache.toString(), "--out", tmp.resolve("b").toString());
-    assertEquals(0, again.exit, again.err);
+    assertEquals(0, again.exit(), again.err());
     assertArrayEquals(Files.readAllBytes(tmp.resolve("a/vcek.der")), Files.readAllBytes(tmp.resolve("b/vcek.der")));
 
-    Run offline = run("snp", "fetch", "--report", report("genoa-v5-oak").toString(), "--offline",
+    CliRun offline = run("snp", "fetch", "--report", report("genoa-v5-oak").toString(), "--offline",
         "--cache", cache.toString(), "--out", tmp.resolve("c").toString());
-    assertEquals(1, offline.exit);
-    assertTrue(offline.err.contains("OFFLINE_CACHE_MISS"), offline.err);
+    assertEquals(1, offline.exit());
+    assertTrue(offline.err().contains("OFFLINE_CACHE_MISS"), offline.err());
   }
 
   @Test
@@ -247,30 +235,30 @@ class FetchCommandTest {
       }
       return v;
     });
-    Run r = run("snp", "fetch", "--report", report("milan-v3-oak-cb").toString(), "--kds-url", url(),
+    CliRun r = run("snp", "fetch", "--report", report("milan-v3-oak-cb").toString(), "--kds-url", url(),
         "--out", tmp.toString());
-    assertEquals(1, r.exit);
-    assertTrue(r.err.contains("UNTRUSTED_RESPONSE"), r.err);
+    assertEquals(1, r.exit());
+    assertTrue(r.err().contains("UNTRUSTED_RESPONSE"), r.err());
     assertFalse(Files.exists(tmp.resolve("vcek.der")));
   }
 
   @Test
   void badInputsAreRefusedOrUsageErrors() throws Exception {
-    Run truncated = run("snp", "fetch", "--report", report("neg-milan-v2-truncated").toString(), "--kds-url", url(),
+    CliRun truncated = run("snp", "fetch", "--report", report("neg-milan-v2-truncated").toString(), "--kds-url", url(),
         "--out", tmp.toString());
-    assertEquals(1, truncated.exit);
-    Run missing = run("snp", "fetch", "--report", tmp.resolve("nope.bin").toString(), "--kds-url", url());
-    assertEquals(2, missing.exit);
-    Run noReport = run("snp", "fetch", "--kds-url", url());
-    assertEquals(2, noReport.exit);
-    Run badProduct = run("snp", "fetch", "--report", report("milan-v2-gsg").toString(), "--product", "Naples");
-    assertEquals(2, badProduct.exit);
+    assertEquals(1, truncated.exit());
+    CliRun missing = run("snp", "fetch", "--report", tmp.resolve("nope.bin").toString(), "--kds-url", url());
+    assertEquals(2, missing.exit());
+    CliRun noReport = run("snp", "fetch", "--kds-url", url());
+    assertEquals(2, noReport.exit());
+    CliRun badProduct = run("snp", "fetch", "--report", report("milan-v2-gsg").toString(), "--product", "Naples");
+    assertEquals(2, badProduct.exit());
     Path masked = tmp.resolve("masked.bin");
     byte[] r = Files.readAllBytes(report("milan-v3-oak-cb"));
     Arrays.fill(r, 0x1A0, 0x1E0, (byte) 0);
     Files.write(masked, r);
-    Run maskedRun = run("snp", "fetch", "--report", masked.toString(), "--kds-url", url(), "--out", tmp.toString());
-    assertEquals(1, maskedRun.exit);
-    assertTrue(maskedRun.err.contains("MASKED_CHIP_ID"), maskedRun.err);
+    CliRun maskedRun = run("snp", "fetch", "--report", masked.toString(), "--kds-url", url(), "--out", tmp.toString());
+    assertEquals(1, maskedRun.exit());
+    assertTrue(maskedRun.err().contains("MASKED_CHIP_ID"), maskedRun.err());
   }
 }

@@ -19,41 +19,29 @@ import org.junit.jupiter.api.io.TempDir;
 class GuestCommandTest {
   @TempDir Path tmp;
 
-  record Run(int exit, String out, String err) {}
-
-  Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-      int exit = Main.commandLine().execute(args);
-      return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
+  /** Runs the command line, capturing its output. */
+  CliRun run(String... args) {
+    return CliRun.of(args);
   }
+
 
   @Test
   void snpReportOffAGuestIsAClearRefusal() {
     Path out = tmp.resolve("report.bin");
-    Run r = run("snp", "report", "--data", "00112233", "--out", out.toString(),
+    CliRun r = run("snp", "report", "--data", "00112233", "--out", out.toString(),
         "--tsm-root", tmp.resolve("tsm").toString(), "--device", tmp.resolve("sev-guest").toString());
-    assertEquals(1, r.exit, r.err);
-    assertTrue(r.err.contains("NO_GUEST_INTERFACE"), r.err);
-    assertTrue(r.err.contains("sev-guest"), r.err);
+    assertEquals(1, r.exit(), r.err());
+    assertTrue(r.err().contains("NO_GUEST_INTERFACE"), r.err());
+    assertTrue(r.err().contains("sev-guest"), r.err());
     assertTrue(!Files.exists(out));
   }
 
   @Test
   void tdxQuoteOffAGuestIsAClearRefusal() {
-    Run r = run("tdx", "quote", "--data", "ab", "--tsm-root", tmp.resolve("tsm").toString());
-    assertEquals(1, r.exit, r.err);
-    assertTrue(r.err.contains("NO_GUEST_INTERFACE"), r.err);
-    assertTrue(r.err.contains("configfs-tsm"), r.err);
+    CliRun r = run("tdx", "quote", "--data", "ab", "--tsm-root", tmp.resolve("tsm").toString());
+    assertEquals(1, r.exit(), r.err());
+    assertTrue(r.err().contains("NO_GUEST_INTERFACE"), r.err());
+    assertTrue(r.err().contains("configfs-tsm"), r.err());
   }
 
   @Test
@@ -61,16 +49,16 @@ class GuestCommandTest {
     // this build machine is not a confidential guest
     org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/dev/sev-guest")));
     org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/sys/kernel/config/tsm/report")));
-    assertEquals(1, run("snp", "report", "--data", "00").exit);
-    assertEquals(1, run("tdx", "quote", "--data", "00").exit);
+    assertEquals(1, run("snp", "report", "--data", "00").exit());
+    assertEquals(1, run("tdx", "quote", "--data", "00").exit());
   }
 
   @Test
   void badDataIsAUsageError() {
-    assertEquals(2, run("snp", "report", "--data", "xyz").exit);
-    assertEquals(2, run("snp", "report", "--data", "00".repeat(65)).exit);
-    assertEquals(2, run("snp", "report", "--data", "00", "--vmpl", "4").exit);
-    assertEquals(2, run("tdx", "quote", "--data", "0g").exit);
-    assertEquals(2, run("tdx", "quote").exit);
+    assertEquals(2, run("snp", "report", "--data", "xyz").exit());
+    assertEquals(2, run("snp", "report", "--data", "00".repeat(65)).exit());
+    assertEquals(2, run("snp", "report", "--data", "00", "--vmpl", "4").exit());
+    assertEquals(2, run("tdx", "quote", "--data", "0g").exit());
+    assertEquals(2, run("tdx", "quote").exit());
   }
 }
