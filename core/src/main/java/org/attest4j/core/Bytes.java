@@ -45,7 +45,9 @@ public final class Bytes {
    * @throws MalformedEvidenceException if the text is not hex
    */
   public static Bytes fromHex(String hex) throws MalformedEvidenceException {
-    Objects.requireNonNull(hex, "hex");
+    if (hex == null) {
+      throw new MalformedEvidenceException(CoreReason.MISSING_INPUT, "hex string is missing (null)");
+    }
     String h = hex.strip();
     if (h.startsWith("0x") || h.startsWith("0X")) {
       h = h.substring(2);

@@ -16,4 +16,22 @@ public class MalformedEvidenceException extends AttestationException {
   public MalformedEvidenceException(ReasonCode reason, String message, Throwable cause) {
     super(reason, message, cause);
   }
+
+  /**
+   * Returns {@code value}, or refuses a missing input with {@link CoreReason#MISSING_INPUT}: parsers
+   * of untrusted input call this so that a null gives the library's exception, not a
+   * NullPointerException.
+   *
+   * @param value the input
+   * @param what names the input in the message
+   * @param <T> the input's type
+   * @return {@code value}, never null
+   * @throws MalformedEvidenceException when {@code value} is null
+   */
+  public static <T> T requirePresent(T value, String what) throws MalformedEvidenceException {
+    if (value == null) {
+      throw new MalformedEvidenceException(CoreReason.MISSING_INPUT, what + " is missing (null)");
+    }
+    return value;
+  }
 }

@@ -37,4 +37,15 @@ class BytesTest {
     assertFalse(e.isRetryable());
     assertTrue(new EndorsementUnavailableException(CoreReason.IO_ERROR, "x").isRetryable());
   }
+
+  @Test
+  void nullInputsAreTypedRefusals() {
+    MalformedEvidenceException e =
+        assertThrows(MalformedEvidenceException.class, () -> Bytes.fromHex(null));
+    assertEquals(CoreReason.MISSING_INPUT, e.reason());
+    e = assertThrows(
+        MalformedEvidenceException.class, () -> MalformedEvidenceException.requirePresent(null, "quote"));
+    assertEquals(CoreReason.MISSING_INPUT, e.reason());
+    assertTrue(e.getMessage().contains("quote"));
+  }
 }

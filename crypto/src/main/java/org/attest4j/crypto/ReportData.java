@@ -78,7 +78,7 @@ public final class ReportData {
    *     X25519 point
    */
   public static ReportData parse(byte[] reportData) throws MalformedEvidenceException {
-    Objects.requireNonNull(reportData, "reportData");
+    org.attest4j.core.MalformedEvidenceException.requirePresent(reportData, "reportData");
     if (reportData.length != LENGTH) {
       throw new MalformedEvidenceException(
           CryptoReason.BAD_REPORT_DATA, "report_data must be 64 bytes, got " + reportData.length);

@@ -153,7 +153,7 @@ public final class SealedResponse {
    *     or the encapsulated key is all zero or of low order
    */
   public static SealedResponse parse(byte[] envelope) throws MalformedEvidenceException {
-    Objects.requireNonNull(envelope, "envelope");
+    org.attest4j.core.MalformedEvidenceException.requirePresent(envelope, "envelope");
     if (envelope.length < HEADER_LENGTH + TAG_LENGTH + SIGNATURE_LENGTH) {
       if (envelope.length >= 5 && !ConstantTime.equals(Arrays.copyOf(envelope, 4), MAGIC)) {
         throw badMagic();

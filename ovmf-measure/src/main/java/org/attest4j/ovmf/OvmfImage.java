@@ -89,7 +89,7 @@ public final class OvmfImage {
    * @throws MalformedEvidenceException when the image is malformed (see the class description)
    */
   public static OvmfImage parse(byte[] image) throws MalformedEvidenceException {
-    Objects.requireNonNull(image, "image");
+    org.attest4j.core.MalformedEvidenceException.requirePresent(image, "image");
     return parseOwned(image.clone());
   }
 

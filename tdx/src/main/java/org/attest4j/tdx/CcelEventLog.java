@@ -152,7 +152,7 @@ public final class CcelEventLog {
    * @throws MalformedEvidenceException with {@link TdxReason#EVENT_LOG_MALFORMED}
    */
   public static CcelEventLog parse(byte[] logArea, byte[] acpiTable) throws MalformedEvidenceException {
-    Objects.requireNonNull(logArea, "logArea");
+    org.attest4j.core.MalformedEvidenceException.requirePresent(logArea, "logArea");
     AcpiTable table = acpiTable == null ? null : AcpiTable.parse(acpiTable);
     int limit = logArea.length;
     if (table != null && table.logAreaLength < limit) {

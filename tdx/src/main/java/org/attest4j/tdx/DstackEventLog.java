@@ -68,7 +68,7 @@ public final class DstackEventLog {
    *     runtime-event digest does not match its name and payload
    */
   public static DstackEventLog parse(byte[] json) throws MalformedEvidenceException, VerificationException {
-    Objects.requireNonNull(json, "json");
+    org.attest4j.core.MalformedEvidenceException.requirePresent(json, "json");
     Json j = new Json(TdxReason.EVENT_LOG_MALFORMED, "dstack event log");
     JsonElement root = j.parse(new String(json, StandardCharsets.UTF_8));
     if (root.isJsonObject() && root.getAsJsonObject().has("event_log")) {

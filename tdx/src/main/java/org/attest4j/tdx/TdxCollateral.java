@@ -129,7 +129,7 @@ public final class TdxCollateral {
    * @throws MalformedEvidenceException with {@link TdxReason#COLLATERAL_MALFORMED}
    */
   public static TdxCollateral fromQuoteCollateralJson(byte[] json) throws MalformedEvidenceException {
-    Objects.requireNonNull(json, "json");
+    org.attest4j.core.MalformedEvidenceException.requirePresent(json, "json");
     Json j = new Json(TdxReason.COLLATERAL_MALFORMED, "QuoteCollateralV3 JSON");
     JsonObject o = j.object(j.parse(new String(json, StandardCharsets.UTF_8)), "collateral");
     Builder b = builder();

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.Objects;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
@@ -177,7 +176,7 @@ public final class TdxQuote {
    *     not a well-formed TDX v4/v5 ECDSA-P256 quote with a type-6/type-5 PCK certificate chain
    */
   public static TdxQuote parse(byte[] quote) throws MalformedEvidenceException {
-    Objects.requireNonNull(quote, "quote");
+    org.attest4j.core.MalformedEvidenceException.requirePresent(quote, "quote");
     try {
       return new TdxQuote(quote);
     } catch (MalformedEvidenceException e) {
