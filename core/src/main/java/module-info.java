@@ -11,5 +11,6 @@ module org.attest4j.core {
       org.attest4j.tdx,
       org.attest4j.ovmf,
       org.attest4j.crypto,
-      org.attest4j.kms;
+      org.attest4j.kms,
+      org.attest4j.ratls;
 }

@@ -1,0 +1,12 @@
+/**
+ * attest4j ratls: dstack's RA-TLS attestation formats. {@code VersionedAttestation} in both wire
+ * formats (V0 SCALE, V1 MessagePack), the common V1 model, and the report_data binding of an RA-TLS
+ * certificate's key.
+ */
+module org.attest4j.ratls {
+  requires transitive org.attest4j.core;
+  requires msgpack.core;
+  requires com.google.gson;
+
+  exports org.attest4j.ratls;
+}
