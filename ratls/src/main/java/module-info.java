@@ -5,6 +5,11 @@
  */
 module org.attest4j.ratls {
   requires transitive org.attest4j.core;
+  requires org.attest4j.snp;
+  requires org.attest4j.tdx;
+  requires org.attest4j.crypto;
+  requires org.bouncycastle.provider;
+  requires org.bouncycastle.pkix;
   requires msgpack.core;
   requires com.google.gson;
 

@@ -23,6 +23,32 @@ public enum RatlsReason implements ReasonCode {
   MISSING_FIELD,
   /** A V1 map holds the same key twice. */
   DUPLICATE_KEY,
+  /** A certificate carries an RA-TLS extension twice. */
+  DUPLICATE_EXTENSION,
+  /** An RA-TLS extension's extnValue is not exactly one DER OCTET STRING. */
+  EXTENSION_NOT_WRAPPED,
+  /** The certificate carries no attestation (.8, or legacy .1 + .2). */
+  ATTESTATION_ABSENT,
+  /** A legacy certificate has the .1 quote but not the .2 event log. */
+  LEGACY_EVENT_LOG_MISSING,
+  /** stack.report_data is not SHA-512("ratls-cert:" ‖ the certificate's SPKI). */
+  REPORT_DATA_MISMATCH,
+  /** The evidence does not support its stack (report_data, RTMR3, HOST_DATA, TD attributes). */
+  EVIDENCE_MISMATCH,
+  /** The platform is not one this verifier checks. */
+  UNSUPPORTED_PLATFORM,
+  /** The certificate's signature does not verify with its issuer's key. */
+  BAD_CERTIFICATE_SIGNATURE,
+  /** The certificate is outside its validity period. */
+  CERTIFICATE_EXPIRED,
+  /** The certificate is not yet valid. */
+  CERTIFICATE_NOT_YET_VALID,
+  /** The certificate carries a critical extension this verifier does not understand. */
+  UNKNOWN_CRITICAL_EXTENSION,
+  /** The special usage (.4) is not the one this mode requires. */
+  WRONG_SPECIAL_USAGE,
+  /** The certificate fails dstack-verifier's profile (#938): key usage, EKU or SAN. */
+  PROFILE_VIOLATION,
   /** The attestation cannot be written in the requested wire format. */
   NOT_REPRESENTABLE
 }

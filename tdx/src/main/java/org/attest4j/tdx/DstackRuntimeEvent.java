@@ -62,14 +62,26 @@ public final class DstackRuntimeEvent {
     return md.digest();
   }
 
-  /** The v2 digest of an event. */
+  /** The v2 digest of an event: SHA-384 of {@link #canonicalV2(String, byte[])}. */
   public static byte[] digestV2(String name, byte[] payload) {
+    return Rtmrs.sha384().digest(canonicalV2(name, payload));
+  }
+
+  /**
+   * The v2 preimage of an event: the RFC 8785 (JCS) text {@code
+   * {"name":…,"payload":"<hex>","type":134217729}} as UTF-8.
+   *
+   * @param name the event name
+   * @param payload the event payload
+   * @return the canonical JSON bytes
+   */
+  public static byte[] canonicalV2(String name, byte[] payload) {
     StringBuilder sb = new StringBuilder();
     sb.append("{\"name\":");
     jcsString(sb, name);
     sb.append(",\"payload\":\"").append(Bytes.of(payload).toHex()).append("\",\"type\":")
         .append(EVENT_TYPE).append('}');
-    return Rtmrs.sha384().digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+    return sb.toString().getBytes(StandardCharsets.UTF_8);
   }
 
   /** RFC 8785 string serialization. */
