@@ -47,6 +47,8 @@ public final class Main implements Runnable {
     if (!snp.getSubcommands().containsKey("report")) {
       snp.addSubcommand("report", new SnpGuestReportCommand());
     }
+    // dstack RA-TLS certificates and attestations
+    cl.addSubcommand("ratls", new RatlsCommand());
     CommandLine tdx = cl.getSubcommands().get("tdx");
     if (!tdx.getSubcommands().containsKey("quote")) {
       tdx.addSubcommand("quote", new TdxQuoteCommand());

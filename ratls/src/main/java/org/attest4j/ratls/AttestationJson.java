@@ -23,7 +23,7 @@ public final class AttestationJson {
    * @return JSON text
    */
   public static String render(Attestation attestation) {
-    return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create()
+    return new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping().create()
         .toJson(tree(attestation));
   }
 
