@@ -66,6 +66,7 @@ public final class RatlsCertificate {
   private final byte[] signature;
   private final String issuer;
   private final String subject;
+  private final byte[] subjectDer;
   private final Instant notBefore;
   private final Instant notAfter;
   private final byte[] spki;
@@ -95,7 +96,7 @@ public final class RatlsCertificate {
 
   private RatlsCertificate(
       byte[] der, byte[] tbs, AlgorithmIdentifier sigAlg, byte[] signature, String issuer,
-      String subject, Instant notBefore, Instant notAfter, byte[] spki,
+      String subject, byte[] subjectDer, Instant notBefore, Instant notAfter, byte[] spki,
       Map<String, Extension> extensions, List<String> duplicated) {
     this.der = der;
     this.tbs = tbs;
@@ -103,6 +104,7 @@ public final class RatlsCertificate {
     this.signature = signature;
     this.issuer = issuer;
     this.subject = subject;
+    this.subjectDer = subjectDer;
     this.notBefore = notBefore;
     this.notAfter = notAfter;
     this.spki = spki;
@@ -142,7 +144,8 @@ public final class RatlsCertificate {
       ASN1Sequence validity = ASN1Sequence.getInstance(tbs.getObjectAt(i + 3));
       Instant notBefore = Time.getInstance(validity.getObjectAt(0)).getDate().toInstant();
       Instant notAfter = Time.getInstance(validity.getObjectAt(1)).getDate().toInstant();
-      String subject = X500Name.getInstance(tbs.getObjectAt(i + 4)).toString();
+      X500Name subjectName = X500Name.getInstance(tbs.getObjectAt(i + 4));
+      String subject = subjectName.toString();
       byte[] spki = tbs.getObjectAt(i + 5).toASN1Primitive().getEncoded(ASN1Encoding.DER);
       Map<String, Extension> exts = new LinkedHashMap<>();
       List<String> dup = new ArrayList<>();
@@ -153,7 +156,8 @@ public final class RatlsCertificate {
         }
       }
       return new RatlsCertificate(
-          der, tbs.getEncoded(ASN1Encoding.DER), sigAlg, sig, issuer, subject, notBefore, notAfter,
+          der, tbs.getEncoded(ASN1Encoding.DER), sigAlg, sig, issuer, subject,
+          subjectName.getEncoded(ASN1Encoding.DER), notBefore, notAfter,
           spki, Collections.unmodifiableMap(exts), List.copyOf(dup));
     } catch (IOException | RuntimeException e) {
       if (e instanceof MalformedCertificate) {
@@ -302,6 +306,15 @@ public final class RatlsCertificate {
    */
   public String subject() {
     return subject;
+  }
+
+  /**
+   * The subject name's DER encoding.
+   *
+   * @return the subject Name DER
+   */
+  public Bytes subjectDer() {
+    return Bytes.of(subjectDer);
   }
 
   /**
