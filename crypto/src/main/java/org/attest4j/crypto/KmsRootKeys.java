@@ -10,12 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.SecureRandom;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -388,20 +384,33 @@ public final class KmsRootKeys {
 
   /** The root CA key as a JCA key pair (algorithm "EC"), for building certificates. */
   public KeyPair rootCaKeyPair() {
+    return P256Keys.keyPair(caScalar, caPublic);
+  }
+
+  /**
+   * The P-256 key of the KMS's client temp CA, which signs the RA-TLS client certificates guests
+   * make and which {@code GetTempCaCert} hands to anyone: derived from the root CA key with dstack's
+   * KDF under the context {@code "attest4j-temp-ca"}, so every replica on the same root keys has the
+   * same temp CA without another file. (dstack keeps a random {@code tmp-ca.key} instead; the key is
+   * public either way, and HKDF keeps the root key out of reach.)
+   *
+   * @return the temp CA key pair
+   */
+  public KeyPair tempCaKeyPair() {
     try {
-      KeyFactory kf = KeyFactory.getInstance("EC");
-      byte[] der = rootCaPkcs8Der();
+      byte[] d = AppKeyDeriver.p256Scalar(caScalar, TEMP_CA_CONTEXT);
       try {
-        return new KeyPair(
-            kf.generatePublic(new X509EncodedKeySpec(rootCaPublicKeySpki())),
-            kf.generatePrivate(new PKCS8EncodedKeySpec(der)));
+        return P256Keys.keyPair(d, Ec.P256.publicKey(new java.math.BigInteger(1, d), false));
       } finally {
-        Ec.wipe(der);
+        Ec.wipe(d);
       }
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JCA cannot load a P-256 key", e);
+    } catch (MalformedEvidenceException e) {
+      throw new IllegalStateException("the derived temp CA key is out of range", e);
     }
   }
+
+  private static final byte[] TEMP_CA_CONTEXT =
+      "attest4j-temp-ca".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   /** The root CA key as the identity that signs sealed responses (see {@link SealedResponse}). */
   public KmsIdentity sealingIdentity() {
