@@ -9,4 +9,5 @@ module org.attest4j.tdx {
   exports org.attest4j.tdx;
   exports org.attest4j.tdx.guest;
   exports org.attest4j.tdx.pcs;
+  exports org.attest4j.tdx.testing;
 }
