@@ -10,5 +10,6 @@ module org.attest4j.snp {
   exports org.attest4j.snp.testing;
   exports org.attest4j.snp.kds;
   exports org.attest4j.snp.guest;
+  exports org.attest4j.snp.idblock;
   opens org.attest4j.snp.guest to com.sun.jna;
 }
