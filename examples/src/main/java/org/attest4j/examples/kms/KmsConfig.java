@@ -25,7 +25,7 @@ import org.attest4j.crypto.KmsRootKeys;
 import org.attest4j.kms.AllowListAuthorizer;
 import org.attest4j.kms.AuthorizationHook;
 import org.attest4j.kms.CmdlineTemplate;
-import org.attest4j.kms.EnvelopeMode;
+import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.kms.FreshnessMode;
 import org.attest4j.kms.IdentityBinding;
 import org.attest4j.kms.KeyReleaseService;
@@ -211,7 +211,7 @@ public final class KmsConfig {
     for (String m : strings(json, "envelopes", List.of("hpke"))) {
       modes.add(
           switch (m) {
-            case "hpke" -> EnvelopeMode.HPKE;
+            case "hpke" -> EnvelopeMode.HPKE_V1;
             case "aes_siv_pr630" -> EnvelopeMode.AES_SIV_PR630;
             default -> throw bad("envelope \"" + m + "\" is unknown (hpke, aes_siv_pr630)");
           });
