@@ -8,7 +8,6 @@ module org.attest4j.kms {
   // protobuf-java is an automatic module: consumers of org.attest4j.kms.proto declare it themselves
   requires com.google.protobuf;
   requires com.google.gson;
-  requires org.bouncycastle.provider;
   requires java.net.http;
   exports org.attest4j.kms;
   exports org.attest4j.kms.proto;
