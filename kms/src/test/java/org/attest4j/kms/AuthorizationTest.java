@@ -157,7 +157,8 @@ class AuthorizationTest {
     server.start();
     try {
       URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-      WebhookAuthorizer w = WebhookAuthorizer.builder(base).timeout(Duration.ofMillis(300)).build();
+      // long enough for the headers to arrive on a loaded machine; the body never does
+      WebhookAuthorizer w = WebhookAuthorizer.builder(base).timeout(Duration.ofSeconds(2)).build();
       EndorsementUnavailableException e =
           assertThrows(EndorsementUnavailableException.class, () -> w.authorize(info("UpToDate")));
       assertEquals(KmsReason.AUTHORIZATION_UNAVAILABLE, e.reason());
