@@ -549,6 +549,7 @@ public final class KeyReleaseService {
     claimed("ovmf_hash", req.claimedOvmfHash(), launch.firmwareDigest());
     claimed("kernel_hash", req.claimedKernelHash(), launch.kernelDigest());
     claimed("initrd_hash", req.claimedInitrdHash(), launch.initrdDigest());
+    claimedLayout(req);
     if (!launch.vcpuCounts().contains(req.vcpus())) {
       throw new PolicyViolationException(
           List.of(
@@ -602,6 +603,34 @@ public final class KeyReleaseService {
           KmsReason.CLAIMED_ARTIFACT_MISMATCH,
           "the request claims " + field + " " + claimed + " but this KMS pins " + pinned
               + "; client-supplied launch digests are never used");
+    }
+  }
+
+  /** Step 4: the firmware layout a request claims (PR #630's fields) must be the pinned one. */
+  private void claimedLayout(KeyReleaseRequest req) throws VerificationException {
+    if (req.claimedHashesTableGpa() != 0
+        && (launch.hashTableGpa().isEmpty() || launch.hashTableGpa().getAsLong() != req.claimedHashesTableGpa())) {
+      throw new VerificationException(
+          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
+          "the request claims sev_hashes_table_gpa 0x" + Long.toHexString(req.claimedHashesTableGpa())
+              + " but the pinned firmware's is "
+              + (launch.hashTableGpa().isPresent() ? "0x" + Long.toHexString(launch.hashTableGpa().getAsLong()) : "absent")
+              + "; the firmware layout comes from the pinned firmware, never from the client");
+    }
+    if (req.claimedResetEip() != 0
+        && (launch.resetEip().isEmpty() || launch.resetEip().getAsLong() != req.claimedResetEip())) {
+      throw new VerificationException(
+          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
+          "the request claims sev_es_reset_eip 0x" + Long.toHexString(req.claimedResetEip())
+              + " but the pinned firmware's is "
+              + (launch.resetEip().isPresent() ? "0x" + Long.toHexString(launch.resetEip().getAsLong()) : "absent")
+              + "; the firmware layout comes from the pinned firmware, never from the client");
+    }
+    if (!req.claimedSections().isEmpty() && !req.claimedSections().equals(launch.sections())) {
+      throw new VerificationException(
+          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
+          "the request claims " + req.claimedSections().size() + " ovmf_sections that differ from the pinned firmware's "
+              + launch.sections().size() + "; the firmware layout comes from the pinned firmware, never from the client");
     }
   }
 
@@ -1186,9 +1215,19 @@ public final class KeyReleaseService {
      * minimum are refused ({@link KmsReason#NO_TCB_FLOOR}). Take the values from AMD's security
      * bulletins for the firmware you require (e.g. the TCB of the VCEK that AMD's KDS issues for
      * the patched firmware).
+     *
+     * @param minimum the floor for its product; all-zero SPLs are refused
+     * @return this builder
+     * @throws IllegalArgumentException if every SPL of {@code minimum} is zero (no floor at all)
      */
     public Builder minimumTcb(TcbVersion minimum) {
       Objects.requireNonNull(minimum, "minimum");
+      if (minimum.raw() == 0) {
+        throw new IllegalArgumentException(
+            "a minimum TCB of zero for " + minimum.product() + " is no floor: every TCB, the oldest vulnerable"
+                + " firmware included, would pass step 3 and be reported \"UpToDate\"; take the SPLs from AMD's"
+                + " security bulletins, or call allowAnyTcb() to opt out of a floor explicitly");
+      }
       minimumTcb.put(minimum.product(), minimum);
       return this;
     }
