@@ -42,6 +42,7 @@ import org.attest4j.tdx.TdxVerdict;
 import org.attest4j.tdx.TdxVerifier;
 import org.attest4j.kms.proto.AppId;
 import org.attest4j.kms.proto.AppKeyAmdResponse;
+import org.attest4j.kms.proto.AppKeyResponse;
 import org.attest4j.kms.proto.BootstrapResponse;
 import org.attest4j.kms.proto.GetAppKeyAmdRequest;
 import org.attest4j.kms.proto.GetAppKeyTdxRequest;
@@ -208,52 +209,139 @@ public final class KeyReleaseService {
   }
 
   private KeyRelease run(KeyReleaseRequest req, Run run) throws KeyReleaseException {
+    Bytes[] digestMemo = new Bytes[1];
+    Supplier<Bytes> digest =
+        () -> digestMemo[0] != null ? digestMemo[0] : (digestMemo[0] = req.requestDigest());
+    Freshness fresh = new Freshness() {
+      @Override
+      public Object bind(Bytes quotedReportData) throws AttestationException {
+        return checkFreshnessBinding(quotedReportData, req.nonce(), req.requestTime(), digest);
+      }
+
+      @Override
+      public void consume() throws AttestationException {
+        consumeFreshness(req.nonce(), req.requestTime(), digest);
+      }
+    };
     try {
-      run.begin(KeyReleaseStep.PARSE_REPORT);
-      Ports.Evidence parsed = evidence.parse(req.report());
-
-      // cheap checks first: everything that needs no endorsement (and so no network call) runs on
-      // the parsed report before step 2; the verified report carries the same bytes
-      run.begin(KeyReleaseStep.APPLY_POLICY);
-      evidence.precheck(parsed, req);
-
-      run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
-      verifyMeasurement(req, parsed);
-
-      run.begin(KeyReleaseStep.BIND_IDENTITY);
-      AppIdentity id = bindIdentity(req, parsed);
-
-      run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-      Bytes[] digestMemo = new Bytes[1];
-      Supplier<Bytes> digest = () -> digestMemo[0] != null ? digestMemo[0] : (digestMemo[0] = req.requestDigest());
-      Object rd = checkFreshnessBinding(parsed.reportData(), req.nonce(), req.requestTime(), digest);
-
-      run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
-      Ports.Evidence ev = evidence.verify(parsed, req);
-
-      run.begin(KeyReleaseStep.APPLY_POLICY);
-      evidence.applyPolicy(ev);
-
-      run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-      consumeFreshness(req.nonce(), req.requestTime(), digest);
-
-      run.begin(KeyReleaseStep.AUTHORIZE);
-      BootInfo info = bootInfo(ev, id);
-      AuthorizationDecision decision = authorize(info, id, "app");
-
-      run.begin(KeyReleaseStep.DERIVE_KEYS);
-      Object derived = deriveKeys(id);
-
+      Verified v = verifySnp(req, run, fresh);
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       EnvelopeMode mode = envelopeFor(req.envelope());
       AppKeyAmdResponse response =
           keys.seal(
-              derived,
+              v.derived(),
               mode,
-              new Ports.SealContext(rd, req.report(), decision.gatewayAppId(), launch.osImageHash(), caCertPem));
+              new Ports.SealContext(v.reportData(), req.report(), v.decision().gatewayAppId(),
+                  launch.osImageHash(), caCertPem));
       StepTimings t = run.finish();
-      LOG.log(Level.DEBUG, () -> "released keys for app " + id.appId() + " instance " + id.instanceId() + " " + t);
-      return new KeyRelease(response, info, decision, mode, ev.measurement(), t);
+      LOG.log(Level.DEBUG, () -> "released keys for app " + v.id().appId() + " instance "
+          + v.id().instanceId() + " " + t);
+      return new KeyRelease(response, v.info(), v.decision(), mode, v.evidence().measurement(), t);
+    } catch (AttestationException e) {
+      throw refuse(run, e);
+    } catch (RuntimeException e) {
+      throw refuse(run, internal(e));
+    }
+  }
+
+  /** How step 6 binds a report to this request, and when the single use is recorded. */
+  private interface Freshness {
+    /** Checks the binding on the parsed report (before any network call); returns report_data. */
+    Object bind(Bytes quotedReportData) throws AttestationException;
+
+    /** Records the single use, after the signature verified. */
+    void consume() throws AttestationException;
+  }
+
+  /** What steps 1-8 of the SEV-SNP path established. */
+  private record Verified(
+      Ports.Evidence evidence, AppIdentity id, Object reportData, BootInfo info,
+      AuthorizationDecision decision, Object derived) {}
+
+  /** Steps 1-8 of the SEV-SNP path, shared by GetAppKeyAmd and GetAppKey over RA-TLS. */
+  private Verified verifySnp(KeyReleaseRequest req, Run run, Freshness fresh)
+      throws AttestationException {
+    run.begin(KeyReleaseStep.PARSE_REPORT);
+    Ports.Evidence parsed = evidence.parse(req.report());
+
+    // cheap checks first: everything that needs no endorsement (and so no network call) runs on
+    // the parsed report before step 2; the verified report carries the same bytes
+    run.begin(KeyReleaseStep.APPLY_POLICY);
+    evidence.precheck(parsed, req);
+
+    run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
+    verifyMeasurement(req, parsed);
+
+    run.begin(KeyReleaseStep.BIND_IDENTITY);
+    AppIdentity id = bindIdentity(req, parsed);
+
+    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
+    Object rd = fresh.bind(parsed.reportData());
+
+    run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
+    Ports.Evidence ev = evidence.verify(parsed, req);
+
+    run.begin(KeyReleaseStep.APPLY_POLICY);
+    evidence.applyPolicy(ev);
+
+    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
+    fresh.consume();
+
+    run.begin(KeyReleaseStep.AUTHORIZE);
+    BootInfo info = bootInfo(ev, id);
+    AuthorizationDecision decision = authorize(info, id, "app");
+
+    run.begin(KeyReleaseStep.DERIVE_KEYS);
+    Object derived = deriveKeys(id);
+    return new Verified(ev, id, rd, info, decision, derived);
+  }
+
+  /**
+   * dstack's {@code GetAppKey} over RA-TLS for a SEV-SNP guest (spec dstack-ratls §5.4): the guest's
+   * evidence comes from its TLS client certificate, which the caller's TLS layer has accepted (the
+   * handshake proves the guest holds the certificate's key). Step 0 decodes the certificate's
+   * attestation ({@link RatlsRequest}); steps 1-8 are those of {@link #release(KeyReleaseRequest)}
+   * with two differences: freshness (step 6) is the binding of REPORT_DATA to the certificate key,
+   * SHA-512("ratls-cert:" ‖ SPKI), and the keys are returned in plaintext for the TLS session (step
+   * 9 builds the {@code AppKeyResponse}). The launch shape (vCPUs, vCPU type) is taken from the
+   * request's {@code vm_config} (else the attestation's config) and checked against the pins like any
+   * claim; the measurement is recomputed from this KMS's pinned artifacts, never from the guest's.
+   *
+   * @param request the decoded RA-TLS request ({@link RatlsRequest#decode})
+   * @return the released keys, for the TLS session only
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public RatlsKeyRelease releaseRatls(RatlsRequest request) throws KeyReleaseException {
+    Objects.requireNonNull(request, "request");
+    Run run = new Run();
+    KeyReleaseRequest req = request.snpRequest();
+    Bytes expected = request.expectedReportData();
+    Freshness tlsBound = new Freshness() {
+      @Override
+      public Object bind(Bytes quotedReportData) throws AttestationException {
+        if (!expected.equals(quotedReportData)) {
+          throw new VerificationException(KmsReason.REPORT_DATA_MISMATCH,
+              "REPORT_DATA is not SHA-512(\"ratls-cert:\" ‖ the client certificate's key); the"
+                  + " report was made for another key");
+        }
+        return quotedReportData;
+      }
+
+      @Override
+      public void consume() {
+        // the TLS handshake proved possession of the bound key: nothing to remember
+      }
+    };
+    try {
+      Verified v = verifySnp(req, run, tlsBound);
+      run.begin(KeyReleaseStep.SEAL_RESPONSE);
+      AppKeyResponse response = keys.plain(v.derived(),
+          new Ports.SealContext(v.reportData(), req.report(), v.decision().gatewayAppId(),
+              launch.osImageHash(), caCertPem));
+      StepTimings t = run.finish();
+      LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for app " + v.id().appId() + " "
+          + t);
+      return new RatlsKeyRelease(response, v.info(), v.decision(), v.evidence().measurement(), t);
     } catch (AttestationException e) {
       throw refuse(run, e);
     } catch (RuntimeException e) {

@@ -101,6 +101,8 @@ final class Ports {
     org.attest4j.kms.proto.AppKeyAmdResponse seal(Object keys, EnvelopeMode mode, SealContext context)
         throws AttestationException;
 
+    org.attest4j.kms.proto.AppKeyResponse plain(Object keys, SealContext context);
+
     /** GetAppEnvEncryptPubKey. */
     org.attest4j.kms.proto.PublicKeyResponse envEncryptPublicKey(Bytes appId, long timestampSeconds)
         throws AttestationException;
