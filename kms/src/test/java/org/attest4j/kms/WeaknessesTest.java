@@ -160,7 +160,8 @@ class WeaknessesTest {
     Bytes nonce = kms.issueNonce().nonce();
     byte[] rd = ReportData.withNonce(g.key.publicKey(), nonce.toByteArray()).toBytes();
     byte[] report = oldFirmware.reportBuilder().measurement(g.measurement().toByteArray()).reportData(rd)
-        .hostData(g.launchedConfig.hostData()).reportedTcb(Fixture.PLATFORM.tcb()).sign();
+        .hostData(g.launchedConfig.hostData()).reportedTcb(Fixture.PLATFORM.tcb()).currentTcb(Fixture.PLATFORM.tcb())
+        .committedTcb(Fixture.PLATFORM.tcb()).launchTcb(Fixture.PLATFORM.tcb()).sign(); // only the signer is old
     KeyReleaseRequest r = KeyReleaseRequest.builder().report(report).vcekCert(Bytes.of(oldFirmware.vekPem()))
         .vcpus(2).vcpuType("EPYC-v4").nonce(nonce).mrConfig(Bytes.of(g.launchedConfig.documentBytes())).build();
     assertEquals(KeyReleaseStep.VERIFY_SIGNATURE, refused(kms, r).step());

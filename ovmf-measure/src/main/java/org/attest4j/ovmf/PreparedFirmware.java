@@ -189,6 +189,15 @@ public final class PreparedFirmware {
     return List.of(sections);
   }
 
+  /**
+   * The SEV hash-table GPA (where the kernel-hashes table is placed), if the firmware declares one.
+   *
+   * @return the GPA, or empty when the firmware has none
+   */
+  public OptionalLong hashTableGpa() {
+    return hashTableGpa <= 0 ? OptionalLong.empty() : OptionalLong.of(hashTableGpa);
+  }
+
   /** The AP reset EIP, if the firmware declares one. */
   public OptionalLong apResetEip() {
     return resetEip < 0 ? OptionalLong.empty() : OptionalLong.of(resetEip);
