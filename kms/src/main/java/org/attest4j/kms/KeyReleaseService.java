@@ -262,6 +262,11 @@ public final class KeyReleaseService {
   private Verified verifySnp(KeyReleaseRequest req, Run run, Freshness fresh)
       throws AttestationException {
     run.begin(KeyReleaseStep.PARSE_REPORT);
+    if (evidence == null) {
+      throw new VerificationException(
+          KmsReason.SNP_NOT_CONFIGURED,
+          "this KMS serves no SEV-SNP guests: it was built for Intel TDX only, without snp(..) and launch(..)");
+    }
     Ports.Evidence parsed = evidence.parse(req.report());
 
     // cheap checks first: everything that needs no endorsement (and so no network call) runs on
@@ -1009,7 +1014,7 @@ public final class KeyReleaseService {
     return keys.rootCaSpki();
   }
 
-  /** The pinned launch. */
+  /** The pinned launch (null for a TDX-only service, built without {@code snp(..)} and {@code launch(..)}). */
   public PinnedLaunch launch() {
     return launch;
   }
@@ -1064,7 +1069,7 @@ public final class KeyReleaseService {
 
   @Override
   public String toString() {
-    return "KeyReleaseService[" + evidence.teeVariant() + ", " + identityBinding + ", " + freshness + ", envelopes="
+    return "KeyReleaseService[" + (evidence == null ? "TDX only" : evidence.teeVariant()) + ", " + identityBinding + ", " + freshness + ", envelopes="
         + envelopes + ", " + launch + ", " + authorization + "]";
   }
 
@@ -1229,8 +1234,9 @@ public final class KeyReleaseService {
     }
 
     /**
-     * SEV-SNP evidence (required): the verifier with its trust anchors (AMD's pinned roots, or a
-     * simulated platform's root in tests) and clock, and where endorsements come from besides the
+     * SEV-SNP evidence (required, with {@link #launch}, unless the service is TDX-only: {@link #tdx
+     * tdx(..)} without snp(..) and launch(..)): the verifier with its trust anchors (AMD's pinned
+     * roots, or a simulated platform's root in tests) and clock, and where endorsements come from besides the
      * VCEK a request sends (a {@code KdsClient}, or {@link KmsEndorsements#certChain}), with
      * {@link SnpPolicy#strict()} (debug and migration agent forbidden, VMPL 0, VCEK signer, ...)
      * plus the {@linkplain #minimumTcb minimum TCBs} of this builder. A TCB floor (or the explicit
@@ -1427,10 +1433,11 @@ public final class KeyReleaseService {
             new SnpEvidence(
                 snpVerifier, requestPath, policy, minimumTcb, !ownPolicy, requireVekInRequest, allowMaskedChipId);
       }
-      if (evidence == null) {
+      boolean tdxOnly = evidence == null && launch == null && tdxVerifier != null;
+      if (evidence == null && !tdxOnly) {
         throw new IllegalStateException("a key release service needs evidence verification (trust roots, policy)");
       }
-      if (launch == null) {
+      if (launch == null && !tdxOnly) {
         throw new IllegalStateException("a key release service needs the pinned launch artifacts");
       }
       if (authorization == null) {
@@ -1442,7 +1449,7 @@ public final class KeyReleaseService {
       if (identityDocuments == null || reportData == null) {
         throw new IllegalStateException("a key release service needs the MrConfigV3 and report_data codecs");
       }
-      if (identityBinding == IdentityBinding.COMMAND_LINE
+      if (identityBinding == IdentityBinding.COMMAND_LINE && launch != null
           && !(launch.cmdline().binds("app_id") && launch.cmdline().binds("compose_hash"))) {
         throw new IllegalStateException(
             "COMMAND_LINE identity binding needs {app_id} and {compose_hash} in the pinned command line: \""

@@ -55,6 +55,8 @@ public enum KmsReason implements ReasonCode {
   INTERNAL_ERROR,
   /** A TDX request reached a KMS built without TDX verification ({@code Builder.tdx(..)}). */
   TDX_NOT_CONFIGURED,
+  /** An SEV-SNP request reached a KMS built for Intel TDX only (without {@code Builder.snp(..)}). */
+  SNP_NOT_CONFIGURED,
   /** The TDX guest's os_image_hash is missing or not one of the images this KMS pins. */
   OS_IMAGE_NOT_PINNED,
   /**
