@@ -2,6 +2,7 @@
 module org.attest4j.tdx {
   requires transitive org.attest4j.core;
   requires org.bouncycastle.provider;
+  requires org.bouncycastle.pkix;
   requires com.google.gson;
   requires java.net.http;
   exports org.attest4j.tdx;
