@@ -28,19 +28,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code attest4j snp}: SEV-SNP reports: {@code show} and {@code verify}. */
+/** {@code attest4j snp}: SEV-SNP reports: {@code show}, {@code verify}, and the guest's {@code derive-key}. */
 @Command(
     name = "snp",
     mixinStandardHelpOptions = true,
-    description = "SEV-SNP attestation reports: show, verify",
-    subcommands = {SnpCommand.Show.class, SnpCommand.Verify.class})
+    description = "SEV-SNP attestation reports and guest keys: show, verify, fetch, report, derive-key",
+    subcommands = {SnpCommand.Show.class, SnpCommand.Verify.class, SnpDeriveKeyCommand.class})
 final class SnpCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    err.println("attest4j snp: a sub-command is required: show or verify");
+    err.println("attest4j snp: a sub-command is required: show, verify, fetch, report or derive-key");
     spec.commandLine().usage(err);
     err.flush();
     return Main.EXIT_USAGE;
