@@ -158,11 +158,16 @@ final class SnpCommand implements Callable<Integer> {
         require(report, "--report");
         byte[] bytes = readReport(report);
         Product p = product(product);
-        SnpReport r = SnpReport.parse(bytes);
-        if (p != null) {
-          r = r.withProduct(p);
+        JsonObject o;
+        if (HclCli.isHcl(bytes)) { // an Azure HCL report: its fields, claims and inner report
+          o = HclCli.show(bytes, p);
+        } else {
+          SnpReport r = SnpReport.parse(bytes);
+          if (p != null) {
+            r = r.withProduct(p);
+          }
+          o = SnpJson.report(r);
         }
-        JsonObject o = SnpJson.report(r);
         if (json) {
           printJson(spec.commandLine().getOut(), o);
         } else {
@@ -191,7 +196,8 @@ final class SnpCommand implements Callable<Integer> {
   static final class Verify implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--report", paramLabel = "FILE", description = "the 1184-byte attestation report (required)")
+    @Option(names = "--report", paramLabel = "FILE",
+        description = "the 1184-byte attestation report, or an Azure HCL report (required)")
     Path report;
 
     @Option(names = "--vek", paramLabel = "FILE", description = "VCEK or VLEK certificate, DER or PEM (required)")
@@ -257,7 +263,8 @@ final class SnpCommand implements Callable<Integer> {
         return usage(spec, e);
       }
       try {
-        SnpReport parsed = SnpReport.parse(reportBytes);
+        byte[] hcl = HclCli.isHcl(reportBytes) ? reportBytes : null; // Azure HCL report: verify its SNP report
+        SnpReport parsed = SnpReport.parse(hcl != null ? HclCli.hardwareReport(hcl) : reportBytes);
         if (expected != null && parsed.cpuidProduct().isPresent() && parsed.cpuidProduct().get() != expected) {
           parsed.withProduct(expected); // throws PRODUCT_MISMATCH
         }
@@ -270,6 +277,9 @@ final class SnpCommand implements Callable<Integer> {
           pol.validate(v);
         }
         JsonObject o = SnpJson.verified(v, pol != null);
+        if (hcl != null) {
+          o.add("hcl", HclCli.binding(hcl)); // and the runtime claims bound to its REPORT_DATA
+        }
         if (json) {
           printJson(spec.commandLine().getOut(), o);
         } else {
