@@ -8,6 +8,7 @@ import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.crypto.AppKeyDeriver;
 import org.attest4j.crypto.AppKeys;
 import org.attest4j.crypto.EnvEncryptPublicKey;
+import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.crypto.KmsIdentity;
 import org.attest4j.crypto.KmsRootKeys;
 import org.attest4j.crypto.MrConfigV3;
@@ -86,7 +87,7 @@ final class CryptoAdapter {
               .setTproxyAppId(ctx.gatewayAppId())
               .setGatewayAppId(ctx.gatewayAppId())
               .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()));
-      if (mode == EnvelopeMode.HPKE) {
+      if (mode == EnvelopeMode.HPKE_V1) {
         byte[] plaintext =
             AppKeyResponse.newBuilder()
                 .setCaCert(ctx.caCertPem())

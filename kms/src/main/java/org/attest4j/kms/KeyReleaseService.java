@@ -23,6 +23,7 @@ import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.PolicyViolationException;
 import org.attest4j.core.VerificationException;
+import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.crypto.KmsRootKeys;
 import org.attest4j.snp.Product;
 import org.attest4j.snp.SnpPolicy;
@@ -848,7 +849,7 @@ public final class KeyReleaseService {
                     : org.attest4j.kms.proto.FreshnessMode.FRESHNESS_REQUEST_DIGEST);
     for (EnvelopeMode e : EnumSet.copyOf(envelopes)) {
       m.addEnvelopeModes(
-          e == EnvelopeMode.HPKE
+          e == EnvelopeMode.HPKE_V1
               ? org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_HPKE_V1
               : org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_AES_SIV_PR630);
     }
@@ -935,8 +936,8 @@ public final class KeyReleaseService {
     private IdentityBinding identityBinding = IdentityBinding.HOST_DATA;
     private FreshnessMode freshness = FreshnessMode.KMS_NONCE;
     private NonceStore nonces;
-    private EnvelopeMode defaultEnvelope = EnvelopeMode.HPKE;
-    private final Set<EnvelopeMode> envelopes = EnumSet.of(EnvelopeMode.HPKE);
+    private EnvelopeMode defaultEnvelope = EnvelopeMode.HPKE_V1;
+    private final Set<EnvelopeMode> envelopes = EnumSet.of(EnvelopeMode.HPKE_V1);
     private boolean requireKeyProviderId = true;
     private String caCertPem = "";
     private Clock clock = Clock.systemUTC();

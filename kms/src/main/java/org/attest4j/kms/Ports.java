@@ -3,6 +3,7 @@ package org.attest4j.kms;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.crypto.EnvelopeMode;
 
 /**
  * The seams between the key-release flow and the capability modules (snp, ovmf-measure, crypto,

@@ -25,7 +25,7 @@ import org.attest4j.crypto.KmsRootKeys;
 import org.attest4j.kms.AllowListAuthorizer;
 import org.attest4j.kms.AuthorizationHook;
 import org.attest4j.kms.CmdlineTemplate;
-import org.attest4j.kms.EnvelopeMode;
+import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.kms.FreshnessMode;
 import org.attest4j.kms.IdentityBinding;
 import org.attest4j.kms.KeyReleaseService;
@@ -120,7 +120,7 @@ public final class KmsConfig {
       throw bad("the KMS configuration must be a JSON object");
     }
     JsonObject o = e.getAsJsonObject();
-    only(o, "", "port", "key_dir", "trust", "endorsements", "launch", "policy", "min_tcb", "identity_binding",
+    only(o, "", "comment", "port", "key_dir", "trust", "endorsements", "launch", "policy", "min_tcb", "identity_binding",
         "freshness", "nonce_lifetime_seconds", "envelopes", "auth");
     return new KmsConfig(o, baseDir);
   }
@@ -178,7 +178,8 @@ public final class KmsConfig {
     KeyReleaseService.Builder b = KeyReleaseService.builder().clock(clock).rootKeys(roots)
         .caCertPem(roots.rootCaCertificatePem());
     b.snp(verifier(clock), endorsements(clock));
-    b.launch(launch());
+    PinnedLaunch pinned = launch();
+    b.launch(pinned);
     String policy = string(json, "policy", "strict");
     if (!policy.equals("strict")) {
       throw bad("policy \"" + policy + "\" is unknown; the example server offers \"strict\"");
@@ -211,7 +212,7 @@ public final class KmsConfig {
     for (String m : strings(json, "envelopes", List.of("hpke"))) {
       modes.add(
           switch (m) {
-            case "hpke" -> EnvelopeMode.HPKE;
+            case "hpke" -> EnvelopeMode.HPKE_V1;
             case "aes_siv_pr630" -> EnvelopeMode.AES_SIV_PR630;
             default -> throw bad("envelope \"" + m + "\" is unknown (hpke, aes_siv_pr630)");
           });
@@ -220,7 +221,7 @@ public final class KmsConfig {
       throw bad("envelopes must name at least one mode");
     }
     b.envelopes(modes.get(0), modes.subList(1, modes.size()).toArray(new EnvelopeMode[0]));
-    b.authorization(authorization(b));
+    b.authorization(authorization(pinned));
     try {
       return b.build();
     } catch (IllegalStateException | IllegalArgumentException ex) {
@@ -307,7 +308,7 @@ public final class KmsConfig {
     return out;
   }
 
-  private AuthorizationHook authorization(KeyReleaseService.Builder b) throws AttestationException {
+  private AuthorizationHook authorization(PinnedLaunch pinned) throws AttestationException {
     JsonObject auth = object(json, "auth");
     if (auth == null) {
       throw bad("auth is required: {\"webhook\": URL} or {\"allow\": {...}}");
@@ -327,7 +328,12 @@ public final class KmsConfig {
     if (allow == null) {
       throw bad("auth.allow must be an object");
     }
-    return AllowListAuthorizer.fromJson(allow);
+    AllowListAuthorizer list = AllowListAuthorizer.fromJson(allow);
+    String nothing = allowsNothing(allow, pinned.osImageHash().toHex());
+    if (nothing != null) {
+      throw bad("auth.allow allows nothing: " + nothing);
+    }
+    return list;
   }
 
   private SnpVerifier verifier(Clock clock) throws IOException, MalformedEvidenceException {
@@ -441,6 +447,41 @@ public final class KmsConfig {
     } catch (IllegalArgumentException | IllegalStateException ex) {
       throw bad("launch: " + ex.getMessage());
     }
+  }
+
+  /**
+   * Why an allow-list (already parsed by {@link AllowListAuthorizer#fromJson}) can never allow a
+   * boot of the pinned launch, or null if it can.
+   */
+  private static String allowsNothing(JsonObject allow, String pinnedOsImage) {
+    JsonElement os = allow.get("osImages");
+    boolean osListed = false;
+    if (os != null && os.isJsonArray()) {
+      for (JsonElement h : os.getAsJsonArray()) {
+        String v = h.getAsString().toLowerCase(java.util.Locale.ROOT);
+        osListed |= (v.startsWith("0x") ? v.substring(2) : v).equals(pinnedOsImage);
+      }
+    }
+    if (!osListed) {
+      return "osImages does not list the OS image hash of the pinned launch, " + pinnedOsImage
+          + " (add it to auth.allow.osImages)";
+    }
+    JsonElement apps = allow.get("apps");
+    boolean anyApp = false;
+    if (apps != null && apps.isJsonObject()) {
+      for (Map.Entry<String, JsonElement> a : apps.getAsJsonObject().entrySet()) {
+        JsonElement ch = a.getValue().getAsJsonObject().get("composeHashes");
+        anyApp |= ch != null && ch.isJsonArray() && ch.getAsJsonArray().size() > 0;
+      }
+    }
+    if (!anyApp) {
+      return "no app in auth.allow.apps has a compose hash (add {\"<app id>\": {\"composeHashes\": [\"<hex>\"]}})";
+    }
+    JsonElement tcb = allow.get("allowedTcbStatuses");
+    if (tcb != null && tcb.isJsonArray() && tcb.getAsJsonArray().size() == 0) {
+      return "allowedTcbStatuses is empty (leave it out for [\"UpToDate\"])";
+    }
+    return null;
   }
 
   // ---------------------------------------------------------------- small strict JSON helpers
