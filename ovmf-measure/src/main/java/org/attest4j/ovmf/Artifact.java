@@ -105,9 +105,19 @@ public final class Artifact {
     return ofSha256(Bytes.of(digest));
   }
 
-  /** Like {@link #ofSha256(Bytes)} for hex text. */
-  public static Artifact ofSha256Hex(String hex) throws MalformedEvidenceException {
-    return ofSha256(Bytes.fromHex(hex));
+  /**
+   * Like {@link #ofSha256(Bytes)} for hex text (a configured digest).
+   *
+   * @param hex 64 hex digits, optionally with {@code 0x}
+   * @return the artifact
+   * @throws org.attest4j.core.InvalidConfigurationException if the text is not the hex of 32 bytes
+   */
+  public static Artifact ofSha256Hex(String hex) {
+    try {
+      return ofSha256(Bytes.fromHex(hex));
+    } catch (MalformedEvidenceException e) {
+      throw org.attest4j.core.InvalidConfigurationException.from(e);
+    }
   }
 
   /** The SHA-256 of the contents. */

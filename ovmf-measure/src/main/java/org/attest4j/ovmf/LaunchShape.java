@@ -48,8 +48,13 @@ public record LaunchShape(
     return sb.toString();
   }
 
-  /** The launch features of this shape (mode snp). */
-  public LaunchFeatures toFeatures() throws org.attest4j.core.MalformedEvidenceException {
+  /**
+   * The launch features of this shape (mode snp).
+   *
+   * @return the features
+   * @throws org.attest4j.core.InvalidConfigurationException if the shape cannot be launched
+   */
+  public LaunchFeatures toFeatures() {
     LaunchFeatures.Builder b = LaunchFeatures.builder().vcpus(vcpus).vmmType(vmmType).guestFeatures(guestFeatures);
     if (vcpuSignature.isPresent()) {
       b.vcpuSignature(vcpuSignature.getAsLong());
