@@ -49,6 +49,8 @@ public final class Main implements Runnable {
     }
     // dstack RA-TLS certificates and attestations
     cl.addSubcommand("ratls", new RatlsCommand());
+    // SEV-SNP ID blocks (issue 11)
+    cl.addSubcommand("idblock", new IdBlockCommand());
     CommandLine tdx = cl.getSubcommands().get("tdx");
     if (!tdx.getSubcommands().containsKey("quote")) {
       tdx.addSubcommand("quote", new TdxQuoteCommand());

@@ -142,6 +142,51 @@ class AuthorizationTest {
     }
   }
 
+  /** Item 5 of issue 13: headers then nothing; the call is cut at its deadline, body included. */
+  @Test
+  void webhookThatStallsAfterHeadersIsCutAtItsDeadline() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch headersSent = new java.util.concurrent.CountDownLatch(1);
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "stalling-webhook");
+      t.setDaemon(true);
+      return t;
+    }));
+    server.createContext(
+        "/bootAuth/app",
+        ex -> {
+          ex.getRequestBody().readAllBytes();
+          byte[] body = "{\"isAllowed\":true}".getBytes(StandardCharsets.UTF_8);
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().flush();
+          headersSent.countDown();
+          try {
+            release.await(); // stall until the client has given up
+            ex.getResponseBody().write(body);
+          } catch (InterruptedException | IOException e) {
+            Thread.currentThread().interrupt();
+          } finally {
+            ex.close();
+          }
+        });
+    server.start();
+    try {
+      URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+      WebhookAuthorizer w = WebhookAuthorizer.builder(base).timeout(Duration.ofMillis(300)).build();
+      EndorsementUnavailableException e =
+          assertThrows(EndorsementUnavailableException.class, () -> w.authorize(info("UpToDate")));
+      assertEquals(KmsReason.AUTHORIZATION_UNAVAILABLE, e.reason());
+      assertTrue(e.getMessage().contains("did not answer completely"), e.getMessage());
+      // the refusal came while the webhook was still holding its body back
+      assertTrue(headersSent.getCount() == 0 && release.getCount() == 1);
+      assertTrue(e.isRetryable());
+    } finally {
+      release.countDown();
+      server.stop(0);
+    }
+  }
+
   @Test
   void webhookAnswersWithoutBooleanAreRefused() {
     for (String bad : List.of("{}", "[]", "{\"isAllowed\":\"true\"}", "nonsense{", "{\"isAllowed\":true,\"reason\":5}")) {

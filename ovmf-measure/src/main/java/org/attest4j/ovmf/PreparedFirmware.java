@@ -407,7 +407,8 @@ public final class PreparedFirmware {
     return g;
   }
 
-  private Gctx runSvsm(BootArtifacts boot, LaunchFeatures f, Gctx.Listener listener, Run r)
+  /** Mode snp:svsm up to (not including) the VMSA pages, after checking the inputs. */
+  private Gctx svsmPrefix(BootArtifacts boot, LaunchFeatures f, Gctx.Listener listener, Run r)
       throws MalformedEvidenceException {
     if (boot.hasKernel()) {
       throw new MalformedEvidenceException(
@@ -445,8 +446,19 @@ public final class PreparedFirmware {
     g.normalPages(svsm.data(), 0, svsm.size(), svsmGpa);
     MetadataSection[] ss = svsmSections.toArray(new MetadataSection[0]);
     applySections(g, ss, 0, ss.length, BootArtifacts.none(), VmmType.QEMU, r.what == null ? null : r);
-    long rip = svsmGpa + svsm.svsmEntryOffset().getAsLong();
-    byte[] page = Vmsa.svsmPage(rip, f.vcpuSignature().orElseThrow());
+    return g;
+  }
+
+  /** The SVSM entry point: the VMSA RIP of every vCPU in mode snp:svsm. */
+  private long svsmRip(LaunchFeatures f) {
+    OvmfImage svsm = f.svsm().orElseThrow();
+    return OvmfImage.FOUR_GIB - image.size() - f.varsSize() - svsm.size() + svsm.svsmEntryOffset().getAsLong();
+  }
+
+  private Gctx runSvsm(BootArtifacts boot, LaunchFeatures f, Gctx.Listener listener, Run r)
+      throws MalformedEvidenceException {
+    Gctx g = svsmPrefix(boot, f, listener, r);
+    byte[] page = Vmsa.svsmPage(svsmRip(f), f.vcpuSignature().orElseThrow());
     byte[] digest = newSha384().digest(page);
     if (listener != null) {
       r.bsp = page;
@@ -638,6 +650,55 @@ public final class PreparedFirmware {
       }
     }
     return new SearchResult(observed, matches, tried, notes);
+  }
+
+  /**
+   * Searches the {@code snp:svsm} launch shapes (QEMU only, guest features fixed at 0x1, no kernel)
+   * in {@code space} for those whose measurement equals {@code observed}: for each vCPU signature
+   * the VMSA chain is extended one vCPU at a time. The VMM types, guest features and kernel options
+   * of {@code space} do not apply to this mode.
+   *
+   * @param observed the 48-byte MEASUREMENT from an attestation report
+   * @param svsm the SVSM image
+   * @param varsSize the OVMF_VARS size in bytes (the SVSM image ends right below it)
+   * @param space the vCPU counts and signatures to try
+   * @return the matching shapes, each with mode {@link SnpMode#SNP_SVSM}
+   * @throws MalformedEvidenceException when {@code observed} is not 48 bytes, this firmware was
+   *     prepared from a layout, or the SVSM launch cannot be measured (no SVSM_INFO entry, images
+   *     that do not fit below 4 GiB, a bad vars size)
+   */
+  public SearchResult searchSvsm(Bytes observed, OvmfImage svsm, long varsSize, SearchSpace space)
+      throws MalformedEvidenceException {
+    Objects.requireNonNull(observed, "observed");
+    Objects.requireNonNull(svsm, "svsm");
+    Objects.requireNonNull(space, "space");
+    if (observed.length() != Gctx.LD) {
+      throw new MalformedEvidenceException(
+          OvmfReason.BAD_LAUNCH_PARAMETER, "a launch measurement has 48 bytes, not " + observed.length());
+    }
+    LaunchFeatures probe =
+        LaunchFeatures.builder().mode(SnpMode.SNP_SVSM).vcpus(1).vcpuSignature(0).svsm(svsm, varsSize).build();
+    Gctx g = svsmPrefix(BootArtifacts.none(), probe, null, new Run(null));
+    byte[] base = g.ld();
+    int baseCount = g.updates();
+    long rip = svsmRip(probe);
+    byte[] obs = observed.toByteArray();
+    List<LaunchShape> matches = new ArrayList<>();
+    long tried = 0;
+    for (long sig : space.vcpuSignatures()) {
+      byte[] digest = newSha384().digest(Vmsa.svsmPage(rip, sig));
+      g.reset(base, baseCount);
+      for (int n = 1; n <= space.maxVcpus(); n++) {
+        g.withContents(PageType.VMSA, Gctx.VMSA_GPA, digest);
+        if (n >= space.minVcpus()) {
+          tried++;
+          if (g.ldEquals(obs)) {
+            matches.add(new LaunchShape(n, VmmType.QEMU, OptionalLong.of(sig), 0x1, false, SnpMode.SNP_SVSM));
+          }
+        }
+      }
+    }
+    return new SearchResult(observed, matches, tried, List.of());
   }
 
   /** Like {@link #search(Bytes, BootArtifacts, SearchSpace)} over {@link SearchSpace#defaults()}. */

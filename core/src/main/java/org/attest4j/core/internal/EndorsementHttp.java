@@ -1,6 +1,5 @@
 package org.attest4j.core.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
@@ -8,16 +7,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -302,12 +297,7 @@ public final class EndorsementHttp {
   }
 
   private static boolean isBodyTooLarge(Throwable t) {
-    for (int i = 0; t != null && i < 8; i++, t = t.getCause()) {
-      if (t instanceof BodyTooLargeException) {
-        return true;
-      }
-    }
-    return false;
+    return BoundedBody.isTooLarge(t);
   }
 
   private void retryLog(URI uri, int attempt, Duration wait, String why) {
@@ -362,66 +352,6 @@ public final class EndorsementHttp {
         throw (IOException) c;
       }
       throw new IOException(String.valueOf(c), c);
-    }
-  }
-
-  /** Signals a body over the size limit. */
-  static final class BodyTooLargeException extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    BodyTooLargeException(String message) {
-      super(message);
-    }
-  }
-
-  /** Collects the body, failing once it passes the limit. */
-  private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
-    private final int limit;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-    private Flow.Subscription subscription;
-
-    BoundedBody(int limit) {
-      this.limit = limit;
-    }
-
-    @Override
-    public CompletionStage<byte[]> getBody() {
-      return result;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      if (result.isDone()) {
-        return;
-      }
-      for (ByteBuffer b : items) {
-        if (out.size() + b.remaining() > limit) {
-          subscription.cancel();
-          result.completeExceptionally(
-              new IOException(new BodyTooLargeException("response body over " + limit + " bytes")));
-          return;
-        }
-        byte[] chunk = new byte[b.remaining()];
-        b.get(chunk);
-        out.write(chunk, 0, chunk.length);
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      result.completeExceptionally(t);
-    }
-
-    @Override
-    public void onComplete() {
-      result.complete(out.toByteArray());
     }
   }
 }

@@ -122,7 +122,7 @@ public final class KmsConfig {
       throw bad("the KMS configuration must be a JSON object");
     }
     JsonObject o = e.getAsJsonObject();
-    only(o, "", "port", "key_dir", "trust", "endorsements", "launch", "policy", "min_tcb", "identity_binding",
+    only(o, "", "comment", "port", "key_dir", "trust", "endorsements", "launch", "policy", "min_tcb", "identity_binding",
         "freshness", "nonce_lifetime_seconds", "envelopes", "auth");
     return new KmsConfig(o, baseDir);
   }
@@ -184,7 +184,8 @@ public final class KmsConfig {
     KeyReleaseService.Builder b = KeyReleaseService.builder().clock(clock).rootKeys(roots)
         .caCertPem(roots.rootCaCertificatePem());
     b.snp(verifier(clock), endorsements(clock));
-    b.launch(launch());
+    PinnedLaunch pinned = launch();
+    b.launch(pinned);
     String policy = string(json, "policy", "strict");
     if (!policy.equals("strict")) {
       throw bad("policy \"" + policy + "\" is unknown; the example server offers \"strict\"");
@@ -226,7 +227,7 @@ public final class KmsConfig {
       throw bad("envelopes must name at least one mode");
     }
     b.envelopes(modes.get(0), modes.subList(1, modes.size()).toArray(new EnvelopeMode[0]));
-    b.authorization(authorization(b));
+    b.authorization(authorization(pinned));
     try {
       return b.build();
     } catch (IllegalStateException | IllegalArgumentException ex) {
@@ -313,7 +314,7 @@ public final class KmsConfig {
     return out;
   }
 
-  private AuthorizationHook authorization(KeyReleaseService.Builder b) throws AttestationException {
+  private AuthorizationHook authorization(PinnedLaunch pinned) throws AttestationException {
     JsonObject auth = object(json, "auth");
     if (auth == null) {
       throw bad("auth is required: {\"webhook\": URL} or {\"allow\": {...}}");
@@ -333,11 +334,17 @@ public final class KmsConfig {
     if (allow == null) {
       throw bad("auth.allow must be an object");
     }
+    AllowListAuthorizer list;
     try {
-      return AllowListAuthorizer.fromJson(allow.toString());
+      list = AllowListAuthorizer.fromJson(allow.toString());
     } catch (InvalidConfigurationException e) {
       throw bad("auth.allow: " + e.getMessage());
     }
+    String nothing = allowsNothing(allow, pinned.osImageHash().toHex());
+    if (nothing != null) {
+      throw bad("auth.allow allows nothing: " + nothing);
+    }
+    return list;
   }
 
   private SnpVerifier verifier(Clock clock) throws IOException, MalformedEvidenceException {
@@ -451,6 +458,41 @@ public final class KmsConfig {
     } catch (IllegalArgumentException | IllegalStateException ex) {
       throw bad("launch: " + ex.getMessage());
     }
+  }
+
+  /**
+   * Why an allow-list (already parsed by {@link AllowListAuthorizer#fromJson}) can never allow a
+   * boot of the pinned launch, or null if it can.
+   */
+  private static String allowsNothing(JsonObject allow, String pinnedOsImage) {
+    JsonElement os = allow.get("osImages");
+    boolean osListed = false;
+    if (os != null && os.isJsonArray()) {
+      for (JsonElement h : os.getAsJsonArray()) {
+        String v = h.getAsString().toLowerCase(java.util.Locale.ROOT);
+        osListed |= (v.startsWith("0x") ? v.substring(2) : v).equals(pinnedOsImage);
+      }
+    }
+    if (!osListed) {
+      return "osImages does not list the OS image hash of the pinned launch, " + pinnedOsImage
+          + " (add it to auth.allow.osImages)";
+    }
+    JsonElement apps = allow.get("apps");
+    boolean anyApp = false;
+    if (apps != null && apps.isJsonObject()) {
+      for (Map.Entry<String, JsonElement> a : apps.getAsJsonObject().entrySet()) {
+        JsonElement ch = a.getValue().getAsJsonObject().get("composeHashes");
+        anyApp |= ch != null && ch.isJsonArray() && ch.getAsJsonArray().size() > 0;
+      }
+    }
+    if (!anyApp) {
+      return "no app in auth.allow.apps has a compose hash (add {\"<app id>\": {\"composeHashes\": [\"<hex>\"]}})";
+    }
+    JsonElement tcb = allow.get("allowedTcbStatuses");
+    if (tcb != null && tcb.isJsonArray() && tcb.getAsJsonArray().size() == 0) {
+      return "allowedTcbStatuses is empty (leave it out for [\"UpToDate\"])";
+    }
+    return null;
   }
 
   // ---------------------------------------------------------------- small strict JSON helpers
