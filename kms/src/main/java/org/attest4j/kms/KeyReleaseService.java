@@ -136,7 +136,8 @@ public final class KeyReleaseService {
     this.defaultEnvelope = b.defaultEnvelope;
     this.envelopes = Set.copyOf(b.envelopes);
     this.requireKeyProviderId = b.requireKeyProviderId;
-    this.caCertPem = b.caCertPem;
+    this.caCertPem =
+        b.caCertPem != null ? b.caCertPem : b.roots != null ? b.roots.rootCaCertificatePem() : "";
     JsonObject kp = new JsonObject();
     kp.addProperty("name", "kms");
     kp.addProperty("id", keys.rootCaSpki().toHex());
@@ -678,7 +679,7 @@ public final class KeyReleaseService {
           KmsReason.MEASUREMENT_MISMATCH,
           "MEASUREMENT " + ev.measurement() + " differs from " + expected + " recomputed from the pinned firmware, "
               + "kernel and initrd with command line \"" + cmdline + "\", " + req.vcpus() + " x " + type
-              + ", VMM " + launch.vmmType() + ", guest features 0x" + Long.toHexString(launch.guestFeatures()));
+              + ", VMM " + launch.vmmType().cliName() + ", guest features 0x" + Long.toHexString(launch.guestFeatures()));
     }
   }
 
@@ -1092,7 +1093,8 @@ public final class KeyReleaseService {
     private EnvelopeMode defaultEnvelope = EnvelopeMode.HPKE_V1;
     private final Set<EnvelopeMode> envelopes = EnumSet.of(EnvelopeMode.HPKE_V1);
     private boolean requireKeyProviderId = true;
-    private String caCertPem = "";
+    private String caCertPem;
+    private KmsRootKeys roots;
     private Clock clock = Clock.systemUTC();
     private int appKeyCacheSize = 1024;
     private TdxVerifier tdxVerifier;
@@ -1230,6 +1232,7 @@ public final class KeyReleaseService {
      */
     public Builder rootKeys(KmsRootKeys roots) {
       this.keys = new CryptoAdapter.Keys(Objects.requireNonNull(roots, "roots"));
+      this.roots = roots;
       return this;
     }
 
@@ -1390,7 +1393,13 @@ public final class KeyReleaseService {
       return this;
     }
 
-    /** The root CA certificate (PEM) returned as {@code ca_cert} (default empty). */
+    /**
+     * The root CA certificate (PEM) returned as {@code ca_cert}; default: the root keys' own
+     * certificate ({@link KmsRootKeys#rootCaCertificatePem()}), so {@code ca_cert} is never empty.
+     *
+     * @param pem the certificate PEM
+     * @return this builder
+     */
     public Builder caCertPem(String pem) {
       this.caCertPem = Objects.requireNonNull(pem, "pem");
       return this;

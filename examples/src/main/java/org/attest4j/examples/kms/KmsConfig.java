@@ -20,12 +20,13 @@ import java.util.Set;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.crypto.KmsRootKeys;
 import org.attest4j.kms.AllowListAuthorizer;
 import org.attest4j.kms.AuthorizationHook;
 import org.attest4j.kms.CmdlineTemplate;
-import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.kms.FreshnessMode;
 import org.attest4j.kms.IdentityBinding;
 import org.attest4j.kms.KeyReleaseService;
@@ -36,6 +37,7 @@ import org.attest4j.kms.WebhookAuthorizer;
 import org.attest4j.ovmf.MetadataSection;
 import org.attest4j.ovmf.OvmfImage;
 import org.attest4j.ovmf.PreparedFirmware;
+import org.attest4j.ovmf.VmmType;
 import org.attest4j.snp.Product;
 import org.attest4j.snp.SnpTrustAnchor;
 import org.attest4j.snp.SnpVerifier;
@@ -159,7 +161,11 @@ public final class KmsConfig {
     Objects.requireNonNull(clock, "clock");
     Path dir = keyDirectory();
     if (Files.exists(dir.resolve(KmsRootKeys.ROOT_CA_KEY_FILE)) || Files.exists(dir.resolve(KmsRootKeys.ROOT_K256_KEY_FILE))) {
-      return KmsRootKeys.loadDirectory(dir, clock);
+      try {
+        return KmsRootKeys.loadDirectory(dir, clock);
+      } catch (InvalidConfigurationException e) {
+        throw new MalformedEvidenceException(e.reason(), e.getMessage(), e);
+      }
     }
     KmsRootKeys keys = KmsRootKeys.generate(new java.security.SecureRandom(), clock);
     keys.store(dir);
@@ -328,7 +334,12 @@ public final class KmsConfig {
     if (allow == null) {
       throw bad("auth.allow must be an object");
     }
-    AllowListAuthorizer list = AllowListAuthorizer.fromJson(allow);
+    AllowListAuthorizer list;
+    try {
+      list = AllowListAuthorizer.fromJson(allow.toString());
+    } catch (InvalidConfigurationException e) {
+      throw bad("auth.allow: " + e.getMessage());
+    }
     String nothing = allowsNothing(allow, pinned.osImageHash().toHex());
     if (nothing != null) {
       throw bad("auth.allow allows nothing: " + nothing);
@@ -430,7 +441,7 @@ public final class KmsConfig {
             .firmware(fw)
             .kernelDigest(hex(l, "kernel_sha256", 32))
             .initrdDigest(hex(l, "initrd_sha256", 32))
-            .vmmType(string(l, "vmm", "QEMU"));
+            .vmmType(VmmType.parse(string(l, "vmm", "QEMU")));
     try {
       p.cmdline(CmdlineTemplate.of(string(l, "cmdline", null)));
       for (JsonElement n : array(l, "vcpus")) {
