@@ -217,7 +217,7 @@ public final class KeyReleaseService {
       AppIdentity id = bindIdentity(req, ev);
 
       run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-      Object rd = checkFreshness(req, ev);
+      Object rd = checkFreshness(req, ev, nonceEnvelope(req.envelope()));
 
       run.begin(KeyReleaseStep.AUTHORIZE);
       BootInfo info = bootInfo(ev, id);
@@ -334,7 +334,8 @@ public final class KeyReleaseService {
       AppIdentity id = bindTdxIdentity(req, app);
 
       run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-      Object rd = checkFreshness(report.reportData(), req.nonce(), req.requestTime(), req::requestDigest);
+      Object rd = checkFreshness(report.reportData(), req.nonce(), req.requestTime(), req::requestDigest,
+          nonceEnvelope(req.envelope()));
 
       run.begin(KeyReleaseStep.AUTHORIZE);
       BootInfo info =
@@ -709,13 +710,14 @@ public final class KeyReleaseService {
   }
 
   /** Step 6; returns the parsed report_data for sealing. */
-  private Object checkFreshness(KeyReleaseRequest req, Ports.Evidence ev) throws AttestationException {
-    return checkFreshness(ev.reportData(), req.nonce(), req.requestTime(), req::requestDigest);
+  private Object checkFreshness(KeyReleaseRequest req, Ports.Evidence ev, EnvelopeMode envelope)
+      throws AttestationException {
+    return checkFreshness(ev.reportData(), req.nonce(), req.requestTime(), req::requestDigest, envelope);
   }
 
   /** Step 6 for both TEEs; returns the parsed report_data for sealing. */
-  private Object checkFreshness(Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest)
-      throws AttestationException {
+  private Object checkFreshness(Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest,
+      EnvelopeMode envelope) throws AttestationException {
     Object rd = reportData.parse(quotedReportData);
     if (freshness == FreshnessMode.KMS_NONCE) {
       if (nonce.length() == 0) {
@@ -723,7 +725,7 @@ public final class KeyReleaseService {
             KmsReason.BAD_REQUEST, "this KMS needs a nonce from GetNonce in the request (field nonce) and in report_data[32..64]");
       }
       reportData.checkNonce(rd, nonce);
-      nonces.consume(nonce);
+      nonces.consume(nonce, envelope);
     } else {
       long now = clock.instant().getEpochSecond();
       long life = nonces.lifetime().getSeconds();
@@ -753,6 +755,12 @@ public final class KeyReleaseService {
         keyProviderInfo,
         ev.tcbStatus(),
         List.of());
+  }
+
+  /** The envelope a nonce must have been issued for; null when not enabled (step 9 refuses it). */
+  private EnvelopeMode nonceEnvelope(java.util.Optional<EnvelopeMode> requested) {
+    EnvelopeMode m = requested.orElse(defaultEnvelope);
+    return envelopes.contains(m) ? m : null;
   }
 
   /** Step 9's envelope: the requested one (or the default), refused when not enabled. */
@@ -798,17 +806,50 @@ public final class KeyReleaseService {
   // ------------------------------------------------------------------------------------------
 
   /**
-   * Issues a single-use nonce for report_data[32..64].
+   * Issues a single-use nonce for report_data[32..64], bound to the default envelope.
    *
-   * @throws EndorsementUnavailableException if the nonce store is full (retryable)
+   * @return the nonce
+   * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
    */
   public NonceStore.IssuedNonce issueNonce() throws EndorsementUnavailableException {
-    return nonces.issue();
+    return nonces.issue(java.util.Optional.of(defaultEnvelope));
   }
 
-  /** {@link #issueNonce()} as the {@code GetNonce} RPC answer. */
+  /**
+   * Issues a single-use nonce bound to {@code envelope}: a request carrying it is refused
+   * ({@link KmsReason#ENVELOPE_MODE_NOT_ALLOWED}) if it asks for another envelope.
+   *
+   * @param envelope the envelope, which must be enabled
+   * @return the nonce
+   * @throws VerificationException {@link KmsReason#ENVELOPE_MODE_NOT_ALLOWED} if it is not enabled
+   * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
+   */
+  public NonceStore.IssuedNonce issueNonce(EnvelopeMode envelope) throws AttestationException {
+    return nonces.issue(java.util.Optional.of(envelopeFor(java.util.Optional.of(envelope))));
+  }
+
+  /**
+   * {@link #issueNonce(EnvelopeMode)} as the {@code GetNonce} RPC answer.
+   *
+   * @param envelope the envelope, which must be enabled
+   * @return the answer
+   * @throws AttestationException as {@link #issueNonce(EnvelopeMode)}
+   */
+  public NonceResponse issueNonceRpc(EnvelopeMode envelope) throws AttestationException {
+    return nonceResponse(issueNonce(envelope));
+  }
+
+  /**
+   * {@link #issueNonce()} as the {@code GetNonce} RPC answer.
+   *
+   * @return the answer
+   * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
+   */
   public NonceResponse issueNonceRpc() throws EndorsementUnavailableException {
-    NonceStore.IssuedNonce n = issueNonce();
+    return nonceResponse(issueNonce());
+  }
+
+  private static NonceResponse nonceResponse(NonceStore.IssuedNonce n) {
     return NonceResponse.newBuilder()
         .setNonce(ByteString.copyFrom(n.nonce().toByteArray()))
         .setExpiresAt(n.expiresAt().getEpochSecond())
