@@ -221,7 +221,7 @@ public final class KeyReleaseService {
 
       @Override
       public void consume() throws AttestationException {
-        consumeFreshness(req.nonce(), req.requestTime(), digest);
+        consumeFreshness(req.nonce(), req.requestTime(), digest, nonceEnvelope(req.envelope()));
       }
     };
     try {
@@ -446,7 +446,8 @@ public final class KeyReleaseService {
       AppIdentity id = bindTdxIdentity(req, app);
 
       run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-      Object rd = checkFreshness(report.reportData(), req.nonce(), req.requestTime(), req::requestDigest);
+      Object rd = checkFreshness(report.reportData(), req.nonce(), req.requestTime(), req::requestDigest,
+          nonceEnvelope(req.envelope()));
 
       run.begin(KeyReleaseStep.AUTHORIZE);
       BootInfo info =
@@ -850,10 +851,10 @@ public final class KeyReleaseService {
   }
 
   /** Step 6 for both TEEs (binding, then single use); returns the parsed report_data for sealing. */
-  private Object checkFreshness(Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest)
-      throws AttestationException {
+  private Object checkFreshness(Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest,
+      EnvelopeMode envelope) throws AttestationException {
     Object rd = checkFreshnessBinding(quotedReportData, nonce, requestTime, requestDigest);
-    consumeFreshness(nonce, requestTime, requestDigest);
+    consumeFreshness(nonce, requestTime, requestDigest, envelope);
     return rd;
   }
 
@@ -885,10 +886,10 @@ public final class KeyReleaseService {
   }
 
   /** Step 6, the single use: the nonce or request digest is consumed (after the signature verified). */
-  private void consumeFreshness(Bytes nonce, long requestTime, Supplier<Bytes> requestDigest)
-      throws AttestationException {
+  private void consumeFreshness(Bytes nonce, long requestTime, Supplier<Bytes> requestDigest,
+      EnvelopeMode envelope) throws AttestationException {
     if (freshness == FreshnessMode.KMS_NONCE) {
-      nonces.consume(nonce);
+      nonces.consume(nonce, envelope);
     } else {
       nonces.useOnce(requestDigest.get(), Instant.ofEpochSecond(requestTime + nonces.lifetime().getSeconds()));
     }
@@ -908,6 +909,12 @@ public final class KeyReleaseService {
         keyProviderInfo,
         ev.tcbStatus(),
         List.of());
+  }
+
+  /** The envelope a nonce must have been issued for; null when not enabled (step 9 refuses it). */
+  private EnvelopeMode nonceEnvelope(java.util.Optional<EnvelopeMode> requested) {
+    EnvelopeMode m = requested.orElse(defaultEnvelope);
+    return envelopes.contains(m) ? m : null;
   }
 
   /** Step 9's envelope: the requested one (or the default), refused when not enabled. */
@@ -953,17 +960,50 @@ public final class KeyReleaseService {
   // ------------------------------------------------------------------------------------------
 
   /**
-   * Issues a single-use nonce for report_data[32..64].
+   * Issues a single-use nonce for report_data[32..64], bound to the default envelope.
    *
-   * @throws EndorsementUnavailableException if the nonce store is full (retryable)
+   * @return the nonce
+   * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
    */
   public NonceStore.IssuedNonce issueNonce() throws EndorsementUnavailableException {
-    return nonces.issue();
+    return nonces.issue(java.util.Optional.of(defaultEnvelope));
   }
 
-  /** {@link #issueNonce()} as the {@code GetNonce} RPC answer. */
+  /**
+   * Issues a single-use nonce bound to {@code envelope}: a request carrying it is refused
+   * ({@link KmsReason#ENVELOPE_MODE_NOT_ALLOWED}) if it asks for another envelope.
+   *
+   * @param envelope the envelope, which must be enabled
+   * @return the nonce
+   * @throws VerificationException {@link KmsReason#ENVELOPE_MODE_NOT_ALLOWED} if it is not enabled
+   * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
+   */
+  public NonceStore.IssuedNonce issueNonce(EnvelopeMode envelope) throws AttestationException {
+    return nonces.issue(java.util.Optional.of(envelopeFor(java.util.Optional.of(envelope))));
+  }
+
+  /**
+   * {@link #issueNonce(EnvelopeMode)} as the {@code GetNonce} RPC answer.
+   *
+   * @param envelope the envelope, which must be enabled
+   * @return the answer
+   * @throws AttestationException as {@link #issueNonce(EnvelopeMode)}
+   */
+  public NonceResponse issueNonceRpc(EnvelopeMode envelope) throws AttestationException {
+    return nonceResponse(issueNonce(envelope));
+  }
+
+  /**
+   * {@link #issueNonce()} as the {@code GetNonce} RPC answer.
+   *
+   * @return the answer
+   * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
+   */
   public NonceResponse issueNonceRpc() throws EndorsementUnavailableException {
-    NonceStore.IssuedNonce n = issueNonce();
+    return nonceResponse(issueNonce());
+  }
+
+  private static NonceResponse nonceResponse(NonceStore.IssuedNonce n) {
     return NonceResponse.newBuilder()
         .setNonce(ByteString.copyFrom(n.nonce().toByteArray()))
         .setExpiresAt(n.expiresAt().getEpochSecond())

@@ -39,6 +39,11 @@ public enum KmsReason implements ReasonCode {
   EXPIRED,
   /** The nonce store is full; retry later. */
   NONCE_STORE_FULL,
+  /**
+   * The store of used nonces / request digests (for example Redis) could not be reached, so the
+   * single use of this request cannot be recorded; retryable.
+   */
+  FRESHNESS_STORE_UNAVAILABLE,
   /** The report's product has no minimum TCB configured on this KMS (fail closed). */
   NO_TCB_FLOOR,
   /** The authorization hook refused the boot. */
