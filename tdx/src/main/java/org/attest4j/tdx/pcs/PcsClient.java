@@ -364,7 +364,7 @@ public final class PcsClient {
 
   // ------------------------------------------------------------------ verification
 
-  private SignedCollateral checkSigned(
+  SignedCollateral checkSigned(
       SignedCollateral.Kind kind, byte[] body, String chainPem, Instant now, String what)
       throws AttestationException {
     byte[] json = RawJson.valueOf(body, kind.field());
@@ -602,7 +602,7 @@ public final class PcsClient {
   }
 
   /** DER, or (as a PCCS serves the root CA CRL) hex text of the DER. */
-  private static byte[] crlBytes(byte[] body, String what) throws EndorsementUnavailableException {
+  static byte[] crlBytes(byte[] body, String what) throws EndorsementUnavailableException {
     if (body.length > 0 && body[0] == 0x30) {
       return body;
     }
@@ -623,7 +623,7 @@ public final class PcsClient {
   }
 
   /** A cache file: the body and the issuer chain header, as JSON. */
-  private static final class Envelope {
+  static final class Envelope {
     final byte[] body;
     final String chain;
 
