@@ -21,6 +21,7 @@ import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.internal.LogSafe;
 import org.attest4j.core.PolicyViolationException;
 import org.attest4j.core.VerificationException;
 import org.attest4j.crypto.KmsRootKeys;
@@ -517,14 +518,16 @@ public final class KeyReleaseService {
   }
 
   private static AttestationException internal(RuntimeException e) {
-    LOG.log(Level.WARNING, "key release failed unexpectedly; refused", e);
+    LOG.log(Level.WARNING, () -> "key release failed unexpectedly; refused: " + e.getClass().getName() + ": "
+        + LogSafe.escape(e.getMessage()));
+    LOG.log(Level.DEBUG, "the unexpected failure", e);
     return new VerificationException(
         KmsReason.INTERNAL_ERROR, "unexpected " + e.getClass().getSimpleName() + "; the request was refused");
   }
 
   private static KeyReleaseException refuse(Run run, AttestationException e) {
     KeyReleaseException k = new KeyReleaseException(run.step, e, run.finish());
-    LOG.log(Level.INFO, () -> "refused: " + k.getMessage() + " [" + e.reason().qualifiedCode() + "]");
+    LOG.log(Level.INFO, () -> "refused: " + LogSafe.escape(k.getMessage()) + " [" + e.reason().qualifiedCode() + "]");
     return k;
   }
 

@@ -318,6 +318,58 @@ public final class KmsConfig {
     }
   }
 
+  /**
+   * The HTTP limits ({@code "http"}: {@code worker_threads}, {@code worker_queue}, {@code
+   * read_deadline_ms}, {@code idle_timeout_ms}, {@code max_connections}, {@code max_body_bytes},
+   * {@code rate_per_second}, {@code rate_burst}; each defaults to {@link HttpLimits#DEFAULTS}).
+   *
+   * @return the limits
+   * @throws MalformedEvidenceException if a value is malformed or out of range
+   */
+  public HttpLimits httpLimits() throws MalformedEvidenceException {
+    JsonObject h = object(json, "http");
+    HttpLimits d = HttpLimits.DEFAULTS;
+    if (h == null) {
+      return d;
+    }
+    only(h, "http.", "worker_threads", "worker_queue", "read_deadline_ms", "idle_timeout_ms", "max_connections",
+        "max_body_bytes", "rate_per_second", "rate_burst");
+    try {
+      return new HttpLimits(
+          h.has("worker_threads") ? integer(h.get("worker_threads"), "http.worker_threads") : d.workerThreads(),
+          h.has("worker_queue") ? integer(h.get("worker_queue"), "http.worker_queue") : d.workerQueue(),
+          h.has("read_deadline_ms") ? Duration.ofMillis(longValue(h.get("read_deadline_ms"), "http.read_deadline_ms")) : d.readDeadline(),
+          h.has("idle_timeout_ms") ? Duration.ofMillis(longValue(h.get("idle_timeout_ms"), "http.idle_timeout_ms")) : d.idleTimeout(),
+          h.has("max_connections") ? integer(h.get("max_connections"), "http.max_connections") : d.maxConnections(),
+          h.has("max_body_bytes") ? integer(h.get("max_body_bytes"), "http.max_body_bytes") : d.maxBodyBytes(),
+          h.has("rate_per_second") ? integer(h.get("rate_per_second"), "http.rate_per_second") : d.ratePerSecond(),
+          h.has("rate_burst") ? integer(h.get("rate_burst"), "http.rate_burst") : d.rateBurst());
+    } catch (IllegalArgumentException ex) {
+      throw bad("http." + ex.getMessage());
+    }
+  }
+
+  /**
+   * TLS ({@code "tls": {"pkcs12": FILE, "password_env": VAR}}: the server key and certificate in a
+   * PKCS#12 file whose password is in the environment variable VAR, never in the file), if set.
+   *
+   * @return the TLS options
+   * @throws MalformedEvidenceException if malformed or the variable is unset
+   */
+  public java.util.Optional<TlsOptions> tls() throws MalformedEvidenceException {
+    JsonObject t = object(json, "tls");
+    if (t == null) {
+      return java.util.Optional.empty();
+    }
+    only(t, "tls.", "pkcs12", "password_env");
+    String var = string(t, "password_env", null);
+    String pw = System.getenv(var);
+    if (pw == null) {
+      throw bad("tls.password_env names the variable " + var + ", which is not set");
+    }
+    return java.util.Optional.of(TlsOptions.pkcs12(resolve(string(t, "pkcs12", null)), pw.toCharArray()));
+  }
+
   /** The value of the "allow_any_tcb" opt-out. */
   public static final String ALLOW_ANY_TCB = "allow_any_tcb";
 
