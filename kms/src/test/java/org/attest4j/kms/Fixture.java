@@ -118,6 +118,8 @@ final class Fixture {
     String vcpuType = "EPYC-v4";
     boolean debug;
     MrConfigV3 launchedConfig;
+    byte[] chipId; // null: the platform's
+    boolean sendVek = true;
 
     Guest(String cmdline) {
       this.cmdline = cmdline;
@@ -130,6 +132,9 @@ final class Fixture {
 
     byte[] report(byte[] reportData) throws Exception {
       var b = PLATFORM.reportBuilder().measurement(measurement().toByteArray()).reportData(reportData).debug(debug);
+      if (chipId != null) {
+        b.chipId(chipId);
+      }
       if (launchedConfig != null) {
         b.hostData(launchedConfig.hostData());
       }
@@ -147,7 +152,7 @@ final class Fixture {
       KeyReleaseRequest.Builder r =
           KeyReleaseRequest.builder()
               .report(report(rd))
-              .vcekCert(Bytes.of(PLATFORM.vekPem()))
+              .vcekCert(sendVek ? Bytes.of(PLATFORM.vekPem()) : Bytes.empty())
               .vcpus(vcpus)
               .vcpuType(vcpuType)
               .nonce(nonce);

@@ -19,12 +19,13 @@ import java.util.Set;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.crypto.KmsRootKeys;
 import org.attest4j.kms.AllowListAuthorizer;
 import org.attest4j.kms.AuthorizationHook;
 import org.attest4j.kms.CmdlineTemplate;
-import org.attest4j.kms.EnvelopeMode;
 import org.attest4j.kms.FreshnessMode;
 import org.attest4j.kms.IdentityBinding;
 import org.attest4j.kms.KeyReleaseService;
@@ -38,11 +39,13 @@ import org.attest4j.kms.WebhookAuthorizer;
 import org.attest4j.ovmf.MetadataSection;
 import org.attest4j.ovmf.OvmfImage;
 import org.attest4j.ovmf.PreparedFirmware;
+import org.attest4j.ovmf.VmmType;
 import org.attest4j.snp.Product;
 import org.attest4j.snp.SnpTrustAnchor;
 import org.attest4j.snp.SnpVerifier;
 import org.attest4j.snp.TcbVersion;
 import org.attest4j.snp.kds.EndorsementSource;
+import org.attest4j.snp.kds.EndorsementVerifier;
 import org.attest4j.snp.kds.KdsClient;
 
 /**
@@ -162,7 +165,11 @@ public final class KmsConfig {
     Objects.requireNonNull(clock, "clock");
     Path dir = keyDirectory();
     if (Files.exists(dir.resolve(KmsRootKeys.ROOT_CA_KEY_FILE)) || Files.exists(dir.resolve(KmsRootKeys.ROOT_K256_KEY_FILE))) {
-      return KmsRootKeys.loadDirectory(dir, clock);
+      try {
+        return KmsRootKeys.loadDirectory(dir, clock);
+      } catch (InvalidConfigurationException e) {
+        throw new MalformedEvidenceException(e.reason(), e.getMessage(), e);
+      }
     }
     KmsRootKeys keys = KmsRootKeys.generate(new java.security.SecureRandom(), clock);
     keys.store(dir);
@@ -180,24 +187,37 @@ public final class KmsConfig {
   }
 
   /**
-   * Makes the store of used nonces and request digests for a configuration (the in-memory one,
-   * or a shared one such as Redis when {@code redis_url} is set).
+   * Where a KMS keeps the state that replicas must share: the store of used nonces and request
+   * digests, and optionally a cache in front of the endorsement source. {@link #IN_MEMORY} keeps
+   * both in this JVM; the Redis one ({@code redis_url}) shares them.
    */
   @FunctionalInterface
-  public interface UsedValueStoreFactory {
+  public interface SharedState {
     /**
-     * The store.
+     * The store of used nonces and request digests.
      *
      * @param config the configuration
      * @param clock the clock
      * @return the store
      * @throws AttestationException if the configuration is malformed or the store cannot be set up
      */
-    UsedValueStore create(KmsConfig config, Clock clock) throws AttestationException;
+    UsedValueStore usedValues(KmsConfig config, Clock clock) throws AttestationException;
+
+    /**
+     * The endorsement source to use in front of {@code upstream} (default: {@code upstream}).
+     *
+     * @param upstream the configured source (request, cert_chain, KDS)
+     * @param verifier accepts chains and VCEKs under the configured trust anchors
+     * @param clock the clock
+     * @return the source
+     */
+    default EndorsementSource endorsements(EndorsementSource upstream, EndorsementVerifier verifier, Clock clock) {
+      return upstream;
+    }
   }
 
-  /** The in-memory store with the configured capacities. */
-  public static final UsedValueStoreFactory IN_MEMORY = (c, clock) -> {
+  /** Everything in this JVM: the in-memory store with the configured capacities, no shared cache. */
+  public static final SharedState IN_MEMORY = (c, clock) -> {
     try {
       return InMemoryUsedValueStore.builder().clock(clock).nonceCapacity(c.usedNonceCapacity())
           .requestDigestCapacity(c.usedDigestCapacity()).build();
@@ -254,18 +274,18 @@ public final class KmsConfig {
    * {@code usedValues} makes.
    *
    * @param clock the clock
-   * @param usedValues makes the store of used nonces and request digests
+   * @param shared where used nonces / request digests and cached endorsements live
    * @return the service
    * @throws IOException if a referenced file cannot be read or the keys cannot be stored
    * @throws AttestationException if the configuration or a referenced file is malformed
    */
-  public KeyReleaseService buildService(Clock clock, UsedValueStoreFactory usedValues)
+  public KeyReleaseService buildService(Clock clock, SharedState shared)
       throws IOException, AttestationException {
     Objects.requireNonNull(clock, "clock");
     KmsRootKeys roots = rootKeys(clock);
     KeyReleaseService.Builder b = KeyReleaseService.builder().clock(clock).rootKeys(roots)
         .caCertPem(roots.rootCaCertificatePem());
-    b.snp(verifier(clock), endorsements(clock));
+    b.snp(verifier(clock), shared.endorsements(endorsements(clock), endorsementVerifier(), clock));
     PinnedLaunch pinned = launch();
     b.launch(pinned);
     String policy = string(json, "policy", "strict");
@@ -293,7 +313,7 @@ public final class KmsConfig {
     int life = json.has("nonce_lifetime_seconds") ? integer(json.get("nonce_lifetime_seconds"), "nonce_lifetime_seconds") : 60;
     try {
       b.nonceStore(NonceStore.builder().clock(clock).lifetime(Duration.ofSeconds(life)).secretFrom(roots)
-          .usedValues(usedValues.create(this, clock)).build());
+          .usedValues(shared.usedValues(this, clock)).build());
     } catch (IllegalArgumentException ex) {
       throw bad(ex.getMessage());
     }
@@ -301,7 +321,7 @@ public final class KmsConfig {
     for (String m : strings(json, "envelopes", List.of("hpke"))) {
       modes.add(
           switch (m) {
-            case "hpke" -> EnvelopeMode.HPKE;
+            case "hpke" -> EnvelopeMode.HPKE_V1;
             case "aes_siv_pr630" -> EnvelopeMode.AES_SIV_PR630;
             default -> throw bad("envelope \"" + m + "\" is unknown (hpke, aes_siv_pr630)");
           });
@@ -469,7 +489,12 @@ public final class KmsConfig {
     if (allow == null) {
       throw bad("auth.allow must be an object");
     }
-    AllowListAuthorizer list = AllowListAuthorizer.fromJson(allow);
+    AllowListAuthorizer list;
+    try {
+      list = AllowListAuthorizer.fromJson(allow.toString());
+    } catch (InvalidConfigurationException e) {
+      throw bad("auth.allow: " + e.getMessage());
+    }
     String nothing = allowsNothing(allow, pinned.osImageHash().toHex());
     if (nothing != null) {
       throw bad("auth.allow allows nothing: " + nothing);
@@ -510,6 +535,29 @@ public final class KmsConfig {
     }
   }
 
+  /** The trust anchors of "trust" (AMD's unless amd_roots is false, plus the listed ones). */
+  private List<SnpTrustAnchor> trustAnchors() throws IOException, MalformedEvidenceException {
+    JsonObject trust = object(json, "trust");
+    List<SnpTrustAnchor> out = new ArrayList<>();
+    if (trust == null || !trust.has("amd_roots") || bool(trust.get("amd_roots"), "trust.amd_roots")) {
+      out.addAll(SnpTrustAnchor.amdRoots());
+    }
+    JsonElement anchors = trust == null ? null : trust.get("anchors");
+    if (anchors != null && anchors.isJsonArray()) {
+      for (JsonElement a : anchors.getAsJsonArray()) {
+        JsonObject ao = a.getAsJsonObject();
+        String name = string(ao, "product", null);
+        Product p = Product.fromName(name).orElseThrow(() -> bad("unknown product " + name));
+        out.add(SnpTrustAnchor.ofCertificate(p, Files.readAllBytes(resolve(string(ao, "ark_pem", null)))));
+      }
+    }
+    return out;
+  }
+
+  private EndorsementVerifier endorsementVerifier() throws IOException, MalformedEvidenceException {
+    return EndorsementVerifier.withAnchors(trustAnchors());
+  }
+
   private EndorsementSource endorsements(Clock clock) throws IOException, MalformedEvidenceException {
     JsonObject e = object(json, "endorsements");
     List<EndorsementSource> sources = new ArrayList<>();
@@ -521,7 +569,7 @@ public final class KmsConfig {
       JsonObject kds = object(e, "kds");
       if (kds != null) {
         only(kds, "endorsements.kds.", "base_url", "cache_dir", "offline");
-        KdsClient.Builder k = KdsClient.builder().clock(clock);
+        KdsClient.Builder k = KdsClient.builder().clock(clock).verifier(endorsementVerifier());
         if (kds.has("base_url")) {
           k.baseUri(string(kds, "base_url", null));
         }
@@ -571,7 +619,7 @@ public final class KmsConfig {
             .firmware(fw)
             .kernelDigest(hex(l, "kernel_sha256", 32))
             .initrdDigest(hex(l, "initrd_sha256", 32))
-            .vmmType(string(l, "vmm", "QEMU"));
+            .vmmType(VmmType.parse(string(l, "vmm", "QEMU")));
     try {
       p.cmdline(CmdlineTemplate.of(string(l, "cmdline", null)));
       for (JsonElement n : array(l, "vcpus")) {

@@ -40,7 +40,7 @@ import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.ReasonCode;
 import org.attest4j.core.internal.LogSafe;
-import org.attest4j.kms.EnvelopeMode;
+import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.kms.KeyRelease;
 import org.attest4j.kms.KeyReleaseException;
 import org.attest4j.kms.KeyReleaseService;
@@ -170,7 +170,7 @@ public final class KmsServer implements AutoCloseable {
       close();
       throw new IOException("cannot start the KMS server on port " + b.port + ": " + e.getMessage(), e);
     }
-    LOG.log(Level.INFO, () -> "KMS listening on " + baseUri() + " (" + service + ", " + limits + ")");
+    LOG.log(Level.DEBUG, () -> "KMS listening on " + baseUri() + " (" + service + ", " + limits + ")");
   }
 
   private static SslContextFactory.Server sslContext(TlsOptions t) {
@@ -236,17 +236,17 @@ public final class KmsServer implements AutoCloseable {
    *
    * @param config the configuration
    * @param clock the clock
-   * @param usedValues makes the store of used nonces and request digests
+   * @param shared where used nonces / request digests and cached endorsements live
    * @param onClose closed after the server stops (for example the Redis connection); may be null
    * @return the running server
    * @throws IOException if a file cannot be read or the port cannot be bound
    * @throws AttestationException if the configuration is malformed
    */
-  public static KmsServer start(KmsConfig config, Clock clock, KmsConfig.UsedValueStoreFactory usedValues,
+  public static KmsServer start(KmsConfig config, Clock clock, KmsConfig.SharedState shared,
       AutoCloseable onClose) throws IOException, AttestationException {
     HttpLimits limits = config.httpLimits();
     Optional<TlsOptions> tls = config.tls();
-    KeyReleaseService service = config.buildService(clock, usedValues);
+    KeyReleaseService service = config.buildService(clock, shared);
     Builder b = builder(service).port(config.port()).limits(limits).onClose(onClose);
     tls.ifPresent(b::tls);
     return b.start();
@@ -469,7 +469,7 @@ public final class KmsServer implements AutoCloseable {
         ex.closeAfter = true;
         error(ex, e);
       } catch (RuntimeException e) {
-        LOG.log(Level.ERROR, "unexpected failure while routing " + LogSafe.escape(ex.method), e);
+        LOG.log(Level.ERROR, "unexpected failure while routing " + LogSafe.of(ex.method), e);
         error(ex, new HttpError(500, "internal error"));
       }
       return true;
@@ -511,8 +511,22 @@ public final class KmsServer implements AutoCloseable {
     }
     long len = ex.request.getLength();
     if (len > limits.maxBodyBytes()) {
-      throw new HttpError(413, "request body of " + len + " bytes is larger than " + limits.maxBodyBytes(),
+      HttpError tooLarge = new HttpError(413, "request body of " + len + " bytes is larger than " + limits.maxBodyBytes(),
           ServerReason.BODY_TOO_LARGE, null, null);
+      if (len > 16L * limits.maxBodyBytes()) {
+        throw tooLarge; // answered at once; the connection is closed
+      }
+      // modestly too large: read and drop it (under the deadline) so the client can read the answer
+      ScheduledFuture<?> drainDeadline = timer.schedule(() -> error(ex, tooLarge), limits.readDeadline().toMillis(),
+          TimeUnit.MILLISECONDS);
+      Content.Source.consumeAll(ex.request, Callback.from(() -> {
+        drainDeadline.cancel(false);
+        error(ex, tooLarge);
+      }, x -> {
+        drainDeadline.cancel(false);
+        error(ex, tooLarge);
+      }));
+      return;
     }
     ScheduledFuture<?> deadline = timer.schedule(
         () -> error(ex, new HttpError(408, "the request body did not arrive within " + limits.readDeadline().toMillis() + " ms",
@@ -562,7 +576,7 @@ public final class KmsServer implements AutoCloseable {
     } catch (AttestationException e) {
       error(ex, status(e), e.getMessage(), e, null);
     } catch (RuntimeException | Error e) {
-      LOG.log(Level.ERROR, "unexpected failure while handling " + LogSafe.escape(ex.method), e);
+      LOG.log(Level.ERROR, "unexpected failure while handling " + LogSafe.of(ex.method), e);
       error(ex, new HttpError(500, "internal error"));
     }
   }
@@ -575,7 +589,7 @@ public final class KmsServer implements AutoCloseable {
       if (p.startsWith("envelope=")) {
         String v = p.substring("envelope=".length());
         return Optional.of(switch (v) {
-          case "hpke" -> EnvelopeMode.HPKE;
+          case "hpke" -> EnvelopeMode.HPKE_V1;
           case "aes_siv_pr630" -> EnvelopeMode.AES_SIV_PR630;
           default -> throw new HttpError(400, "envelope must be hpke or aes_siv_pr630, not " + v);
         });
@@ -715,7 +729,7 @@ public final class KmsServer implements AutoCloseable {
 
   private static void finish(Exchange ex, int status, JsonObject o, boolean close, java.util.Map<HttpHeader, String> h) {
     ex.send(status, "application/json", o.toString().getBytes(StandardCharsets.UTF_8), close, h);
-    LOG.log(Level.DEBUG, () -> "HTTP " + status + " for " + LogSafe.escape(ex.method) + ": " + LogSafe.escape(o.get("error").getAsString()));
+    LOG.log(Level.DEBUG, () -> "HTTP " + status + " for " + LogSafe.of(ex.method) + ": " + LogSafe.of(o.get("error").getAsString()));
   }
 
   /**
@@ -732,18 +746,44 @@ public final class KmsServer implements AutoCloseable {
       System.exit(2);
     }
     KmsServer s;
+    org.attest4j.redis.RedisStore redis = null;
     try {
-      s = start(KmsConfig.load(Path.of(args[1])), Clock.systemUTC());
+      KmsConfig config = KmsConfig.load(Path.of(args[1]));
+      Optional<URI> redisUrl = config.redisUrl();
+      KmsConfig.SharedState shared = KmsConfig.IN_MEMORY;
+      if (redisUrl.isPresent()) {
+        org.attest4j.redis.RedisStore r = org.attest4j.redis.RedisStore.connect(redisUrl.get(), Duration.ofSeconds(1));
+        redis = r;
+        shared = new KmsConfig.SharedState() {
+          @Override
+          public org.attest4j.kms.UsedValueStore usedValues(KmsConfig c, Clock clock) {
+            return r.usedValues(clock);
+          }
+
+          @Override
+          public org.attest4j.snp.kds.EndorsementSource endorsements(org.attest4j.snp.kds.EndorsementSource upstream,
+              org.attest4j.snp.kds.EndorsementVerifier verifier, Clock clock) {
+            return r.endorsementCache(upstream, verifier, clock, Duration.ofHours(24));
+          }
+        };
+      }
+      s = start(config, Clock.systemUTC(), shared, redis);
     } catch (java.nio.file.NoSuchFileException e) {
       System.err.println("kms: cannot start: no such file " + e.getFile());
       System.exit(2);
       return;
-    } catch (IOException | AttestationException e) {
+    } catch (IOException | AttestationException | IllegalArgumentException e) {
+      if (redis != null) {
+        redis.close();
+      }
       System.err.println("kms: cannot start: " + args[1] + ": " + oneLine(e.getMessage()));
       System.exit(2);
       return;
     }
     System.out.println("listening on " + s.baseUri());
+    if (redis != null) {
+      System.out.println("sharing used nonces, request digests and endorsements through " + redis);
+    }
     System.out.println("serving /prpc/ GetAppKeyAmd, GetAppKeyTdx, GetAppEnvEncryptPubKey, GetMeta, GetNonce");
     System.out.flush();
     Runtime.getRuntime().addShutdownHook(new Thread(s::close));
