@@ -40,7 +40,19 @@ final class Hpke {
   private static final HpkeKemPrivateKey UNUSED_KEY =
       new HpkeKemPrivateKey(Bytes.copyFrom(new byte[32]), Bytes.copyFrom(new byte[32]));
 
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * One DRBG per thread for ephemeral keys: the default NativePRNG serializes every caller of
+   * every instance on one process-wide lock, which showed up as contention in the key release.
+   */
+  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Hpke::newRandom);
+
+  private static SecureRandom newRandom() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      return new SecureRandom();
+    }
+  }
 
   private Hpke() {}
 
@@ -52,7 +64,7 @@ final class Hpke {
   static byte[] sealBase(byte[] recipientPublicKey, byte[] info, byte[] plaintext, EnvelopeAead aead)
       throws MalformedEvidenceException, GeneralSecurityException {
     byte[] skE = new byte[32];
-    RANDOM.nextBytes(skE);
+    RANDOM.get().nextBytes(skE);
     try {
       byte[] enc = X25519.publicKey(skE);
       byte[] dh = X25519.sharedSecret(skE, recipientPublicKey, "the recipient X25519 public key");
