@@ -4,11 +4,11 @@ module org.attest4j.snp {
   requires org.bouncycastle.provider;
   requires org.bouncycastle.pkix;
   requires com.sun.jna;
-  requires com.google.gson;
   requires java.net.http;
   exports org.attest4j.snp;
   exports org.attest4j.snp.testing;
   exports org.attest4j.snp.kds;
   exports org.attest4j.snp.guest;
+  exports org.attest4j.snp.idblock;
   opens org.attest4j.snp.guest to com.sun.jna;
 }

@@ -79,20 +79,31 @@ final class MeasureArgs {
   }
 
   /**
-   * The command line as bytes: UTF-8 of the argument. When the JVM decoded its arguments with a
-   * charset other than UTF-8 (a C/POSIX locale) and lost characters, the raw bytes are recovered
-   * from /proc/self/cmdline, as sev-snp-measure (Python, which keeps the bytes) would hash them.
+   * The command line as the bytes the user gave, in every locale. The JVM decodes its arguments
+   * with {@code sun.jnu.encoding}, which turns bytes that are not valid in the locale's charset into
+   * U+FFFD (or '?'); sev-snp-measure hashes what was typed. So a value that is not plain ASCII is
+   * looked up in /proc/self/cmdline (Linux) and its raw bytes are used; when that is impossible and
+   * the value shows decoding damage, it is refused rather than hashed wrongly.
+   *
+   * @throws MeasureCommand.Refused when the raw bytes are needed but cannot be recovered
    */
-  static byte[] cmdlineBytes(String append) {
+  static byte[] cmdlineBytes(String append) throws MeasureCommand.Refused {
     if (append == null) {
       return null;
     }
+    if (append.chars().allMatch(c -> c < 0x80 && c != '?')) {
+      return append.getBytes(StandardCharsets.US_ASCII); // the same bytes in every ASCII-based charset
+    }
     Charset jnu = jnuCharset();
-    if (!jnu.equals(StandardCharsets.UTF_8) && (append.indexOf('\uFFFD') >= 0 || append.indexOf('?') >= 0)) {
-      byte[] raw = rawOptionValue("--append", append, jnu);
-      if (raw != null) {
-        return raw;
-      }
+    byte[] raw = rawOptionValue("--append", append, jnu);
+    if (raw != null) {
+      return raw;
+    }
+    boolean damaged = append.indexOf('\uFFFD') >= 0 || (!jnu.equals(StandardCharsets.UTF_8) && append.indexOf('?') >= 0);
+    if (damaged) {
+      throw new MeasureCommand.Refused(
+          "--append holds bytes that are not valid " + jnu.name() + " and its raw bytes cannot be read from "
+              + "/proc/self/cmdline; run under a UTF-8 locale on Linux, or pass only valid text");
     }
     return append.getBytes(StandardCharsets.UTF_8);
   }

@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.attest4j.core.Bytes;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.ovmf.Artifact;
 import org.attest4j.ovmf.BootArtifacts;
@@ -16,6 +17,7 @@ import org.attest4j.ovmf.LaunchDigest;
 import org.attest4j.ovmf.LaunchFeatures;
 import org.attest4j.ovmf.MeasurementLog;
 import org.attest4j.ovmf.OvmfImage;
+import org.attest4j.ovmf.SevLaunchDigest;
 import org.attest4j.ovmf.SnpMode;
 import org.attest4j.ovmf.VcpuType;
 import org.attest4j.ovmf.VmmType;
@@ -27,8 +29,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
 
 /**
- * {@code attest4j measure}: the SEV-SNP launch measurement with sev-snp-measure's flags and output
- * (the 96 hex digits alone on one line by default). Exit status 0 on success, 1 when the inputs
+ * {@code attest4j measure}: the SEV-SNP (or SEV-ES, SEV) launch measurement with sev-snp-measure's
+ * flags and output (the hex digits alone on one line by default). Exit status 0 on success, 1 when the inputs
  * are refused (reason on stderr), 2 for usage errors. {@code attest4j measure explain} searches
  * the launch shapes that reproduce an observed measurement.
  */
@@ -37,8 +39,9 @@ import picocli.CommandLine.Unmatched;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "SEV-SNP launch measurement, compatible with sev-snp-measure 0.0.13 (modes snp, snp:ovmf-hash, snp:svsm).",
-      "Prints the measurement as 96 hex digits (or base64) on one line."
+      "SEV-SNP, SEV-ES and SEV launch measurement, compatible with sev-snp-measure 0.0.13 (modes snp, "
+          + "snp:ovmf-hash, snp:svsm, seves, sev).",
+      "Prints the measurement as hex digits (96 for SNP, 64 for SEV/SEV-ES) or base64 on one line."
     },
     subcommands = {MeasureExplainCommand.class})
 final class MeasureCommand implements Callable<Integer> {
@@ -47,7 +50,7 @@ final class MeasureCommand implements Callable<Integer> {
   @Option(names = {"-v", "--verbose"}, description = "Print 'Calculated <MODE> guest measurement: <value>'")
   boolean verbose;
 
-  @Option(names = "--mode", paramLabel = "MODE", description = "Guest mode: snp, snp:ovmf-hash or snp:svsm")
+  @Option(names = "--mode", paramLabel = "MODE", description = "Guest mode: sev, seves, snp, snp:ovmf-hash or snp:svsm")
   String mode;
 
   @Option(names = "--vcpus", paramLabel = "N", description = "Number of guest vCPUs")
@@ -92,7 +95,7 @@ final class MeasureCommand implements Callable<Integer> {
   @Option(names = "--snp-ovmf-hash", paramLabel = "HASH", description = "Precalculated firmware digest (hex, 48 bytes); the firmware pages are not hashed")
   String snpOvmfHash;
 
-  @Option(names = "--dump-vmsa", description = "Write the measured VMSA pages to vmsa<N>.bin in the current directory")
+  @Option(names = "--dump-vmsa", description = "Write the measured VMSA pages to vmsa<N>.bin in the current directory (seves, snp, snp:svsm)")
   boolean dumpVmsa;
 
   @Option(names = "--svsm", paramLabel = "PATH", description = "SVSM image (snp:svsm)")
@@ -159,14 +162,17 @@ final class MeasureCommand implements Callable<Integer> {
               + (mode == null ? "--mode" + (ovmf == null ? ", " : "") : "")
               + (ovmf == null ? "--ovmf" : ""));
     }
-    SnpMode m;
-    try {
-      m = SnpMode.parse(mode);
-    } catch (MalformedEvidenceException e) {
-      if (mode.equals("sev") || mode.equals("seves")) {
-        throw usage("mode '" + mode + "' (SEV/SEV-ES) is not supported; use snp, snp:ovmf-hash or snp:svsm");
+    boolean sev = mode.equals("sev");
+    boolean seves = mode.equals("seves");
+    SnpMode m = SnpMode.SNP;
+    if (!sev && !seves) {
+      try {
+        m = SnpMode.parse(mode);
+      } catch (MalformedEvidenceException e) {
+        throw usage(
+            "argument --mode: invalid choice: '" + mode + "' (choose from 'sev', 'seves', 'snp', 'snp:ovmf-hash', "
+                + "'snp:svsm')");
       }
-      throw usage("argument --mode: invalid choice: '" + mode + "' (choose from 'snp', 'snp:ovmf-hash', 'snp:svsm')");
     }
     if (vcpuType != null && VcpuType.fromQemuName(vcpuType).isEmpty()) {
       throw usage("argument --vcpu-type: invalid choice: '" + vcpuType + "' (choose from the QEMU EPYC models: "
@@ -198,6 +204,12 @@ final class MeasureCommand implements Callable<Integer> {
     if (append != null && !append.isEmpty() && kernel == null) {
       throw usage("--kernel required when using --append");
     }
+    if (sev) {
+      if (dumpVmsa) {
+        throw usage("--dump-vmsa is not available in the selected mode");
+      }
+      return sevMeasure(image, null);
+    }
     if (n == null) {
       throw usage("missing --vcpus N in guest mode '" + mode + "'");
     }
@@ -208,27 +220,34 @@ final class MeasureCommand implements Callable<Integer> {
       throw usage("unknown VMM type '" + vmmType + "' (choose from QEMU, ec2, gce)");
     }
     LaunchFeatures.Builder fb = LaunchFeatures.builder().mode(m).vcpus(n).vmmType(vmm).guestFeatures(gf);
-    // sev-snp-measure's precedence, with its truthiness: family, then a non-zero signature, then the type
-    if (fam != null && fam != 0) {
+    // sev-snp-measure's precedence since its PR #67 ("is not None", so 0 counts): the family/model/stepping,
+    // then the signature, then the type
+    if (fam != null) {
       if (mod == null || step == null) {
         throw usage("--vcpu-family requires --vcpu-model and --vcpu-stepping");
       }
       fb.vcpuFamilyModelStepping(fam, mod, step);
-    } else if (sigArg != null && sigArg != 0) {
+    } else if (sigArg != null) {
       fb.vcpuSignature(sigArg);
     } else if (vcpuType != null) {
       fb.vcpuType(vcpuType);
     } else if (vmm == VmmType.QEMU) {
-      if (sigArg != null) {
-        fb.vcpuSignature(0);
-      } else {
-        throw usage("missing --vcpu-type or --vcpu-sig or --vcpu-family in guest mode '" + mode + "'");
+      throw usage("missing --vcpu-type or --vcpu-sig or --vcpu-family in guest mode '" + mode + "'");
+    }
+    if (seves) {
+      if (snpOvmfHash != null && !snpOvmfHash.isEmpty()) {
+        throw new Refused("SNP OVMF hash only works with SNP");
+      }
+      try {
+        return sevMeasure(image, fb.build());
+      } catch (InvalidConfigurationException e) {
+        throw new Refused(e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
       }
     }
     if (snpOvmfHash != null && !snpOvmfHash.isEmpty()) { // sev-snp-measure ignores an empty value
       try {
         fb.firmwareDigest(Bytes.fromHex(snpOvmfHash.replace(" ", "")));
-      } catch (MalformedEvidenceException e) {
+      } catch (InvalidConfigurationException e) {
         throw new Refused("--snp-ovmf-hash is not hex: " + e.getMessage());
       }
     }
@@ -283,6 +302,44 @@ final class MeasureCommand implements Callable<Integer> {
               ? Base64.getEncoder().encodeToString(result.toByteArray())
               : result.toHex();
       return verbose ? "Calculated " + m.referenceName() + " guest measurement: " + text : text;
+    } catch (MalformedEvidenceException e) {
+      throw new Refused(e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
+    } catch (InvalidConfigurationException e) {
+      throw new Refused(e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
+    } catch (IOException e) {
+      throw new Refused("cannot write: " + e.getMessage());
+    }
+  }
+
+  /** Modes sev ({@code features} null) and seves: the SHA-256 launch digest. */
+  private String sevMeasure(OvmfImage image, LaunchFeatures features) throws Refused {
+    if (snpOvmfHash != null && !snpOvmfHash.isEmpty()) {
+      throw new Refused("SNP OVMF hash only works with SNP");
+    }
+    BootArtifacts boot = BootArtifacts.none();
+    if (kernel != null && !kernel.isEmpty()) {
+      Artifact k = readArtifact(kernel, "kernel");
+      Artifact i = initrd == null || initrd.isEmpty() ? null : readArtifact(initrd, "initrd");
+      boot = BootArtifacts.of(k, i, MeasureArgs.cmdlineBytes(append));
+    }
+    try {
+      Bytes result;
+      if (features == null) {
+        result = SevLaunchDigest.sev(image, boot);
+      } else {
+        result = SevLaunchDigest.sevEs(image, boot, features);
+        if (dumpVmsa) {
+          List<Bytes> pages = SevLaunchDigest.sevEsVmsaPages(image, features);
+          for (int i = 0; i < pages.size(); i++) {
+            Files.write(Path.of("vmsa" + i + ".bin"), pages.get(i).toByteArray());
+          }
+        }
+      }
+      String text =
+          "base64".equals(outputFormat)
+              ? Base64.getEncoder().encodeToString(result.toByteArray())
+              : result.toHex();
+      return verbose ? "Calculated " + (features == null ? "SEV" : "SEV_ES") + " guest measurement: " + text : text;
     } catch (MalformedEvidenceException e) {
       throw new Refused(e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
     } catch (IOException e) {

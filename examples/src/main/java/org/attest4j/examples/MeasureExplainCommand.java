@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.attest4j.core.Bytes;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.ovmf.Artifact;
 import org.attest4j.ovmf.BootArtifacts;
@@ -39,7 +40,7 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     description = {
       "Find the launch shape (vCPU count, VMM type, vCPU model, guest features) that reproduces an observed "
-          + "SEV-SNP MEASUREMENT.",
+          + "SEV-SNP MEASUREMENT (with --svsm: the snp:svsm shapes).",
       "Default space: 1..512 vCPUs, QEMU/ec2/gce, EPYC/Rome/Milan/Genoa/Turin, common guest-feature values, "
           + "with and without the kernel."
     })
@@ -63,6 +64,15 @@ final class MeasureExplainCommand implements Callable<Integer> {
 
   @Option(names = "--snp-ovmf-hash", paramLabel = "HASH", description = "Precalculated firmware digest (hex) to start from instead of hashing the firmware")
   String snpOvmfHash;
+
+  @Option(names = "--svsm", paramLabel = "PATH", description = "SVSM image: search the snp:svsm shapes (vCPU counts and signatures; needs --vars-size or --vars-file)")
+  String svsm;
+
+  @Option(names = "--vars-size", paramLabel = "SIZE", description = "OVMF_VARS size in bytes (with --svsm)")
+  String varsSize;
+
+  @Option(names = "--vars-file", paramLabel = "PATH", description = "OVMF_VARS file (with --svsm)")
+  String varsFile;
 
   @Option(names = "--min-vcpus", paramLabel = "N", description = "Smallest vCPU count tried (default 1)")
   int minVcpus = 1;
@@ -117,7 +127,22 @@ final class MeasureExplainCommand implements Callable<Integer> {
       }
       OvmfImage image = MeasureCommand.readImage(ovmf, "OVMF");
       PreparedFirmware fw;
-      if (snpOvmfHash != null) {
+      SearchResult svsmResult = null;
+      if (svsm != null) {
+        if (kernel != null || snpOvmfHash != null || !vmmTypes.isEmpty() || !extraFeatures.isEmpty()) {
+          throw new ParameterException(
+              spec.commandLine(),
+              "--svsm searches mode snp:svsm (QEMU, guest features 0x1, no kernel): --kernel, --snp-ovmf-hash, "
+                  + "--vmm-type and --guest-features do not apply");
+        }
+        svsmResult = LaunchDigest.prepare(image).searchSvsm(observed, MeasureCommand.readImage(svsm, "SVSM"),
+            svsmVarsSize(), space);
+      } else if (varsSize != null || varsFile != null) {
+        throw new ParameterException(spec.commandLine(), "--vars-size and --vars-file need --svsm");
+      }
+      if (svsmResult != null) {
+        fw = null;
+      } else if (snpOvmfHash != null) {
         if (image.apResetEip().isEmpty()) {
           throw new MeasureCommand.Refused(
               "the firmware has no SEV-ES reset block (AP reset EIP); mode snp cannot measure it");
@@ -136,7 +161,7 @@ final class MeasureExplainCommand implements Callable<Integer> {
         boot = BootArtifacts.of(k, i, MeasureArgs.cmdlineBytes(append));
       }
       long t0 = System.nanoTime();
-      SearchResult r = fw.search(observed, boot, space);
+      SearchResult r = svsmResult != null ? svsmResult : fw.search(observed, boot, space);
       long ms = (System.nanoTime() - t0) / 1_000_000;
       if (json) {
         JsonObject o = new JsonObject();
@@ -157,6 +182,7 @@ final class MeasureExplainCommand implements Callable<Integer> {
           m.addProperty("guest_features", s.guestFeatures());
           m.addProperty("kernel_measured", s.kernelMeasured());
           m.addProperty("flags", s.toFlags());
+          m.addProperty("mode", s.mode().cliName());
           a.add(m);
         }
         o.add("matches", a);
@@ -190,7 +216,28 @@ final class MeasureExplainCommand implements Callable<Integer> {
       err.println("Error: " + e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
       err.flush();
       return Main.EXIT_REFUSED;
+    } catch (InvalidConfigurationException e) {
+      err.println("Error: " + e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
+      err.flush();
+      return Main.EXIT_REFUSED;
     }
+  }
+
+  private long svsmVarsSize() throws MeasureCommand.Refused {
+    if (varsSize != null && varsFile != null) {
+      throw new ParameterException(spec.commandLine(), "argument --vars-file: not allowed with argument --vars-size");
+    }
+    if (varsFile != null) {
+      try {
+        return java.nio.file.Files.size(java.nio.file.Path.of(varsFile));
+      } catch (java.io.IOException | RuntimeException e) {
+        throw new MeasureCommand.Refused("cannot read the OVMF_VARS file " + varsFile + ": " + e.getMessage());
+      }
+    }
+    if (varsSize == null) {
+      throw new ParameterException(spec.commandLine(), "--svsm requires --vars-size or --vars-file");
+    }
+    return MeasureArgs.decimalLong("--vars-size", varsSize, spec);
   }
 
   private Bytes parseMeasurement(String s) throws MalformedEvidenceException {

@@ -24,6 +24,7 @@ import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.PolicyViolationException;
 import org.attest4j.core.VerificationException;
+import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.crypto.KmsRootKeys;
 import org.attest4j.snp.Product;
 import org.attest4j.snp.SnpPolicy;
@@ -41,6 +42,7 @@ import org.attest4j.tdx.TdxVerdict;
 import org.attest4j.tdx.TdxVerifier;
 import org.attest4j.kms.proto.AppId;
 import org.attest4j.kms.proto.AppKeyAmdResponse;
+import org.attest4j.kms.proto.AppKeyResponse;
 import org.attest4j.kms.proto.BootstrapResponse;
 import org.attest4j.kms.proto.GetAppKeyAmdRequest;
 import org.attest4j.kms.proto.GetAppKeyTdxRequest;
@@ -134,7 +136,8 @@ public final class KeyReleaseService {
     this.defaultEnvelope = b.defaultEnvelope;
     this.envelopes = Set.copyOf(b.envelopes);
     this.requireKeyProviderId = b.requireKeyProviderId;
-    this.caCertPem = b.caCertPem;
+    this.caCertPem =
+        b.caCertPem != null ? b.caCertPem : b.roots != null ? b.roots.rootCaCertificatePem() : "";
     JsonObject kp = new JsonObject();
     kp.addProperty("name", "kms");
     kp.addProperty("id", keys.rootCaSpki().toHex());
@@ -207,52 +210,144 @@ public final class KeyReleaseService {
   }
 
   private KeyRelease run(KeyReleaseRequest req, Run run) throws KeyReleaseException {
+    Bytes[] digestMemo = new Bytes[1];
+    Supplier<Bytes> digest =
+        () -> digestMemo[0] != null ? digestMemo[0] : (digestMemo[0] = req.requestDigest());
+    Freshness fresh = new Freshness() {
+      @Override
+      public Object bind(Bytes quotedReportData) throws AttestationException {
+        return checkFreshnessBinding(quotedReportData, req.nonce(), req.requestTime(), digest);
+      }
+
+      @Override
+      public void consume() throws AttestationException {
+        consumeFreshness(req.nonce(), req.requestTime(), digest, nonceEnvelope(req.envelope()));
+      }
+    };
     try {
-      run.begin(KeyReleaseStep.PARSE_REPORT);
-      Ports.Evidence parsed = evidence.parse(req.report());
-
-      // cheap checks first: everything that needs no endorsement (and so no network call) runs on
-      // the parsed report before step 2; the verified report carries the same bytes
-      run.begin(KeyReleaseStep.APPLY_POLICY);
-      evidence.precheck(parsed, req);
-
-      run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
-      verifyMeasurement(req, parsed);
-
-      run.begin(KeyReleaseStep.BIND_IDENTITY);
-      AppIdentity id = bindIdentity(req, parsed);
-
-      run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-      Bytes[] digestMemo = new Bytes[1];
-      Supplier<Bytes> digest = () -> digestMemo[0] != null ? digestMemo[0] : (digestMemo[0] = req.requestDigest());
-      Object rd = checkFreshnessBinding(parsed.reportData(), req.nonce(), req.requestTime(), digest);
-
-      run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
-      Ports.Evidence ev = evidence.verify(parsed, req);
-
-      run.begin(KeyReleaseStep.APPLY_POLICY);
-      evidence.applyPolicy(ev);
-
-      run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-      consumeFreshness(req.nonce(), req.requestTime(), digest);
-
-      run.begin(KeyReleaseStep.AUTHORIZE);
-      BootInfo info = bootInfo(ev, id);
-      AuthorizationDecision decision = authorize(info, id, "app");
-
-      run.begin(KeyReleaseStep.DERIVE_KEYS);
-      Object derived = deriveKeys(id);
-
+      Verified v = verifySnp(req, run, fresh);
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       EnvelopeMode mode = envelopeFor(req.envelope());
       AppKeyAmdResponse response =
           keys.seal(
-              derived,
+              v.derived(),
               mode,
-              new Ports.SealContext(rd, req.report(), decision.gatewayAppId(), launch.osImageHash(), caCertPem));
+              new Ports.SealContext(v.reportData(), req.report(), v.decision().gatewayAppId(),
+                  launch.osImageHash(), caCertPem));
       StepTimings t = run.finish();
-      LOG.log(Level.DEBUG, () -> "released keys for app " + id.appId() + " instance " + id.instanceId() + " " + t);
-      return new KeyRelease(response, info, decision, mode, ev.measurement(), t);
+      LOG.log(Level.DEBUG, () -> "released keys for app " + v.id().appId() + " instance "
+          + v.id().instanceId() + " " + t);
+      return new KeyRelease(response, v.info(), v.decision(), mode, v.evidence().measurement(), t);
+    } catch (AttestationException e) {
+      throw refuse(run, e);
+    } catch (RuntimeException e) {
+      throw refuse(run, internal(e));
+    }
+  }
+
+  /** How step 6 binds a report to this request, and when the single use is recorded. */
+  private interface Freshness {
+    /** Checks the binding on the parsed report (before any network call); returns report_data. */
+    Object bind(Bytes quotedReportData) throws AttestationException;
+
+    /** Records the single use, after the signature verified. */
+    void consume() throws AttestationException;
+  }
+
+  /** What steps 1-8 of the SEV-SNP path established. */
+  private record Verified(
+      Ports.Evidence evidence, AppIdentity id, Object reportData, BootInfo info,
+      AuthorizationDecision decision, Object derived) {}
+
+  /** Steps 1-8 of the SEV-SNP path, shared by GetAppKeyAmd and GetAppKey over RA-TLS. */
+  private Verified verifySnp(KeyReleaseRequest req, Run run, Freshness fresh)
+      throws AttestationException {
+    run.begin(KeyReleaseStep.PARSE_REPORT);
+    if (evidence == null) {
+      throw new VerificationException(
+          KmsReason.SNP_NOT_CONFIGURED,
+          "this KMS serves no SEV-SNP guests: it was built for Intel TDX only, without snp(..) and launch(..)");
+    }
+    Ports.Evidence parsed = evidence.parse(req.report());
+
+    // cheap checks first: everything that needs no endorsement (and so no network call) runs on
+    // the parsed report before step 2; the verified report carries the same bytes
+    run.begin(KeyReleaseStep.APPLY_POLICY);
+    evidence.precheck(parsed, req);
+
+    run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
+    verifyMeasurement(req, parsed);
+
+    run.begin(KeyReleaseStep.BIND_IDENTITY);
+    AppIdentity id = bindIdentity(req, parsed);
+
+    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
+    Object rd = fresh.bind(parsed.reportData());
+
+    run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
+    Ports.Evidence ev = evidence.verify(parsed, req);
+
+    run.begin(KeyReleaseStep.APPLY_POLICY);
+    evidence.applyPolicy(ev);
+
+    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
+    fresh.consume();
+
+    run.begin(KeyReleaseStep.AUTHORIZE);
+    BootInfo info = bootInfo(ev, id);
+    AuthorizationDecision decision = authorize(info, id, "app");
+
+    run.begin(KeyReleaseStep.DERIVE_KEYS);
+    Object derived = deriveKeys(id);
+    return new Verified(ev, id, rd, info, decision, derived);
+  }
+
+  /**
+   * dstack's {@code GetAppKey} over RA-TLS for a SEV-SNP guest (spec dstack-ratls §5.4): the guest's
+   * evidence comes from its TLS client certificate, which the caller's TLS layer has accepted (the
+   * handshake proves the guest holds the certificate's key). Step 0 decodes the certificate's
+   * attestation ({@link RatlsRequest}); steps 1-8 are those of {@link #release(KeyReleaseRequest)}
+   * with two differences: freshness (step 6) is the binding of REPORT_DATA to the certificate key,
+   * SHA-512("ratls-cert:" ‖ SPKI), and the keys are returned in plaintext for the TLS session (step
+   * 9 builds the {@code AppKeyResponse}). The launch shape (vCPUs, vCPU type) is taken from the
+   * request's {@code vm_config} (else the attestation's config) and checked against the pins like any
+   * claim; the measurement is recomputed from this KMS's pinned artifacts, never from the guest's.
+   *
+   * @param request the decoded RA-TLS request ({@link RatlsRequest#decode})
+   * @return the released keys, for the TLS session only
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public RatlsKeyRelease releaseRatls(RatlsRequest request) throws KeyReleaseException {
+    Objects.requireNonNull(request, "request");
+    Run run = new Run();
+    KeyReleaseRequest req = request.snpRequest();
+    Bytes expected = request.expectedReportData();
+    Freshness tlsBound = new Freshness() {
+      @Override
+      public Object bind(Bytes quotedReportData) throws AttestationException {
+        if (!expected.equals(quotedReportData)) {
+          throw new VerificationException(KmsReason.REPORT_DATA_MISMATCH,
+              "REPORT_DATA is not SHA-512(\"ratls-cert:\" ‖ the client certificate's key); the"
+                  + " report was made for another key");
+        }
+        return quotedReportData;
+      }
+
+      @Override
+      public void consume() {
+        // the TLS handshake proved possession of the bound key: nothing to remember
+      }
+    };
+    try {
+      Verified v = verifySnp(req, run, tlsBound);
+      run.begin(KeyReleaseStep.SEAL_RESPONSE);
+      AppKeyResponse response = keys.plain(v.derived(),
+          new Ports.SealContext(v.reportData(), req.report(), v.decision().gatewayAppId(),
+              launch.osImageHash(), caCertPem));
+      StepTimings t = run.finish();
+      LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for app " + v.id().appId() + " "
+          + t);
+      return new RatlsKeyRelease(response, v.info(), v.decision(), v.evidence().measurement(), t);
     } catch (AttestationException e) {
       throw refuse(run, e);
     } catch (RuntimeException e) {
@@ -351,7 +446,8 @@ public final class KeyReleaseService {
       AppIdentity id = bindTdxIdentity(req, app);
 
       run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-      Object rd = checkFreshness(report.reportData(), req.nonce(), req.requestTime(), req::requestDigest);
+      Object rd = checkFreshness(report.reportData(), req.nonce(), req.requestTime(), req::requestDigest,
+          nonceEnvelope(req.envelope()));
 
       run.begin(KeyReleaseStep.AUTHORIZE);
       BootInfo info =
@@ -584,7 +680,7 @@ public final class KeyReleaseService {
           KmsReason.MEASUREMENT_MISMATCH,
           "MEASUREMENT " + ev.measurement() + " differs from " + expected + " recomputed from the pinned firmware, "
               + "kernel and initrd with command line \"" + cmdline + "\", " + req.vcpus() + " x " + type
-              + ", VMM " + launch.vmmType() + ", guest features 0x" + Long.toHexString(launch.guestFeatures()));
+              + ", VMM " + launch.vmmType().cliName() + ", guest features 0x" + Long.toHexString(launch.guestFeatures()));
     }
   }
 
@@ -755,10 +851,10 @@ public final class KeyReleaseService {
   }
 
   /** Step 6 for both TEEs (binding, then single use); returns the parsed report_data for sealing. */
-  private Object checkFreshness(Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest)
-      throws AttestationException {
+  private Object checkFreshness(Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest,
+      EnvelopeMode envelope) throws AttestationException {
     Object rd = checkFreshnessBinding(quotedReportData, nonce, requestTime, requestDigest);
-    consumeFreshness(nonce, requestTime, requestDigest);
+    consumeFreshness(nonce, requestTime, requestDigest, envelope);
     return rd;
   }
 
@@ -790,10 +886,10 @@ public final class KeyReleaseService {
   }
 
   /** Step 6, the single use: the nonce or request digest is consumed (after the signature verified). */
-  private void consumeFreshness(Bytes nonce, long requestTime, Supplier<Bytes> requestDigest)
-      throws AttestationException {
+  private void consumeFreshness(Bytes nonce, long requestTime, Supplier<Bytes> requestDigest,
+      EnvelopeMode envelope) throws AttestationException {
     if (freshness == FreshnessMode.KMS_NONCE) {
-      nonces.consume(nonce);
+      nonces.consume(nonce, envelope);
     } else {
       nonces.useOnce(requestDigest.get(), Instant.ofEpochSecond(requestTime + nonces.lifetime().getSeconds()));
     }
@@ -813,6 +909,12 @@ public final class KeyReleaseService {
         keyProviderInfo,
         ev.tcbStatus(),
         List.of());
+  }
+
+  /** The envelope a nonce must have been issued for; null when not enabled (step 9 refuses it). */
+  private EnvelopeMode nonceEnvelope(java.util.Optional<EnvelopeMode> requested) {
+    EnvelopeMode m = requested.orElse(defaultEnvelope);
+    return envelopes.contains(m) ? m : null;
   }
 
   /** Step 9's envelope: the requested one (or the default), refused when not enabled. */
@@ -858,17 +960,50 @@ public final class KeyReleaseService {
   // ------------------------------------------------------------------------------------------
 
   /**
-   * Issues a single-use nonce for report_data[32..64].
+   * Issues a single-use nonce for report_data[32..64], bound to the default envelope.
    *
-   * @throws EndorsementUnavailableException if the nonce store is full (retryable)
+   * @return the nonce
+   * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
    */
   public NonceStore.IssuedNonce issueNonce() throws EndorsementUnavailableException {
-    return nonces.issue();
+    return nonces.issue(java.util.Optional.of(defaultEnvelope));
   }
 
-  /** {@link #issueNonce()} as the {@code GetNonce} RPC answer. */
+  /**
+   * Issues a single-use nonce bound to {@code envelope}: a request carrying it is refused
+   * ({@link KmsReason#ENVELOPE_MODE_NOT_ALLOWED}) if it asks for another envelope.
+   *
+   * @param envelope the envelope, which must be enabled
+   * @return the nonce
+   * @throws VerificationException {@link KmsReason#ENVELOPE_MODE_NOT_ALLOWED} if it is not enabled
+   * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
+   */
+  public NonceStore.IssuedNonce issueNonce(EnvelopeMode envelope) throws AttestationException {
+    return nonces.issue(java.util.Optional.of(envelopeFor(java.util.Optional.of(envelope))));
+  }
+
+  /**
+   * {@link #issueNonce(EnvelopeMode)} as the {@code GetNonce} RPC answer.
+   *
+   * @param envelope the envelope, which must be enabled
+   * @return the answer
+   * @throws AttestationException as {@link #issueNonce(EnvelopeMode)}
+   */
+  public NonceResponse issueNonceRpc(EnvelopeMode envelope) throws AttestationException {
+    return nonceResponse(issueNonce(envelope));
+  }
+
+  /**
+   * {@link #issueNonce()} as the {@code GetNonce} RPC answer.
+   *
+   * @return the answer
+   * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
+   */
   public NonceResponse issueNonceRpc() throws EndorsementUnavailableException {
-    NonceStore.IssuedNonce n = issueNonce();
+    return nonceResponse(issueNonce());
+  }
+
+  private static NonceResponse nonceResponse(NonceStore.IssuedNonce n) {
     return NonceResponse.newBuilder()
         .setNonce(ByteString.copyFrom(n.nonce().toByteArray()))
         .setExpiresAt(n.expiresAt().getEpochSecond())
@@ -908,7 +1043,7 @@ public final class KeyReleaseService {
                     : org.attest4j.kms.proto.FreshnessMode.FRESHNESS_REQUEST_DIGEST);
     for (EnvelopeMode e : EnumSet.copyOf(envelopes)) {
       m.addEnvelopeModes(
-          e == EnvelopeMode.HPKE
+          e == EnvelopeMode.HPKE_V1
               ? org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_HPKE_V1
               : org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_AES_SIV_PR630);
     }
@@ -920,7 +1055,7 @@ public final class KeyReleaseService {
     return keys.rootCaSpki();
   }
 
-  /** The pinned launch. */
+  /** The pinned launch (null for a TDX-only service, built without {@code snp(..)} and {@code launch(..)}). */
   public PinnedLaunch launch() {
     return launch;
   }
@@ -975,7 +1110,7 @@ public final class KeyReleaseService {
 
   @Override
   public String toString() {
-    return "KeyReleaseService[" + evidence.teeVariant() + ", " + identityBinding + ", " + freshness + ", envelopes="
+    return "KeyReleaseService[" + (evidence == null ? "TDX only" : evidence.teeVariant()) + ", " + identityBinding + ", " + freshness + ", envelopes="
         + envelopes + ", " + launch + ", " + authorization + "]";
   }
 
@@ -995,10 +1130,11 @@ public final class KeyReleaseService {
     private IdentityBinding identityBinding = IdentityBinding.HOST_DATA;
     private FreshnessMode freshness = FreshnessMode.KMS_NONCE;
     private NonceStore nonces;
-    private EnvelopeMode defaultEnvelope = EnvelopeMode.HPKE;
-    private final Set<EnvelopeMode> envelopes = EnumSet.of(EnvelopeMode.HPKE);
+    private EnvelopeMode defaultEnvelope = EnvelopeMode.HPKE_V1;
+    private final Set<EnvelopeMode> envelopes = EnumSet.of(EnvelopeMode.HPKE_V1);
     private boolean requireKeyProviderId = true;
-    private String caCertPem = "";
+    private String caCertPem;
+    private KmsRootKeys roots;
     private Clock clock = Clock.systemUTC();
     private int appKeyCacheSize = 1024;
     private TdxVerifier tdxVerifier;
@@ -1138,12 +1274,14 @@ public final class KeyReleaseService {
      */
     public Builder rootKeys(KmsRootKeys roots) {
       this.keys = new CryptoAdapter.Keys(Objects.requireNonNull(roots, "roots"));
+      this.roots = roots;
       return this;
     }
 
     /**
-     * SEV-SNP evidence (required): the verifier with its trust anchors (AMD's pinned roots, or a
-     * simulated platform's root in tests) and clock, and where endorsements come from besides the
+     * SEV-SNP evidence (required, with {@link #launch}, unless the service is TDX-only: {@link #tdx
+     * tdx(..)} without snp(..) and launch(..)): the verifier with its trust anchors (AMD's pinned
+     * roots, or a simulated platform's root in tests) and clock, and where endorsements come from besides the
      * VCEK a request sends (a {@code KdsClient}, or {@link KmsEndorsements#certChain}), with
      * {@link SnpPolicy#strict()} (debug and migration agent forbidden, VMPL 0, VCEK signer, ...)
      * plus the {@linkplain #minimumTcb minimum TCBs} of this builder. A TCB floor (or the explicit
@@ -1297,7 +1435,13 @@ public final class KeyReleaseService {
       return this;
     }
 
-    /** The root CA certificate (PEM) returned as {@code ca_cert} (default empty). */
+    /**
+     * The root CA certificate (PEM) returned as {@code ca_cert}; default: the root keys' own
+     * certificate ({@link KmsRootKeys#rootCaCertificatePem()}), so {@code ca_cert} is never empty.
+     *
+     * @param pem the certificate PEM
+     * @return this builder
+     */
     public Builder caCertPem(String pem) {
       this.caCertPem = Objects.requireNonNull(pem, "pem");
       return this;
@@ -1340,10 +1484,11 @@ public final class KeyReleaseService {
             new SnpEvidence(
                 snpVerifier, requestPath, policy, minimumTcb, !ownPolicy, requireVekInRequest, allowMaskedChipId);
       }
-      if (evidence == null) {
+      boolean tdxOnly = evidence == null && launch == null && tdxVerifier != null;
+      if (evidence == null && !tdxOnly) {
         throw new IllegalStateException("a key release service needs evidence verification (trust roots, policy)");
       }
-      if (launch == null) {
+      if (launch == null && !tdxOnly) {
         throw new IllegalStateException("a key release service needs the pinned launch artifacts");
       }
       if (authorization == null) {
@@ -1355,7 +1500,7 @@ public final class KeyReleaseService {
       if (identityDocuments == null || reportData == null) {
         throw new IllegalStateException("a key release service needs the MrConfigV3 and report_data codecs");
       }
-      if (identityBinding == IdentityBinding.COMMAND_LINE
+      if (identityBinding == IdentityBinding.COMMAND_LINE && launch != null
           && !(launch.cmdline().binds("app_id") && launch.cmdline().binds("compose_hash"))) {
         throw new IllegalStateException(
             "COMMAND_LINE identity binding needs {app_id} and {compose_hash} in the pinned command line: \""

@@ -39,6 +39,11 @@ public enum KmsReason implements ReasonCode {
   EXPIRED,
   /** The nonce store is full; retry later. */
   NONCE_STORE_FULL,
+  /**
+   * The store of used nonces / request digests (for example Redis) could not be reached, so the
+   * single use of this request cannot be recorded; retryable.
+   */
+  FRESHNESS_STORE_UNAVAILABLE,
   /** The report's product has no minimum TCB configured on this KMS (fail closed). */
   NO_TCB_FLOOR,
   /** The authorization hook refused the boot. */
@@ -55,6 +60,8 @@ public enum KmsReason implements ReasonCode {
   INTERNAL_ERROR,
   /** A TDX request reached a KMS built without TDX verification ({@code Builder.tdx(..)}). */
   TDX_NOT_CONFIGURED,
+  /** An SEV-SNP request reached a KMS built for Intel TDX only (without {@code Builder.snp(..)}). */
+  SNP_NOT_CONFIGURED,
   /** The TDX guest's os_image_hash is missing or not one of the images this KMS pins. */
   OS_IMAGE_NOT_PINNED,
   /**

@@ -13,8 +13,11 @@ import org.attest4j.ovmf.MetadataSection;
 import java.util.Set;
 import java.util.TreeSet;
 import org.attest4j.core.Bytes;
+import org.attest4j.core.CoreReason;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.ovmf.PreparedFirmware;
+import org.attest4j.ovmf.VmmType;
 
 /**
  * The launch a KMS pins: the prepared firmware, the kernel and initrd digests, the command-line
@@ -39,7 +42,7 @@ public final class PinnedLaunch {
   private final CmdlineTemplate cmdline;
   private final Set<Integer> vcpuCounts;
   private final Set<String> vcpuTypes;
-  private final String vmmType;
+  private final VmmType vmmType;
   private final long guestFeatures;
   private final Bytes osImageHash;
   /** The pinned firmware's layout (empty/absent when built from a bare measurer in tests). */
@@ -108,8 +111,12 @@ public final class PinnedLaunch {
     return vcpuTypes;
   }
 
-  /** The VMM type name. */
-  public String vmmType() {
+  /**
+   * The VMM type.
+   *
+   * @return the VMM type
+   */
+  public VmmType vmmType() {
     return vmmType;
   }
 
@@ -153,7 +160,7 @@ public final class PinnedLaunch {
             kernelDigest.toByteArray(),
             initrdDigest.toByteArray(),
             cmdline.template().getBytes(StandardCharsets.UTF_8),
-            vmmType.getBytes(StandardCharsets.UTF_8),
+            vmmType.cliName().getBytes(StandardCharsets.UTF_8),
             ByteBuffer.allocate(8).putLong(guestFeatures).array()
           }) {
         md.update(ByteBuffer.allocate(4).putInt(part.length).array());
@@ -181,7 +188,7 @@ public final class PinnedLaunch {
     private CmdlineTemplate cmdline;
     private final Set<Integer> vcpuCounts = new TreeSet<>();
     private final Set<String> vcpuTypes = new TreeSet<>();
-    private String vmmType = "QEMU";
+    private VmmType vmmType = VmmType.QEMU;
     private long guestFeatures = 0x1;
     private Bytes osImageHash;
 
@@ -224,7 +231,7 @@ public final class PinnedLaunch {
     public Builder allowVcpuCounts(int... counts) {
       for (int c : counts) {
         if (c < 1 || c > 512) {
-          throw new IllegalArgumentException("vCPU count must be 1..512: " + c);
+          throw new InvalidConfigurationException(CoreReason.BAD_FIELD, "vCPU count must be 1..512: " + c);
         }
         vcpuCounts.add(c);
       }
@@ -239,8 +246,13 @@ public final class PinnedLaunch {
       return this;
     }
 
-    /** The VMM type name: {@code QEMU} (default), {@code ec2} or {@code gce}. */
-    public Builder vmmType(String vmm) {
+    /**
+     * The VMM type: {@link VmmType#QEMU} (default), {@link VmmType#EC2} or {@link VmmType#GCE}.
+     *
+     * @param vmm the VMM type
+     * @return this builder
+     */
+    public Builder vmmType(VmmType vmm) {
       this.vmmType = Objects.requireNonNull(vmm, "vmm");
       return this;
     }
@@ -260,7 +272,8 @@ public final class PinnedLaunch {
     private static Bytes check(Bytes b, int len, String what) {
       Objects.requireNonNull(b, what);
       if (b.length() != len) {
-        throw new IllegalArgumentException(what + " must be " + len + " bytes, got " + b.length());
+        throw new InvalidConfigurationException(
+            CoreReason.BAD_LENGTH, what + " must be " + len + " bytes, got " + b.length());
       }
       return b;
     }
@@ -278,7 +291,8 @@ public final class PinnedLaunch {
         try {
           measurer = new OvmfMeasurer(firmware, kernelDigest, initrdDigest, vcpuCounts, vcpuTypes, vmmType, guestFeatures);
         } catch (MalformedEvidenceException e) {
-          throw new IllegalArgumentException("the pinned launch is not measurable: " + e.getMessage(), e);
+          throw new InvalidConfigurationException(
+              e.reason(), "the pinned launch is not measurable: " + e.getMessage(), e);
         }
       }
       if (measurer == null) {

@@ -3,6 +3,7 @@ package org.attest4j.kms;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.crypto.EnvelopeMode;
 
 /**
  * The seams between the key-release flow and the capability modules (snp, ovmf-measure, crypto,
@@ -99,6 +100,8 @@ final class Ports {
     /** Step 9: seals the keys into a response. */
     org.attest4j.kms.proto.AppKeyAmdResponse seal(Object keys, EnvelopeMode mode, SealContext context)
         throws AttestationException;
+
+    org.attest4j.kms.proto.AppKeyResponse plain(Object keys, SealContext context);
 
     /** GetAppEnvEncryptPubKey. */
     org.attest4j.kms.proto.PublicKeyResponse envEncryptPublicKey(Bytes appId, long timestampSeconds)

@@ -58,12 +58,10 @@ class AuthorizationTest {
 
   @Test
   void allowListFollowsAuthSimpleRules() throws Exception {
-    JsonObject cfg =
-        JsonParser.parseString(
-                "{\"gatewayAppId\":\"gw\",\"osImages\":[\"0x" + "02".repeat(32) + "\"],"
-                    + "\"apps\":{\"" + "11".repeat(20) + "\":{\"composeHashes\":[\"" + "22".repeat(32)
-                    + "\"],\"devices\":[],\"allowAnyDevice\":true}}}")
-            .getAsJsonObject();
+    String cfg =
+        "{\"gatewayAppId\":\"gw\",\"osImages\":[\"0x" + "02".repeat(32) + "\"],"
+            + "\"apps\":{\"" + "11".repeat(20) + "\":{\"composeHashes\":[\"" + "22".repeat(32)
+            + "\"],\"devices\":[],\"allowAnyDevice\":true}}}";
     AllowListAuthorizer a = AllowListAuthorizer.fromJson(cfg);
     AuthorizationDecision ok = a.authorize(info("UpToDate"));
     assertTrue(ok.allowed(), ok.reason());
@@ -77,13 +75,31 @@ class AuthorizationTest {
   }
 
   @Test
-  void allowListRefusesUnknownKeysAndWrongTypes() {
-    assertThrows(
-        MalformedEvidenceException.class,
-        () -> AllowListAuthorizer.fromJson(JsonParser.parseString("{\"osImage\":[]}").getAsJsonObject()));
-    assertThrows(
-        MalformedEvidenceException.class,
-        () -> AllowListAuthorizer.fromJson(JsonParser.parseString("{\"osImages\":\"aa\"}").getAsJsonObject()));
+  void allowListRefusesUnknownKeysAndWrongTypes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    for (String bad :
+        new String[] {
+          "{\"osImage\":[]}", "{\"osImages\":\"aa\"}", "{\"osImages\":[\"zz\"]}", "[]", "{", "{} {}",
+          "{\"apps\":{\"11\":{\"allowAnyDevice\":1}}}", "{'osImages':[]}"
+        }) {
+      org.attest4j.core.InvalidConfigurationException e =
+          assertThrows(org.attest4j.core.InvalidConfigurationException.class, () -> AllowListAuthorizer.fromJson(bad), bad);
+      assertFalse(e.getMessage().isBlank());
+    }
+    assertEquals(
+        org.attest4j.core.CoreReason.IO_ERROR,
+        assertThrows(
+                org.attest4j.core.InvalidConfigurationException.class,
+                () -> AllowListAuthorizer.fromJson(dir.resolve("missing.json")))
+            .reason());
+  }
+
+  @Test
+  void allowListReadsAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path f = dir.resolve("auth.json");
+    java.nio.file.Files.writeString(
+        f, "{\"osImages\":[\"" + "02".repeat(32) + "\"],\"apps\":{\"" + "11".repeat(20)
+            + "\":{\"composeHashes\":[\"" + "22".repeat(32) + "\"],\"devices\":[],\"allowAnyDevice\":true}}}");
+    assertTrue(AllowListAuthorizer.fromJson(f).authorize(info("UpToDate")).allowed());
   }
 
   @Test

@@ -143,7 +143,11 @@ final class Fixture {
 
     /** A complete nonce-bound request. */
     KeyReleaseRequest.Builder request(KeyReleaseService kms) throws Exception {
-      Bytes nonce = kms.issueNonce().nonce();
+      return request(kms, kms.issueNonce().nonce());
+    }
+
+    /** A complete request bound to {@code nonce}. */
+    KeyReleaseRequest.Builder request(KeyReleaseService kms, Bytes nonce) throws Exception {
       byte[] rd = ReportData.withNonce(key.publicKey(), nonce.toByteArray()).toBytes();
       KeyReleaseRequest.Builder r =
           KeyReleaseRequest.builder()

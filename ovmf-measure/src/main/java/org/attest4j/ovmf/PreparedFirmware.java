@@ -143,6 +143,7 @@ public final class PreparedFirmware {
    * @param sections the SEV metadata sections in firmware order
    * @param apResetEip the AP reset EIP (SEV-ES reset block)
    * @param hashTableGpa the SEV hash-table GPA, or 0 when the firmware has none
+   * @return the prepared firmware
    * @throws MalformedEvidenceException for a digest that is not 48 bytes, a u32 value out of range,
    *     or sections that are not page-aligned or overlap
    */
@@ -165,7 +166,11 @@ public final class PreparedFirmware {
     return new PreparedFirmware(null, true, copy, apResetEip, hashTableGpa, firmwareDigest.toByteArray(), true);
   }
 
-  /** The launch digest after the firmware pages (the {@code snp:ovmf-hash} value). */
+  /**
+   * The launch digest after the firmware pages (the {@code snp:ovmf-hash} value).
+   *
+   * @return the launch digest after the firmware pages (the {@code snp:ovmf-hash} value)
+   */
   public Bytes firmwareDigest() {
     return Bytes.of(rawFirmwareDigest());
   }
@@ -179,12 +184,20 @@ public final class PreparedFirmware {
     return g.ld();
   }
 
-  /** The image, unless this firmware was prepared from a layout. */
+  /**
+   * The image, unless this firmware was prepared from a layout.
+   *
+   * @return the image, unless this firmware was prepared from a layout
+   */
   public java.util.Optional<OvmfImage> image() {
     return java.util.Optional.ofNullable(image);
   }
 
-  /** The SEV metadata sections in firmware order. */
+  /**
+   * The SEV metadata sections in firmware order.
+   *
+   * @return the SEV metadata sections in firmware order
+   */
   public List<MetadataSection> sections() {
     return List.of(sections);
   }
@@ -198,7 +211,11 @@ public final class PreparedFirmware {
     return hashTableGpa <= 0 ? OptionalLong.empty() : OptionalLong.of(hashTableGpa);
   }
 
-  /** The AP reset EIP, if the firmware declares one. */
+  /**
+   * The AP reset EIP, if the firmware declares one.
+   *
+   * @return the AP reset EIP, if the firmware declares one
+   */
   public OptionalLong apResetEip() {
     return resetEip < 0 ? OptionalLong.empty() : OptionalLong.of(resetEip);
   }
@@ -220,6 +237,13 @@ public final class PreparedFirmware {
    * Measures one launch; {@code kernel} null means no kernel (then {@code initrd} and {@code
    * cmdline} must be null too), {@code initrd} null an empty initrd, {@code cmdline} null an empty
    * command line.
+   *
+   * @param kernel the kernel, or null for none
+   * @param initrd the initrd, or null (hashed as empty input)
+   * @param cmdline the kernel command line, or null (hashed as empty)
+   * @param features the launch shape
+   * @return the digest
+   * @throws MalformedEvidenceException when the input is refused, with an {@link OvmfReason}
    */
   public Bytes measure(Artifact kernel, Artifact initrd, String cmdline, LaunchFeatures features)
       throws MalformedEvidenceException {
@@ -229,6 +253,9 @@ public final class PreparedFirmware {
   /**
    * Recomputes the measurement and compares it in constant time with the observed one.
    *
+   * @param observed the 48-byte MEASUREMENT from an attestation report
+   * @param boot the kernel, initrd and command line ({@link BootArtifacts#none()} for none)
+   * @param features the launch shape
    * @throws VerificationException with {@link OvmfReason#MEASUREMENT_MISMATCH} naming both values
    * @throws MalformedEvidenceException when the launch cannot be measured
    */
@@ -247,6 +274,11 @@ public final class PreparedFirmware {
   /**
    * Measures one launch and records every update, the VMSA pages and the result. Firmware pages are
    * replayed from the image (unless a firmware digest was given, or this firmware has no image).
+   *
+   * @param boot the kernel, initrd and command line ({@link BootArtifacts#none()} for none)
+   * @param features the launch shape
+   * @return the log
+   * @throws MalformedEvidenceException when the input is refused, with an {@link OvmfReason}
    */
   public MeasurementLog explain(BootArtifacts boot, LaunchFeatures features) throws MalformedEvidenceException {
     List<PageUpdate> log = new ArrayList<>();
@@ -416,7 +448,8 @@ public final class PreparedFirmware {
     return g;
   }
 
-  private Gctx runSvsm(BootArtifacts boot, LaunchFeatures f, Gctx.Listener listener, Run r)
+  /** Mode snp:svsm up to (not including) the VMSA pages, after checking the inputs. */
+  private Gctx svsmPrefix(BootArtifacts boot, LaunchFeatures f, Gctx.Listener listener, Run r)
       throws MalformedEvidenceException {
     if (boot.hasKernel()) {
       throw new MalformedEvidenceException(
@@ -454,8 +487,19 @@ public final class PreparedFirmware {
     g.normalPages(svsm.data(), 0, svsm.size(), svsmGpa);
     MetadataSection[] ss = svsmSections.toArray(new MetadataSection[0]);
     applySections(g, ss, 0, ss.length, BootArtifacts.none(), VmmType.QEMU, r.what == null ? null : r);
-    long rip = svsmGpa + svsm.svsmEntryOffset().getAsLong();
-    byte[] page = Vmsa.svsmPage(rip, f.vcpuSignature().orElseThrow());
+    return g;
+  }
+
+  /** The SVSM entry point: the VMSA RIP of every vCPU in mode snp:svsm. */
+  private long svsmRip(LaunchFeatures f) {
+    OvmfImage svsm = f.svsm().orElseThrow();
+    return OvmfImage.FOUR_GIB - image.size() - f.varsSize() - svsm.size() + svsm.svsmEntryOffset().getAsLong();
+  }
+
+  private Gctx runSvsm(BootArtifacts boot, LaunchFeatures f, Gctx.Listener listener, Run r)
+      throws MalformedEvidenceException {
+    Gctx g = svsmPrefix(boot, f, listener, r);
+    byte[] page = Vmsa.svsmPage(svsmRip(f), f.vcpuSignature().orElseThrow());
     byte[] digest = newSha384().digest(page);
     if (listener != null) {
       r.bsp = page;
@@ -585,6 +629,7 @@ public final class PreparedFirmware {
    * @param observed the 48-byte MEASUREMENT from an attestation report
    * @param boot the boot artifacts believed to be used ({@link BootArtifacts#none()} for none)
    * @param space the shapes to try ({@link SearchSpace#defaults()})
+   * @return the matching shapes and what was tried
    * @throws MalformedEvidenceException when {@code observed} is not 48 bytes or the firmware cannot
    *     be measured in mode snp at all (no footer table or reset block)
    */
@@ -649,7 +694,63 @@ public final class PreparedFirmware {
     return new SearchResult(observed, matches, tried, notes);
   }
 
-  /** Like {@link #search(Bytes, BootArtifacts, SearchSpace)} over {@link SearchSpace#defaults()}. */
+  /**
+   * Searches the {@code snp:svsm} launch shapes (QEMU only, guest features fixed at 0x1, no kernel)
+   * in {@code space} for those whose measurement equals {@code observed}: for each vCPU signature
+   * the VMSA chain is extended one vCPU at a time. The VMM types, guest features and kernel options
+   * of {@code space} do not apply to this mode.
+   *
+   * @param observed the 48-byte MEASUREMENT from an attestation report
+   * @param svsm the SVSM image
+   * @param varsSize the OVMF_VARS size in bytes (the SVSM image ends right below it)
+   * @param space the vCPU counts and signatures to try
+   * @return the matching shapes, each with mode {@link SnpMode#SNP_SVSM}
+   * @throws MalformedEvidenceException when {@code observed} is not 48 bytes, this firmware was
+   *     prepared from a layout, or the SVSM launch cannot be measured (no SVSM_INFO entry, images
+   *     that do not fit below 4 GiB, a bad vars size)
+   */
+  public SearchResult searchSvsm(Bytes observed, OvmfImage svsm, long varsSize, SearchSpace space)
+      throws MalformedEvidenceException {
+    Objects.requireNonNull(observed, "observed");
+    Objects.requireNonNull(svsm, "svsm");
+    Objects.requireNonNull(space, "space");
+    if (observed.length() != Gctx.LD) {
+      throw new MalformedEvidenceException(
+          OvmfReason.BAD_LAUNCH_PARAMETER, "a launch measurement has 48 bytes, not " + observed.length());
+    }
+    LaunchFeatures probe =
+        LaunchFeatures.builder().mode(SnpMode.SNP_SVSM).vcpus(1).vcpuSignature(0).svsm(svsm, varsSize).build();
+    Gctx g = svsmPrefix(BootArtifacts.none(), probe, null, new Run(null));
+    byte[] base = g.ld();
+    int baseCount = g.updates();
+    long rip = svsmRip(probe);
+    byte[] obs = observed.toByteArray();
+    List<LaunchShape> matches = new ArrayList<>();
+    long tried = 0;
+    for (long sig : space.vcpuSignatures()) {
+      byte[] digest = newSha384().digest(Vmsa.svsmPage(rip, sig));
+      g.reset(base, baseCount);
+      for (int n = 1; n <= space.maxVcpus(); n++) {
+        g.withContents(PageType.VMSA, Gctx.VMSA_GPA, digest);
+        if (n >= space.minVcpus()) {
+          tried++;
+          if (g.ldEquals(obs)) {
+            matches.add(new LaunchShape(n, VmmType.QEMU, OptionalLong.of(sig), 0x1, false, SnpMode.SNP_SVSM));
+          }
+        }
+      }
+    }
+    return new SearchResult(observed, matches, tried, List.of());
+  }
+
+  /**
+   * Like {@link #search(Bytes, BootArtifacts, SearchSpace)} over {@link SearchSpace#defaults()}.
+   *
+   * @param observed the 48-byte MEASUREMENT from an attestation report
+   * @param boot the kernel, initrd and command line ({@link BootArtifacts#none()} for none)
+   * @return the matching shapes and what was tried
+   * @throws MalformedEvidenceException when the input is refused, with an {@link OvmfReason}
+   */
   public SearchResult search(Bytes observed, BootArtifacts boot) throws MalformedEvidenceException {
     return search(observed, boot, SearchSpace.defaults());
   }

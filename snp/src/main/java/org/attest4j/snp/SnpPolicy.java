@@ -20,8 +20,8 @@ import org.attest4j.core.PolicyViolationException.Violation;
  * firmware (committed TCB and firmware equal current), REPORTED_TCB not above CURRENT_TCB. Add
  * minimum TCBs, firmware, guest SVN, required guest-policy and platform-info bits, mitigation
  * vectors, and exact expected values (measurement, report_data, host_data, family_id, image_id,
- * report_id, report_id_ma, chip_id, ID and author key digests) with the builder. Expected values are
- * compared in constant time.
+ * report_id, report_id_ma, chip_id, ID and author key digests, or the ID and author keys themselves
+ * as public keys or certificates) with the builder. Expected values are compared in constant time.
  *
  * <p>{@link #validate} checks every rule and throws one {@link PolicyViolationException} listing
  * every failed rule. Instances are immutable and thread-safe.
@@ -566,6 +566,63 @@ public final class SnpPolicy {
     public Builder trustedAuthorKeyDigest(byte[] digest) {
       trustedAuthorKeys.add(sized(digest, 48, "author key digest"));
       return this;
+    }
+
+    /**
+     * Trusts an ID key given as a public key (go-sev-guest's TrustedIdKeys): its SEV-format digest
+     * (SHA-384 of the 0x404-byte key, see {@link org.attest4j.snp.idblock.EcdsaPublicKey}) is added
+     * as by {@link #trustedIdKeyDigest}.
+     *
+     * @param idKey an ECDSA P-384 public key
+     * @return this builder
+     * @throws IllegalArgumentException when the key is not an ECDSA P-384 key
+     */
+    public Builder trustedIdKey(java.security.PublicKey idKey) {
+      trustedIdKeys.add(keyDigest(idKey, "ID key"));
+      return this;
+    }
+
+    /**
+     * Trusts the ID key of a certificate (go-sev-guest's TrustedIdKeys as certificates).
+     *
+     * @param idKeyCertificate a certificate holding an ECDSA P-384 public key
+     * @return this builder
+     * @throws IllegalArgumentException when its key is not an ECDSA P-384 key
+     */
+    public Builder trustedIdKey(java.security.cert.X509Certificate idKeyCertificate) {
+      return trustedIdKey(Objects.requireNonNull(idKeyCertificate, "idKeyCertificate").getPublicKey());
+    }
+
+    /**
+     * Trusts an author key given as a public key (go-sev-guest's TrustedAuthorKeys).
+     *
+     * @param authorKey an ECDSA P-384 public key
+     * @return this builder
+     * @throws IllegalArgumentException when the key is not an ECDSA P-384 key
+     */
+    public Builder trustedAuthorKey(java.security.PublicKey authorKey) {
+      trustedAuthorKeys.add(keyDigest(authorKey, "author key"));
+      return this;
+    }
+
+    /**
+     * Trusts the author key of a certificate.
+     *
+     * @param authorKeyCertificate a certificate holding an ECDSA P-384 public key
+     * @return this builder
+     * @throws IllegalArgumentException when its key is not an ECDSA P-384 key
+     */
+    public Builder trustedAuthorKey(java.security.cert.X509Certificate authorKeyCertificate) {
+      return trustedAuthorKey(Objects.requireNonNull(authorKeyCertificate, "authorKeyCertificate").getPublicKey());
+    }
+
+    private static Bytes keyDigest(java.security.PublicKey key, String what) {
+      Objects.requireNonNull(key, what);
+      try {
+        return org.attest4j.snp.idblock.EcdsaPublicKey.of(key).digest();
+      } catch (org.attest4j.core.MalformedEvidenceException e) {
+        throw new IllegalArgumentException("trusted " + what + ": " + e.getMessage(), e);
+      }
     }
 
     /** Whether an ID block signed by a trusted ID key (or trusted author key) is required. */

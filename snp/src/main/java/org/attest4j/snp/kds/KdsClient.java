@@ -72,6 +72,9 @@ public final class KdsClient implements EndorsementSource {
   /** AMD's KDS. */
   public static final URI DEFAULT_BASE_URI = URI.create("https://kdsintf.amd.com");
 
+  /** Suffix of the cache file recording the URL a cached endorsement was fetched from. */
+  private static final String SOURCE_SUFFIX = ".source";
+
   private static final int MEMORY_ENTRIES = 512;
 
   private static final EndorsementHttp.Service KDS =
@@ -158,6 +161,51 @@ public final class KdsClient implements EndorsementSource {
     byte[] id = hwIdFor(product, hwId);
     return URI.create(
         base + "/vcek/v1/" + product.kdsName() + "/" + HexFormat.of().formatHex(id) + splQuery(product, tcb));
+  }
+
+  /**
+   * Where the VCEK for this chip and TCB came from: the URL recorded with the copy in the cache
+   * directory when it holds one (so an offline client names the KDS or mirror that filled the cache),
+   * else {@link #vcekUri}. A label for reports and logs only: it is never trusted for verification.
+   *
+   * @param product the product
+   * @param hwId the 64-byte CHIP_ID (for Turin the first 8 bytes, or the 64-byte CHIP_ID)
+   * @param tcb the report's REPORTED_TCB
+   * @return the source URL
+   */
+  public URI vcekSource(Product product, byte[] hwId, TcbVersion tcb) {
+    byte[] id = hwIdFor(product, hwId);
+    TcbVersion t = tcb.product() == product ? tcb : tcb.decodedAs(product);
+    return recordedSource(vcekCacheKey(product, id, t)).orElseGet(() -> vcekUri(product, id, t));
+  }
+
+  /**
+   * Where the VLEK for this TCB came from: as {@link #vcekSource}, else {@link #vlekUri}.
+   *
+   * @param product the product
+   * @param tcb the report's REPORTED_TCB
+   * @return the source URL
+   */
+  public URI vlekSource(Product product, TcbVersion tcb) {
+    TcbVersion t = tcb.product() == product ? tcb : tcb.decodedAs(product);
+    return recordedSource(vlekCacheKey(product, t)).orElseGet(() -> vlekUri(product, t));
+  }
+
+  private Optional<URI> recordedSource(String cacheKey) {
+    if (disk == null) {
+      return Optional.empty();
+    }
+    try {
+      Optional<byte[]> b = disk.read(cacheKey + SOURCE_SUFFIX);
+      if (b.isEmpty()) {
+        return Optional.empty();
+      }
+      URI u = URI.create(new String(b.get(), StandardCharsets.UTF_8).strip());
+      String scheme = u.getScheme();
+      return "https".equalsIgnoreCase(scheme) || "http".equalsIgnoreCase(scheme) ? Optional.of(u) : Optional.empty();
+    } catch (IOException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -295,9 +343,7 @@ public final class KdsClient implements EndorsementSource {
     }
     TcbVersion t = tcb.product() == product ? tcb : tcb.decodedAs(product);
     String what = "VCEK for " + product + " hwID " + HexFormat.of().formatHex(id, 0, 8) + ".. TCB " + t;
-    String cacheKey =
-        "kds-vcek-" + product.kdsName() + "-" + HexFormat.of().formatHex(id) + "-"
-            + String.format(Locale.ROOT, "%016x", t.raw()) + ".der";
+    String cacheKey = vcekCacheKey(product, id, t);
     return (X509Certificate) cached(cacheKey, what, () -> {
       List<X509Certificate> chain = certChain(product, SigningKey.VCEK);
       Instant now = validityInstant();
@@ -309,10 +355,12 @@ public final class KdsClient implements EndorsementSource {
       if (fromDisk != null) {
         return new Cached(fromDisk, expiry(fromDisk.getNotAfter().toInstant()));
       }
-      byte[] body = fetch(vcekUri(product, id, t), what);
+      URI uri = vcekUri(product, id, t);
+      byte[] body = fetch(uri, what);
       X509Certificate c = parseCert(body, what);
       untrustedIfFails(what, () -> checkVek(product, SigningKey.VCEK, chain, c, id, t, now, what));
       writeDisk(cacheKey, c.getEncoded());
+      writeDisk(cacheKey + SOURCE_SUFFIX, uri.toString().getBytes(StandardCharsets.UTF_8));
       return new Cached(c, expiry(c.getNotAfter().toInstant()));
     });
   }
@@ -325,8 +373,7 @@ public final class KdsClient implements EndorsementSource {
   public X509Certificate vlek(Product product, TcbVersion tcb) throws AttestationException {
     TcbVersion t = tcb.product() == product ? tcb : tcb.decodedAs(product);
     String what = "VLEK for " + product + " TCB " + t;
-    String cacheKey =
-        "kds-vlek-" + product.kdsName() + "-" + String.format(Locale.ROOT, "%016x", t.raw()) + ".der";
+    String cacheKey = vlekCacheKey(product, t);
     return (X509Certificate) cached(cacheKey, what, () -> {
       List<X509Certificate> chain = certChain(product, SigningKey.VLEK);
       Instant now = validityInstant();
@@ -355,6 +402,7 @@ public final class KdsClient implements EndorsementSource {
       X509Certificate c = parseCert(body, what);
       untrustedIfFails(what, () -> checkVek(product, SigningKey.VLEK, chain, c, null, t, now, what));
       writeDisk(cacheKey, c.getEncoded());
+      writeDisk(cacheKey + SOURCE_SUFFIX, vlekUri(product, t).toString().getBytes(StandardCharsets.UTF_8));
       return new Cached(c, expiry(c.getNotAfter().toInstant()));
     });
   }
@@ -497,6 +545,15 @@ public final class KdsClient implements EndorsementSource {
       }
       return null;
     }
+  }
+
+  private static String vcekCacheKey(Product product, byte[] id, TcbVersion t) {
+    return "kds-vcek-" + product.kdsName() + "-" + HexFormat.of().formatHex(id) + "-"
+        + String.format(Locale.ROOT, "%016x", t.raw()) + ".der";
+  }
+
+  private static String vlekCacheKey(Product product, TcbVersion t) {
+    return "kds-vlek-" + product.kdsName() + "-" + String.format(Locale.ROOT, "%016x", t.raw()) + ".der";
   }
 
   private void writeDisk(String key, byte[] body) {
