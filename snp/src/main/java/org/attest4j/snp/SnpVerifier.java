@@ -57,19 +57,25 @@ public final class SnpVerifier {
     this.intermediateCache = lru(Math.min(b.cacheSize, 64));
   }
 
+  /**
+   * A bounded concurrent map: lock-free reads on the release path (a synchronized LRU serialized
+   * every verification on one lock). When full it is emptied; entries are recomputable.
+   */
   private static Map<Bytes, VerifiedChain> lru(int size) {
     if (size <= 0) {
       return null;
     }
-    return Collections.synchronizedMap(
-        new LinkedHashMap<>(16, 0.75f, true) {
-          private static final long serialVersionUID = 1L;
+    return new java.util.concurrent.ConcurrentHashMap<>(Math.min(size, 1024) * 2) {
+      private static final long serialVersionUID = 1L;
 
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<Bytes, VerifiedChain> eldest) {
-            return size() > size;
-          }
-        });
+      @Override
+      public VerifiedChain put(Bytes key, VerifiedChain value) {
+        if (size() >= size) {
+          clear();
+        }
+        return super.put(key, value);
+      }
+    };
   }
 
   /** A verifier trusting only AMD's pinned roots, with the system UTC clock. */
