@@ -5,7 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
+import org.attest4j.ovmf.MetadataSection;
 import java.util.Set;
 import java.util.TreeSet;
 import org.attest4j.core.Bytes;
@@ -20,7 +24,10 @@ import org.attest4j.ovmf.VmmType;
  * template, the allowed vCPU counts and types, the VMM type and the guest features. Step 4
  * recomputes MEASUREMENT from these and from the launch shape the guest claims (vCPU count and
  * type, each of which must be allowed); the client's own firmware, kernel or initrd digests are
- * never used (a claim that differs from the pinned value is refused outright).
+ * never used (a claim that differs from the pinned value is refused outright). The same holds for
+ * the firmware layout a request may claim ({@code ovmf_sections}, {@code sev_hashes_table_gpa},
+ * {@code sev_es_reset_eip}, which dstack's PR #630 KMS takes from the request): a claim that
+ * differs from the pinned firmware's is refused, an absent (empty or zero) claim is fine.
  *
  * <p>{@link #osImageHash()} names this launch to the authorization hook: the operator's image hash
  * if given, else SHA-256 over the pinned artifacts (see {@link Builder#build()}).
@@ -38,8 +45,25 @@ public final class PinnedLaunch {
   private final VmmType vmmType;
   private final long guestFeatures;
   private final Bytes osImageHash;
+  /** The pinned firmware's layout (empty/absent when built from a bare measurer in tests). */
+  private final List<KeyReleaseRequest.ClaimedSection> sections;
+  private final OptionalLong hashTableGpa;
+  private final OptionalLong resetEip;
 
   private PinnedLaunch(Builder b) {
+    if (b.firmware != null) {
+      List<KeyReleaseRequest.ClaimedSection> l = new ArrayList<>();
+      for (MetadataSection m : b.firmware.sections()) {
+        l.add(new KeyReleaseRequest.ClaimedSection(m.gpa(), m.size(), m.type().code()));
+      }
+      this.sections = List.copyOf(l);
+      this.hashTableGpa = b.firmware.hashTableGpa();
+      this.resetEip = b.firmware.apResetEip();
+    } else {
+      this.sections = List.of();
+      this.hashTableGpa = OptionalLong.empty();
+      this.resetEip = OptionalLong.empty();
+    }
     this.measurer = b.measurer;
     this.firmwareDigest = b.firmwareDigest;
     this.kernelDigest = b.kernelDigest;
@@ -108,6 +132,21 @@ public final class PinnedLaunch {
 
   Ports.MeasurementPort measurer() {
     return measurer;
+  }
+
+  /** The pinned firmware's SEV metadata sections, as a request would claim them. */
+  List<KeyReleaseRequest.ClaimedSection> sections() {
+    return sections;
+  }
+
+  /** The pinned firmware's SEV hash-table GPA, if it has one. */
+  OptionalLong hashTableGpa() {
+    return hashTableGpa;
+  }
+
+  /** The pinned firmware's AP reset EIP, if it declares one. */
+  OptionalLong resetEip() {
+    return resetEip;
   }
 
   private Bytes derivedImageHash() {

@@ -147,6 +147,7 @@ class AuthorizationTest {
   void webhookThatStallsAfterHeadersIsCutAtItsDeadline() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch headersSent = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "stalling-webhook");
@@ -160,6 +161,11 @@ class AuthorizationTest {
           byte[] body = "{\"isAllowed\":true}".getBytes(StandardCharsets.UTF_8);
           ex.sendResponseHeaders(200, body.length);
           ex.getResponseBody().flush();
+          if (calls.incrementAndGet() == 1) { // the first call (warming up the client) answers in full
+            ex.getResponseBody().write(body);
+            ex.close();
+            return;
+          }
           headersSent.countDown();
           try {
             release.await(); // stall until the client has given up
@@ -173,7 +179,11 @@ class AuthorizationTest {
     server.start();
     try {
       URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-      WebhookAuthorizer w = WebhookAuthorizer.builder(base).timeout(Duration.ofMillis(300)).build();
+      // warm the JVM's HTTP client and its connection with a generous deadline first
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      WebhookAuthorizer warm = WebhookAuthorizer.builder(base).httpClient(client).timeout(Duration.ofSeconds(60)).build();
+      assertTrue(warm.authorize(info("UpToDate")).allowed());
+      WebhookAuthorizer w = WebhookAuthorizer.builder(base).httpClient(client).timeout(Duration.ofSeconds(1)).build();
       EndorsementUnavailableException e =
           assertThrows(EndorsementUnavailableException.class, () -> w.authorize(info("UpToDate")));
       assertEquals(KmsReason.AUTHORIZATION_UNAVAILABLE, e.reason());
