@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.kms.internal.StrictJson;
 
 /**
  * dstack's "prpc" JSON form of the kms_rpc messages ({@code POST /prpc/Method?json}): an object
