@@ -30,10 +30,20 @@ public interface EndorsementSource {
    *
    * @param query what the report needs
    * @param already what earlier sources supplied (never null; {@link Endorsements#empty()} at first)
+   * @return {@code already} with every missing part this source can supply filled in
+   * @throws AttestationException if the request is refused or the endorsement cannot be obtained (the reason
+   *     code says which)
    */
   Endorsements find(EndorsementQuery query, Endorsements already) throws AttestationException;
 
-  /** {@link #find(EndorsementQuery, Endorsements)} starting from nothing. */
+  /**
+   * {@link #find(EndorsementQuery, Endorsements)} starting from nothing.
+   *
+   * @param query the query
+   * @return what this source supplies
+   * @throws AttestationException if the request is refused or the endorsement cannot be obtained (the reason
+   *     code says which)
+   */
   default Endorsements find(EndorsementQuery query) throws AttestationException {
     return find(query, Endorsements.empty());
   }
@@ -41,6 +51,11 @@ public interface EndorsementSource {
   /**
    * Like {@link #find(EndorsementQuery)} but fails unless the VEK and the chain (and the CRL when
    * asked) were all found.
+   *
+   * @param query the query
+   * @return the complete endorsements
+   * @throws AttestationException if the request is refused or the endorsement cannot be obtained (the reason
+   *     code says which)
    */
   default Endorsements require(EndorsementQuery query) throws AttestationException {
     Endorsements e = find(query);
@@ -62,6 +77,7 @@ public interface EndorsementSource {
    * @param vek the VCEK or VLEK, or null
    * @param chain the ASK (or ASVK) then the ARK, or empty
    * @param crl the ARK-signed CRL, or null
+   * @return the source
    */
   static EndorsementSource fromRequest(X509Certificate vek, List<X509Certificate> chain, X509CRL crl) {
     Endorsements mine = Endorsements.of(EndorsementOrigin.REQUEST, vek, chain, crl);
@@ -72,6 +88,11 @@ public interface EndorsementSource {
    * The certificates in an extended-report certificate table (from {@code SNP_GET_EXT_REPORT} or the
    * configfs-tsm {@code auxblob}): the VCEK or VLEK entry matching the report's signing key, the ASK
    * (which holds the ASVK for a VLEK) and ARK entries, and a CRL entry when present.
+   *
+   * @param table the table
+   * @return the certificates in an extended-report certificate table (from {@code SNP_GET_EXT_REPORT} or the
+   *     configfs-tsm {@code auxblob}): the VCEK or VLEK entry matching the report's signing key, the ASK
+   *     (which holds the ASVK for a VLEK) and ARK entries, and a CRL entry when present
    */
   static EndorsementSource fromCertificateTable(SnpCertTable table) {
     Objects.requireNonNull(table, "table");
@@ -96,7 +117,12 @@ public interface EndorsementSource {
     };
   }
 
-  /** Fixed endorsements, each part labelled with its origin. */
+  /**
+   * Fixed endorsements, each part labelled with its origin.
+   *
+   * @param endorsements the endorsements
+   * @return fixed endorsements, each part labelled with its origin
+   */
   static EndorsementSource of(Endorsements endorsements) {
     Objects.requireNonNull(endorsements, "endorsements");
     return (query, already) -> already.fillFrom(endorsements);
@@ -106,6 +132,9 @@ public interface EndorsementSource {
    * Asks each source in order for what is still missing, stopping once the query is satisfied. A
    * source failing with {@link EndorsementUnavailableException} is skipped; if the result is still
    * incomplete, the first such failure is rethrown. Any other exception propagates at once.
+   *
+   * @param sources the sources
+   * @return the source
    */
   static EndorsementSource firstOf(EndorsementSource... sources) {
     List<EndorsementSource> list = List.of(sources);
