@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.attest4j.core.AttestationException;
-import org.attest4j.core.Bytes;
 import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.snp.SigningKey;
 import org.attest4j.snp.SnpCertTable;
@@ -99,19 +98,20 @@ public interface EndorsementSource {
     return (query, already) -> {
       X509Certificate vek = null;
       if (already.vek().isEmpty()) {
-        Optional<Bytes> v = query.signingKey() == SigningKey.VLEK ? table.vlek() : table.vcek();
+        Optional<SnpCertTable.Entry> v = table.entry(
+            query.signingKey() == SigningKey.VLEK ? SnpCertTable.EntryType.VLEK : SnpCertTable.EntryType.VCEK);
         vek = v.isPresent() ? CertificateTables.cert(v.get(), query.signingKey() + " entry") : null;
       }
       List<X509Certificate> chain = List.of();
       if (already.chain().isEmpty() && table.ask().isPresent() && table.ark().isPresent()) {
         chain =
             List.of(
-                CertificateTables.cert(table.ask().get(), "ASK entry"),
-                CertificateTables.cert(table.ark().get(), "ARK entry"));
+                CertificateTables.cert(table.entry(SnpCertTable.EntryType.ASK).get(), "ASK entry"),
+                CertificateTables.cert(table.entry(SnpCertTable.EntryType.ARK).get(), "ARK entry"));
       }
       X509CRL crl = null;
       if (already.crl().isEmpty() && table.crl().isPresent()) {
-        crl = CertificateTables.crl(table.crl().get());
+        crl = CertificateTables.crl(table.entry(SnpCertTable.EntryType.CRL).get());
       }
       return already.fillFrom(Endorsements.of(EndorsementOrigin.CERTIFICATE_TABLE, vek, chain, crl));
     };
