@@ -12,5 +12,6 @@ module org.attest4j.core {
       org.attest4j.ovmf,
       org.attest4j.crypto,
       org.attest4j.kms,
-      org.attest4j.ratls;
+      org.attest4j.ratls,
+      org.attest4j.azure;
 }

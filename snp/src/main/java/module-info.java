@@ -4,7 +4,6 @@ module org.attest4j.snp {
   requires org.bouncycastle.provider;
   requires org.bouncycastle.pkix;
   requires com.sun.jna;
-  requires com.google.gson;
   requires java.net.http;
   exports org.attest4j.snp;
   exports org.attest4j.snp.testing;

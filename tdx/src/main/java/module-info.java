@@ -4,9 +4,9 @@ module org.attest4j.tdx {
   requires org.bouncycastle.provider;
   requires org.bouncycastle.pkix;
   requires com.google.gson;
-  requires com.sun.jna;
   requires java.net.http;
   exports org.attest4j.tdx;
   exports org.attest4j.tdx.guest;
   exports org.attest4j.tdx.pcs;
+  exports org.attest4j.tdx.testing;
 }

@@ -106,6 +106,15 @@ public final class AppKeys {
     return p;
   }
 
+  /**
+   * The app CA key as a JCA key pair (algorithm "EC"), to sign SignCert leaves. Secret.
+   *
+   * @return the key pair
+   */
+  public java.security.KeyPair appCaKeyPair() {
+    return P256Keys.keyPair(appCaKey, appCaPoint());
+  }
+
   /** The app CA public key as SubjectPublicKeyInfo DER (91 bytes). */
   public byte[] appCaPublicKeySpki() {
     return P256Keys.spki(appCaPoint());

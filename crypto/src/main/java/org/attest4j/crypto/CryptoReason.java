@@ -46,5 +46,12 @@ public enum CryptoReason implements ReasonCode {
   /** HOST_DATA (or MRCONFIGID) does not match the MrConfigV3 document. */
   HOST_DATA_MISMATCH,
   /** A recoverable k256 signature recovers to another signer than expected. */
-  SIGNER_MISMATCH
+  SIGNER_MISMATCH,
+  /**
+   * A KMS key directory is half-written (one root key file without the other, or a certificate
+   * without keys), typically after a first start was interrupted.
+   */
+  KEY_DIRECTORY_INCOMPLETE,
+  /** What a KMS key directory holds after storing differs from the keys in memory. */
+  KEY_DIRECTORY_INCONSISTENT
 }

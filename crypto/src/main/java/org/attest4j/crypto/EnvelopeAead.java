@@ -1,7 +1,8 @@
 package org.attest4j.crypto;
 
-import com.google.crypto.tink.hybrid.HpkeParameters;
 import java.security.GeneralSecurityException;
+import org.bouncycastle.crypto.InvalidCipherTextException;
+import org.bouncycastle.crypto.hpke.AEAD;
 
 /**
  * The AEAD of a {@link SealedResponse} (the HPKE {@code aead_id}). AES-256-GCM is the default;
@@ -11,60 +12,49 @@ import java.security.GeneralSecurityException;
  */
 public enum EnvelopeAead {
   /** AES-256-GCM, HPKE aead_id 0x0002. */
-  AES_256_GCM(0x0002, HpkeParameters.AeadId.AES_256_GCM),
+  AES_256_GCM(0x0002),
   /** ChaCha20-Poly1305, HPKE aead_id 0x0003. */
-  CHACHA20_POLY1305(0x0003, HpkeParameters.AeadId.CHACHA20_POLY1305);
+  CHACHA20_POLY1305(0x0003);
 
   private final int id;
-  private final HpkeParameters.AeadId tinkId;
-  private final HpkeParameters parameters;
 
-  EnvelopeAead(int id, HpkeParameters.AeadId tinkId) {
+  EnvelopeAead(int id) {
     this.id = id;
-    this.tinkId = tinkId;
-    try {
-      this.parameters =
-          HpkeParameters.builder()
-              .setKemId(HpkeParameters.KemId.DHKEM_X25519_HKDF_SHA256)
-              .setKdfId(HpkeParameters.KdfId.HKDF_SHA256)
-              .setAeadId(tinkId)
-              .setVariant(HpkeParameters.Variant.NO_PREFIX)
-              .build();
-    } catch (GeneralSecurityException e) {
-      throw new ExceptionInInitializerError(e);
-    }
   }
 
-  /** The HPKE (RFC 9180) aead_id. */
+  /**
+   * The HPKE (RFC 9180) aead_id.
+   *
+   * @return 0x0002 or 0x0003
+   */
   public int hpkeId() {
     return id;
   }
 
-  HpkeParameters.AeadId tinkId() {
-    return tinkId;
-  }
-
-  HpkeParameters hpkeParameters() {
-    return parameters;
-  }
-
   /**
-   * The AEAD exactly as HPKE uses it inside Tink (key, 12-byte nonce, associated data; output
-   * ciphertext || tag). Package-private: exposed for the Wycheproof tests of this code path.
+   * The AEAD exactly as HPKE uses it (Bouncy Castle's HPKE AEAD: key, 12-byte nonce, associated
+   * data; output ciphertext || tag). Package-private: exposed for the Wycheproof tests of this code
+   * path.
    */
   byte[] seal(byte[] key, byte[] nonce, byte[] plaintext, byte[] associatedData)
       throws GeneralSecurityException {
     checkSizes(key, nonce);
-    return com.google.crypto.tink.hybrid.internal.HpkePrimitiveFactory.createAead(tinkId)
-        .seal(key, nonce, plaintext, associatedData);
+    try {
+      return new AEAD((short) id, key, nonce).seal(associatedData, plaintext);
+    } catch (InvalidCipherTextException e) {
+      throw new GeneralSecurityException(e.getMessage(), e);
+    }
   }
 
   /** Inverse of {@link #seal}; throws on any authentication failure. */
   byte[] open(byte[] key, byte[] nonce, byte[] ciphertext, byte[] associatedData)
       throws GeneralSecurityException {
     checkSizes(key, nonce);
-    return com.google.crypto.tink.hybrid.internal.HpkePrimitiveFactory.createAead(tinkId)
-        .open(key, nonce, ciphertext, associatedData);
+    try {
+      return new AEAD((short) id, key, nonce).open(associatedData, ciphertext);
+    } catch (InvalidCipherTextException | IllegalArgumentException | IllegalStateException e) {
+      throw new GeneralSecurityException("AEAD authentication failed");
+    }
   }
 
   private static void checkSizes(byte[] key, byte[] nonce) throws GeneralSecurityException {

@@ -4,23 +4,17 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.SecureRandom;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.attest4j.core.CoreReason;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemReader;
@@ -118,9 +112,18 @@ public final class KmsRootKeys {
    *
    * @param rootCaScalar the 32-byte P-256 private scalar of the root CA key
    * @param rootK256Key the 32-byte secp256k1 private scalar ({@code root-k256.key})
-   * @throws MalformedEvidenceException if a scalar is not 32 bytes or not in [1, n-1]
+   * @return the keys
+   * @throws InvalidConfigurationException if a scalar is not 32 bytes or not in [1, n-1]
    */
-  public static KmsRootKeys of(byte[] rootCaScalar, byte[] rootK256Key) throws MalformedEvidenceException {
+  public static KmsRootKeys of(byte[] rootCaScalar, byte[] rootK256Key) {
+    try {
+      return of0(rootCaScalar, rootK256Key);
+    } catch (MalformedEvidenceException e) {
+      throw InvalidConfigurationException.from(e);
+    }
+  }
+
+  private static KmsRootKeys of0(byte[] rootCaScalar, byte[] rootK256Key) throws MalformedEvidenceException {
     Objects.requireNonNull(rootCaScalar, "rootCaScalar");
     Objects.requireNonNull(rootK256Key, "rootK256Key");
     BigInteger caD = Ec.P256.scalarOrNull(rootCaScalar);
@@ -144,15 +147,27 @@ public final class KmsRootKeys {
    * {@code PRIVATE KEY}, or SEC1 {@code EC PRIVATE KEY}) and {@code root-k256.key} as the raw 32
    * bytes.
    *
-   * @throws MalformedEvidenceException if a file cannot be read or is not a valid key
+   * @param rootCaKeyPem the path of {@code root-ca.key}
+   * @param rootK256Key the path of {@code root-k256.key}
+   * @return the keys
+   * @throws InvalidConfigurationException if a file cannot be read ({@link CoreReason#IO_ERROR}) or
+   *     is not a valid key
    */
-  public static KmsRootKeys load(Path rootCaKeyPem, Path rootK256Key) throws MalformedEvidenceException {
+  public static KmsRootKeys load(Path rootCaKeyPem, Path rootK256Key) {
+    try {
+      return load0(rootCaKeyPem, rootK256Key);
+    } catch (MalformedEvidenceException e) {
+      throw InvalidConfigurationException.from(e);
+    }
+  }
+
+  private static KmsRootKeys load0(Path rootCaKeyPem, Path rootK256Key) throws MalformedEvidenceException {
     Objects.requireNonNull(rootCaKeyPem, "rootCaKeyPem");
     Objects.requireNonNull(rootK256Key, "rootK256Key");
     String pem = readString(rootCaKeyPem);
     byte[] k = readBytes(rootK256Key);
     try {
-      return fromEncoded(pem, k);
+      return fromEncoded0(pem, k);
     } finally {
       Ec.wipe(k);
     }
@@ -162,9 +177,11 @@ public final class KmsRootKeys {
    * Root keys from a dstack {@code cert_dir}; same as {@link #loadDirectory(Path, Clock)} with the
    * system clock.
    *
-   * @throws MalformedEvidenceException if a file cannot be read or is not valid
+   * @param certDir the directory
+   * @return the keys with their root CA certificate
+   * @throws InvalidConfigurationException if a file cannot be read or is not valid
    */
-  public static KmsRootKeys loadDirectory(Path certDir) throws MalformedEvidenceException {
+  public static KmsRootKeys loadDirectory(Path certDir) {
     return loadDirectory(certDir, Clock.systemUTC());
   }
 
@@ -177,36 +194,150 @@ public final class KmsRootKeys {
    * overwritten; if it appeared, it is read and checked instead). If the directory is not
    * writable, a warning is logged and the in-memory certificate is used.
    *
-   * @throws MalformedEvidenceException if a file cannot be read or is not valid, or the
+   * @param certDir the directory
+   * @param clock the notBefore of a certificate generated here
+   * @return the keys with their root CA certificate
+   * @throws InvalidConfigurationException if a file cannot be read or is not valid, or the
    *     certificate belongs to another key ({@link CryptoReason#SIGNER_MISMATCH})
    */
-  public static KmsRootKeys loadDirectory(Path certDir, Clock clock) throws MalformedEvidenceException {
+  public static KmsRootKeys loadDirectory(Path certDir, Clock clock) {
+    try {
+      return loadDirectory0(certDir, clock);
+    } catch (MalformedEvidenceException e) {
+      throw InvalidConfigurationException.from(e);
+    }
+  }
+
+  private static KmsRootKeys loadDirectory0(Path certDir, Clock clock) throws MalformedEvidenceException {
     Objects.requireNonNull(certDir, "certDir");
     Objects.requireNonNull(clock, "clock");
-    KmsRootKeys keys = load(certDir.resolve(ROOT_CA_KEY_FILE), certDir.resolve(ROOT_K256_KEY_FILE));
+    requireComplete(certDir);
+    KmsRootKeys keys = load0(certDir.resolve(ROOT_CA_KEY_FILE), certDir.resolve(ROOT_K256_KEY_FILE));
     Path crt = certDir.resolve(ROOT_CA_CERT_FILE);
     if (Files.exists(crt)) {
-      return keys.withRootCaCertificate(RootCaCertificate.parsePem(readString(crt), keys));
+      return keys.withRootCaCertificate0(RootCaCertificate.parsePem(readString(crt), keys));
     }
     RootCaCertificate cert = RootCaCertificate.generate(keys, clock);
-    try {
-      writePublic(crt, cert.pem().getBytes(StandardCharsets.US_ASCII));
+    try (KeyDirectoryLock lock = KeyDirectoryLock.acquire(certDir)) {
+      if (!Files.exists(crt)) {
+        KeyFiles.writeNoReplace(crt, cert.pem().getBytes(StandardCharsets.US_ASCII), false);
+      }
     } catch (FileAlreadyExistsException e) {
-      return keys.withRootCaCertificate(RootCaCertificate.parsePem(readString(crt), keys));
+      // another writer won; read its certificate below
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING,
           "cannot write " + crt + " (" + e + "); serving an in-memory root CA certificate that changes on restart");
+      return keys.withRootCaCertificate0(cert);
     }
-    return keys.withRootCaCertificate(cert);
+    return keys.withRootCaCertificate0(RootCaCertificate.parsePem(readString(crt), keys));
+  }
+
+  /**
+   * The root keys of the KMS whose key directory is {@code certDir}, created on its first start: the
+   * one safe way for several instances (threads or processes, e.g. replicas sharing a volume) to
+   * start on one directory. Under an exclusive lock on {@code .root-keys.lock} in the directory
+   * ({@link java.nio.channels.FileChannel#lock()}, plus an in-process lock, since a JVM cannot hold
+   * two file locks on one file):
+   *
+   * <ul>
+   *   <li>a complete directory ({@value #ROOT_CA_KEY_FILE} and {@value #ROOT_K256_KEY_FILE}) is
+   *       loaded as {@link #loadDirectory(Path, Clock)} does;
+   *   <li>an empty one gets fresh keys, each file written completely under a temporary name and
+   *       then linked into place without replacing anything (an existing file is never
+   *       overwritten), and the directory is read back: the instance serves the keys only if what
+   *       is on disk equals what it holds in memory;
+   *   <li>a half-written one (one key file without the other, or {@value #ROOT_CA_CERT_FILE}
+   *       without keys) is refused with {@link CryptoReason#KEY_DIRECTORY_INCOMPLETE} and a message
+   *       saying what to do: nothing is generated over it.
+   * </ul>
+   *
+   * @param certDir the key directory (created when missing)
+   * @param random the randomness for new keys
+   * @param clock the clock for a new root CA certificate's notBefore
+   * @return the keys on disk, with their root CA certificate
+   * @throws IOException if the directory or lock file cannot be created or written
+   * @throws MalformedEvidenceException if the directory is half-written ({@link
+   *     CryptoReason#KEY_DIRECTORY_INCOMPLETE}), holds invalid keys, or differs from what was just
+   *     stored ({@link CryptoReason#KEY_DIRECTORY_INCONSISTENT})
+   */
+  public static KmsRootKeys loadOrCreate(Path certDir, SecureRandom random, Clock clock)
+      throws IOException, MalformedEvidenceException {
+    Objects.requireNonNull(certDir, "certDir");
+    Objects.requireNonNull(random, "random");
+    Objects.requireNonNull(clock, "clock");
+    Files.createDirectories(certDir);
+    try (KeyDirectoryLock lock = KeyDirectoryLock.acquire(certDir)) {
+      if (Files.exists(certDir.resolve(ROOT_CA_KEY_FILE)) || Files.exists(certDir.resolve(ROOT_K256_KEY_FILE))
+          || Files.exists(certDir.resolve(ROOT_CA_CERT_FILE))) {
+        return loadDirectory0(certDir, clock);
+      }
+      KmsRootKeys keys = generate(random, clock);
+      keys.writeFiles(certDir);
+      return keys.requireOnDisk(certDir);
+    }
+  }
+
+  /** Refuses a half-written directory with what to do about it. */
+  private static void requireComplete(Path certDir) throws MalformedEvidenceException {
+    boolean ca = Files.exists(certDir.resolve(ROOT_CA_KEY_FILE));
+    boolean k = Files.exists(certDir.resolve(ROOT_K256_KEY_FILE));
+    boolean crt = Files.exists(certDir.resolve(ROOT_CA_CERT_FILE));
+    if (ca && k) {
+      return;
+    }
+    if (!ca && !k && !crt) {
+      throw new MalformedEvidenceException(CoreReason.IO_ERROR,
+          "the KMS key directory " + certDir + " holds no root keys (" + ROOT_CA_KEY_FILE + ", " + ROOT_K256_KEY_FILE
+              + "); create them with KmsRootKeys.loadOrCreate or 'attest4j kms keys generate'");
+    }
+    String present = (ca ? ROOT_CA_KEY_FILE + " " : "") + (k ? ROOT_K256_KEY_FILE + " " : "")
+        + (crt ? ROOT_CA_CERT_FILE : "");
+    String missing = (ca ? "" : ROOT_CA_KEY_FILE + " ") + (k ? "" : ROOT_K256_KEY_FILE);
+    throw new MalformedEvidenceException(CryptoReason.KEY_DIRECTORY_INCOMPLETE,
+        "the KMS key directory " + certDir + " is half-written: it has " + present.trim() + " but not "
+            + missing.trim() + ". Refusing to start rather than generate keys over it. If this KMS never released"
+            + " a key (an interrupted first start), remove the root-* files and start again; otherwise restore the"
+            + " directory from its backup: app keys derive from both root keys and cannot be recovered without them");
+  }
+
+  /** Writes the three files (each complete, never replacing one). */
+  private void writeFiles(Path certDir) throws IOException {
+    KeyFiles.writeNoReplace(certDir.resolve(ROOT_CA_KEY_FILE), rootCaKeyPem().getBytes(StandardCharsets.US_ASCII), true);
+    KeyFiles.writeNoReplace(certDir.resolve(ROOT_K256_KEY_FILE), k256Scalar, true);
+    KeyFiles.writeNoReplace(
+        certDir.resolve(ROOT_CA_CERT_FILE), rootCaCertificatePem().getBytes(StandardCharsets.US_ASCII), false);
+  }
+
+  /** Reads the directory back; these keys only if it holds exactly them and their certificate. */
+  private KmsRootKeys requireOnDisk(Path certDir) throws MalformedEvidenceException {
+    KmsRootKeys disk = load0(certDir.resolve(ROOT_CA_KEY_FILE), certDir.resolve(ROOT_K256_KEY_FILE));
+    String crt = readString(certDir.resolve(ROOT_CA_CERT_FILE));
+    if (!equals(disk) || !crt.equals(rootCaCertificatePem())) {
+      throw new MalformedEvidenceException(CryptoReason.KEY_DIRECTORY_INCONSISTENT,
+          "the KMS key directory " + certDir + " does not hold the keys this instance just stored (another writer"
+              + " bypassed the lock file?); refusing to serve keys that are not on disk. Stop every instance, check"
+              + " the directory and start again");
+    }
+    return this;
   }
 
   /**
    * These keys with the given root CA certificate.
    *
-   * @throws MalformedEvidenceException {@link CryptoReason#SIGNER_MISMATCH} if the certificate does
-   *     not certify this root CA key
+   * @param cert the certificate
+   * @return keys carrying the certificate
+   * @throws InvalidConfigurationException {@link CryptoReason#SIGNER_MISMATCH} if the certificate
+   *     does not certify this root CA key
    */
-  public KmsRootKeys withRootCaCertificate(RootCaCertificate cert) throws MalformedEvidenceException {
+  public KmsRootKeys withRootCaCertificate(RootCaCertificate cert) {
+    try {
+      return withRootCaCertificate0(cert);
+    } catch (MalformedEvidenceException e) {
+      throw InvalidConfigurationException.from(e);
+    }
+  }
+
+  private KmsRootKeys withRootCaCertificate0(RootCaCertificate cert) throws MalformedEvidenceException {
     Objects.requireNonNull(cert, "cert");
     if (!cert.certifies(this)) {
       throw new MalformedEvidenceException(CryptoReason.SIGNER_MISMATCH,
@@ -244,9 +375,20 @@ public final class KmsRootKeys {
    * Root keys from the file contents: the PEM text of {@code root-ca.key} and the raw bytes of
    * {@code root-k256.key}.
    *
-   * @throws MalformedEvidenceException if either is not a valid key
+   * @param rootCaKeyPem the PEM text of {@code root-ca.key}
+   * @param rootK256Key the raw 32 bytes of {@code root-k256.key}
+   * @return the keys
+   * @throws InvalidConfigurationException if either is not a valid key
    */
-  public static KmsRootKeys fromEncoded(String rootCaKeyPem, byte[] rootK256Key)
+  public static KmsRootKeys fromEncoded(String rootCaKeyPem, byte[] rootK256Key) {
+    try {
+      return fromEncoded0(rootCaKeyPem, rootK256Key);
+    } catch (MalformedEvidenceException e) {
+      throw InvalidConfigurationException.from(e);
+    }
+  }
+
+  private static KmsRootKeys fromEncoded0(String rootCaKeyPem, byte[] rootK256Key)
       throws MalformedEvidenceException {
     Objects.requireNonNull(rootCaKeyPem, "rootCaKeyPem");
     Objects.requireNonNull(rootK256Key, "rootK256Key");
@@ -258,7 +400,7 @@ public final class KmsRootKeys {
     }
     byte[] ca = parseCaPem(rootCaKeyPem);
     try {
-      return of(ca, rootK256Key);
+      return of0(ca, rootK256Key);
     } finally {
       Ec.wipe(ca);
     }
@@ -292,56 +434,31 @@ public final class KmsRootKeys {
   /**
    * Writes {@value #ROOT_CA_KEY_FILE} (PEM PKCS#8, the 138-byte layout dstack writes), {@value
    * #ROOT_K256_KEY_FILE} (raw 32 bytes) and {@value #ROOT_CA_CERT_FILE} (PEM, {@link
-   * #rootCaCertificate()}) into {@code certDir}, creating it if needed. Files are written to a
-   * temporary name first, the keys readable only by the owner where the file system supports POSIX
-   * permissions, and then moved into place; existing files are not overwritten.
+   * #rootCaCertificate()}) into {@code certDir}, creating it if needed, under the directory's lock
+   * file (see {@link #loadOrCreate}). Each file is written completely to a temporary name first
+   * (the keys readable only by the owner where the file system supports POSIX permissions) and then
+   * linked into place without replacing anything; the directory is then read back and must hold
+   * exactly these keys.
    *
+   * @param certDir the key directory
    * @throws FileAlreadyExistsException if any of the three files already exists
-   * @throws IOException if writing fails
+   * @throws IOException if writing fails, or what is on disk afterwards differs from these keys
    */
   public void store(Path certDir) throws IOException {
     Files.createDirectories(certDir);
-    Path ca = certDir.resolve(ROOT_CA_KEY_FILE);
-    Path k = certDir.resolve(ROOT_K256_KEY_FILE);
-    Path crt = certDir.resolve(ROOT_CA_CERT_FILE);
-    for (Path p : new Path[] {ca, k, crt}) {
-      if (Files.exists(p)) {
-        throw new FileAlreadyExistsException(p.toString(), null, "refusing to overwrite a KMS root key or certificate");
+    try (KeyDirectoryLock lock = KeyDirectoryLock.acquire(certDir)) {
+      for (String f : new String[] {ROOT_CA_KEY_FILE, ROOT_K256_KEY_FILE, ROOT_CA_CERT_FILE}) {
+        Path p = certDir.resolve(f);
+        if (Files.exists(p)) {
+          throw new FileAlreadyExistsException(p.toString(), null, "refusing to overwrite a KMS root key or certificate");
+        }
       }
-    }
-    writePrivate(ca, rootCaKeyPem().getBytes(StandardCharsets.US_ASCII));
-    writePrivate(k, k256Scalar);
-    writePublic(crt, rootCaCertificatePem().getBytes(StandardCharsets.US_ASCII));
-  }
-
-  /** Writes via a temporary file and a non-replacing move (FileAlreadyExistsException if present). */
-  private static void writePublic(Path target, byte[] content) throws IOException {
-    Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-    try {
-      Files.write(tmp, content);
-      Files.move(tmp, target);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-  }
-
-  private static void writePrivate(Path target, byte[] content) throws IOException {
-    Path tmp;
-    try {
-      tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-    }
-    try {
-      Files.write(tmp, content);
+      writeFiles(certDir);
       try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target);
+        requireOnDisk(certDir);
+      } catch (MalformedEvidenceException e) {
+        throw new IOException(e.getMessage(), e);
       }
-    } finally {
-      Files.deleteIfExists(tmp);
     }
   }
 
@@ -388,20 +505,33 @@ public final class KmsRootKeys {
 
   /** The root CA key as a JCA key pair (algorithm "EC"), for building certificates. */
   public KeyPair rootCaKeyPair() {
+    return P256Keys.keyPair(caScalar, caPublic);
+  }
+
+  /**
+   * The P-256 key of the KMS's client temp CA, which signs the RA-TLS client certificates guests
+   * make and which {@code GetTempCaCert} hands to anyone: derived from the root CA key with dstack's
+   * KDF under the context {@code "attest4j-temp-ca"}, so every replica on the same root keys has the
+   * same temp CA without another file. (dstack keeps a random {@code tmp-ca.key} instead; the key is
+   * public either way, and HKDF keeps the root key out of reach.)
+   *
+   * @return the temp CA key pair
+   */
+  public KeyPair tempCaKeyPair() {
     try {
-      KeyFactory kf = KeyFactory.getInstance("EC");
-      byte[] der = rootCaPkcs8Der();
+      byte[] d = AppKeyDeriver.p256Scalar(caScalar, TEMP_CA_CONTEXT);
       try {
-        return new KeyPair(
-            kf.generatePublic(new X509EncodedKeySpec(rootCaPublicKeySpki())),
-            kf.generatePrivate(new PKCS8EncodedKeySpec(der)));
+        return P256Keys.keyPair(d, Ec.P256.publicKey(new java.math.BigInteger(1, d), false));
       } finally {
-        Ec.wipe(der);
+        Ec.wipe(d);
       }
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JCA cannot load a P-256 key", e);
+    } catch (MalformedEvidenceException e) {
+      throw new IllegalStateException("the derived temp CA key is out of range", e);
     }
   }
+
+  private static final byte[] TEMP_CA_CONTEXT =
+      "attest4j-temp-ca".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   /** The root CA key as the identity that signs sealed responses (see {@link SealedResponse}). */
   public KmsIdentity sealingIdentity() {

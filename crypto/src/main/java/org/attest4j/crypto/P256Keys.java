@@ -49,6 +49,24 @@ final class P256Keys {
     return out;
   }
 
+  /**
+   * A JCA key pair (algorithm "EC") for a P-256 scalar and its point, for building certificates.
+   * The PKCS#8 buffer is wiped after use.
+   */
+  static java.security.KeyPair keyPair(byte[] d32, byte[] publicUncompressed65) {
+    byte[] der = pkcs8(d32, publicUncompressed65);
+    try {
+      java.security.KeyFactory kf = java.security.KeyFactory.getInstance("EC");
+      return new java.security.KeyPair(
+          kf.generatePublic(new java.security.spec.X509EncodedKeySpec(spki(publicUncompressed65))),
+          kf.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der)));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("the JCA cannot load a P-256 key", e);
+    } finally {
+      Ec.wipe(der);
+    }
+  }
+
   /** The 91-byte SubjectPublicKeyInfo DER of an uncompressed P-256 point. */
   static byte[] spki(byte[] publicUncompressed65) {
     return Kdf.concat(SPKI_PREFIX, publicUncompressed65);

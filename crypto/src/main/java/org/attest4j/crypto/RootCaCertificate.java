@@ -12,12 +12,12 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.attest4j.core.CoreReason;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.internal.Pem;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -206,9 +206,7 @@ public final class RootCaCertificate {
 
   /** The PEM encoding ({@code -----BEGIN CERTIFICATE-----}, 64-column lines, trailing newline). */
   public String pem() {
-    return "-----BEGIN CERTIFICATE-----\n"
-        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-        + "\n-----END CERTIFICATE-----\n";
+    return Pem.certificate(der);
   }
 
   /** The certificate as a JCA object. */

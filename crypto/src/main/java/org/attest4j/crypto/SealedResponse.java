@@ -16,7 +16,7 @@ import org.attest4j.core.VerificationException;
  *
  * <p><b>Default mode</b> ({@link EnvelopeMode#HPKE_V1}; byte format in {@code
  * docs/sealed-response.md}): HPKE (RFC 9180) base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256,
- * AES-256-GCM (or ChaCha20-Poly1305), through Tink's HPKE context (with Bouncy Castle's X25519),
+ * AES-256-GCM (or ChaCha20-Poly1305), through Bouncy Castle's public HPKE API,
  * to the guest's X25519 public key from
  * report_data[0..32]. The HPKE {@code info} binds a fixed label and the format version, the suite,
  * the recipient key, SHA-256 of the exact evidence the guest sent, and the id of the KMS signing

@@ -87,22 +87,47 @@ class SealedResponseTest {
     assertTrue(v.verify(Arrays.copyOfRange(b, b.length - 64, b.length)));
   }
 
-  /** Our HPKE and Tink's standard single-shot HPKE (HpkeEncrypt / HpkeDecrypt) open each other. */
+  /**
+   * Our HPKE and Tink's standard single-shot HPKE, through Tink's public API only (a keyset with
+   * the HPKE key, {@code HybridEncrypt} / {@code HybridDecrypt}), open each other.
+   */
   @ParameterizedTest
   @EnumSource(EnvelopeAead.class)
   void interoperatesWithTinkStandardHpke(EnvelopeAead aead) throws Exception {
+    com.google.crypto.tink.hybrid.HybridConfig.register();
     byte[] info = "some info".getBytes(StandardCharsets.US_ASCII);
+    com.google.crypto.tink.hybrid.HpkeParameters params =
+        com.google.crypto.tink.hybrid.HpkeParameters.builder()
+            .setKemId(com.google.crypto.tink.hybrid.HpkeParameters.KemId.DHKEM_X25519_HKDF_SHA256)
+            .setKdfId(com.google.crypto.tink.hybrid.HpkeParameters.KdfId.HKDF_SHA256)
+            .setAeadId(
+                aead == EnvelopeAead.AES_256_GCM
+                    ? com.google.crypto.tink.hybrid.HpkeParameters.AeadId.AES_256_GCM
+                    : com.google.crypto.tink.hybrid.HpkeParameters.AeadId.CHACHA20_POLY1305)
+            .setVariant(com.google.crypto.tink.hybrid.HpkeParameters.Variant.NO_PREFIX)
+            .build();
     com.google.crypto.tink.hybrid.HpkePublicKey pub =
         com.google.crypto.tink.hybrid.HpkePublicKey.create(
-            aead.hpkeParameters(), com.google.crypto.tink.util.Bytes.copyFrom(guest.publicKey()), null);
+            params, com.google.crypto.tink.util.Bytes.copyFrom(guest.publicKey()), null);
     com.google.crypto.tink.hybrid.HpkePrivateKey priv =
         com.google.crypto.tink.hybrid.HpkePrivateKey.create(
             pub,
             com.google.crypto.tink.util.SecretBytes.copyFrom(
                 guest.privateKey(), com.google.crypto.tink.InsecureSecretKeyAccess.get()));
+    com.google.crypto.tink.KeysetHandle privateHandle =
+        com.google.crypto.tink.KeysetHandle.newBuilder()
+            .addEntry(com.google.crypto.tink.KeysetHandle.importKey(priv).withRandomId().makePrimary())
+            .build();
+    com.google.crypto.tink.HybridDecrypt tinkDecrypt =
+        privateHandle.getPrimitive(
+            com.google.crypto.tink.RegistryConfiguration.get(), com.google.crypto.tink.HybridDecrypt.class);
+    com.google.crypto.tink.HybridEncrypt tinkEncrypt =
+        privateHandle.getPublicKeysetHandle().getPrimitive(
+            com.google.crypto.tink.RegistryConfiguration.get(), com.google.crypto.tink.HybridEncrypt.class);
+
     byte[] ours = Hpke.sealBase(guest.publicKey(), info, secret, aead);
-    assertArrayEquals(secret, com.google.crypto.tink.hybrid.internal.HpkeDecrypt.create(priv).decrypt(ours, info));
-    byte[] tinks = com.google.crypto.tink.hybrid.internal.HpkeEncrypt.create(pub).encrypt(secret, info);
+    assertArrayEquals(secret, tinkDecrypt.decrypt(ours, info));
+    byte[] tinks = tinkEncrypt.encrypt(secret, info);
     assertArrayEquals(
         secret,
         Hpke.openBase(Arrays.copyOf(tinks, 32), guest, info, Arrays.copyOfRange(tinks, 32, tinks.length), aead));
@@ -110,6 +135,7 @@ class SealedResponseTest {
     assertThrows(
         java.security.GeneralSecurityException.class,
         () -> Hpke.openBase(Arrays.copyOf(tinks, 32), guest, wrongInfo, Arrays.copyOfRange(tinks, 32, tinks.length), aead));
+    assertThrows(java.security.GeneralSecurityException.class, () -> tinkDecrypt.decrypt(ours, wrongInfo));
   }
 
   @Test

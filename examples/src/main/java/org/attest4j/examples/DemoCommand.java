@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
  * KeyReleaseDemo}) starts a KMS on loopback and runs a simulated SEV-SNP guest through the whole
  * key-release flow, then shows each refusal with its reason and per-step timings. Part 2 ({@link
  * SnpDemo}) shows evidence verification alone: sign, verify, refuse a tampered and a debug-policy
- * report. Exit status 0 when every step behaved as expected, 1 otherwise.
+ * report. Part 3 ({@link TdxDemo}) releases keys to a simulated Intel TDX guest and shows its
+ * refusals. Exit status 0 when every step behaved as expected, 1 otherwise.
  */
 @Command(
     name = "demo",
@@ -20,14 +21,16 @@ import picocli.CommandLine.Spec;
     description = {
       "End-to-end demo on a simulated SEV-SNP platform (no hardware, no network):",
       "a KMS on loopback releases dstack-compatible app keys to a simulated guest and refuses",
-      "tampered requests; then evidence verification on its own, with timings."
+      "tampered requests; then evidence verification on its own, with timings; then key release",
+      "to a simulated Intel TDX guest and its refusals."
     })
 final class DemoCommand implements Callable<Integer> {
   /** Which parts of the demo to run. */
   enum Part {
     all,
     keyrelease,
-    snp
+    snp,
+    tdx
   }
 
   @Spec CommandSpec spec;
@@ -50,6 +53,11 @@ final class DemoCommand implements Callable<Integer> {
     if (part == Part.all || part == Part.snp) {
       out.println("== attest4j demo, part 2: SEV-SNP evidence verification on a simulated platform");
       ok &= new SnpDemo(out).run();
+      out.println();
+    }
+    if (part == Part.all || part == Part.tdx) {
+      out.println("== attest4j demo, part 3: key release to a simulated Intel TDX guest");
+      ok &= new TdxDemo(out).run();
     }
     out.println(ok ? "attest4j demo: all parts OK" : "attest4j demo: FAILED (see above)");
     out.flush();

@@ -1,6 +1,7 @@
 package org.attest4j.examples;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.attest4j.core.AttestationException;
 import org.attest4j.snp.Product;
+import org.attest4j.snp.SnpCertTable;
 import org.attest4j.snp.SnpPolicy;
 import org.attest4j.snp.SnpReport;
 import org.attest4j.snp.SnpVerifier;
@@ -26,19 +28,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code attest4j snp}: SEV-SNP reports: {@code show} and {@code verify}. */
+/** {@code attest4j snp}: SEV-SNP reports: {@code show}, {@code verify}, and the guest's {@code derive-key}. */
 @Command(
     name = "snp",
     mixinStandardHelpOptions = true,
-    description = "SEV-SNP attestation reports: show, verify",
-    subcommands = {SnpCommand.Show.class, SnpCommand.Verify.class})
+    description = "SEV-SNP attestation reports and guest keys: show, verify, fetch, report, derive-key",
+    subcommands = {SnpCommand.Show.class, SnpCommand.Verify.class, SnpDeriveKeyCommand.class})
 final class SnpCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    err.println("attest4j snp: a sub-command is required: show or verify");
+    err.println("attest4j snp: a sub-command is required: show, verify, fetch, report or derive-key");
     spec.commandLine().usage(err);
     err.flush();
     return Main.EXIT_USAGE;
@@ -135,13 +137,18 @@ final class SnpCommand implements Callable<Integer> {
     return Main.EXIT_REFUSED;
   }
 
-  /** {@code attest4j snp show --report FILE [--json] [--product NAME]}. */
-  @Command(name = "show", mixinStandardHelpOptions = true, description = "Parse a report and print its fields (no verification).")
+  /** {@code attest4j snp show [--report FILE] [--cert-table FILE] [--json] [--product NAME]}. */
+  @Command(name = "show", mixinStandardHelpOptions = true,
+      description = "Parse a report and/or list a certificate table's entries (no verification).")
   static final class Show implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--report", paramLabel = "FILE", description = "the 1184-byte attestation report (required)")
+    @Option(names = "--report", paramLabel = "FILE", description = "the 1184-byte attestation report")
     Path report;
+
+    @Option(names = "--cert-table", paramLabel = "FILE",
+        description = "a certificate table (configfs-tsm auxblob or SNP_GET_EXT_REPORT certificates): list its entries")
+    Path certTable;
 
     @Option(names = "--json", description = "print one JSON object (meta.json field names)")
     boolean json;
@@ -155,18 +162,45 @@ final class SnpCommand implements Callable<Integer> {
     public Integer call() {
       try {
         noUnmatched(unmatched);
-        require(report, "--report");
-        byte[] bytes = readReport(report);
-        Product p = product(product);
-        SnpReport r = SnpReport.parse(bytes);
-        if (p != null) {
-          r = r.withProduct(p);
+        if (report == null && certTable == null) {
+          throw new UsageError("missing required option --report (or --cert-table)");
         }
-        JsonObject o = SnpJson.report(r);
+        Product p = product(product);
+        JsonObject o = new JsonObject();
+        byte[] bytes = report == null ? null : readReport(report);
+        if (bytes != null && HclCli.isHcl(bytes)) { // an Azure HCL report: its fields, claims and inner report
+          o = HclCli.show(bytes, p);
+        } else if (bytes != null) {
+          SnpReport r = SnpReport.parse(bytes);
+          if (p != null) {
+            r = r.withProduct(p);
+          }
+          o = SnpJson.report(r);
+        }
+        if (certTable != null) {
+          SnpCertTable t = SnpCertTable.parse(read(certTable, "certificate table"));
+          o.add("cert_table", SnpCertTableCli.entries(t));
+        }
         if (json) {
           printJson(spec.commandLine().getOut(), o);
         } else {
-          printText(spec.commandLine().getOut(), o, "");
+          PrintWriter out = spec.commandLine().getOut();
+          JsonArray entries = o.has("cert_table") ? o.remove("cert_table").getAsJsonArray() : null;
+          printText(out, o, "");
+          if (entries != null) {
+            out.println("cert_table: " + entries.size() + " entries");
+            for (JsonElement e : entries) {
+              JsonObject eo = e.getAsJsonObject();
+              out.println("  [" + eo.get("index").getAsInt() + "] " + eo.get("type").getAsString() + " "
+                  + eo.get("guid").getAsString() + " " + eo.get("encoding").getAsString() + " "
+                  + eo.get("length").getAsInt() + " bytes"
+                  + (eo.has("subject_cn") ? ", CN=" + eo.get("subject_cn").getAsString() + " issued by CN="
+                      + eo.get("issuer_cn").getAsString() + ", valid " + eo.get("not_before").getAsString()
+                      + " .. " + eo.get("not_after").getAsString() : "")
+                  + (eo.has("error") ? ", cannot be decoded: " + eo.get("error").getAsString() : ""));
+            }
+            out.flush();
+          }
         }
         return 0;
       } catch (UsageError e) {
@@ -178,8 +212,9 @@ final class SnpCommand implements Callable<Integer> {
   }
 
   /**
-   * {@code attest4j snp verify --report FILE --vek FILE --chain FILE [--crl FILE] [--at INSTANT]
-   * [--product NAME] [--policy strict] [--json]}.
+   * {@code attest4j snp verify --report FILE (--vek FILE --chain FILE | --cert-table FILE [--chain
+   * FILE | --kds-url URL --cache DIR --offline]) [--crl FILE] [--at INSTANT] [--product NAME]
+   * [--policy strict] [--json]}.
    */
   @Command(
       name = "verify",
@@ -191,15 +226,33 @@ final class SnpCommand implements Callable<Integer> {
   static final class Verify implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--report", paramLabel = "FILE", description = "the 1184-byte attestation report (required)")
+    @Option(names = "--report", paramLabel = "FILE",
+        description = "the 1184-byte attestation report, or an Azure HCL report (required)")
     Path report;
 
-    @Option(names = "--vek", paramLabel = "FILE", description = "VCEK or VLEK certificate, DER or PEM (required)")
+    @Option(names = "--vek", paramLabel = "FILE", description = "VCEK or VLEK certificate, DER or PEM (required without --cert-table)")
     Path vek;
 
     @Option(names = "--chain", paramLabel = "FILE",
-        description = "PEM cert_chain: ASK (or ASVK) then ARK, as AMD KDS returns it (required)")
+        description = "PEM cert_chain: ASK (or ASVK) then ARK, as AMD KDS returns it (required with --vek;"
+            + " with --cert-table it completes a table that holds only the VCEK/VLEK)")
     Path chain;
+
+    @Option(names = "--cert-table", paramLabel = "FILE",
+        description = "the guest's certificate table (configfs-tsm auxblob or SNP_GET_EXT_REPORT certificates),"
+            + " DER or PEM entries; replaces --vek/--chain")
+    Path certTable;
+
+    @Option(names = "--kds-url", paramLabel = "URL",
+        description = "with --cert-table holding only the VCEK/VLEK and no --chain: KDS to take cert_chain from"
+            + " (default https://kdsintf.amd.com)")
+    String kdsUrl;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "KDS cache directory for that cert_chain")
+    Path cache;
+
+    @Option(names = "--offline", description = "take that cert_chain only from --cache, never the network")
+    boolean offline;
 
     @Option(names = "--crl", paramLabel = "FILE", description = "ARK-signed CRL (DER or PEM); then required to cover the chain")
     Path crl;
@@ -209,6 +262,11 @@ final class SnpCommand implements Callable<Integer> {
 
     @Option(names = "--product", paramLabel = "NAME", description = "expected product (Milan, Genoa, Turin)")
     String product;
+
+    @Option(names = "--trust-ark", paramLabel = "FILE",
+        description = "also trust this ARK certificate (DER or PEM; a private or simulated root), for the product"
+            + " its CN names (ARK-<product>) or --product")
+    Path trustArk;
 
     @Option(names = "--policy", paramLabel = "NAME", description = "also validate with a policy: strict")
     String policy;
@@ -223,14 +281,25 @@ final class SnpCommand implements Callable<Integer> {
       SnpPolicy pol;
       SnpVerifier verifier;
       byte[] reportBytes;
-      byte[] vekBytes;
-      byte[] chainBytes;
+      byte[] vekBytes = null;
+      byte[] chainBytes = null;
+      byte[] tableBytes = null;
+      byte[] crlBytes = null;
       Product expected;
       try {
         noUnmatched(unmatched);
         require(report, "--report");
-        require(vek, "--vek");
-        require(chain, "--chain");
+        if (certTable != null) {
+          if (vek != null) {
+            throw new UsageError("--vek and --cert-table exclude each other (the table holds the VCEK/VLEK)");
+          }
+        } else {
+          require(vek, "--vek (or --cert-table)");
+          require(chain, "--chain");
+          if (kdsUrl != null || cache != null || offline) {
+            throw new UsageError("--kds-url, --cache and --offline apply only with --cert-table");
+          }
+        }
         if (policy != null && !policy.equalsIgnoreCase("strict")) {
           throw new UsageError("unknown --policy \"" + policy + "\" (supported: strict)");
         }
@@ -238,14 +307,28 @@ final class SnpCommand implements Callable<Integer> {
         Clock clock = at == null ? Clock.systemUTC() : Clock.fixed(instant(at), ZoneOffset.UTC);
         expected = product(product);
         reportBytes = readReport(report);
-        vekBytes = read(vek, "VCEK/VLEK certificate");
-        chainBytes = read(chain, "certificate chain");
+        if (vek != null) {
+          vekBytes = read(vek, "VCEK/VLEK certificate");
+        }
+        if (chain != null) {
+          chainBytes = read(chain, "certificate chain");
+        }
+        if (certTable != null) {
+          tableBytes = read(certTable, "certificate table");
+        }
         SnpVerifier.Builder b = SnpVerifier.builder().clock(clock).chainCacheSize(0);
         if (expected != null) {
           b.product(expected);
         }
+        if (trustArk != null) {
+          try {
+            b.addTrustAnchor(SnpCertTableCli.trustAnchor(read(trustArk, "ARK certificate"), expected));
+          } catch (AttestationException e) {
+            return refused(spec, json, e);
+          }
+        }
         if (crl != null) {
-          byte[] crlBytes = read(crl, "CRL");
+          crlBytes = read(crl, "CRL");
           try {
             b.addCrl(crlBytes).requireCrl(true);
           } catch (AttestationException e) {
@@ -257,11 +340,22 @@ final class SnpCommand implements Callable<Integer> {
         return usage(spec, e);
       }
       try {
-        SnpReport parsed = SnpReport.parse(reportBytes);
+        byte[] hcl = HclCli.isHcl(reportBytes) ? reportBytes : null; // Azure HCL report: verify its SNP report
+        SnpReport parsed = SnpReport.parse(hcl != null ? HclCli.hardwareReport(hcl) : reportBytes);
         if (expected != null && parsed.cpuidProduct().isPresent() && parsed.cpuidProduct().get() != expected) {
           parsed.withProduct(expected); // throws PRODUCT_MISMATCH
         }
-        VerifiedSnpReport v = verifier.verify(parsed, org.attest4j.snp.VcekChain.parse(vekBytes, chainBytes));
+        VerifiedSnpReport v;
+        String chainSource = null;
+        if (tableBytes != null) {
+          SnpCertTable table = SnpCertTable.parse(tableBytes);
+          SnpCertTableCli.Chain c =
+              SnpCertTableCli.chainFor(table, parsed, expected, chainBytes, kdsUrl, cache, offline);
+          chainSource = c.source();
+          v = verifier.verify(parsed, table, c.pem());
+        } else {
+          v = verifier.verify(parsed, org.attest4j.snp.VcekChain.parse(vekBytes, chainBytes));
+        }
         if (expected != null && v.product() != expected) {
           throw new org.attest4j.core.VerificationException(
               org.attest4j.snp.SnpReason.PRODUCT_MISMATCH, "report is " + v.product() + ", --product says " + expected);
@@ -270,6 +364,19 @@ final class SnpCommand implements Callable<Integer> {
           pol.validate(v);
         }
         JsonObject o = SnpJson.verified(v, pol != null);
+        if (hcl != null) {
+          o.add("hcl", HclCli.binding(hcl)); // and the runtime claims bound to its REPORT_DATA
+        }
+        if (tableBytes != null) {
+          JsonObject e = new JsonObject();
+          e.addProperty("vek", "certificate table");
+          e.addProperty("chain", chainSource);
+          o.add("endorsements", e);
+        }
+        if (crlBytes != null) {
+          o.getAsJsonObject("checks").addProperty("crl_not_revoked", true);
+          o.add("crl", SnpCertTableCli.crlSummary(crlBytes, crl));
+        }
         if (json) {
           printJson(spec.commandLine().getOut(), o);
         } else {
@@ -281,6 +388,8 @@ final class SnpCommand implements Callable<Integer> {
         return 0;
       } catch (AttestationException e) {
         return refused(spec, json, e);
+      } catch (UsageError e) {
+        return usage(spec, e);
       }
     }
   }

@@ -154,7 +154,7 @@ final class SnpFetchCommand implements Callable<Integer> {
       byte[] chain = kds.certChainPem(p, SigningKey.VCEK);
       Path vekFile = write("vcek.der", encoded(vcek));
       Path chainFile = write("cert_chain.pem", chain);
-      report(p, SigningKey.VCEK, tcb, kds.vcekUri(p, chipId, tcb), vekFile, chainFile, chipId);
+      report(p, SigningKey.VCEK, tcb, kds.vcekSource(p, chipId, tcb), vekFile, chainFile, chipId);
       return 0;
     }
     throw notFound;
@@ -177,7 +177,7 @@ final class SnpFetchCommand implements Callable<Integer> {
               + " guest's certificate table (attest4j snp report --certs FILE on the guest).");
     }
     Path vekFile = write("vlek.der", encoded(vlek));
-    report(p, SigningKey.VLEK, tcb, kds.vlekUri(p, tcb), vekFile, chainFile, null);
+    report(p, SigningKey.VLEK, tcb, kds.vlekSource(p, tcb), vekFile, chainFile, null);
     return 0;
   }
 

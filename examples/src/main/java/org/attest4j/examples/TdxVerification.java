@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.PolicyViolationException;
 import org.attest4j.tdx.CcelEventLog;
@@ -19,6 +21,8 @@ import org.attest4j.tdx.TdReport;
 import org.attest4j.tdx.TdxCollateral;
 import org.attest4j.tdx.TdxPolicy;
 import org.attest4j.tdx.TdxQuote;
+import org.attest4j.tdx.TdxQuoteInput;
+import org.attest4j.tdx.TdxTrustAnchor;
 import org.attest4j.tdx.TdxVerdict;
 import org.attest4j.tdx.TdxVerifier;
 
@@ -42,6 +46,10 @@ final class TdxVerification {
     String vmConfig;
     TdxPolicy.Builder policy = TdxPolicy.builder();
     boolean bootTime;
+    /** null: Intel's SGX Root CA. */
+    TdxTrustAnchor trustAnchor;
+    /** Policy relaxations applied: flag to effect. */
+    final Map<String, String> relaxations = new LinkedHashMap<>();
   }
 
   static final class Result {
@@ -64,8 +72,34 @@ final class TdxVerification {
     j.add("tcb_status", com.google.gson.JsonNull.INSTANCE);
     j.add("advisory_ids", new JsonArray());
     j.addProperty("quote_alone_valid", false);
+    JsonArray relaxations = new JsonArray();
+    in.relaxations.keySet().forEach(relaxations::add);
+    j.add("relaxations", relaxations);
+    TdxTrustAnchor anchor = in.trustAnchor == null ? TdxTrustAnchor.intelSgxRootCa() : in.trustAnchor;
+    JsonObject tr = new JsonObject();
+    tr.addProperty("name", anchor.name());
+    tr.addProperty("spki_sha256", anchor.spkiSha256().toHex());
+    tr.addProperty("intel", anchor.isIntelRoot());
+    j.add("trust_root", tr);
+    if (!anchor.isIntelRoot()) {
+      r.text.add("trust root: " + anchor.name() + " (NOT Intel's SGX Root CA: test PKI only)");
+    }
+    if (!in.relaxations.isEmpty()) {
+      r.text.add("relaxations: " + String.join(", ", in.relaxations.values()) + " ("
+          + String.join(" ", in.relaxations.keySet()) + ")");
+    }
+    TdxVerifier verifier = in.trustAnchor == null ? VERIFIER : TdxVerifier.builder().trustAnchor(in.trustAnchor).build();
+    String root = anchor.isIntelRoot() ? "pinned Intel SGX Root CA" : "trusted root '" + anchor.name() + "'";
     try {
-      TdxQuote quote = TdxQuote.parse(in.quote);
+      TdxQuoteInput input = TdxQuoteInput.read(in.quote);
+      j.addProperty("quote_input", input.shape());
+      if (in.eventLog == null && input.eventLog().isPresent()) {
+        in.eventLog = input.eventLog().get().toByteArray();
+      }
+      if (in.vmConfig == null && input.vmConfig().isPresent()) {
+        in.vmConfig = input.vmConfig().get();
+      }
+      TdxQuote quote = TdxQuote.parse(input.quote().toByteArray());
       addQuote(j, quote);
       r.text.add("quote: version " + quote.version() + ", body type " + quote.bodyType()
           + (quote.body().isTd15() ? " (TD 1.5)" : " (TD 1.0)") + ", " + quote.signedLength()
@@ -76,21 +110,21 @@ final class TdxVerification {
         TdxCollateral c = in.collateralFile != null
             ? TdxCollateral.fromQuoteCollateralJson(Files.readAllBytes(in.collateralFile))
             : TdxCollateral.fromDirectory(in.collateralDir);
-        verdict = VERIFIER.verify(quote, c, in.at);
+        verdict = verifier.verify(quote, c, in.at);
         checks.add("quote signature");
         checks.add("QE report signature");
         checks.add("QE report_data binding");
-        checks.add("PCK chain to pinned Intel SGX Root CA");
+        checks.add("PCK chain to " + root + " (key and self-signature)");
         checks.add("root CA CRL and PCK CRL");
         checks.add("TCB info (signature, issuer chain, currency)");
         checks.add("QE identity (signature, issuer chain, currency, QE report match)");
         checks.add("TCB level, TDX module and QE TCB evaluation");
       } else {
-        verdict = VERIFIER.verifySignaturesOnly(quote, in.at);
+        verdict = verifier.verifySignaturesOnly(quote, in.at);
         checks.add("quote signature");
         checks.add("QE report signature");
         checks.add("QE report_data binding");
-        checks.add("PCK chain to pinned Intel SGX Root CA");
+        checks.add("PCK chain to " + root + " (key and self-signature)");
         j.addProperty("note", "no collateral: only the signatures, the attestation-key binding and the PCK chain were checked (no CRLs, no TCB status)");
       }
       addVerdict(j, verdict, r.text);
@@ -277,6 +311,7 @@ final class TdxVerification {
     q.addProperty("qe_svn", quote.qeSvn());
     q.addProperty("pce_svn_header", quote.pceSvn());
     q.addProperty("qe_vendor_id", quote.qeVendorId().toHex());
+    q.addProperty("user_data", quote.userData().toHex());
     q.addProperty("tee_tcb_svn", b.teeTcbSvn().toHex());
     q.addProperty("mr_seam", b.mrSeam().toHex());
     q.addProperty("mr_signer_seam", b.mrSignerSeam().toHex());

@@ -1,9 +1,6 @@
 package org.attest4j.examples;
 
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +12,9 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.tdx.TdxPolicy;
+import org.attest4j.tdx.TdxTrustAnchor;
 import picocli.CommandLine.Unmatched;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,7 +42,8 @@ final class TdxVerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--quote", arity = "0..1", paramLabel = "FILE",
-      description = "Quote (required): raw bytes, hex text, or JSON with a \"quote\" hex field (dstack quote-report)")
+      description = "Quote (required): raw bytes, hex text, or JSON with a \"quote\" field (hex or base64) at the top level"
+          + " (dstack quote-report) or nested (e.g. {\"tdx\":{\"quote\":...}}); its event_log and vm_config are used too")
   String quote;
 
   @Option(names = "--collateral", arity = "0..1", paramLabel = "FILE",
@@ -87,6 +87,19 @@ final class TdxVerifyCommand implements Callable<Integer> {
   @Option(names = "--allow-mr-signer-seam", description = "Accept a non-zero mr_signer_seam")
   boolean allowMrSignerSeam;
 
+  @Option(names = "--allow-service-td",
+      description = "Accept a non-zero mr_servicetd (TD 1.5 quotes bound to a service TD, e.g. Alibaba Cloud)")
+  boolean allowServiceTd;
+
+  @Option(names = "--allow-without-sept-ve-disable",
+      description = "Accept td_attributes without SEPT_VE_DISABLE (bit 28), e.g. Azure TDX quotes (td_attributes 0)")
+  boolean allowWithoutSeptVeDisable;
+
+  @Option(names = "--trust-root", arity = "0..1", paramLabel = "FILE",
+      description = "Trust this root certificate (PEM or DER) instead of Intel's SGX Root CA: for a test PKI"
+          + " such as SimulatedTdxPlatform only, never in production")
+  String trustRoot;
+
   @Option(names = "--boot-time", description = "dstack app info in boot-time mode (RTMR3 up to boot-mr-done, mr_key_provider zero)")
   boolean bootTime;
 
@@ -115,7 +128,14 @@ final class TdxVerifyCommand implements Callable<Integer> {
     }
     TdxVerification.Inputs in = new TdxVerification.Inputs();
     in.at = parseAt(at);
-    in.quote = quoteBytes();
+    in.quote = read(path(quote, "--quote"), "--quote", 16 << 20);
+    if (trustRoot != null) {
+      try {
+        in.trustAnchor = TdxTrustAnchor.ofCertificate(read(path(trustRoot, "--trust-root"), "--trust-root", 1 << 16));
+      } catch (MalformedEvidenceException e) {
+        throw usage("--trust-root: " + e.getMessage());
+      }
+    }
     if (collateralFile != null) {
       in.collateralFile = requireExists(path(collateralFile, "--collateral"), "--collateral");
     } else if (collateralDir != null) {
@@ -127,21 +147,25 @@ final class TdxVerifyCommand implements Callable<Integer> {
     }
     if (eventLog != null) {
       in.eventLog = read(path(eventLog, "--event-log"), "--event-log", 64 << 20);
-    } else if (pendingEmbeddedLog != null) {
-      in.eventLog = pendingEmbeddedLog;
     }
     if (ccelTable != null) {
       in.ccelTable = read(path(ccelTable, "--ccel-table"), "--ccel-table", 1 << 16);
     }
     if (vmConfig != null) {
       in.vmConfig = new String(read(path(vmConfig, "--vm-config"), "--vm-config", 1 << 20), StandardCharsets.UTF_8);
-    } else if (embeddedVmConfig != null) {
-      in.vmConfig = embeddedVmConfig;
     }
     TdxPolicy.Builder pb = TdxPolicy.builder()
         .allowOutOfDate(allowOutOfDate)
         .allowDebug(allowDebug)
-        .allowMrSignerSeam(allowMrSignerSeam);
+        .allowMrSignerSeam(allowMrSignerSeam)
+        .allowServiceTd(allowServiceTd)
+        .requireSeptVeDisable(!allowWithoutSeptVeDisable);
+    relax(in, allowOutOfDate, "--allow-out-of-date", "OutOfDate and OutOfDateConfigurationNeeded TCB accepted");
+    relax(in, allowDebug, "--allow-debug", "debug TDs accepted");
+    relax(in, allowMrSignerSeam, "--allow-mr-signer-seam", "a non-zero mr_signer_seam accepted");
+    relax(in, allowServiceTd, "--allow-service-td", "a non-zero mr_servicetd accepted");
+    relax(in, allowWithoutSeptVeDisable, "--allow-without-sept-ve-disable",
+        "td_attributes without SEPT_VE_DISABLE accepted");
     if (requireUpToDate) {
       if (allowOutOfDate) {
         throw usage("--require-up-to-date and --allow-out-of-date contradict each other");
@@ -182,40 +206,11 @@ final class TdxVerifyCommand implements Callable<Integer> {
     return 0;
   }
 
-  private String embeddedVmConfig;
-
-  private byte[] quoteBytes() {
-    byte[] b = read(path(quote, "--quote"), "--quote", 16 << 20);
-    String s = new String(b, StandardCharsets.ISO_8859_1).strip();
-    if (s.startsWith("{")) {
-      try {
-        JsonObject o = JsonParser.parseString(new String(b, StandardCharsets.UTF_8)).getAsJsonObject();
-        if (o.has("quote")) {
-          byte[] q = HexFormat.of().parseHex(o.get("quote").getAsString().strip());
-          if (o.has("event_log") && eventLog == null) {
-            JsonElement e = o.get("event_log");
-            String text = e.isJsonPrimitive() ? e.getAsString() : e.toString();
-            pendingEmbeddedLog = text.getBytes(StandardCharsets.UTF_8);
-          }
-          if (o.has("vm_config") && vmConfig == null) {
-            JsonElement e = o.get("vm_config");
-            embeddedVmConfig = e.isJsonPrimitive() ? e.getAsString() : e.toString();
-          }
-          return q;
-        }
-      } catch (RuntimeException e) {
-        // not a JSON wrapper: treat as raw bytes (the parser will refuse it)
-      }
+  private static void relax(TdxVerification.Inputs in, boolean on, String flag, String effect) {
+    if (on) {
+      in.relaxations.put(flag, effect);
     }
-    String h = s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
-    h = h.replaceAll("\\s+", "");
-    if (h.length() >= 2 && h.length() % 2 == 0 && h.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-      return HexFormat.of().parseHex(h);
-    }
-    return b;
   }
-
-  private byte[] pendingEmbeddedLog;
 
   private byte[] read(Path p, String option, int max) {
     try {

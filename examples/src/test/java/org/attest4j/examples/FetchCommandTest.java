@@ -225,6 +225,25 @@ class FetchCommandTest {
   }
 
   @Test
+  void offlineJsonNamesTheKdsTheCacheCameFrom() throws Exception {
+    serveVector("milan-v3-oak-cb");
+    Path cache = tmp.resolve("cache");
+    CliRun r = run("snp", "fetch", "--report", report("milan-v3-oak-cb").toString(), "--kds-url", url(),
+        "--cache", cache.toString(), "--out", tmp.resolve("a").toString(), "--json");
+    assertEquals(0, r.exit(), r.err());
+    String online = com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject().get("url").getAsString();
+    assertTrue(online.startsWith(url() + "/vcek/v1/Milan/"), online);
+
+    server.stop(0);
+    // offline without --kds-url: the cache remembers where its VCEK came from
+    CliRun offline = run("snp", "fetch", "--report", report("milan-v3-oak-cb").toString(), "--offline",
+        "--cache", cache.toString(), "--out", tmp.resolve("b").toString(), "--json");
+    assertEquals(0, offline.exit(), offline.err());
+    assertEquals(online, com.google.gson.JsonParser.parseString(offline.out()).getAsJsonObject().get("url").getAsString());
+    assertFalse(offline.out().contains("kdsintf.amd.com"), offline.out());
+  }
+
+  @Test
   void corruptedCertificatesAreRefusedAndNotWritten() throws Exception {
     serveVector("milan-v3-oak-cb");
     bodies.replaceAll((k, v) -> {

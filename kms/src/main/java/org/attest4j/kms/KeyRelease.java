@@ -2,6 +2,7 @@ package org.attest4j.kms;
 
 import java.util.Objects;
 import org.attest4j.core.Bytes;
+import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.kms.proto.AppKeyAmdResponse;
 
 /**

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.crypto.EnvelopeMode;
 
 /**
  * Decoding and digesting helpers shared by the SEV-SNP and TDX request types: size caps, exact-length
@@ -57,7 +58,7 @@ final class RequestFields {
   static EnvelopeMode envelope(org.attest4j.kms.proto.EnvelopeMode e, int raw) throws MalformedEvidenceException {
     return switch (e) {
       case ENVELOPE_UNSPECIFIED -> null;
-      case ENVELOPE_HPKE_V1 -> EnvelopeMode.HPKE;
+      case ENVELOPE_HPKE_V1 -> EnvelopeMode.HPKE_V1;
       case ENVELOPE_AES_SIV_PR630 -> EnvelopeMode.AES_SIV_PR630;
       default -> throw bad("envelope", "unknown envelope mode " + raw);
     };

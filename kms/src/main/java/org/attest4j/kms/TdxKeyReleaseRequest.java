@@ -15,6 +15,7 @@ import static org.attest4j.kms.RequestFields.tooLarge;
 
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.kms.proto.GetAppKeyTdxRequest;
 
 /**
@@ -120,7 +121,7 @@ public final class TdxKeyReleaseRequest {
       }
       lv(md, vmConfig.getBytes(StandardCharsets.UTF_8));
       lv(md, ByteBuffer.allocate(8).putLong(requestTime).array());
-      int env = envelope == null ? 0 : envelope == EnvelopeMode.HPKE ? 1 : 2;
+      int env = envelope == null ? 0 : envelope == EnvelopeMode.HPKE_V1 ? 1 : 2;
       lv(md, ByteBuffer.allocate(4).putInt(env).array());
       return Bytes.of(md.digest());
     } catch (NoSuchAlgorithmException e) {

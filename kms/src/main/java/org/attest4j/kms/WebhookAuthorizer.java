@@ -4,8 +4,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,13 +11,20 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.attest4j.core.EndorsementUnavailableException;
+import org.attest4j.core.internal.BoundedBody;
 
 /**
  * dstack's auth webhook client: POSTs the {@link BootInfo} as camelCase JSON to {@code
  * {base}/bootAuth/app} and reads {@code {"isAllowed": bool, "gatewayAppId": string, "reason":
- * string}}. Anything other than a 200 answer with a boolean {@code isAllowed} (unreachable
- * server, timeout, other status, bad JSON, a body over 64 KiB) refuses the release with a retryable
+ * string}}. The {@linkplain Builder#timeout timeout} is a total deadline for the whole exchange
+ * (connect, headers and body): a webhook that sends its headers and then stalls is cut at it.
+ * Anything other than a complete 200 answer with a boolean {@code isAllowed} within the deadline
+ * (unreachable server, timeout, other status, bad JSON, a body over 64 KiB) refuses the release with a retryable
  * {@link KmsReason#AUTHORIZATION_UNAVAILABLE}: the flow fails closed.
  *
  * <p>Instances are immutable and thread-safe (the underlying {@link HttpClient} is).
@@ -60,25 +65,39 @@ public final class WebhookAuthorizer implements AuthorizationHook {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
-    HttpResponse<InputStream> resp;
-    byte[] answer;
+    // one deadline for the whole exchange, body included: a webhook that sends its headers and
+    // then stalls is cut at the deadline like one that never answers
+    CompletableFuture<HttpResponse<byte[]>> call = client.sendAsync(req, info -> new BoundedBody(MAX_BODY));
+    HttpResponse<byte[]> resp;
     try {
-      resp = client.send(req, HttpResponse.BodyHandlers.ofInputStream());
-      try (InputStream in = resp.body()) {
-        answer = in.readNBytes(MAX_BODY + 1);
+      resp = call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      throw unavailable(
+          "auth webhook " + endpoint + " did not answer completely within " + timeout.toMillis()
+              + " ms (headers and body); the release was refused",
+          e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause() == null ? e : e.getCause();
+      if (c instanceof java.net.http.HttpTimeoutException) {
+        throw unavailable(
+            "auth webhook " + endpoint + " did not answer completely within " + timeout.toMillis()
+                + " ms (headers and body); the release was refused",
+            c);
       }
-    } catch (IOException e) {
-      throw unavailable("auth webhook " + endpoint + " unreachable: " + e.getMessage(), e);
+      if (BoundedBody.isTooLarge(c)) {
+        throw unavailable("auth webhook answer is larger than " + MAX_BODY + " bytes", c);
+      }
+      throw unavailable("auth webhook " + endpoint + " unreachable: " + c.getMessage(), c);
     } catch (InterruptedException e) {
+      call.cancel(true);
       Thread.currentThread().interrupt();
       throw unavailable("interrupted while calling auth webhook " + endpoint, e);
     }
     if (resp.statusCode() != 200) {
       throw unavailable("auth webhook " + endpoint + " answered HTTP " + resp.statusCode(), null);
     }
-    if (answer.length > MAX_BODY) {
-      throw unavailable("auth webhook answer is larger than " + MAX_BODY + " bytes", null);
-    }
+    byte[] answer = resp.body();
     return parseDecision(new String(answer, StandardCharsets.UTF_8));
   }
 
@@ -146,9 +165,19 @@ public final class WebhookAuthorizer implements AuthorizationHook {
       return this;
     }
 
-    /** Connect and request timeout (default 5 s). */
+    /**
+     * The total deadline of one call, connect, headers and body (default 5 s); also the connect
+     * timeout of the client built when none is given.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     */
     public Builder timeout(Duration timeout) {
-      this.timeout = Objects.requireNonNull(timeout, "timeout");
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("the webhook timeout must be positive: " + timeout);
+      }
+      this.timeout = timeout;
       return this;
     }
 

@@ -2,15 +2,9 @@ package org.attest4j.kms;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Field;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
-import java.security.Signature;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,85 +12,48 @@ import org.attest4j.core.Bytes;
 import org.attest4j.tdx.DstackRuntimeEvent;
 import org.attest4j.tdx.TdxCollateral;
 import org.attest4j.tdx.TdxVerifier;
+import org.attest4j.tdx.testing.SimulatedTdxPlatform;
 
 /**
- * A synthetic Intel TDX guest for end-to-end key-release tests: it takes the tdx module's test
- * generator {@code org.attest4j.tdx.SyntheticTdx} (synthetic Intel-shaped PKI, collateral and a v4
- * quote, from the tdx test-jar), sets the quote's RTMR3 to the replay of a dstack runtime event log
- * and its report_data to the guest's, and re-signs the quote with the generator's attestation key.
- *
- * <p>SyntheticTdx is package-private in {@code org.attest4j.tdx}, a package the tdx module owns, so
- * it is reached by reflection (tests run on the class path, see the root pom's surefire
- * configuration). Its v4 quote layout is fixed: header 48 bytes, TD report body 584 bytes (RTMR3 at
- * 520, report_data at 568), signature length at 632, the attestation-key signature at 636.
+ * A simulated Intel TDX guest for end-to-end key-release tests, on the tdx module's public test
+ * platform {@link SimulatedTdxPlatform} (synthetic Intel-shaped PKI and collateral, trusted only
+ * through its own anchor): every quote carries fixed MRTD and RTMR0-2 (the pinned image), RTMR3 the
+ * replay of a dstack runtime event log and the guest's report_data.
  */
 final class SyntheticTdxGuest {
-  static final int RTMR3_OFFSET = 48 + 472;
-  static final int REPORT_DATA_OFFSET = 48 + 520;
-  static final int SIGNED_LENGTH = 632;
-  static final int SIGNATURE_OFFSET = SIGNED_LENGTH + 4;
+  private static final Instant NOW = Instant.parse("2026-01-15T12:00:00Z");
+  private static final byte[] MR_TD = filled(0x7d);
 
-  private final Object generator;
-  private final byte[] template;
-  private final KeyPair attestationKey;
-  private final Instant now;
+  private final SimulatedTdxPlatform platform = SimulatedTdxPlatform.builder().now(NOW).build();
 
-  SyntheticTdxGuest() {
-    try {
-      Class<?> c = Class.forName("org.attest4j.tdx.SyntheticTdx");
-      Constructor<?> ctor = c.getDeclaredConstructor();
-      ctor.setAccessible(true);
-      generator = ctor.newInstance();
-      Method quote = c.getDeclaredMethod("quote");
-      quote.setAccessible(true);
-      template = (byte[]) quote.invoke(generator);
-      Field ak = c.getDeclaredField("ak");
-      ak.setAccessible(true);
-      attestationKey = (KeyPair) ak.get(generator);
-      Field n = c.getDeclaredField("now");
-      n.setAccessible(true);
-      now = (Instant) n.get(generator);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("the tdx test-jar's SyntheticTdx is not usable: " + e, e);
-    }
+  private static byte[] filled(int v) {
+    byte[] b = new byte[48];
+    Arrays.fill(b, (byte) v);
+    return b;
   }
 
-  /** The instant the synthetic collateral and certificates are valid at. */
+  private static byte[] rtmr(int i) {
+    return filled(0x10 + i);
+  }
+
+  /** The instant the simulated collateral and certificates are valid at. */
   Clock clock() {
-    return Clock.fixed(now, ZoneOffset.UTC);
+    return platform.clockInsideValidity();
   }
 
-  /** A verifier that trusts the synthetic Intel root. */
+  /** A verifier that trusts the simulated platform's root (and not Intel's). */
   TdxVerifier verifier() {
-    try {
-      // SyntheticTdx.verifier() pins its root with the package-private trustAnchorSpkiSha256ForTesting
-      Method m = generator.getClass().getDeclaredMethod("verifier");
-      m.setAccessible(true);
-      return (TdxVerifier) m.invoke(generator);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
+    return platform.verifier(clock());
   }
 
-  /** Collateral signed by the synthetic PKI. */
+  /** Collateral signed by the simulated PKI. */
   TdxCollateral collateral() {
-    try {
-      Method m = generator.getClass().getDeclaredMethod("collateral");
-      m.setAccessible(true);
-      return (TdxCollateral) m.invoke(generator);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
+    return platform.collateral();
   }
 
-  /** The image whose MRTD and RTMR0-2 the generator puts in every quote. */
+  /** The image whose MRTD and RTMR0-2 every quote carries. */
   TdxPinnedImage pinnedImage(Bytes osImageHash) {
-    return new TdxPinnedImage(
-        osImageHash,
-        Bytes.of(Arrays.copyOfRange(template, 48 + 136, 48 + 184)),
-        Bytes.of(Arrays.copyOfRange(template, 48 + 328, 48 + 376)),
-        Bytes.of(Arrays.copyOfRange(template, 48 + 376, 48 + 424)),
-        Bytes.of(Arrays.copyOfRange(template, 48 + 424, 48 + 472)));
+    return new TdxPinnedImage(osImageHash, Bytes.of(MR_TD), Bytes.of(rtmr(0)), Bytes.of(rtmr(1)), Bytes.of(rtmr(2)));
   }
 
   /** A quote with this RTMR3 and report_data, validly signed. */
@@ -104,19 +61,14 @@ final class SyntheticTdxGuest {
     if (rtmr3.length() != 48 || reportData.length != 64) {
       throw new IllegalArgumentException("RTMR3 is 48 bytes and report_data 64");
     }
-    byte[] q = template.clone();
-    System.arraycopy(rtmr3.toByteArray(), 0, q, RTMR3_OFFSET, 48);
-    System.arraycopy(reportData, 0, q, REPORT_DATA_OFFSET, 64);
-    try {
-      Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
-      s.initSign(attestationKey.getPrivate());
-      s.update(q, 0, SIGNED_LENGTH);
-      byte[] sig = s.sign();
-      System.arraycopy(sig, 0, q, SIGNATURE_OFFSET, 64);
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-    return q;
+    return platform.quoteBuilder()
+        .mrTd(MR_TD)
+        .rtmr(0, rtmr(0))
+        .rtmr(1, rtmr(1))
+        .rtmr(2, rtmr(2))
+        .rtmr(3, rtmr3.toByteArray())
+        .reportData(reportData)
+        .build();
   }
 
   /** dstack runtime events, in order, as name and payload. */

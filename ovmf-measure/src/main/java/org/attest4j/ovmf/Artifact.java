@@ -127,14 +127,18 @@ public final class Artifact {
   }
 
   /**
-   * Like {@link #ofSha256(Bytes)} for hex text.
+   * Like {@link #ofSha256(Bytes)} for hex text (a configured digest).
    *
-   * @param hex the SHA-256 as 64 hex digits
+   * @param hex 64 hex digits, optionally with {@code 0x}
    * @return the artifact
-   * @throws MalformedEvidenceException when the input is refused, with an {@link OvmfReason}
+   * @throws org.attest4j.core.InvalidConfigurationException if the text is not the hex of 32 bytes
    */
-  public static Artifact ofSha256Hex(String hex) throws MalformedEvidenceException {
-    return ofSha256(Bytes.fromHex(hex));
+  public static Artifact ofSha256Hex(String hex) {
+    try {
+      return ofSha256(Bytes.fromHex(hex));
+    } catch (MalformedEvidenceException e) {
+      throw org.attest4j.core.InvalidConfigurationException.from(e);
+    }
   }
 
   /**

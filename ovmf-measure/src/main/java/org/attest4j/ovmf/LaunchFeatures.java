@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.attest4j.core.Bytes;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
 
 /**
@@ -14,7 +15,7 @@ import org.attest4j.core.MalformedEvidenceException;
  * <p>Defaults follow sev-snp-measure: mode {@code snp}, VMM {@code QEMU}, guest features
  * {@code 0x1}. The vCPU signature is required for QEMU (and SVSM) and ignored by EC2 and GCE, whose
  * firmware puts 0x600 into RDX. Build with {@link #builder()}; {@link Builder#build()} validates
- * everything and refuses bad values with a {@link MalformedEvidenceException}.
+ * everything and refuses bad values with an {@link InvalidConfigurationException}.
  *
  * <p>Instances are immutable and thread-safe; share them between requests.
  */
@@ -334,14 +335,18 @@ public final class LaunchFeatures {
     /**
      * Validates and builds.
      *
-     * @return the launch features
-     * @throws MalformedEvidenceException with {@link OvmfReason#BAD_LAUNCH_PARAMETER}, {@link
+     * @return the features
+     * @throws InvalidConfigurationException with {@link OvmfReason#BAD_LAUNCH_PARAMETER}, {@link
      *     OvmfReason#UNKNOWN_VCPU_TYPE} or {@link OvmfReason#UNSUPPORTED_COMBINATION}
      */
-    public LaunchFeatures build() throws MalformedEvidenceException {
+    public LaunchFeatures build() {
       long sig = signature;
       if (vcpuTypeName != null) {
-        sig = VcpuType.parse(vcpuTypeName).signature();
+        try {
+          sig = VcpuType.parse(vcpuTypeName).signature();
+        } catch (MalformedEvidenceException e) {
+          throw InvalidConfigurationException.from(e);
+        }
       } else if (fms != null) {
         try {
           sig = VcpuType.signature(fms[0], fms[1], fms[2]);
@@ -371,13 +376,13 @@ public final class LaunchFeatures {
         }
       }
       if (firmwareDigest != null && mode != SnpMode.SNP) {
-        throw new MalformedEvidenceException(
+        throw new InvalidConfigurationException(
             OvmfReason.UNSUPPORTED_COMBINATION,
             "a precomputed firmware digest only works in mode snp, not " + mode.cliName());
       }
       if (mode == SnpMode.SNP_SVSM) {
         if (vmmType != VmmType.QEMU) {
-          throw new MalformedEvidenceException(
+          throw new InvalidConfigurationException(
               OvmfReason.UNSUPPORTED_COMBINATION, "mode snp:svsm is only defined for QEMU, not " + vmmType.cliName());
         }
         if (svsm == null) {
@@ -387,14 +392,14 @@ public final class LaunchFeatures {
           throw bad("OVMF_VARS size " + varsSize + " is not a multiple of 4096 below 4 GiB");
         }
       } else if (svsm != null) {
-        throw new MalformedEvidenceException(
+        throw new InvalidConfigurationException(
             OvmfReason.UNSUPPORTED_COMBINATION, "an SVSM image is only used in mode snp:svsm, not " + mode.cliName());
       }
       return new LaunchFeatures(this, sig);
     }
 
-    private static MalformedEvidenceException bad(String msg) {
-      return new MalformedEvidenceException(OvmfReason.BAD_LAUNCH_PARAMETER, msg);
+    private static InvalidConfigurationException bad(String msg) {
+      return new InvalidConfigurationException(OvmfReason.BAD_LAUNCH_PARAMETER, msg);
     }
   }
 }

@@ -203,6 +203,15 @@ public final class PreparedFirmware {
   }
 
   /**
+   * The SEV hash-table GPA (where the kernel-hashes table is placed), if the firmware declares one.
+   *
+   * @return the GPA, or empty when the firmware has none
+   */
+  public OptionalLong hashTableGpa() {
+    return hashTableGpa <= 0 ? OptionalLong.empty() : OptionalLong.of(hashTableGpa);
+  }
+
+  /**
    * The AP reset EIP, if the firmware declares one.
    *
    * @return the AP reset EIP, if the firmware declares one

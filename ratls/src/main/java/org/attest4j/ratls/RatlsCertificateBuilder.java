@@ -49,9 +49,11 @@ import org.bouncycastle.operator.bc.BcECContentSignerBuilder;
  * {@code keyPair.getPublic().getEncoded()} before building. Not thread-safe; build one per certificate.
  */
 public final class RatlsCertificateBuilder {
-  private static final Instant RCGEN_NOT_BEFORE = Instant.parse("1975-01-01T00:00:00Z");
+  /** rcgen's default notBefore, which dstack keeps for most of its certificates. */
+  public static final Instant RCGEN_NOT_BEFORE = Instant.parse("1975-01-01T00:00:00Z");
 
   private final KeyPair keyPair;
+  private final byte[] publicKeySpki;
   private String organization;
   private String commonName = "RA-TLS TEMP Cert";
   private final List<String> subjectAltNames = new ArrayList<>();
@@ -59,6 +61,7 @@ public final class RatlsCertificateBuilder {
   private boolean clientAuth;
   private Integer caPathLen;
   private byte[] appId;
+  private byte[] appInfo;
   private String specialUsage;
   private byte[] attestation;
   private Instant notBefore = RCGEN_NOT_BEFORE;
@@ -71,6 +74,36 @@ public final class RatlsCertificateBuilder {
     if (!(keyPair.getPublic() instanceof ECPublicKey)) {
       throw new IllegalArgumentException("RA-TLS certificate keys are ECDSA P-256");
     }
+    this.publicKeySpki = keyPair.getPublic().getEncoded();
+  }
+
+  private RatlsCertificateBuilder(byte[] spki) {
+    this.keyPair = null;
+    SubjectPublicKeyInfo info;
+    try {
+      info = SubjectPublicKeyInfo.getInstance(spki);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a DER SubjectPublicKeyInfo", e);
+    }
+    if (!org.bouncycastle.asn1.x9.X9ObjectIdentifiers.id_ecPublicKey.equals(
+            info.getAlgorithm().getAlgorithm())
+        || !org.bouncycastle.asn1.sec.SECObjectIdentifiers.secp256r1.equals(
+            info.getAlgorithm().getParameters())) {
+      throw new IllegalArgumentException("RA-TLS certificate keys are ECDSA P-256");
+    }
+    this.publicKeySpki = spki.clone();
+  }
+
+  /**
+   * Starts a certificate for someone else's public key (a CSR's); it must be signed by an {@link
+   * #issuer}.
+   *
+   * @param spkiDer the P-256 public key as SubjectPublicKeyInfo DER
+   * @return a builder
+   * @throws IllegalArgumentException when the key is not a P-256 SubjectPublicKeyInfo
+   */
+  public static RatlsCertificateBuilder forPublicKey(byte[] spkiDer) {
+    return new RatlsCertificateBuilder(Objects.requireNonNull(spkiDer, "spkiDer"));
   }
 
   /**
@@ -143,6 +176,17 @@ public final class RatlsCertificateBuilder {
   }
 
   /**
+   * The app info issuer claim (.9), written in its {@link AppInfo#encoding()}.
+   *
+   * @param info the app info
+   * @return this builder
+   */
+  public RatlsCertificateBuilder appInfo(AppInfo info) {
+    this.appInfo = info.encode();
+    return this;
+  }
+
+  /**
    * The special usage issuer claim (.4): {@code kms:rpc}, {@code app:ca} or {@code app:custom}.
    *
    * @param usage the usage
@@ -202,7 +246,7 @@ public final class RatlsCertificateBuilder {
    */
   public byte[] buildDer() {
     try {
-      SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(keyPair.getPublic().getEncoded());
+      SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(publicKeySpki);
       X500Name subject = name(organization, commonName);
       X500Name issuerName =
           issuer != null ? X500Name.getInstance(issuer.subjectDer().toByteArray()) : subject;
@@ -238,11 +282,17 @@ public final class RatlsCertificateBuilder {
       if (appId != null) {
         custom(b, RatlsCertificate.OID_APP_ID, appId);
       }
+      if (appInfo != null) {
+        custom(b, RatlsCertificate.OID_APP_INFO, appInfo);
+      }
       if (specialUsage != null) {
         custom(b, RatlsCertificate.OID_SPECIAL_USAGE, specialUsage.getBytes(StandardCharsets.UTF_8));
       }
       if (attestation != null) {
         custom(b, RatlsCertificate.OID_ATTESTATION, attestation);
+      }
+      if (issuerKey == null && keyPair == null) {
+        throw new IllegalStateException("a certificate for a public key alone needs an issuer");
       }
       PrivateKey signer = issuerKey != null ? issuerKey : keyPair.getPrivate();
       var sigAlg = new DefaultSignatureAlgorithmIdentifierFinder().find("SHA256withECDSA");

@@ -50,5 +50,10 @@ public enum RatlsReason implements ReasonCode {
   /** The certificate fails dstack-verifier's profile (#938): key usage, EKU or SAN. */
   PROFILE_VIOLATION,
   /** The attestation cannot be written in the requested wire format. */
-  NOT_REPRESENTABLE
+  NOT_REPRESENTABLE,
+  /**
+   * A SignCert request is unusable: unsupported api_version, a key that is not EC P-256, a
+   * signature that does not verify, or the wrong confirm word.
+   */
+  BAD_CSR
 }

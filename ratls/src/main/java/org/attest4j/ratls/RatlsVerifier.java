@@ -14,6 +14,7 @@ import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.ReasonCode;
+import org.attest4j.core.internal.LogSafe;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -265,7 +266,7 @@ public final class RatlsVerifier {
         if (usage.isEmpty() || !usage.get().equals("kms:rpc")) {
           throw new Refusal(Stage.SPECIAL_USAGE, RatlsReason.WRONG_SPECIAL_USAGE,
               "the KMS certificate's special usage is "
-                  + usage.map(u -> "'" + printable(u) + "'").orElse("missing")
+                  + usage.map(u -> "'" + LogSafe.of(u) + "'").orElse("missing")
                   + "; it must be 'kms:rpc'");
         }
       }
@@ -447,18 +448,6 @@ public final class RatlsVerifier {
       Stage stage, ReasonCode reason, String message, VersionedAttestation va, String source,
       Bytes expected, List<String> checks) {
     return new RatlsVerdict(false, stage, reason, message, va, source, expected, checks, false);
-  }
-
-  private static String printable(String s) {
-    StringBuilder b = new StringBuilder();
-    s.codePoints().limit(64).forEach(c -> {
-      if (c < 0x20 || c == 0x7f) {
-        b.append(String.format("\\u%04x", c));
-      } else {
-        b.appendCodePoint(c);
-      }
-    });
-    return b.toString();
   }
 
   /** A stage failure inside {@link #verify(RatlsCertificate)}. */

@@ -99,4 +99,21 @@ class VersionedAttestationVectorsTest {
       assertThrows(MalformedEvidenceException.class, () -> VersionedAttestation.parse(cut));
     }
   }
+
+  @ParameterizedTest
+  @MethodSource("fixtures")
+  void strippedFormIsWhatACertificateCarries(String name) throws Exception {
+    JsonObject emb = JsonParser.parseString(
+            SharedData.text("vectors/dstack-ratls/decoded/" + name + ".json"))
+        .getAsJsonObject().getAsJsonObject("derived").getAsJsonObject("cert_embedding");
+    VersionedAttestation va = VersionedAttestation.parse(fixtureBytes(name));
+    Attestation stripped = va.attestation().stripped();
+    int events = stripped.platform() instanceof PlatformEvidence.Tdx t ? t.eventLog().size() : 0;
+    assertEquals(emb.get("stripped_event_log_len").getAsInt(), events, "stripped event count");
+    byte[] enc = VersionedAttestation.of(va.wireFormat(), stripped).encode();
+    assertEquals(emb.get("wire_format").getAsString(), va.wireFormat().label());
+    assertEquals(emb.get("len").getAsInt(), enc.length, "stripped length");
+    assertEquals(emb.get("sha256").getAsString(),
+        HEX.formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(enc)));
+  }
 }

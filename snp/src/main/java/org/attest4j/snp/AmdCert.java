@@ -186,7 +186,7 @@ final class AmdCert {
   void checkValidity(Instant now) throws VerificationException {
     if (now.isBefore(notBefore)) {
       throw new VerificationException(
-          SnpReason.CERTIFICATE_EXPIRED,
+          SnpReason.CERTIFICATE_NOT_YET_VALID,
           what + " (CN=" + subjectCn + ") is not valid before " + notBefore + " (verification time " + now + ")");
     }
     if (now.isAfter(notAfter)) {

@@ -18,6 +18,19 @@ final class Der {
     return Arrays.copyOfRange(der, start, end);
   }
 
+  /**
+   * The length of the complete TLV at the start of {@code der} (header and content), or -1 when it
+   * does not start with a well-formed definite-length element that fits.
+   */
+  static int outerLength(byte[] der) {
+    try {
+      int[] h = header(der, 0);
+      return h[0] + h[1];
+    } catch (IllegalArgumentException e) {
+      return -1;
+    }
+  }
+
   /** {content offset, content length} of the TLV at {@code off}; definite lengths only. */
   private static int[] header(byte[] b, int off) {
     if (off + 2 > b.length || (b[off] & 0x1f) == 0x1f) {

@@ -15,8 +15,10 @@ import org.attest4j.core.MalformedEvidenceException;
  * The extended-report certificate table (GHCB spec 56421; returned by {@code SNP_GET_EXT_REPORT} and
  * by configfs-tsm's {@code auxblob}): entries of a 16-byte GUID, a u32 offset and a u32 length,
  * terminated by an all-zero entry; offsets are relative to the table start. Known GUIDs map to
- * {@link EntryType}s. GUIDs are read in RFC 4122 (big-endian) byte order as libuuid, go-sev-guest
- * and virtee write them; the mixed-endian (Microsoft GUID) order is accepted too.
+ * {@link EntryType}s. A known GUID is recognised in either byte order: RFC 4122 big-endian (as
+ * libuuid, go-sev-guest, virtee and the configfs-tsm {@code auxblob} veraison captured write it) and
+ * the mixed-endian order the GHCB specification describes (first three fields little-endian).
+ * Entries may hold DER or PEM ({@link Entry#der()} decodes either).
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -72,12 +74,59 @@ public final class SnpCertTable {
       Objects.requireNonNull(data, "data");
     }
 
-    /** An entry of a known type with its standard GUID. */
+    /**
+     * An entry of a known type with its standard GUID.
+     *
+     * @param type the entry type (not OTHER)
+     * @param data the entry's bytes (DER or PEM)
+     * @return the entry
+     * @throws IllegalArgumentException if {@code type} is OTHER
+     */
     public static Entry of(EntryType type, byte[] data) {
       if (type == EntryType.OTHER) {
         throw new IllegalArgumentException("OTHER entries need an explicit GUID");
       }
       return new Entry(type.guid(), type, Bytes.of(data));
+    }
+
+    /**
+     * The entry as DER: a PEM entry (as in a configfs-tsm {@code auxblob}) is decoded from its single
+     * {@code CERTIFICATE} (for a CRL entry {@code X509 CRL}) block; a DER entry is returned up to
+     * the end of its outer element, dropping zero padding after it (hosts pad entries).
+     *
+     * @return the DER bytes (a fresh copy)
+     * @throws MalformedEvidenceException with {@link SnpReason#MALFORMED_CERT_TABLE} if the entry is
+     *     empty, holds other than exactly one PEM block of its label, or is DER followed by non-zero
+     *     bytes
+     */
+    public byte[] der() throws MalformedEvidenceException {
+      byte[] raw = data.toByteArray();
+      String what = "certificate table " + (type == EntryType.OTHER ? guid.toString() : type.name()) + " entry";
+      if (raw.length == 0) {
+        throw new MalformedEvidenceException(SnpReason.MALFORMED_CERT_TABLE, what + " is empty");
+      }
+      if (Pem.looksLikePem(raw)) {
+        String label = type == EntryType.CRL ? "X509 CRL" : "CERTIFICATE";
+        List<byte[]> blocks = Pem.decodeAll(raw, label, what);
+        if (blocks.size() != 1) {
+          throw new MalformedEvidenceException(
+              SnpReason.MALFORMED_CERT_TABLE,
+              what + " is PEM text with " + blocks.size() + " " + label + " blocks; expected exactly one");
+        }
+        return blocks.get(0);
+      }
+      int end = Der.outerLength(raw);
+      if (end < 0) {
+        return raw; // not DER at all: the certificate parser names the problem
+      }
+      for (int i = end; i < raw.length; i++) {
+        if (raw[i] != 0) {
+          throw new MalformedEvidenceException(
+              SnpReason.MALFORMED_CERT_TABLE,
+              what + " has " + (raw.length - end) + " bytes after its " + end + "-byte DER element, not all zero");
+        }
+      }
+      return end == raw.length ? raw : java.util.Arrays.copyOf(raw, end);
     }
   }
 
@@ -179,6 +228,16 @@ public final class SnpCertTable {
   public Optional<Bytes> get(EntryType type) {
     Entry e = byType.get(type);
     return e == null ? Optional.empty() : Optional.of(e.data());
+  }
+
+  /**
+   * The entry of {@code type} (not OTHER), with its GUID and encoding as found.
+   *
+   * @param type the entry type
+   * @return the entry, or empty when the table has none
+   */
+  public Optional<Entry> entry(EntryType type) {
+    return Optional.ofNullable(byType.get(type));
   }
 
   /** The ARK entry. */

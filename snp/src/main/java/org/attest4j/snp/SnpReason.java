@@ -44,8 +44,10 @@ public enum SnpReason implements ReasonCode {
   BAD_CERTIFICATE_ALGORITHM,
   /** Issuer/subject names do not chain, or a CN is not the one AMD uses. */
   CERTIFICATE_NAME_MISMATCH,
-  /** A certificate is not valid at the verification instant. */
+  /** A certificate expired before the verification instant (it is past its notAfter). */
   CERTIFICATE_EXPIRED,
+  /** A certificate is not yet valid at the verification instant (it is before its notBefore). */
+  CERTIFICATE_NOT_YET_VALID,
   /** A certificate's serial number is listed in the ARK-signed CRL. */
   CERTIFICATE_REVOKED,
   /** The CRL is not signed by the ARK, is outside its thisUpdate/nextUpdate window, or is missing. */

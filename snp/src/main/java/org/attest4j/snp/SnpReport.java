@@ -103,7 +103,7 @@ public final class SnpReport {
           SnpReason.BAD_KEY_INFO,
           "KEY_INFO SIGNING_KEY " + signingKey + " is reserved (0 = VCEK, 1 = VLEK, 7 = none)");
     }
-    zeros(r, 0x04C, 0x050, "reserved 0x04C");
+    zeros(r, 0x04C, 0x050, "reserved field after KEY_INFO");
     if (version >= 3) {
       zeros(r, 0x18B, 0x1A0, "reserved after CPUID_STEP");
     } else {
@@ -112,7 +112,7 @@ public final class SnpReport {
     zeros(r, 0x1EB, 0x1EC, "reserved after CURRENT_MAJOR");
     zeros(r, 0x1EF, 0x1F0, "reserved after COMMITTED_MAJOR");
     zeros(r, version >= 5 ? 0x208 : 0x1F8, SIGNED_LENGTH, "reserved before SIGNATURE");
-    zeros(r, 0x330, SIZE, "reserved signature bytes 0x330..0x49F");
+    zeros(r, 0x330, SIZE, "reserved signature bytes");
     Cpuid cpuid = null;
     Product cpuidProduct = null;
     if (version >= 3) {
@@ -139,8 +139,9 @@ public final class SnpReport {
         throw new MalformedEvidenceException(
             SnpReason.RESERVED_NONZERO,
             String.format(
-                "SEV-SNP report %s (0x%03X..0x%03X) must be zero but byte 0x%03X is 0x%02x",
-                field, from, to - 1, i, r[i] & 0xff));
+                "SEV-SNP report %s (%s) must be zero but byte 0x%03X is 0x%02x",
+                field, to - from == 1 ? String.format("0x%03X", from) : String.format("0x%03X..0x%03X", from, to - 1),
+                i, r[i] & 0xff));
       }
     }
   }

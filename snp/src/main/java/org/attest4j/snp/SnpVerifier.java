@@ -100,15 +100,37 @@ public final class SnpVerifier {
   }
 
   /**
-   * Verifies {@code report} with the certificates of an extended-report certificate table (VCEK or
-   * VLEK, ASK, ARK).
+   * Verifies {@code report} with the certificates of an extended-report certificate table (from
+   * {@code SNP_GET_EXT_REPORT} or the configfs-tsm {@code auxblob}): the VCEK or VLEK entry the
+   * report's KEY_INFO names, the ASK and the ARK. Entries may be DER or PEM, under GUIDs in either
+   * byte order.
    *
-   * @throws MalformedEvidenceException if an input cannot be decoded
+   * @param report the parsed report
+   * @param table the certificate table
+   * @return the verified report
+   * @throws MalformedEvidenceException if an input cannot be decoded or the table lacks an entry
    * @throws VerificationException if any check fails
    */
   public VerifiedSnpReport verify(SnpReport report, SnpCertTable table)
       throws MalformedEvidenceException, VerificationException {
-    return verify(report, VcekChain.fromCertTable(table));
+    return verify(report, table, null);
+  }
+
+  /**
+   * Like {@link #verify(SnpReport, SnpCertTable)}, completing a table that holds only the VCEK or
+   * VLEK with {@code chainPem} (the KDS {@code cert_chain}: ASK or ASVK, then ARK).
+   *
+   * @param report the parsed report
+   * @param table the certificate table
+   * @param chainPem the chain to use when the table lacks the ASK or ARK; may be null
+   * @return the verified report
+   * @throws MalformedEvidenceException if an input cannot be decoded or a certificate is missing
+   * @throws VerificationException if any check fails
+   */
+  public VerifiedSnpReport verify(SnpReport report, SnpCertTable table, byte[] chainPem)
+      throws MalformedEvidenceException, VerificationException {
+    Objects.requireNonNull(report, "report");
+    return verify(report, VcekChain.fromCertTable(table, report.keyInfo().signingKey(), chainPem));
   }
 
   /**
@@ -188,6 +210,12 @@ public final class SnpVerifier {
           "report KEY_INFO says it is signed by the " + ki.signingKey() + " but the certificate is a " + vc.vek.kind());
     }
 
+    // the VCEK is for this chip: checked first, so a wrong chip's VCEK is named as such rather than
+    // as a bad signature (CHIP_ID is not yet authenticated here, but a mismatch refuses either way)
+    if (vc.vek.kind() == SigningKey.VCEK) {
+      checkHwId(bound, vc.vek, chainProduct);
+    }
+
     // the report signature: the authenticity of every field below
     byte[] raw = bound.rawUnsafe();
     if (!Crypto.verifyEcdsaP384Le(vc.vek.ecKey(), raw, SnpReport.SIGNED_LENGTH, raw, 0x2A0)) {
@@ -198,9 +226,6 @@ public final class SnpVerifier {
     }
 
     // certificate-to-report binding
-    if (vc.vek.kind() == SigningKey.VCEK) {
-      checkHwId(bound, vc.vek, chainProduct);
-    }
     checkTcb(bound, vc.vek, chainProduct);
     if (!cached) {
       LOG.log(Level.DEBUG, "verified SEV-SNP chain {0} for {1}", vc.anchor.name(), vc.vek);

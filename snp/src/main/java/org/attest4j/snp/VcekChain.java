@@ -107,15 +107,61 @@ public final class VcekChain {
 
   /**
    * A chain from an extended-report certificate table: the VLEK entry if present, else the VCEK, plus
-   * the ASK and ARK entries.
+   * the ASK and ARK entries. Entries may be DER or PEM, under GUIDs in either byte order.
    *
-   * @throws MalformedEvidenceException if the table lacks the VCEK/VLEK, ASK or ARK entry
+   * @param table the certificate table
+   * @return the chain (not yet verified)
+   * @throws MalformedEvidenceException if the table lacks the VCEK/VLEK, ASK or ARK entry, or an
+   *     entry cannot be decoded
    */
   public static VcekChain fromCertTable(SnpCertTable table) throws MalformedEvidenceException {
-    Bytes v = table.vlek().or(table::vcek).orElseThrow(() -> missing("VCEK or VLEK"));
-    Bytes ask = table.ask().orElseThrow(() -> missing("ASK"));
-    Bytes ark = table.ark().orElseThrow(() -> missing("ARK"));
-    return new VcekChain(v.toByteArray(), ask.toByteArray(), ark.toByteArray());
+    return fromCertTable(table, null, null);
+  }
+
+  /**
+   * A chain from a certificate table that may hold only the VCEK/VLEK (as hosts that leave the chain
+   * to the guest owner provide it): the table's ASK and ARK entries when it has both, else {@code
+   * chainPem} (the KDS {@code cert_chain}: ASK or ASVK, then ARK). Entries may be DER or PEM, under
+   * GUIDs in either byte order.
+   *
+   * @param table the certificate table
+   * @param chainPem the {@code cert_chain} to use when the table lacks the ASK or ARK; may be null
+   * @return the chain (not yet verified)
+   * @throws MalformedEvidenceException if the table lacks the VCEK/VLEK, or lacks the ASK/ARK and
+   *     {@code chainPem} is null, or an entry or the chain cannot be decoded
+   */
+  public static VcekChain fromCertTable(SnpCertTable table, byte[] chainPem) throws MalformedEvidenceException {
+    return fromCertTable(table, null, chainPem);
+  }
+
+  /**
+   * {@link #fromCertTable(SnpCertTable, byte[])} choosing the endorsement-key entry of {@code
+   * signer} (VCEK or VLEK) when the table holds both; null prefers the VLEK.
+   */
+  static VcekChain fromCertTable(SnpCertTable table, SigningKey signer, byte[] chainPem)
+      throws MalformedEvidenceException {
+    java.util.Objects.requireNonNull(table, "table");
+    java.util.Optional<SnpCertTable.Entry> vlek = table.entry(SnpCertTable.EntryType.VLEK);
+    java.util.Optional<SnpCertTable.Entry> vcek = table.entry(SnpCertTable.EntryType.VCEK);
+    SnpCertTable.Entry v;
+    if (signer == SigningKey.VCEK) {
+      v = vcek.or(() -> vlek).orElseThrow(() -> missing("VCEK or VLEK"));
+    } else {
+      v = vlek.or(() -> vcek).orElseThrow(() -> missing("VCEK or VLEK"));
+    }
+    byte[] vekDer = v.der();
+    java.util.Optional<SnpCertTable.Entry> ask = table.entry(SnpCertTable.EntryType.ASK);
+    java.util.Optional<SnpCertTable.Entry> ark = table.entry(SnpCertTable.EntryType.ARK);
+    if (ask.isPresent() && ark.isPresent()) {
+      return new VcekChain(vekDer, ask.get().der(), ark.get().der());
+    }
+    if (chainPem == null) {
+      throw new MalformedEvidenceException(
+          CoreReason.MISSING_INPUT,
+          "certificate table has no " + (ask.isPresent() ? "ARK" : ark.isPresent() ? "ASK" : "ASK or ARK")
+              + " entry and no cert_chain (ASK/ASVK + ARK) was supplied to complete it");
+    }
+    return parse(vekDer, chainPem);
   }
 
   private static MalformedEvidenceException missing(String what) {

@@ -239,7 +239,17 @@ class SnpReportPropertiesTest {
     assertEquals(SnpReason.RESERVED_NONZERO, assertThrows(MalformedEvidenceException.class, () -> SnpReport.parse(h)).reason());
     byte[] i = good.clone();
     i[0x400] = 1; // reserved signature bytes
-    assertEquals(SnpReason.RESERVED_NONZERO, assertThrows(MalformedEvidenceException.class, () -> SnpReport.parse(i)).reason());
+    MalformedEvidenceException ie = assertThrows(MalformedEvidenceException.class, () -> SnpReport.parse(i));
+    assertEquals(SnpReason.RESERVED_NONZERO, ie.reason());
+    // the range is printed once, then the offending byte
+    assertEquals(1, ie.getMessage().split("0x330\\.\\.0x49F", -1).length - 1, ie.getMessage());
+    assertTrue(ie.getMessage().contains("byte 0x400 is 0x01"), ie.getMessage());
+    MalformedEvidenceException fe = assertThrows(MalformedEvidenceException.class, () -> SnpReport.parse(f));
+    assertEquals(1, fe.getMessage().split("0x04C\\.\\.0x04F", -1).length - 1, fe.getMessage());
+    byte[] k = good.clone();
+    k[0x1EB] = 2; // a one-byte range is printed as one offset
+    MalformedEvidenceException ke = assertThrows(MalformedEvidenceException.class, () -> SnpReport.parse(k));
+    assertTrue(ke.getMessage().contains("(0x1EB) must be zero but byte 0x1EB is 0x02"), ke.getMessage());
     byte[] j = good.clone();
     j[0x40] = 0x40; // PLATFORM_INFO bit 6 (Turin) is kept, not rejected
     assertTrue(parses(j));

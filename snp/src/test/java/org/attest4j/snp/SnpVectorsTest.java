@@ -98,7 +98,9 @@ class SnpVectorsTest {
         expected = Set.of(SnpReason.BAD_CERTIFICATE_SIGNATURE, SnpReason.CERTIFICATE_NAME_MISMATCH, SnpReason.PRODUCT_MISMATCH);
         assertTrue(e instanceof VerificationException);
       } else if ("FAIL".equals(py.get("report_by_vek").getAsString())) {
-        expected = Set.of(SnpReason.BAD_REPORT_SIGNATURE);
+        // a wrong chip's VCEK is named as such: the hwID binding is checked before the signature
+        expected = v.meta().get("expected_failure").getAsString().contains("CHIP_ID != VCEK hwID")
+            ? Set.of(SnpReason.CHIP_ID_MISMATCH) : Set.of(SnpReason.BAD_REPORT_SIGNATURE);
         assertTrue(e instanceof VerificationException);
       } else {
         throw new AssertionError("unknown negative kind " + py);
@@ -224,10 +226,16 @@ class SnpVectorsTest {
         () -> SnpVerifier.builder().clock(clockFor(v)).build().verify(SnpReport.parse(v.report()),
             VcekChain.of(v.vek(), badAsk, good.chainDer().get(1))));
     assertEquals(SnpReason.BAD_CERTIFICATE_SIGNATURE, e.reason());
-    // a clock outside the validity window
+    // a clock before the validity window: not yet valid, which is not "expired"
     e = assertThrows(VerificationException.class, () -> VcekChain.verify(v.report(), v.vek(), v.chain(),
         Clock.fixed(Instant.parse("2020-01-01T00:00:00Z"), ZoneOffset.UTC)));
+    assertEquals(SnpReason.CERTIFICATE_NOT_YET_VALID, e.reason());
+    assertTrue(e.getMessage().contains("not valid before"), e.getMessage());
+    // and one after it
+    e = assertThrows(VerificationException.class, () -> VcekChain.verify(v.report(), v.vek(), v.chain(),
+        Clock.fixed(Instant.parse("2100-01-01T00:00:00Z"), ZoneOffset.UTC)));
     assertEquals(SnpReason.CERTIFICATE_EXPIRED, e.reason());
+    assertTrue(e.getMessage().contains("expired at"), e.getMessage());
   }
 
   @Test

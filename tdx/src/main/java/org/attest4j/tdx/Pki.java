@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import org.attest4j.core.Bytes;
@@ -175,11 +174,17 @@ final class Pki {
     }
 
     void requireCurrent(Instant at) throws VerificationException {
-      if (at.isBefore(thisUpdate) || at.isAfter(nextUpdate)) {
+      if (at.isBefore(thisUpdate)) {
+        throw new VerificationException(
+            TdxReason.COLLATERAL_NOT_YET_VALID,
+            role + " is not yet valid at " + at + " (thisUpdate " + thisUpdate + ", nextUpdate "
+                + nextUpdate + "); check the verifier's clock");
+      }
+      if (at.isAfter(nextUpdate)) {
         throw new VerificationException(
             TdxReason.COLLATERAL_EXPIRED,
-            role + " is not current at " + at + " (thisUpdate " + thisUpdate + ", nextUpdate "
-                + nextUpdate + ")");
+            role + " expired at " + nextUpdate + " (verification time " + at + ", thisUpdate "
+                + thisUpdate + "); fetch a fresh CRL");
       }
     }
   }
@@ -217,11 +222,17 @@ final class Pki {
 
     void requireValidAt(Instant at, String role) throws VerificationException {
       for (Cert c : certs) {
-        if (at.isBefore(c.notBefore) || at.isAfter(c.notAfter)) {
+        if (at.isBefore(c.notBefore)) {
+          throw new VerificationException(
+              TdxReason.CERT_NOT_YET_VALID,
+              role + " certificate '" + c.subjectCn() + "' is not yet valid at " + at + " (valid "
+                  + c.notBefore + " to " + c.notAfter + ")");
+        }
+        if (at.isAfter(c.notAfter)) {
           throw new VerificationException(
               TdxReason.CERT_EXPIRED,
-              role + " certificate '" + c.subjectCn() + "' is not valid at " + at + " (valid "
-                  + c.notBefore + " to " + c.notAfter + ")");
+              role + " certificate '" + c.subjectCn() + "' expired at " + c.notAfter
+                  + " (verification time " + at + ", valid from " + c.notBefore + ")");
         }
       }
     }
@@ -267,15 +278,15 @@ final class Pki {
    * self-issued. Validity at a time is checked separately ({@link Chain#requireValidAt}).
    */
   static Chain verifyChain(List<Bytes> ders, String role) throws VerificationException {
-    return verifyChain(ders, role, HexFormat.of().parseHex(INTEL_SGX_ROOT_CA_SPKI_SHA256), new Memo());
+    return verifyChain(ders, role, TdxTrustAnchor.intelSgxRootCa(), new Memo());
   }
 
   /**
-   * As {@link #verifyChain(List, String)} with the given pinned root key and memo. The root's own
-   * signature is not checked: its key is trusted because it is pinned, not because of its
-   * certificate.
+   * As {@link #verifyChain(List, String)} with the given trust anchor and memo. The root
+   * certificate must carry the anchor's key, be self-issued, and its self-signature must verify
+   * ({@link TdxTrustAnchor#requireTrusts}).
    */
-  static Chain verifyChain(List<Bytes> ders, String role, byte[] rootSpkiSha256, Memo memo)
+  static Chain verifyChain(List<Bytes> ders, String role, TdxTrustAnchor anchor, Memo memo)
       throws VerificationException {
     if (ders.size() < 2 || ders.size() > 5) {
       throw new VerificationException(
@@ -286,16 +297,7 @@ final class Pki {
     for (int i = 0; i < ders.size(); i++) {
       certs.add(memo.cert(ders.get(i), i == 0 ? role + " leaf" : role + " CA"));
     }
-    Cert root = certs.get(certs.size() - 1);
-    if (!MessageDigest.isEqual(root.spkiSha256(), rootSpkiSha256)) {
-      throw new VerificationException(
-          TdxReason.UNTRUSTED_ROOT,
-          role + " chain ends at '" + root.subject + "' whose key is not the pinned Intel SGX Root CA key");
-    }
-    if (!root.subject.equals(root.issuer)) {
-      throw new VerificationException(
-          TdxReason.CERT_CHAIN_INVALID, role + " chain root is not self-issued");
-    }
+    anchor.requireTrusts(certs.get(certs.size() - 1), role, memo);
     for (int i = 0; i < certs.size() - 1; i++) {
       Cert c = certs.get(i);
       Cert issuer = certs.get(i + 1);

@@ -196,6 +196,12 @@ public final class TdxQuote {
 
   /** Splits a PEM chain (optionally NUL-terminated) into DER certificates, in order. */
   static List<Bytes> decodePemChain(byte[] pem) throws MalformedEvidenceException {
+    if (pem.length >= 2 && (pem[0] & 0xff) == 0x30 && (pem[1] & 0xff) >= 0x80) {
+      throw parseError(
+          "the PCK certificate chain (certification data type 5) is DER-encoded; Intel's type 5 is"
+              + " the PEM text of the PCK, PCK CA and root certificates (BEGIN CERTIFICATE blocks),"
+              + " so this quote was not produced by an Intel QE or was re-encoded");
+    }
     int n = pem.length;
     while (n > 0 && pem[n - 1] == 0) {
       n--;

@@ -32,8 +32,10 @@ public enum TdxReason implements ReasonCode {
   INTERNAL_ERROR,
   /** A chain does not end at the pinned Intel SGX Root CA. */
   UNTRUSTED_ROOT,
-  /** A certificate is not valid at the verification time. */
+  /** A certificate's validity ended before the verification time (after its notAfter). */
   CERT_EXPIRED,
+  /** A certificate's validity starts after the verification time (before its notBefore). */
+  CERT_NOT_YET_VALID,
   /** A certificate is listed in a CRL. */
   CERT_REVOKED,
   /** The PCK leaf certificate lacks or has malformed Intel SGX extensions. */
@@ -45,10 +47,15 @@ public enum TdxReason implements ReasonCode {
   /** Collateral input is malformed (JSON, hex, missing item). */
   COLLATERAL_MALFORMED,
   /**
-   * A collateral item (TCB info, QE identity, root CA CRL or PCK CRL) is not current at the
-   * verification time (before its issueDate/thisUpdate or after its nextUpdate).
+   * A collateral item (TCB info, QE identity, root CA CRL or PCK CRL) is expired at the verification
+   * time (after its nextUpdate): fetch fresh collateral.
    */
   COLLATERAL_EXPIRED,
+  /**
+   * A collateral item (TCB info, QE identity, root CA CRL or PCK CRL) is not yet valid at the
+   * verification time (before its issueDate/thisUpdate): check the verifier's clock.
+   */
+  COLLATERAL_NOT_YET_VALID,
   /** The TCB info signature by the TCB signing key does not verify. */
   TCB_INFO_SIGNATURE_INVALID,
   /** The TCB info is not TDX TCB info version 3 or is malformed. */

@@ -23,8 +23,8 @@ import org.bouncycastle.crypto.params.ECPublicKeyParameters;
  *
  * <ol>
  *   <li>the PCK certificate chain from the quote up to the pinned Intel SGX Root CA (public-key
- *       fingerprint pinned; the root certificate is never taken on trust from the input), each
- *       certificate valid at the instant;
+ *       fingerprint pinned, see {@link TdxTrustAnchor}; the root certificate in the input must
+ *       carry that key and its self-signature must verify), each certificate valid at the instant;
  *   <li>the QE report signature by the PCK key, and the attestation-key binding {@code
  *       QE report_data = SHA-256(attestation key || QE auth data) || 0^32};
  *   <li>the quote signature by the attestation key over header and TD report;
@@ -50,14 +50,14 @@ public final class TdxVerifier {
   private static final Logger LOG = System.getLogger(TdxVerifier.class.getName());
 
   private final Clock clock;
-  private final byte[] rootPin;
+  private final TdxTrustAnchor anchor;
   private final LruCache<Bytes, VerifiedCollateral> collateralCache;
   private final LruCache<Bytes, VerifiedPck> pckCache;
   private final LruCache<Bytes, ECPublicKeyParameters> akCache;
 
   private TdxVerifier(Builder b) {
     this.clock = b.clock;
-    this.rootPin = b.rootPin.clone();
+    this.anchor = b.anchor;
     this.collateralCache = new LruCache<>(b.cacheSize);
     this.pckCache = new LruCache<>(b.cacheSize);
     this.akCache = new LruCache<>(b.cacheSize);
@@ -77,13 +77,25 @@ public final class TdxVerifier {
   public static final class Builder {
     private Clock clock = Clock.systemUTC();
     private int cacheSize = 256;
-    private byte[] rootPin = java.util.HexFormat.of().parseHex(Pki.INTEL_SGX_ROOT_CA_SPKI_SHA256);
+    private TdxTrustAnchor anchor = TdxTrustAnchor.intelSgxRootCa();
 
     private Builder() {}
 
     /** Pins another root key (SHA-256 of its SubjectPublicKeyInfo); for tests with a synthetic PKI only. */
     Builder trustAnchorSpkiSha256ForTesting(byte[] spkiSha256) {
-      this.rootPin = spkiSha256.clone();
+      return trustAnchor(TdxTrustAnchor.ofSpkiSha256(Bytes.of(spkiSha256), "test root"));
+    }
+
+    /**
+     * The root every chain must end at, instead of Intel's SGX Root CA. Only for a private PKI or a
+     * simulated platform ({@code SimulatedTdxPlatform#trustAnchor()}); production verifiers keep
+     * the default.
+     *
+     * @param anchor the root to trust (replaces Intel's)
+     * @return this builder
+     */
+    public Builder trustAnchor(TdxTrustAnchor anchor) {
+      this.anchor = Objects.requireNonNull(anchor, "anchor");
       return this;
     }
 
@@ -242,7 +254,7 @@ public final class TdxVerifier {
     if (cached != null) {
       return cached;
     }
-    Pki.Chain chain = Pki.verifyChain(quote.pckCertificatesDer(), "PCK", rootPin, memo);
+    Pki.Chain chain = Pki.verifyChain(quote.pckCertificatesDer(), "PCK", anchor, memo);
     if (chain.certs.size() != 3) {
       throw new VerificationException(
           TdxReason.CERT_CHAIN_INVALID,
@@ -272,7 +284,7 @@ public final class TdxVerifier {
       throws AttestationException {
     VerifiedCollateral vc = collateralCache.get(c.fingerprint());
     if (vc == null) {
-      vc = VerifiedCollateral.verify(c, rootPin, memo);
+      vc = VerifiedCollateral.verify(c, anchor, memo);
       collateralCache.put(c.fingerprint(), vc);
     }
     vc.requireCurrent(at);
@@ -291,7 +303,7 @@ public final class TdxVerifier {
     final Instant notBefore;
     final Instant notAfter;
 
-    private VerifiedCollateral(TdxCollateral c, byte[] pin, Pki.Memo memo) throws AttestationException {
+    private VerifiedCollateral(TdxCollateral c, TdxTrustAnchor pin, Pki.Memo memo) throws AttestationException {
       this.tcbInfo = c.tcbInfo();
       this.qeIdentity = c.qeIdentity();
       this.rootCrl = c.rootCrl();
@@ -354,7 +366,7 @@ public final class TdxVerifier {
       this.notAfter = na;
     }
 
-    static VerifiedCollateral verify(TdxCollateral c, byte[] pin, Pki.Memo memo) throws AttestationException {
+    static VerifiedCollateral verify(TdxCollateral c, TdxTrustAnchor pin, Pki.Memo memo) throws AttestationException {
       return new VerifiedCollateral(c, pin, memo);
     }
 
@@ -380,21 +392,27 @@ public final class TdxVerifier {
       qeChain.requireValidAt(at, "QE identity issuer");
       rootCrl.requireCurrent(at);
       pckCrl.requireCurrent(at);
-      if (at.isBefore(tcbInfo.issueDate) || at.isAfter(tcbInfo.nextUpdate)) {
-        throw new VerificationException(
-            TdxReason.COLLATERAL_EXPIRED,
-            "TCB info is not current at " + at + " (issueDate " + tcbInfo.issueDate + ", nextUpdate "
-                + tcbInfo.nextUpdate + ")");
-      }
-      if (at.isBefore(qeIdentity.issueDate) || at.isAfter(qeIdentity.nextUpdate)) {
-        throw new VerificationException(
-            TdxReason.COLLATERAL_EXPIRED,
-            "QE identity is not current at " + at + " (issueDate " + qeIdentity.issueDate
-                + ", nextUpdate " + qeIdentity.nextUpdate + ")");
-      }
+      requireCurrent("TCB info", tcbInfo.issueDate, tcbInfo.nextUpdate, at);
+      requireCurrent("QE identity", qeIdentity.issueDate, qeIdentity.nextUpdate, at);
       throw new VerificationException(
-          TdxReason.COLLATERAL_EXPIRED,
+          at.isBefore(notBefore) ? TdxReason.COLLATERAL_NOT_YET_VALID : TdxReason.COLLATERAL_EXPIRED,
           "collateral is not current at " + at + " (valid " + notBefore + " to " + notAfter + ")");
+    }
+
+    private static void requireCurrent(String what, Instant issued, Instant next, Instant at)
+        throws VerificationException {
+      if (at.isBefore(issued)) {
+        throw new VerificationException(
+            TdxReason.COLLATERAL_NOT_YET_VALID,
+            what + " is not yet valid at " + at + " (issueDate " + issued + ", nextUpdate " + next
+                + "); check the verifier's clock");
+      }
+      if (at.isAfter(next)) {
+        throw new VerificationException(
+            TdxReason.COLLATERAL_EXPIRED,
+            what + " expired at " + next + " (verification time " + at + ", issueDate " + issued
+                + "); fetch fresh collateral");
+      }
     }
   }
 

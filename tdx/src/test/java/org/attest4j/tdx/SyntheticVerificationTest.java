@@ -191,9 +191,13 @@ class SyntheticVerificationTest {
         () -> v.verify(q, c, s.now.plus(40, ChronoUnit.DAYS)));
     assertEquals(TdxReason.COLLATERAL_EXPIRED, crl.reason());
     assertTrue(crl.getMessage().contains("CRL"), crl.getMessage());
+    VerificationException crlEarly = assertThrows(VerificationException.class,
+        () -> v.verify(q, c, s.now.minus(5, ChronoUnit.DAYS)));
+    assertEquals(TdxReason.COLLATERAL_NOT_YET_VALID, crlEarly.reason());
+    assertTrue(crlEarly.getMessage().contains("CRL is not yet valid"), crlEarly.getMessage());
     VerificationException early = assertThrows(VerificationException.class,
         () -> v.verify(q, c, s.now.minus(400, ChronoUnit.DAYS)));
-    assertEquals(TdxReason.CERT_EXPIRED, early.reason());
+    assertEquals(TdxReason.CERT_NOT_YET_VALID, early.reason());
     VerificationException pckLate = assertThrows(VerificationException.class,
         () -> v.verifySignaturesOnly(q, s.now.plus(400, ChronoUnit.DAYS)));
     assertEquals(TdxReason.CERT_EXPIRED, pckLate.reason());

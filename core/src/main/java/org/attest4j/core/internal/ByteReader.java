@@ -107,6 +107,24 @@ public final class ByteReader {
     return ByteBuffer.wrap(data, p, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
   }
 
+  /** Reads a big-endian u16 (TPM 2.0 structures). */
+  public int u16be(String field) throws MalformedEvidenceException {
+    int p = take(2, field);
+    return (data[p] & 0xff) << 8 | (data[p + 1] & 0xff);
+  }
+
+  /** Reads a big-endian u32 (TPM 2.0 structures). */
+  public long u32be(String field) throws MalformedEvidenceException {
+    int p = take(4, field);
+    return ByteBuffer.wrap(data, p, 4).getInt() & 0xffffffffL;
+  }
+
+  /** Reads a big-endian u64 (as a signed long; TPM 2.0 structures). */
+  public long u64be(String field) throws MalformedEvidenceException {
+    int p = take(8, field);
+    return ByteBuffer.wrap(data, p, 8).getLong();
+  }
+
   /** Reads {@code n} bytes into a fresh array. */
   public byte[] bytes(int n, String field) throws MalformedEvidenceException {
     int p = take(n, field);

@@ -1,6 +1,5 @@
 package org.attest4j.core.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
@@ -8,19 +7,17 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.core.ReasonCode;
 
@@ -105,8 +102,10 @@ public final class EndorsementHttp {
   private final Sleeper sleeper;
   private final int maxBodyBytes;
   private final AtomicLong requests = new AtomicLong();
+  private final Duration breakerWindow;
+  private final AtomicReference<Instant> openUntil = new AtomicReference<>(Instant.MIN);
 
-  /** A fetcher for {@code service} sending through {@code client}. */
+  /** A fetcher for {@code service} sending through {@code client}, without a circuit breaker. */
   public EndorsementHttp(
       Service service,
       HttpClient client,
@@ -115,6 +114,27 @@ public final class EndorsementHttp {
       Clock clock,
       Sleeper sleeper,
       int maxBodyBytes) {
+    this(service, client, requestTimeout, policy, clock, sleeper, maxBodyBytes, null);
+  }
+
+  /**
+   * A fetcher with a circuit breaker when {@code breakerWindow} is not null: a 429 or 503 answer is
+   * not retried (no sleeping through {@code Retry-After}) but fails at once and opens the breaker
+   * for the longer of {@code breakerWindow} and the server's {@code Retry-After}; while it is open
+   * (by {@code clock}) every fetch fails at once with the throttled reason and the remaining time
+   * as its retry-after, without a network call. So a throttling server sees at most one request
+   * per window from this client, and no caller waits on it.
+   */
+  public EndorsementHttp(
+      Service service,
+      HttpClient client,
+      Duration requestTimeout,
+      RetryPolicy policy,
+      Clock clock,
+      Sleeper sleeper,
+      int maxBodyBytes,
+      Duration breakerWindow) {
+    this.breakerWindow = breakerWindow;
     this.service = Objects.requireNonNull(service, "service");
     this.reasons = service.reasons();
     this.client = Objects.requireNonNull(client, "client");
@@ -199,6 +219,7 @@ public final class EndorsementHttp {
    * {@code what} names the object in messages (e.g. "the VCEK").
    */
   public HttpResponse<byte[]> get(URI uri, String what) throws EndorsementUnavailableException {
+    requireBreakerClosed(what);
     EndorsementUnavailableException last = null;
     for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
       Duration wait = policy.backoff(attempt);
@@ -257,6 +278,16 @@ public final class EndorsementHttp {
               retryAfter.get(),
               null);
         }
+        if (breakerWindow != null) {
+          Duration open = retryAfter.filter(r -> r.compareTo(breakerWindow) > 0).orElse(breakerWindow);
+          openUntil.set(clock.instant().plus(open));
+          throw new EndorsementUnavailableException(
+              reason,
+              service.label() + " answered " + label + " for " + what + " (" + uri + "); not asking again for "
+                  + open.toSeconds() + " s (circuit breaker); " + service.throttledHint(),
+              open,
+              null);
+        }
         Duration w = retryAfter.orElse(wait);
         last =
             new EndorsementUnavailableException(
@@ -301,13 +332,30 @@ public final class EndorsementHttp {
     throw last;
   }
 
-  private static boolean isBodyTooLarge(Throwable t) {
-    for (int i = 0; t != null && i < 8; i++, t = t.getCause()) {
-      if (t instanceof BodyTooLargeException) {
-        return true;
-      }
+  /** Whether the circuit breaker is open now (always false without one). */
+  public boolean breakerOpen() {
+    return breakerWindow != null && clock.instant().isBefore(openUntil.get());
+  }
+
+  private void requireBreakerClosed(String what) throws EndorsementUnavailableException {
+    if (breakerWindow == null) {
+      return;
     }
-    return false;
+    Instant now = clock.instant();
+    Instant until = openUntil.get();
+    if (now.isBefore(until)) {
+      Duration left = Duration.between(now, until);
+      throw new EndorsementUnavailableException(
+          reasons.throttled(),
+          service.label() + " throttled this client; " + what + " is not asked for until " + until + " (circuit breaker, "
+              + Math.max(1, left.toSeconds()) + " s left); retry then",
+          left,
+          null);
+    }
+  }
+
+  private static boolean isBodyTooLarge(Throwable t) {
+    return BoundedBody.isTooLarge(t);
   }
 
   private void retryLog(URI uri, int attempt, Duration wait, String why) {
@@ -362,66 +410,6 @@ public final class EndorsementHttp {
         throw (IOException) c;
       }
       throw new IOException(String.valueOf(c), c);
-    }
-  }
-
-  /** Signals a body over the size limit. */
-  static final class BodyTooLargeException extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    BodyTooLargeException(String message) {
-      super(message);
-    }
-  }
-
-  /** Collects the body, failing once it passes the limit. */
-  private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
-    private final int limit;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-    private Flow.Subscription subscription;
-
-    BoundedBody(int limit) {
-      this.limit = limit;
-    }
-
-    @Override
-    public CompletionStage<byte[]> getBody() {
-      return result;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription s) {
-      subscription = s;
-      s.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> items) {
-      if (result.isDone()) {
-        return;
-      }
-      for (ByteBuffer b : items) {
-        if (out.size() + b.remaining() > limit) {
-          subscription.cancel();
-          result.completeExceptionally(
-              new IOException(new BodyTooLargeException("response body over " + limit + " bytes")));
-          return;
-        }
-        byte[] chunk = new byte[b.remaining()];
-        b.get(chunk);
-        out.write(chunk, 0, chunk.length);
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      result.completeExceptionally(t);
-    }
-
-    @Override
-    public void onComplete() {
-      result.complete(out.toByteArray());
     }
   }
 }

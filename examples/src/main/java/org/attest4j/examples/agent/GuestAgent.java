@@ -28,6 +28,7 @@ import org.attest4j.kms.proto.AppKeyAmdResponse;
 import org.attest4j.kms.proto.AppKeyResponse;
 import org.attest4j.kms.proto.EnvelopeMode;
 import org.attest4j.kms.proto.GetAppKeyAmdRequest;
+import org.attest4j.kms.proto.GetMetaResponse;
 import org.attest4j.kms.proto.NonceResponse;
 import org.attest4j.snp.SnpCertTable;
 import org.attest4j.snp.guest.SnpGuestReport;
@@ -153,7 +154,22 @@ public final class GuestAgent {
     }
   }
 
+  /**
+   * {@code GetMeta}: the KMS's public metadata (its envelope-signing key, envelope modes, freshness).
+   *
+   * @return the answer
+   * @throws AgentException if the KMS cannot be reached or refuses
+   */
+  public GetMetaResponse meta() throws AgentException {
+    return call(http, kms, "GetMeta", new byte[0], GetMetaResponse.getDefaultInstance());
+  }
+
   private <T extends com.google.protobuf.Message> T call(String method, byte[] body, T prototype) throws AgentException {
+    return call(http, kms, method, body, prototype);
+  }
+
+  private static <T extends com.google.protobuf.Message> T call(HttpClient http, URI kms, String method, byte[] body,
+      T prototype) throws AgentException {
     HttpRequest req =
         HttpRequest.newBuilder(URI.create(kms + "/prpc/" + method))
             .timeout(Duration.ofSeconds(30))
@@ -205,15 +221,22 @@ public final class GuestAgent {
   /**
    * Asks a KMS for this guest's keys using the SEV-SNP hardware interface (configfs-tsm, else
    * {@code /dev/sev-guest}): {@code --kms URL --mr-config FILE --vcpus N --vcpu-type NAME}. Prints
-   * key fingerprints; exit 0 on success, 1 when refused, 2 for usage errors.
+   * key fingerprints; exit 0 on success, 1 when refused, 2 for usage errors. With {@code --simulate
+   * --kms URL} the guest runs on a simulated platform instead ({@link #simulate}).
+   *
+   * @param args command-line arguments
    */
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("--simulate")) {
+      System.exit(simulate(args, System.out, System.err));
+    }
     java.util.Map<String, String> a = new java.util.HashMap<>();
     for (int i = 0; i + 1 < args.length; i += 2) {
       a.put(args[i], args[i + 1]);
     }
     if (args.length % 2 != 0 || !a.keySet().containsAll(java.util.List.of("--kms", "--mr-config", "--vcpus", "--vcpu-type"))) {
-      System.err.println("usage: GuestAgent --kms URL --mr-config FILE --vcpus N --vcpu-type NAME");
+      System.err.println("usage: GuestAgent --kms URL --mr-config FILE --vcpus N --vcpu-type NAME"
+          + "\n       GuestAgent --simulate --kms URL");
       System.exit(2);
     }
     try {
@@ -232,6 +255,53 @@ public final class GuestAgent {
     } catch (IOException | NumberFormatException e) {
       System.err.println(e.getMessage());
       System.exit(2);
+    }
+  }
+
+  /**
+   * {@code GuestAgent --simulate --kms URL}: a guest launched as {@link ExampleLaunch} describes, on a
+   * <strong>simulated</strong> SEV-SNP platform with the test-only root (announced on {@code err}),
+   * asks the KMS for its keys. The guest's MrConfigV3 names the KMS key that {@code GetMeta}
+   * reports, as an operator would when deploying the app for that KMS.
+   *
+   * @param args {@code --simulate --kms URL}
+   * @param out where the released keys' fingerprints go
+   * @param err where the simulation notice and a refusal go
+   * @return 0 when keys were released and opened, 1 when refused or unreachable, 2 for usage errors
+   */
+  public static int simulate(String[] args, PrintStream out, PrintStream err) {
+    if (args.length != 3 || !args[0].equals("--simulate") || !args[1].equals("--kms")) {
+      err.println("usage: GuestAgent --simulate --kms URL");
+      return 2;
+    }
+    URI uri;
+    try {
+      uri = URI.create(args[2].endsWith("/") ? args[2].substring(0, args[2].length() - 1) : args[2]);
+      if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+        throw new IllegalArgumentException("not an http(s) URL");
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("--kms " + args[2] + ": " + e.getMessage());
+      return 2;
+    }
+    err.println("SIMULATED guest: a software SEV-SNP platform (Genoa, test-only root; no hardware, nothing real is attested)");
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
+    try {
+      GetMetaResponse meta = call(http, uri, "GetMeta", new byte[0], GetMetaResponse.getDefaultInstance());
+      byte[] instanceId = new byte[20];
+      new java.security.SecureRandom().nextBytes(instanceId);
+      MrConfigV3 mr = ExampleLaunch.mrConfig(meta.getEnvelopeSigningKey().toByteArray(), instanceId);
+      SimulatedGuest guest = ExampleLaunch.guest(mr.hostData());
+      ReleasedKeys keys = create(uri, guest, http).requestKeys(mr.documentBytes(), ExampleLaunch.VCPUS, ExampleLaunch.VCPU_TYPE);
+      out.println("keys released by " + uri + " (fingerprints):");
+      printFingerprints(keys, out);
+      return 0;
+    } catch (AgentException e) {
+      err.println("refused: " + e.reason() + (e.step() >= 0 ? " at step " + e.step() : "") + ": " + e.getMessage());
+      return 1;
+    } catch (AttestationException e) {
+      err.println("refused: the KMS metadata is unusable: " + e.getMessage());
+      return 1;
     }
   }
 }

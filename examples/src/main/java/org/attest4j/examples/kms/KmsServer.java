@@ -353,18 +353,38 @@ public final class KmsServer implements AutoCloseable {
   }
 
   /**
-   * Runs a KMS from a configuration file until interrupted: {@code --config FILE}.
+   * Runs a KMS from a configuration file until interrupted: {@code --config FILE}. The first line
+   * on standard output is {@code listening on http://127.0.0.1:PORT}; a missing or invalid
+   * configuration is reported in one line on standard error with exit status 2.
    *
    * @param args command-line arguments
+   * @throws InterruptedException if interrupted while serving
    */
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) throws InterruptedException {
     if (args.length != 2 || !args[0].equals("--config")) {
       System.err.println("usage: KmsServer --config kms.json");
       System.exit(2);
     }
-    KmsServer s = start(KmsConfig.load(Path.of(args[1])), Clock.systemUTC());
-    System.out.println("KMS listening on " + s.baseUri() + "/prpc/ (GetAppKeyAmd, GetAppKeyTdx, GetAppEnvEncryptPubKey, GetMeta, GetNonce)");
+    KmsServer s;
+    try {
+      s = start(KmsConfig.load(Path.of(args[1])), Clock.systemUTC());
+    } catch (java.nio.file.NoSuchFileException e) {
+      System.err.println("kms: cannot start: no such file " + e.getFile());
+      System.exit(2);
+      return;
+    } catch (IOException | AttestationException e) {
+      System.err.println("kms: cannot start: " + args[1] + ": " + oneLine(e.getMessage()));
+      System.exit(2);
+      return;
+    }
+    System.out.println("listening on " + s.baseUri());
+    System.out.println("serving /prpc/ GetAppKeyAmd, GetAppKeyTdx, GetAppEnvEncryptPubKey, GetMeta, GetNonce");
+    System.out.flush();
     Runtime.getRuntime().addShutdownHook(new Thread(s::close));
     Thread.currentThread().join();
+  }
+
+  private static String oneLine(String s) {
+    return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ");
   }
 }

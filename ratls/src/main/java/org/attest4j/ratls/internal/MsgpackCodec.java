@@ -9,6 +9,7 @@ import java.util.Set;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.internal.LogSafe;
 import org.attest4j.ratls.Attestation;
 import org.attest4j.ratls.PlatformEvidence;
 import org.attest4j.ratls.RatlsReason;
@@ -59,147 +60,10 @@ public final class MsgpackCodec {
     }
   }
 
-  /** One decode: the unpacker and the input length for bounds checks. */
-  private static final class In {
-    private final byte[] data;
-    private final MessageUnpacker u;
-    private final int start;
-
+  /** One decode of an attestation. */
+  private static final class In extends MsgpackReader {
     In(byte[] data, MessageUnpacker u, int start) {
-      this.data = data;
-      this.u = u;
-      this.start = start;
-    }
-
-    private long remaining() {
-      return data.length - start - u.getTotalReadBytes();
-    }
-
-    private int offset() {
-      return start + (int) u.getTotalReadBytes();
-    }
-
-    private MalformedEvidenceException bad(String field, String what) {
-      return new MalformedEvidenceException(
-          CoreReason.BAD_FIELD, "V1 attestation: " + field + " " + what);
-    }
-
-    private ValueType next(String field) throws IOException, MalformedEvidenceException {
-      if (!u.hasNext()) {
-        throw new MalformedEvidenceException(
-            CoreReason.TRUNCATED, "V1 attestation ends before " + field);
-      }
-      return u.getNextFormat().getValueType();
-    }
-
-    private int mapHeader(String field) throws IOException, MalformedEvidenceException {
-      if (next(field) != ValueType.MAP) {
-        throw bad(field, "must be a map, not " + u.getNextFormat().getValueType());
-      }
-      int n = u.unpackMapHeader();
-      if (n < 0 || 2L * n > remaining()) {
-        throw new MalformedEvidenceException(
-            CoreReason.TRUNCATED, "V1 attestation: " + field + " declares " + n + " entries but "
-                + remaining() + " bytes remain");
-      }
-      return n;
-    }
-
-    private int arrayHeader(String field) throws IOException, MalformedEvidenceException {
-      if (next(field) != ValueType.ARRAY) {
-        throw bad(field, "must be an array, not " + u.getNextFormat().getValueType());
-      }
-      int n = u.unpackArrayHeader();
-      if (n < 0 || n > remaining()) {
-        throw new MalformedEvidenceException(
-            CoreReason.TRUNCATED, "V1 attestation: " + field + " declares " + n + " elements but "
-                + remaining() + " bytes remain");
-      }
-      return n;
-    }
-
-    private String key(String where, Set<String> seen)
-        throws IOException, MalformedEvidenceException {
-      if (next(where + " key") != ValueType.STRING) {
-        throw bad(where, "has a key that is not a string");
-      }
-      String k = str(where + " key");
-      if (!seen.add(k)) {
-        throw new MalformedEvidenceException(
-            RatlsReason.DUPLICATE_KEY, "V1 attestation: " + where + " has the key \""
-                + printable(k) + "\" twice");
-      }
-      return k;
-    }
-
-    private String str(String field) throws IOException, MalformedEvidenceException {
-      if (next(field) != ValueType.STRING) {
-        throw bad(field, "must be a string, not " + u.getNextFormat().getValueType());
-      }
-      int n = u.unpackRawStringHeader();
-      if (n < 0 || n > remaining()) {
-        throw new MalformedEvidenceException(
-            CoreReason.TRUNCATED, "V1 attestation: " + field + " declares " + n + " bytes");
-      }
-      return Scale.utf8(u.readPayload(n), field);
-    }
-
-    private long uint(String field, long max) throws IOException, MalformedEvidenceException {
-      if (next(field) != ValueType.INTEGER) {
-        throw bad(field, "must be an unsigned integer, not " + u.getNextFormat().getValueType());
-      }
-      MessageFormat f = u.getNextFormat();
-      if (f == MessageFormat.UINT64) {
-        java.math.BigInteger big = u.unpackBigInteger();
-        if (big.bitLength() > 63 || big.longValue() > max) {
-          throw bad(field, "is out of range");
-        }
-        return big.longValue();
-      }
-      long v = u.unpackLong();
-      if (v < 0 || v > max) {
-        throw bad(field, "= " + v + " is out of range 0.." + max);
-      }
-      return v;
-    }
-
-    /** A plain {@code Vec<u8>}: an array of integers 0..255 only. */
-    private Bytes seq(String field) throws IOException, MalformedEvidenceException {
-      if (next(field) == ValueType.BINARY) {
-        throw bad(field, "is a MessagePack bin; dstack writes this field as an array of integers"
-            + " (invalid type: byte array, expected a sequence)");
-      }
-      return byteArray(field);
-    }
-
-    private Bytes byteArray(String field) throws IOException, MalformedEvidenceException {
-      int n = arrayHeader(field);
-      byte[] b = new byte[n];
-      for (int i = 0; i < n; i++) {
-        b[i] = (byte) uint(field + "[" + i + "]", 0xff);
-      }
-      return Bytes.of(b);
-    }
-
-    /** A field with dstack's bytes helper: bin, or an array of integers. */
-    private Bytes bin(String field) throws IOException, MalformedEvidenceException {
-      if (next(field) != ValueType.BINARY) {
-        return byteArray(field);
-      }
-      int n = u.unpackBinaryHeader();
-      if (n < 0 || n > remaining()) {
-        throw new MalformedEvidenceException(
-            CoreReason.TRUNCATED, "V1 attestation: " + field + " declares " + n + " bytes");
-      }
-      return Bytes.of(u.readPayload(n));
-    }
-
-    private static <T> T required(T v, String field) throws MalformedEvidenceException {
-      if (v == null) {
-        throw new MalformedEvidenceException(
-            RatlsReason.MISSING_FIELD, "V1 attestation: required field " + field + " is missing");
-      }
-      return v;
+      super("V1 attestation", data, u, start);
     }
 
     Attestation attestation() throws IOException, MalformedEvidenceException {
@@ -268,7 +132,7 @@ public final class MsgpackCodec {
 
     private PlatformEvidence platformData(String kind)
         throws IOException, MalformedEvidenceException {
-      String where = "platform.data (" + printable(kind) + ")";
+      String where = "platform.data (" + LogSafe.of(kind) + ")";
       int n = mapHeader(where);
       Set<String> seen = new HashSet<>();
       Bytes quote = null;
@@ -326,7 +190,7 @@ public final class MsgpackCodec {
               required(quote, "report"), required(chain, "cert_chain"),
               required(mrConfig, "mr_config"));
         default:
-          throw bad("platform.kind", "\"" + printable(kind) + "\" is not one of tdx, gcp-tdx,"
+          throw bad("platform.kind", "\"" + LogSafe.of(kind) + "\" is not one of tdx, gcp-tdx,"
               + " nitro-enclave, aws-nitro-tpm, sev-snp");
       }
     }
@@ -447,7 +311,7 @@ public final class MsgpackCodec {
           return p;
         }
       }
-      throw bad("tpm_quote.platform", "\"" + printable(name)
+      throw bad("tpm_quote.platform", "\"" + LogSafe.of(name)
           + "\" is not one of dstack, gcp, nitroenclave, aws-ec2");
     }
 
@@ -535,7 +399,7 @@ public final class MsgpackCodec {
 
     private StackEvidence stackData(String kind) throws IOException, MalformedEvidenceException {
       if (!kind.equals("dstack") && !kind.equals("dstack-pod")) {
-        throw bad("stack.kind", "\"" + printable(kind) + "\" is not dstack or dstack-pod");
+        throw bad("stack.kind", "\"" + LogSafe.of(kind) + "\" is not dstack or dstack-pod");
       }
       int n = mapHeader("stack.data");
       Set<String> seen = new HashSet<>();
@@ -609,25 +473,6 @@ public final class MsgpackCodec {
   }
 
   /**
-   * A string safe to put in a message: at most 40 characters, controls escaped.
-   *
-   * @param s untrusted text
-   * @return the escaped text
-   */
-  static String printable(String s) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 40; i++) {
-      char c = s.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '"' || c == '\\' || (c >= 0x80 && !Character.isLetterOrDigit(c))) {
-        b.append(String.format("\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    return s.length() > 40 ? b.append("...").toString() : b.toString();
-  }
-
-  /**
    * Encodes an attestation as V1 (shortest headers, fields in declaration order, optional fields
    * only when they differ from their defaults), byte for byte as rmp-serde.
    *
@@ -691,7 +536,8 @@ public final class MsgpackCodec {
     }
   }
 
-  private static void bin(MessagePacker p, Bytes b) throws IOException {
+  /** Writes a bin with the shortest header (shared by the AppInfo encoder). */
+  static void bin(MessagePacker p, Bytes b) throws IOException {
     byte[] v = b.toByteArray();
     p.packBinaryHeader(v.length).writePayload(v);
   }

@@ -22,14 +22,26 @@ public final class Scale {
   /** A bounds-checked SCALE reader over one input. */
   public static final class Reader {
     private final ByteReader in;
+    private final String what;
 
     /**
-     * A reader over all of {@code data}.
+     * A reader over all of {@code data}, a V0 attestation.
      *
      * @param data the input
      */
     public Reader(byte[] data) {
-      this.in = ByteReader.of(data, "VersionedAttestation V0");
+      this(data, "V0 attestation");
+    }
+
+    /**
+     * A reader over all of {@code data}, naming the structure in messages.
+     *
+     * @param data the input
+     * @param what names the structure in messages, such as "V0 attestation"
+     */
+    public Reader(byte[] data, String what) {
+      this.in = ByteReader.of(data, what);
+      this.what = what;
     }
 
     /**
@@ -104,7 +116,7 @@ public final class Scale {
           if ((b0 >>> 2) != 0) {
             throw new MalformedEvidenceException(
                 RatlsReason.NON_CANONICAL_COMPACT,
-                "V0 attestation: " + field + " at offset " + at
+                what + ": " + field + " at offset " + at
                     + " is a Compact integer wider than 32 bits (prefix 0x"
                     + Integer.toHexString(b0) + ")");
           }
@@ -117,11 +129,73 @@ public final class Scale {
       }
     }
 
-    private static MalformedEvidenceException nonCanonical(String field, int at, long v) {
+    private MalformedEvidenceException nonCanonical(String field, int at, long v) {
       return new MalformedEvidenceException(
           RatlsReason.NON_CANONICAL_COMPACT,
-          "V0 attestation: " + field + " at offset " + at + " encodes " + v
+          what + ": " + field + " at offset " + at + " encodes " + v
               + " in a longer Compact mode than needed; SCALE requires the shortest");
+    }
+
+    /**
+     * Reads a little-endian u64.
+     *
+     * @param field names the field in messages
+     * @return the value as an unsigned 64-bit pattern
+     * @throws MalformedEvidenceException at the end of input
+     */
+    public long u64(String field) throws MalformedEvidenceException {
+      long lo = in.u32(field);
+      long hi = in.u32(field);
+      return lo | hi << 32;
+    }
+
+    /**
+     * Reads a {@code bool}: exactly 0 or 1, as parity requires.
+     *
+     * @param field names the field in messages
+     * @return the value
+     * @throws MalformedEvidenceException at the end of input or on another byte
+     */
+    public boolean bool(String field) throws MalformedEvidenceException {
+      int at = in.position();
+      int b = in.u8(field);
+      if (b > 1) {
+        throw new MalformedEvidenceException(
+            CoreReason.BAD_FIELD,
+            what + ": " + field + " at offset " + at + " is a bool byte 0x" + Integer.toHexString(b)
+                + "; SCALE allows only 00 and 01");
+      }
+      return b == 1;
+    }
+
+    /**
+     * Reads an {@code Option} tag: 0 = None, 1 = Some.
+     *
+     * @param field names the field in messages
+     * @return whether a value follows
+     * @throws MalformedEvidenceException at the end of input or on another tag
+     */
+    public boolean some(String field) throws MalformedEvidenceException {
+      int at = in.position();
+      int b = in.u8(field);
+      if (b > 1) {
+        throw new MalformedEvidenceException(
+            CoreReason.BAD_FIELD,
+            what + ": " + field + " at offset " + at + " has Option tag 0x" + Integer.toHexString(b)
+                + "; SCALE allows only 00 (None) and 01 (Some)");
+      }
+      return b == 1;
+    }
+
+    /**
+     * Reads every byte left (a field that consumes the rest of the input).
+     *
+     * @param field names the field in messages
+     * @return a fresh array, possibly empty
+     * @throws MalformedEvidenceException never in practice; declared for symmetry
+     */
+    public byte[] rest(String field) throws MalformedEvidenceException {
+      return in.bytes(in.remaining(), field);
     }
 
     /**
@@ -138,7 +212,7 @@ public final class Scale {
       if (n * minElementSize > in.remaining()) {
         throw new MalformedEvidenceException(
             CoreReason.TRUNCATED,
-            "V0 attestation: " + field + " declares " + n + " elements but only " + in.remaining()
+            what + ": " + field + " declares " + n + " elements but only " + in.remaining()
                 + " bytes remain");
       }
       return (int) n;
@@ -187,7 +261,7 @@ public final class Scale {
       if (in.remaining() != 0) {
         throw new MalformedEvidenceException(
             RatlsReason.TRAILING_BYTES,
-            "V0 attestation: " + in.remaining() + " bytes follow the end of the attestation at offset "
+            what + ": " + in.remaining() + " bytes follow the end of the attestation at offset "
                 + in.position());
       }
     }
@@ -242,6 +316,27 @@ public final class Scale {
         out.write((int) (v >>> (8 * i)));
       }
       return this;
+    }
+
+    /**
+     * Writes a little-endian u64.
+     *
+     * @param v the value (an unsigned 64-bit pattern)
+     * @return this writer
+     */
+    public Writer u64(long v) {
+      u32(v & 0xffffffffL);
+      return u32(v >>> 32);
+    }
+
+    /**
+     * Writes a {@code bool}.
+     *
+     * @param v the value
+     * @return this writer
+     */
+    public Writer bool(boolean v) {
+      return u8(v ? 1 : 0);
     }
 
     /**

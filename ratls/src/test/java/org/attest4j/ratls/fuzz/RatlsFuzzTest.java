@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.attest4j.core.AttestationException;
+import org.attest4j.ratls.AppInfo;
+import org.attest4j.ratls.CertSigningRequest;
 import org.attest4j.ratls.LegacyTdxAttestation;
 import org.attest4j.ratls.RatlsCertificate;
 import org.attest4j.ratls.RatlsVerifier;
@@ -12,8 +14,8 @@ import org.attest4j.ratls.VersionedAttestation;
 
 /**
  * Jazzer harnesses for the RA-TLS decoders: V0 SCALE and V1 MessagePack attestations, the
- * certificate reader with its extension unwrapping, the whole one-shot verification, and the legacy
- * JSON event log. Arbitrary bytes may only produce typed refusals (or a rejecting verdict). A normal
+ * certificate reader with its extension unwrapping, the whole one-shot verification, the legacy
+ * JSON event log, the .9 AppInfo and the SignCert CSR (both api_versions, with signature checks). Arbitrary bytes may only produce typed refusals (or a rejecting verdict). A normal
  * build replays the stored inputs; {@code JAZZER_FUZZ=1 mvn -pl ratls verify
  * -Dtest=RatlsFuzzTest#attestation} fuzzes.
  */
@@ -52,6 +54,39 @@ class RatlsFuzzTest {
       LegacyTdxAttestation.fromTdxQuote(new byte[0], data);
     } catch (AttestationException expected) {
       // a typed refusal is the only allowed failure
+    }
+  }
+
+  @FuzzTest(maxDuration = "60s")
+  void appInfo(byte[] data) {
+    try {
+      AppInfo a = AppInfo.parse(data);
+      if (!java.util.Arrays.equals(data, a.encode())) {
+        // accepted input that does not re-encode must differ only in key order or skipped keys
+        AppInfo again = AppInfo.parse(a.encode());
+        if (!again.equals(a)) {
+          throw new IllegalStateException("AppInfo does not round-trip");
+        }
+      }
+    } catch (AttestationException expected) {
+      // a typed refusal is the only allowed failure
+    }
+  }
+
+  @FuzzTest(maxDuration = "60s")
+  void signCertRequest(byte[] data) {
+    if (data.length < 1) {
+      return;
+    }
+    int split = Math.min(data.length - 1, (data[0] & 0xff));
+    byte[] csr = java.util.Arrays.copyOfRange(data, 1 + Math.min(split, 0), data.length - split);
+    byte[] sig = java.util.Arrays.copyOfRange(data, data.length - split, data.length);
+    for (int version = 1; version <= 2; version++) {
+      try {
+        CertSigningRequest.parse(version, csr).verify(sig);
+      } catch (AttestationException expected) {
+        // a typed refusal is the only allowed failure
+      }
     }
   }
 }

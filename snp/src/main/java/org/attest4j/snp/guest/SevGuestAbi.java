@@ -17,9 +17,17 @@ import org.attest4j.core.EvidenceUnavailableException;
  * struct snp_report_resp         { u8 data[4000]; }   // MSG_REPORT_RSP: u32 status, u32 report_size, 24 rsvd, report
  * struct snp_guest_request_ioctl { u8 msg_version; u64 req_data; u64 resp_data;         // 0, 8, 16
  *                                  union { u64 exitinfo2; struct { u32 fw_error; u32 vmm_error; }; }; } // 24; 32 bytes
- * SNP_GET_REPORT     = _IOWR('S', 0x0, struct snp_guest_request_ioctl) = 0xC0205300
- * SNP_GET_EXT_REPORT = _IOWR('S', 0x2, struct snp_guest_request_ioctl) = 0xC0205302
+ * struct snp_derived_key_req     { u32 root_key_select; u32 rsvd; u64 guest_field_select;  // 0, 4, 8
+ *                                  u32 vmpl; u32 guest_svn; u64 tcb_version; }           // 16, 20, 24; 32 bytes
+ * struct snp_derived_key_resp    { u8 data[64]; }     // MSG_KEY_RSP: u32 status, 28 rsvd, u8 derived_key[32]
+ * SNP_GET_REPORT      = _IOWR('S', 0x0, struct snp_guest_request_ioctl) = 0xC0205300
+ * SNP_GET_DERIVED_KEY = _IOWR('S', 0x1, struct snp_guest_request_ioctl) = 0xC0205301
+ * SNP_GET_EXT_REPORT  = _IOWR('S', 0x2, struct snp_guest_request_ioctl) = 0xC0205302
  * </pre>
+ *
+ * The kernel copies {@code sizeof(struct snp_derived_key_req)} = 32 bytes from user space into the
+ * MSG_KEY_REQ it sends, with the caller's {@code msg_version}; the ABI 1.58 MSG_KEY_REQ v2 adds
+ * LAUNCH_MIT_VECTOR at offset 0x20, which that struct does not carry (see docs/snp.md).
  *
  * Stateless.
  */
@@ -36,6 +44,11 @@ final class SevGuestAbi {
 
   static final long SNP_GET_REPORT = iowr('S', 0x0, GUEST_REQUEST_IOCTL_SIZE);
   static final long SNP_GET_EXT_REPORT = iowr('S', 0x2, GUEST_REQUEST_IOCTL_SIZE);
+  static final long SNP_GET_DERIVED_KEY = iowr('S', 0x1, GUEST_REQUEST_IOCTL_SIZE);
+  /** sizeof(struct snp_derived_key_req): the bytes the kernel copies in. */
+  static final int DERIVED_KEY_REQ_SIZE = 32;
+  /** sizeof(struct snp_derived_key_resp): the bytes the kernel copies out (the start of MSG_KEY_RSP). */
+  static final int DERIVED_KEY_RESP_SIZE = 64;
 
   /** snp_guest_request_ioctl.msg_version: must be non-zero; 1 is the only version defined. */
   static final int MSG_VERSION = 1;
@@ -198,6 +211,7 @@ final class SevGuestAbi {
           Map.entry(0x27, "INVALID_KEY"),
           Map.entry(0x28, "SHUTDOWN_INCOMPLETE"));
 
+  /** The SEV_RET_* name of a firmware status code. */
   static String firmwareErrorName(int code) {
     String n = FW_ERRORS.get(code);
     return n != null ? "SEV_RET_" + n : "unknown firmware status";

@@ -124,7 +124,7 @@ final class AmdChainVerifier implements EndorsementVerifier {
       c.checkValidity(Date.from(at));
     } catch (CertificateExpiredException | CertificateNotYetValidException e) {
       throw new VerificationException(
-          SnpReason.CERTIFICATE_EXPIRED,
+          e instanceof CertificateNotYetValidException ? SnpReason.CERTIFICATE_NOT_YET_VALID : SnpReason.CERTIFICATE_EXPIRED,
           "the " + what + " is not valid at " + at + " (valid " + c.getNotBefore().toInstant()
               + " .. " + c.getNotAfter().toInstant() + ")",
           e);

@@ -72,6 +72,9 @@ public final class KdsClient implements EndorsementSource {
   /** AMD's KDS. */
   public static final URI DEFAULT_BASE_URI = URI.create("https://kdsintf.amd.com");
 
+  /** Suffix of the cache file recording the URL a cached endorsement was fetched from. */
+  private static final String SOURCE_SUFFIX = ".source";
+
   private static final int MEMORY_ENTRIES = 512;
 
   private static final EndorsementHttp.Service KDS =
@@ -116,7 +119,8 @@ public final class KdsClient implements EndorsementSource {
             RetryPolicy.of(b.maxAttempts, b.initialBackoff, b.maxBackoff, b.maxRetryAfter),
             b.clock,
             b.sleeper,
-            b.maxBodyBytes);
+            b.maxBodyBytes,
+            b.breakerWindow);
     this.disk = b.cacheDirectory == null ? null : DiskCache.at(b.cacheDirectory);
     this.offline = b.offline;
     this.fetchVlek = b.fetchVlek;
@@ -157,6 +161,51 @@ public final class KdsClient implements EndorsementSource {
     byte[] id = hwIdFor(product, hwId);
     return URI.create(
         base + "/vcek/v1/" + product.kdsName() + "/" + HexFormat.of().formatHex(id) + splQuery(product, tcb));
+  }
+
+  /**
+   * Where the VCEK for this chip and TCB came from: the URL recorded with the copy in the cache
+   * directory when it holds one (so an offline client names the KDS or mirror that filled the cache),
+   * else {@link #vcekUri}. A label for reports and logs only: it is never trusted for verification.
+   *
+   * @param product the product
+   * @param hwId the 64-byte CHIP_ID (for Turin the first 8 bytes, or the 64-byte CHIP_ID)
+   * @param tcb the report's REPORTED_TCB
+   * @return the source URL
+   */
+  public URI vcekSource(Product product, byte[] hwId, TcbVersion tcb) {
+    byte[] id = hwIdFor(product, hwId);
+    TcbVersion t = tcb.product() == product ? tcb : tcb.decodedAs(product);
+    return recordedSource(vcekCacheKey(product, id, t)).orElseGet(() -> vcekUri(product, id, t));
+  }
+
+  /**
+   * Where the VLEK for this TCB came from: as {@link #vcekSource}, else {@link #vlekUri}.
+   *
+   * @param product the product
+   * @param tcb the report's REPORTED_TCB
+   * @return the source URL
+   */
+  public URI vlekSource(Product product, TcbVersion tcb) {
+    TcbVersion t = tcb.product() == product ? tcb : tcb.decodedAs(product);
+    return recordedSource(vlekCacheKey(product, t)).orElseGet(() -> vlekUri(product, t));
+  }
+
+  private Optional<URI> recordedSource(String cacheKey) {
+    if (disk == null) {
+      return Optional.empty();
+    }
+    try {
+      Optional<byte[]> b = disk.read(cacheKey + SOURCE_SUFFIX);
+      if (b.isEmpty()) {
+        return Optional.empty();
+      }
+      URI u = URI.create(new String(b.get(), StandardCharsets.UTF_8).strip());
+      String scheme = u.getScheme();
+      return "https".equalsIgnoreCase(scheme) || "http".equalsIgnoreCase(scheme) ? Optional.of(u) : Optional.empty();
+    } catch (IOException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -294,9 +343,7 @@ public final class KdsClient implements EndorsementSource {
     }
     TcbVersion t = tcb.product() == product ? tcb : tcb.decodedAs(product);
     String what = "VCEK for " + product + " hwID " + HexFormat.of().formatHex(id, 0, 8) + ".. TCB " + t;
-    String cacheKey =
-        "kds-vcek-" + product.kdsName() + "-" + HexFormat.of().formatHex(id) + "-"
-            + String.format(Locale.ROOT, "%016x", t.raw()) + ".der";
+    String cacheKey = vcekCacheKey(product, id, t);
     return (X509Certificate) cached(cacheKey, what, () -> {
       List<X509Certificate> chain = certChain(product, SigningKey.VCEK);
       Instant now = validityInstant();
@@ -308,10 +355,12 @@ public final class KdsClient implements EndorsementSource {
       if (fromDisk != null) {
         return new Cached(fromDisk, expiry(fromDisk.getNotAfter().toInstant()));
       }
-      byte[] body = fetch(vcekUri(product, id, t), what);
+      URI uri = vcekUri(product, id, t);
+      byte[] body = fetch(uri, what);
       X509Certificate c = parseCert(body, what);
       untrustedIfFails(what, () -> checkVek(product, SigningKey.VCEK, chain, c, id, t, now, what));
       writeDisk(cacheKey, c.getEncoded());
+      writeDisk(cacheKey + SOURCE_SUFFIX, uri.toString().getBytes(StandardCharsets.UTF_8));
       return new Cached(c, expiry(c.getNotAfter().toInstant()));
     });
   }
@@ -324,8 +373,7 @@ public final class KdsClient implements EndorsementSource {
   public X509Certificate vlek(Product product, TcbVersion tcb) throws AttestationException {
     TcbVersion t = tcb.product() == product ? tcb : tcb.decodedAs(product);
     String what = "VLEK for " + product + " TCB " + t;
-    String cacheKey =
-        "kds-vlek-" + product.kdsName() + "-" + String.format(Locale.ROOT, "%016x", t.raw()) + ".der";
+    String cacheKey = vlekCacheKey(product, t);
     return (X509Certificate) cached(cacheKey, what, () -> {
       List<X509Certificate> chain = certChain(product, SigningKey.VLEK);
       Instant now = validityInstant();
@@ -354,6 +402,7 @@ public final class KdsClient implements EndorsementSource {
       X509Certificate c = parseCert(body, what);
       untrustedIfFails(what, () -> checkVek(product, SigningKey.VLEK, chain, c, null, t, now, what));
       writeDisk(cacheKey, c.getEncoded());
+      writeDisk(cacheKey + SOURCE_SUFFIX, vlekUri(product, t).toString().getBytes(StandardCharsets.UTF_8));
       return new Cached(c, expiry(c.getNotAfter().toInstant()));
     });
   }
@@ -496,6 +545,15 @@ public final class KdsClient implements EndorsementSource {
       }
       return null;
     }
+  }
+
+  private static String vcekCacheKey(Product product, byte[] id, TcbVersion t) {
+    return "kds-vcek-" + product.kdsName() + "-" + HexFormat.of().formatHex(id) + "-"
+        + String.format(Locale.ROOT, "%016x", t.raw()) + ".der";
+  }
+
+  private static String vlekCacheKey(Product product, TcbVersion t) {
+    return "kds-vlek-" + product.kdsName() + "-" + String.format(Locale.ROOT, "%016x", t.raw()) + ".der";
   }
 
   private void writeDisk(String key, byte[] body) {
@@ -720,6 +778,7 @@ public final class KdsClient implements EndorsementSource {
     private Duration initialBackoff = Duration.ofSeconds(2);
     private Duration maxBackoff = Duration.ofSeconds(20);
     private Duration maxRetryAfter = Duration.ofSeconds(30);
+    private Duration breakerWindow;
     private int maxBodyBytes = 256 * 1024;
     private Path cacheDirectory;
     private boolean offline;
@@ -779,6 +838,23 @@ public final class KdsClient implements EndorsementSource {
      */
     public Builder maxRetryAfter(Duration d) {
       this.maxRetryAfter = nonNegative(d, "maxRetryAfter");
+      return this;
+    }
+
+    /**
+     * Turns on the circuit breaker for a server that rate-limits (for a KMS's request path): a 429
+     * or 503 answer is not retried but fails at once (no sleeping through {@code Retry-After}) and
+     * opens the breaker for the longer of {@code window} and the server's {@code Retry-After};
+     * while it is open (by this builder's clock) every fetch that would need the network fails at
+     * once with the throttled reason and the time left as its retry-after. Cache hits are
+     * unaffected. Off by default (tools and one-off verifications wait and retry instead).
+     *
+     * @param window the shortest time the breaker stays open (AMD's KDS allows about one request
+     *     per 10 s per client)
+     * @return this builder
+     */
+    public Builder circuitBreaker(Duration window) {
+      this.breakerWindow = EndorsementHttp.positive(window, "window");
       return this;
     }
 

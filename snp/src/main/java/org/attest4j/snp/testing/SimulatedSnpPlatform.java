@@ -85,7 +85,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *     .verify(report, platform.vekDer(), platform.certChainPem());
  * }</pre>
  *
- * <p>Creating a platform generates two RSA-4096 keys (about a second). Instances are immutable and
+ * <p>Creating a platform generates two RSA-4096 keys (about a second) unless {@link
+ * Builder#testOnlyRoot()} picks the fixed test-only root (milliseconds). Instances are immutable and
  * thread-safe; signing is deterministic (RFC 6979).
  */
 public final class SimulatedSnpPlatform {
@@ -120,6 +121,10 @@ public final class SimulatedSnpPlatform {
     this.notBefore = b.notBefore.truncatedTo(ChronoUnit.SECONDS);
     this.notAfter = notBefore.plus(b.validity);
     try {
+      if (arkKeys == null && b.testOnlyRoot) {
+        arkKeys = TestOnlyRoot.ark();
+        askKeys = TestOnlyRoot.ask();
+      }
       this.arkKeys = arkKeys != null ? arkKeys : rsa4096(b.random);
       this.askKeys = askKeys != null ? askKeys : rsa4096(b.random);
       String p = product.kdsName();
@@ -440,6 +445,7 @@ public final class SimulatedSnpPlatform {
     private Instant notBefore = Instant.now().minus(Duration.ofDays(1));
     private Duration validity = Duration.ofDays(7 * 365);
     private SecureRandom random = new SecureRandom();
+    private boolean testOnlyRoot;
 
     private Builder(Product product) {
       this.product = Objects.requireNonNull(product, "product");
@@ -496,6 +502,21 @@ public final class SimulatedSnpPlatform {
     /** The randomness for keys and CHIP_ID (a seeded source makes CHIP_ID reproducible). */
     public Builder random(SecureRandom random) {
       this.random = Objects.requireNonNull(random);
+      return this;
+    }
+
+    /**
+     * Uses the fixed, <strong>public, test-only</strong> ARK and ASK keys shipped in this package
+     * (resources {@code TEST-ONLY-simulated-ark-key.pem} and {@code TEST-ONLY-simulated-ask-key.pem})
+     * instead of generating two RSA-4096 keys, so the platform starts in milliseconds. The VCEK (or
+     * VLEK) and CHIP_ID are still fresh per platform. Every platform built this way shares one root,
+     * so a verifier trusting it (for example the example KMS configuration {@code
+     * examples/kms.example.json}) trusts any report signed under it: demos and tests only.
+     *
+     * @return this builder
+     */
+    public Builder testOnlyRoot() {
+      this.testOnlyRoot = true;
       return this;
     }
 

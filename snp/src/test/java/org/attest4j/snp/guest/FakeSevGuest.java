@@ -28,6 +28,15 @@ final class FakeSevGuest implements LibC {
   int lastVmpl;
   boolean closed;
 
+  /** SNP_GET_DERIVED_KEY: the msg_version and the 32 bytes of snp_derived_key_req the kernel copied in. */
+  int lastKeyMsgVersion;
+  byte[] lastKeyRequest;
+  /** When set, the fake copies 40 bytes for version 2, as a kernel with the ABI 1.58 struct would. */
+  boolean copiesV2Layout;
+  byte[] lastKeyRequestTail;
+  /** MSG_KEY_RSP status to answer with (0 = success). */
+  int keyStatus;
+
   FakeSevGuest(byte[] report, byte[] table) {
     this.report = report;
     this.table = table;
@@ -60,7 +69,8 @@ final class FakeSevGuest implements LibC {
     int msgVersion = io.get(0);
     long reqData = io.getLong(8);
     long respData = io.getLong(16);
-    if (msgVersion != 1 || reqData == 0 || respData == 0) {
+    boolean derive = req == 0xC0205301L;
+    if (msgVersion == 0 || (!derive && msgVersion != 1) || reqData == 0 || respData == 0) {
       throw new LastErrorException(EINVAL);
     }
     if (failErrno != null) {
@@ -70,6 +80,9 @@ final class FakeSevGuest implements LibC {
     }
     Pointer reqPtr = new Pointer(reqData);
     Pointer respPtr = new Pointer(respData);
+    if (derive) {
+      return deriveKey(msgVersion, reqPtr, respPtr, arg);
+    }
     lastUserData = reqPtr.getByteArray(0, 64);
     lastVmpl = reqPtr.getInt(64);
     byte[] rsvd = reqPtr.getByteArray(68, 28);
@@ -106,6 +119,44 @@ final class FakeSevGuest implements LibC {
     if (responseStatus == 0) {
       respPtr.write(32, r, 0, r.length);
     }
+    return 0;
+  }
+
+  /**
+   * Answers like the firmware behind the driver: MSG_KEY_RSP with STATUS, 28 zero bytes and a key
+   * that is a function of this fake chip's secret and every request byte (so tests can tell that a
+   * field reached the firmware), written to the 64-byte snp_derived_key_resp.
+   */
+  private int deriveKey(int msgVersion, Pointer reqPtr, Pointer respPtr, Pointer arg) {
+    calls.add("derive v" + msgVersion);
+    lastKeyMsgVersion = msgVersion;
+    lastKeyRequest = reqPtr.getByteArray(0, 32);
+    lastKeyRequestTail = copiesV2Layout && msgVersion == 2 ? reqPtr.getByteArray(32, 8) : null;
+    ByteBuffer r = ByteBuffer.wrap(lastKeyRequest).order(ByteOrder.LITTLE_ENDIAN);
+    int rootKeySelect = r.getInt(0);
+    int rsvd = r.getInt(4);
+    long fields = r.getLong(8);
+    int vmpl = r.getInt(16);
+    if (rsvd != 0 || (rootKeySelect & ~1) != 0 || vmpl > 3 || (fields & ~0x7fL) != 0) {
+      arg.setLong(24, 0x16);
+      throw new LastErrorException(EIO);
+    }
+    byte[] out = new byte[64];
+    ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN).putInt(0, keyStatus);
+    if (keyStatus == 0) {
+      try {
+        java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+        md.update("fake chip secret".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        md.update(lastKeyRequest);
+        if (lastKeyRequestTail != null) {
+          md.update(lastKeyRequestTail);
+        }
+        System.arraycopy(md.digest(), 0, out, 32, 32);
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    respPtr.write(0, out, 0, out.length);
     return 0;
   }
 }

@@ -69,10 +69,17 @@ final class IntelChainVerifier implements CollateralVerifier {
       if (at != null) {
         try {
           c.checkValidity(Date.from(at));
+        } catch (java.security.cert.CertificateNotYetValidException e) {
+          throw new VerificationException(
+              TdxReason.CERT_NOT_YET_VALID,
+              "the " + role + " certificate '" + c.getSubjectX500Principal().getName() + "' is not yet valid at "
+                  + at + " (notBefore " + c.getNotBefore().toInstant() + ")",
+              e);
         } catch (CertificateException e) {
           throw new VerificationException(
               TdxReason.CERT_EXPIRED,
-              "the " + role + " certificate '" + c.getSubjectX500Principal().getName() + "' is not valid at " + at,
+              "the " + role + " certificate '" + c.getSubjectX500Principal().getName() + "' expired at "
+                  + c.getNotAfter().toInstant() + " (verification time " + at + ")",
               e);
         }
       }

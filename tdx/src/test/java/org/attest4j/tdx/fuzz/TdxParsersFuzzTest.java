@@ -6,6 +6,7 @@ import org.attest4j.tdx.CcelEventLog;
 import org.attest4j.tdx.DstackEventLog;
 import org.attest4j.tdx.TdxCollateral;
 import org.attest4j.tdx.TdxQuote;
+import org.attest4j.tdx.TdxQuoteInput;
 
 /**
  * Jazzer harnesses for the TDX parsers: arbitrary bytes may only produce the library's typed
@@ -44,6 +45,15 @@ class TdxParsersFuzzTest {
   void collateralJsonParse(byte[] data) {
     try {
       TdxCollateral.fromQuoteCollateralJson(data);
+    } catch (AttestationException expected) {
+      // a typed refusal is the only allowed failure
+    }
+  }
+
+  @FuzzTest(maxDuration = "60s")
+  void quoteInputRead(byte[] data) {
+    try {
+      TdxQuote.parse(TdxQuoteInput.read(data).quote().toByteArray());
     } catch (AttestationException expected) {
       // a typed refusal is the only allowed failure
     }
