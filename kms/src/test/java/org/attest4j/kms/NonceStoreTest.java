@@ -129,13 +129,13 @@ class NonceStoreTest {
   @Test
   void aNonceIsBoundToItsEnvelope() throws Exception {
     NonceStore s = NonceStore.builder().build();
-    NonceStore.IssuedNonce hpke = s.issue(java.util.Optional.of(EnvelopeMode.HPKE));
+    NonceStore.IssuedNonce hpke = s.issue(java.util.Optional.of(org.attest4j.crypto.EnvelopeMode.HPKE_V1));
     VerificationException e =
-        assertThrows(VerificationException.class, () -> s.consume(hpke.nonce(), EnvelopeMode.AES_SIV_PR630));
+        assertThrows(VerificationException.class, () -> s.consume(hpke.nonce(), org.attest4j.crypto.EnvelopeMode.AES_SIV_PR630));
     assertEquals(KmsReason.ENVELOPE_MODE_NOT_ALLOWED, e.reason());
-    s.consume(hpke.nonce(), EnvelopeMode.HPKE); // the refused downgrade did not burn it
-    NonceStore.IssuedNonce siv = s.issue(java.util.Optional.of(EnvelopeMode.AES_SIV_PR630));
-    s.consume(siv.nonce(), EnvelopeMode.AES_SIV_PR630);
+    s.consume(hpke.nonce(), org.attest4j.crypto.EnvelopeMode.HPKE_V1); // the refused downgrade did not burn it
+    NonceStore.IssuedNonce siv = s.issue(java.util.Optional.of(org.attest4j.crypto.EnvelopeMode.AES_SIV_PR630));
+    s.consume(siv.nonce(), org.attest4j.crypto.EnvelopeMode.AES_SIV_PR630);
   }
 
   @Test
