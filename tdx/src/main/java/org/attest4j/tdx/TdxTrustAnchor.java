@@ -70,7 +70,8 @@ public final class TdxTrustAnchor {
    *
    * @param derOrPem the root certificate
    * @return the anchor, named after the certificate's common name
-   * @throws MalformedEvidenceException with {@link TdxReason#CERT_CHAIN_INVALID} if the input is not
+   * @throws MalformedEvidenceException with {@link TdxReason#CERT_CHAIN_INVALID} if the input is
+   *     not
    *     one well-formed ECDSA P-256 certificate that is self-issued and self-signed
    */
   public static TdxTrustAnchor ofCertificate(byte[] derOrPem) throws MalformedEvidenceException {
