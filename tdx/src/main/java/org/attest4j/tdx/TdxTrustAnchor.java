@@ -80,7 +80,13 @@ public final class TdxTrustAnchor {
       Bytes der;
       String text = new String(derOrPem, StandardCharsets.US_ASCII);
       if (text.contains("-----BEGIN CERTIFICATE-----")) {
-        List<Bytes> all = TdxQuote.decodePemChain(derOrPem);
+        List<Bytes> all;
+        try {
+          all = TdxQuote.decodePemChain(derOrPem);
+        } catch (MalformedEvidenceException e) {
+          throw new MalformedEvidenceException(
+              TdxReason.CERT_CHAIN_INVALID, "trust root PEM: " + e.getMessage().replaceFirst("^TDX quote: ", ""), e);
+        }
         if (all.size() != 1) {
           throw new MalformedEvidenceException(
               TdxReason.CERT_CHAIN_INVALID, "a trust root is one certificate; the PEM holds " + all.size());

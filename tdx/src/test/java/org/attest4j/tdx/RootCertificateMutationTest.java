@@ -121,6 +121,10 @@ class RootCertificateMutationTest {
     MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class, () -> TdxTrustAnchor.ofCertificate(badDer));
     assertEquals(TdxReason.CERT_CHAIN_INVALID, e.reason());
     assertThrows(MalformedEvidenceException.class, () -> TdxTrustAnchor.ofCertificate(new byte[] {1, 2, 3}));
+    MalformedEvidenceException badPem = assertThrows(MalformedEvidenceException.class, () -> TdxTrustAnchor.ofCertificate(
+        "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n".getBytes(StandardCharsets.US_ASCII)));
+    assertEquals(TdxReason.CERT_CHAIN_INVALID, badPem.reason());
+    assertTrue(badPem.getMessage().startsWith("trust root PEM: "), badPem.getMessage());
     assertThrows(IllegalArgumentException.class, () -> TdxTrustAnchor.ofSpkiSha256(Bytes.of(new byte[31]), "x"));
   }
 
