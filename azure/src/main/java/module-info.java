@@ -9,7 +9,9 @@ module org.attest4j.azure {
   requires transitive org.attest4j.tdx;
   requires org.bouncycastle.provider;
   requires com.google.gson;
+  requires java.net.http;
 
   exports org.attest4j.azure;
   exports org.attest4j.azure.tpm;
+  exports org.attest4j.azure.guest;
 }

@@ -5,6 +5,7 @@ module org.attest4j.kms {
   requires transitive org.attest4j.ovmf;
   requires transitive org.attest4j.crypto;
   requires transitive org.attest4j.tdx;
+  requires transitive org.attest4j.ratls;
   // protobuf-java is an automatic module: consumers of org.attest4j.kms.proto declare it themselves
   requires com.google.protobuf;
   requires com.google.gson;

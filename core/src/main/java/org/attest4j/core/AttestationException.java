@@ -16,6 +16,10 @@ import java.util.Objects;
  *       retryable class.
  * </ul>
  *
+ * <p>Configuration the caller supplies (hex digests, launch shapes, key files, its own public key)
+ * is refused with the unchecked {@link InvalidConfigurationException} instead: that is a deployment
+ * error, not a verdict on evidence.
+ *
  * <p>Messages name the offending field and values so a user can act on them; they never contain key
  * material or other secrets. Instances are immutable.
  */

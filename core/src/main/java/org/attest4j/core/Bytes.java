@@ -42,11 +42,16 @@ public final class Bytes {
   /**
    * Parses hex (upper or lower case, an optional {@code 0x} prefix).
    *
-   * @throws MalformedEvidenceException if the text is not hex
+   * <p>For configuration values (pinned digests, ids); a parser of untrusted input that meets hex
+   * catches this and refuses with its own checked exception.
+   *
+   * @param hex the text
+   * @return the bytes
+   * @throws InvalidConfigurationException if the text is missing or not hex
    */
-  public static Bytes fromHex(String hex) throws MalformedEvidenceException {
+  public static Bytes fromHex(String hex) {
     if (hex == null) {
-      throw new MalformedEvidenceException(CoreReason.MISSING_INPUT, "hex string is missing (null)");
+      throw new InvalidConfigurationException(CoreReason.MISSING_INPUT, "hex string is missing (null)");
     }
     String h = hex.strip();
     if (h.startsWith("0x") || h.startsWith("0X")) {
@@ -55,7 +60,7 @@ public final class Bytes {
     try {
       return new Bytes(HEX.parseHex(h));
     } catch (IllegalArgumentException e) {
-      throw new MalformedEvidenceException(
+      throw new InvalidConfigurationException(
           CoreReason.BAD_ENCODING, "not a hex string (" + h.length() + " characters): " + e.getMessage());
     }
   }

@@ -16,8 +16,8 @@ class BytesTest {
 
   @Test
   void rejectsNonHexWithTypedException() {
-    MalformedEvidenceException e =
-        assertThrows(MalformedEvidenceException.class, () -> Bytes.fromHex("zz"));
+    InvalidConfigurationException e =
+        assertThrows(InvalidConfigurationException.class, () -> Bytes.fromHex("zz"));
     assertEquals(CoreReason.BAD_ENCODING, e.reason());
   }
 
@@ -40,10 +40,10 @@ class BytesTest {
 
   @Test
   void nullInputsAreTypedRefusals() {
-    MalformedEvidenceException e =
-        assertThrows(MalformedEvidenceException.class, () -> Bytes.fromHex(null));
-    assertEquals(CoreReason.MISSING_INPUT, e.reason());
-    e = assertThrows(
+    InvalidConfigurationException c =
+        assertThrows(InvalidConfigurationException.class, () -> Bytes.fromHex(null));
+    assertEquals(CoreReason.MISSING_INPUT, c.reason());
+    MalformedEvidenceException e = assertThrows(
         MalformedEvidenceException.class, () -> MalformedEvidenceException.requirePresent(null, "quote"));
     assertEquals(CoreReason.MISSING_INPUT, e.reason());
     assertTrue(e.getMessage().contains("quote"));

@@ -61,6 +61,7 @@ public class LoopbackServer implements AutoCloseable {
   private final Map<String, Deque<Answer>> scripts = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
   private volatile Answer always;
+  private volatile Answer fallback;
 
   /** Starts a server on a free loopback port; {@code threadName} names its daemon threads. */
   protected LoopbackServer(String threadName) throws IOException {
@@ -107,6 +108,12 @@ public class LoopbackServer implements AutoCloseable {
     return this;
   }
 
+  /** Answers requests for paths without a body or script with {@code a} (default 404); null resets. */
+  public LoopbackServer fallback(Answer a) {
+    this.fallback = a;
+    return this;
+  }
+
   /** How many requests asked for {@code pathAndQuery}. */
   public int hits(String pathAndQuery) {
     AtomicInteger n = hits.get(pathAndQuery);
@@ -132,7 +139,8 @@ public class LoopbackServer implements AutoCloseable {
       }
       if (a == null) {
         byte[] b = bodies.get(key);
-        a = b == null ? Answer.status(404, Map.of()) : new Answer(200, b, bodyHeaders.getOrDefault(key, Map.of()), null);
+        Answer f = fallback;
+        a = b == null ? (f != null ? f : Answer.status(404, Map.of())) : new Answer(200, b, bodyHeaders.getOrDefault(key, Map.of()), null);
       }
       if (a.block != null) {
         try {

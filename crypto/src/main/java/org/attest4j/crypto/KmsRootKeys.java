@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.attest4j.core.CoreReason;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemReader;
@@ -111,9 +112,18 @@ public final class KmsRootKeys {
    *
    * @param rootCaScalar the 32-byte P-256 private scalar of the root CA key
    * @param rootK256Key the 32-byte secp256k1 private scalar ({@code root-k256.key})
-   * @throws MalformedEvidenceException if a scalar is not 32 bytes or not in [1, n-1]
+   * @return the keys
+   * @throws InvalidConfigurationException if a scalar is not 32 bytes or not in [1, n-1]
    */
-  public static KmsRootKeys of(byte[] rootCaScalar, byte[] rootK256Key) throws MalformedEvidenceException {
+  public static KmsRootKeys of(byte[] rootCaScalar, byte[] rootK256Key) {
+    try {
+      return of0(rootCaScalar, rootK256Key);
+    } catch (MalformedEvidenceException e) {
+      throw InvalidConfigurationException.from(e);
+    }
+  }
+
+  private static KmsRootKeys of0(byte[] rootCaScalar, byte[] rootK256Key) throws MalformedEvidenceException {
     Objects.requireNonNull(rootCaScalar, "rootCaScalar");
     Objects.requireNonNull(rootK256Key, "rootK256Key");
     BigInteger caD = Ec.P256.scalarOrNull(rootCaScalar);
@@ -137,15 +147,27 @@ public final class KmsRootKeys {
    * {@code PRIVATE KEY}, or SEC1 {@code EC PRIVATE KEY}) and {@code root-k256.key} as the raw 32
    * bytes.
    *
-   * @throws MalformedEvidenceException if a file cannot be read or is not a valid key
+   * @param rootCaKeyPem the path of {@code root-ca.key}
+   * @param rootK256Key the path of {@code root-k256.key}
+   * @return the keys
+   * @throws InvalidConfigurationException if a file cannot be read ({@link CoreReason#IO_ERROR}) or
+   *     is not a valid key
    */
-  public static KmsRootKeys load(Path rootCaKeyPem, Path rootK256Key) throws MalformedEvidenceException {
+  public static KmsRootKeys load(Path rootCaKeyPem, Path rootK256Key) {
+    try {
+      return load0(rootCaKeyPem, rootK256Key);
+    } catch (MalformedEvidenceException e) {
+      throw InvalidConfigurationException.from(e);
+    }
+  }
+
+  private static KmsRootKeys load0(Path rootCaKeyPem, Path rootK256Key) throws MalformedEvidenceException {
     Objects.requireNonNull(rootCaKeyPem, "rootCaKeyPem");
     Objects.requireNonNull(rootK256Key, "rootK256Key");
     String pem = readString(rootCaKeyPem);
     byte[] k = readBytes(rootK256Key);
     try {
-      return fromEncoded(pem, k);
+      return fromEncoded0(pem, k);
     } finally {
       Ec.wipe(k);
     }
@@ -155,9 +177,11 @@ public final class KmsRootKeys {
    * Root keys from a dstack {@code cert_dir}; same as {@link #loadDirectory(Path, Clock)} with the
    * system clock.
    *
-   * @throws MalformedEvidenceException if a file cannot be read or is not valid
+   * @param certDir the directory
+   * @return the keys with their root CA certificate
+   * @throws InvalidConfigurationException if a file cannot be read or is not valid
    */
-  public static KmsRootKeys loadDirectory(Path certDir) throws MalformedEvidenceException {
+  public static KmsRootKeys loadDirectory(Path certDir) {
     return loadDirectory(certDir, Clock.systemUTC());
   }
 
@@ -170,17 +194,28 @@ public final class KmsRootKeys {
    * overwritten; if it appeared, it is read and checked instead). If the directory is not
    * writable, a warning is logged and the in-memory certificate is used.
    *
-   * @throws MalformedEvidenceException if a file cannot be read or is not valid, or the
+   * @param certDir the directory
+   * @param clock the notBefore of a certificate generated here
+   * @return the keys with their root CA certificate
+   * @throws InvalidConfigurationException if a file cannot be read or is not valid, or the
    *     certificate belongs to another key ({@link CryptoReason#SIGNER_MISMATCH})
    */
-  public static KmsRootKeys loadDirectory(Path certDir, Clock clock) throws MalformedEvidenceException {
+  public static KmsRootKeys loadDirectory(Path certDir, Clock clock) {
+    try {
+      return loadDirectory0(certDir, clock);
+    } catch (MalformedEvidenceException e) {
+      throw InvalidConfigurationException.from(e);
+    }
+  }
+
+  private static KmsRootKeys loadDirectory0(Path certDir, Clock clock) throws MalformedEvidenceException {
     Objects.requireNonNull(certDir, "certDir");
     Objects.requireNonNull(clock, "clock");
     requireComplete(certDir);
-    KmsRootKeys keys = load(certDir.resolve(ROOT_CA_KEY_FILE), certDir.resolve(ROOT_K256_KEY_FILE));
+    KmsRootKeys keys = load0(certDir.resolve(ROOT_CA_KEY_FILE), certDir.resolve(ROOT_K256_KEY_FILE));
     Path crt = certDir.resolve(ROOT_CA_CERT_FILE);
     if (Files.exists(crt)) {
-      return keys.withRootCaCertificate(RootCaCertificate.parsePem(readString(crt), keys));
+      return keys.withRootCaCertificate0(RootCaCertificate.parsePem(readString(crt), keys));
     }
     RootCaCertificate cert = RootCaCertificate.generate(keys, clock);
     try (KeyDirectoryLock lock = KeyDirectoryLock.acquire(certDir)) {
@@ -192,9 +227,9 @@ public final class KmsRootKeys {
     } catch (IOException e) {
       LOG.log(System.Logger.Level.WARNING,
           "cannot write " + crt + " (" + e + "); serving an in-memory root CA certificate that changes on restart");
-      return keys.withRootCaCertificate(cert);
+      return keys.withRootCaCertificate0(cert);
     }
-    return keys.withRootCaCertificate(RootCaCertificate.parsePem(readString(crt), keys));
+    return keys.withRootCaCertificate0(RootCaCertificate.parsePem(readString(crt), keys));
   }
 
   /**
@@ -234,7 +269,7 @@ public final class KmsRootKeys {
     try (KeyDirectoryLock lock = KeyDirectoryLock.acquire(certDir)) {
       if (Files.exists(certDir.resolve(ROOT_CA_KEY_FILE)) || Files.exists(certDir.resolve(ROOT_K256_KEY_FILE))
           || Files.exists(certDir.resolve(ROOT_CA_CERT_FILE))) {
-        return loadDirectory(certDir, clock);
+        return loadDirectory0(certDir, clock);
       }
       KmsRootKeys keys = generate(random, clock);
       keys.writeFiles(certDir);
@@ -275,7 +310,7 @@ public final class KmsRootKeys {
 
   /** Reads the directory back; these keys only if it holds exactly them and their certificate. */
   private KmsRootKeys requireOnDisk(Path certDir) throws MalformedEvidenceException {
-    KmsRootKeys disk = load(certDir.resolve(ROOT_CA_KEY_FILE), certDir.resolve(ROOT_K256_KEY_FILE));
+    KmsRootKeys disk = load0(certDir.resolve(ROOT_CA_KEY_FILE), certDir.resolve(ROOT_K256_KEY_FILE));
     String crt = readString(certDir.resolve(ROOT_CA_CERT_FILE));
     if (!equals(disk) || !crt.equals(rootCaCertificatePem())) {
       throw new MalformedEvidenceException(CryptoReason.KEY_DIRECTORY_INCONSISTENT,
@@ -289,10 +324,20 @@ public final class KmsRootKeys {
   /**
    * These keys with the given root CA certificate.
    *
-   * @throws MalformedEvidenceException {@link CryptoReason#SIGNER_MISMATCH} if the certificate does
-   *     not certify this root CA key
+   * @param cert the certificate
+   * @return keys carrying the certificate
+   * @throws InvalidConfigurationException {@link CryptoReason#SIGNER_MISMATCH} if the certificate
+   *     does not certify this root CA key
    */
-  public KmsRootKeys withRootCaCertificate(RootCaCertificate cert) throws MalformedEvidenceException {
+  public KmsRootKeys withRootCaCertificate(RootCaCertificate cert) {
+    try {
+      return withRootCaCertificate0(cert);
+    } catch (MalformedEvidenceException e) {
+      throw InvalidConfigurationException.from(e);
+    }
+  }
+
+  private KmsRootKeys withRootCaCertificate0(RootCaCertificate cert) throws MalformedEvidenceException {
     Objects.requireNonNull(cert, "cert");
     if (!cert.certifies(this)) {
       throw new MalformedEvidenceException(CryptoReason.SIGNER_MISMATCH,
@@ -330,9 +375,20 @@ public final class KmsRootKeys {
    * Root keys from the file contents: the PEM text of {@code root-ca.key} and the raw bytes of
    * {@code root-k256.key}.
    *
-   * @throws MalformedEvidenceException if either is not a valid key
+   * @param rootCaKeyPem the PEM text of {@code root-ca.key}
+   * @param rootK256Key the raw 32 bytes of {@code root-k256.key}
+   * @return the keys
+   * @throws InvalidConfigurationException if either is not a valid key
    */
-  public static KmsRootKeys fromEncoded(String rootCaKeyPem, byte[] rootK256Key)
+  public static KmsRootKeys fromEncoded(String rootCaKeyPem, byte[] rootK256Key) {
+    try {
+      return fromEncoded0(rootCaKeyPem, rootK256Key);
+    } catch (MalformedEvidenceException e) {
+      throw InvalidConfigurationException.from(e);
+    }
+  }
+
+  private static KmsRootKeys fromEncoded0(String rootCaKeyPem, byte[] rootK256Key)
       throws MalformedEvidenceException {
     Objects.requireNonNull(rootCaKeyPem, "rootCaKeyPem");
     Objects.requireNonNull(rootK256Key, "rootK256Key");
@@ -344,7 +400,7 @@ public final class KmsRootKeys {
     }
     byte[] ca = parseCaPem(rootCaKeyPem);
     try {
-      return of(ca, rootK256Key);
+      return of0(ca, rootK256Key);
     } finally {
       Ec.wipe(ca);
     }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.attest4j.core.ConstantTime;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
 
@@ -47,9 +48,12 @@ public final class ReportData {
   /**
    * Guest side: report_data committing to a KMS-issued nonce.
    *
-   * @throws MalformedEvidenceException if the public key is not a usable X25519 key
+   * @param x25519PublicKey the guest's X25519 public key (32 bytes)
+   * @param nonce the nonce the KMS issued
+   * @return the 64 bytes to ask the hardware to sign
+   * @throws InvalidConfigurationException if the public key is not a usable X25519 key
    */
-  public static ReportData withNonce(byte[] x25519PublicKey, byte[] nonce) throws MalformedEvidenceException {
+  public static ReportData withNonce(byte[] x25519PublicKey, byte[] nonce) {
     Objects.requireNonNull(nonce, "nonce");
     return build(x25519PublicKey, tagged(NONCE_TAG, nonce));
   }
@@ -58,16 +62,22 @@ public final class ReportData {
    * Guest side: report_data committing to the request it will send (the bytes the KMS will see,
    * apart from the report itself).
    *
-   * @throws MalformedEvidenceException if the public key is not a usable X25519 key
+   * @param x25519PublicKey the guest's X25519 public key (32 bytes)
+   * @param request the request bytes the KMS will see ({@code requestDigest()} of the request)
+   * @return the 64 bytes to ask the hardware to sign
+   * @throws InvalidConfigurationException if the public key is not a usable X25519 key
    */
-  public static ReportData withRequestDigest(byte[] x25519PublicKey, byte[] request)
-      throws MalformedEvidenceException {
+  public static ReportData withRequestDigest(byte[] x25519PublicKey, byte[] request) {
     Objects.requireNonNull(request, "request");
     return build(x25519PublicKey, tagged(REQUEST_TAG, request));
   }
 
-  private static ReportData build(byte[] pk, byte[] binding) throws MalformedEvidenceException {
-    X25519.checkPublicKey(Objects.requireNonNull(pk, "x25519PublicKey"), "the report_data X25519 public key");
+  private static ReportData build(byte[] pk, byte[] binding) {
+    try {
+      X25519.checkPublicKey(Objects.requireNonNull(pk, "x25519PublicKey"), "the report_data X25519 public key");
+    } catch (MalformedEvidenceException e) {
+      throw InvalidConfigurationException.from(e);
+    }
     return new ReportData(Kdf.concat(pk, binding));
   }
 

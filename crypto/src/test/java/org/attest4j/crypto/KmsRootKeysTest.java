@@ -107,7 +107,7 @@ class KmsRootKeysTest {
   }
 
   private static org.attest4j.core.ReasonCode reason(Action a) {
-    return assertThrows(MalformedEvidenceException.class, a::run).reason();
+    return assertThrows(org.attest4j.core.InvalidConfigurationException.class, a::run).reason();
   }
 
   private static String pem(String type, byte[] der) {

@@ -63,7 +63,7 @@ class ReportDataTest {
       assertEquals(
           CryptoReason.BAD_REPORT_DATA,
           assertThrows(MalformedEvidenceException.class, () -> ReportData.parse(rd)).reason());
-      assertThrows(MalformedEvidenceException.class, () -> ReportData.withNonce(HEX.parseHex(lo), new byte[8]));
+      assertThrows(org.attest4j.core.InvalidConfigurationException.class, () -> ReportData.withNonce(HEX.parseHex(lo), new byte[8]));
     }
   }
 

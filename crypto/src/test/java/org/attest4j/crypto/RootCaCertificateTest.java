@@ -107,13 +107,16 @@ class RootCaCertificateTest {
     Path crt = dir.resolve(KmsRootKeys.ROOT_CA_CERT_FILE);
     Files.delete(crt);
     Files.writeString(crt, stranger.rootCaCertificatePem());
-    MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class, () -> KmsRootKeys.loadDirectory(dir));
+    org.attest4j.core.InvalidConfigurationException e =
+        assertThrows(org.attest4j.core.InvalidConfigurationException.class, () -> KmsRootKeys.loadDirectory(dir));
     assertEquals(CryptoReason.SIGNER_MISMATCH, e.reason());
     assertTrue(e.getMessage().contains("another KMS"), e.getMessage());
     assertEquals(stranger.rootCaCertificatePem(), Files.readString(crt)); // never overwritten
     assertEquals(CryptoReason.SIGNER_MISMATCH,
         reason(() -> RootCaCertificate.parsePem(stranger.rootCaCertificatePem(), keys)));
-    assertEquals(CryptoReason.SIGNER_MISMATCH, reason(() -> keys.withRootCaCertificate(stranger.rootCaCertificate())));
+    assertEquals(CryptoReason.SIGNER_MISMATCH,
+        assertThrows(org.attest4j.core.InvalidConfigurationException.class,
+            () -> keys.withRootCaCertificate(stranger.rootCaCertificate())).reason());
     assertSame(keys.rootCaCertificate(), keys.withRootCaCertificate(keys.rootCaCertificate()).rootCaCertificate());
   }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
 import org.attest4j.core.AttestationException;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.crypto.AppKeyDeriver;
 import org.attest4j.crypto.AppKeys;
 import org.attest4j.crypto.EnvEncryptPublicKey;
@@ -137,6 +138,9 @@ final class KeysDeriveCommand implements Callable<Integer> {
       out.flush();
       return 0;
     } catch (AttestationException e) {
+      err.println("attest4j keys derive: refused (" + e.reason().qualifiedCode() + "): " + e.getMessage());
+      return Main.EXIT_REFUSED;
+    } catch (InvalidConfigurationException e) {
       err.println("attest4j keys derive: refused (" + e.reason().qualifiedCode() + "): " + e.getMessage());
       return Main.EXIT_REFUSED;
     } catch (RuntimeException e) {

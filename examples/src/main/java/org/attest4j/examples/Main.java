@@ -49,6 +49,8 @@ public final class Main implements Runnable {
     }
     // dstack RA-TLS certificates and attestations
     cl.addSubcommand("ratls", new RatlsCommand());
+    // Azure confidential VMs (issue 12)
+    cl.addSubcommand("azure", new AzureCommand());
     // SEV-SNP ID blocks (issue 11)
     cl.addSubcommand("idblock", new IdBlockCommand());
     CommandLine tdx = cl.getSubcommands().get("tdx");

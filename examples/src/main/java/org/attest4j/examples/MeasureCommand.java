@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.attest4j.core.Bytes;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.ovmf.Artifact;
 import org.attest4j.ovmf.BootArtifacts;
@@ -239,14 +240,14 @@ final class MeasureCommand implements Callable<Integer> {
       }
       try {
         return sevMeasure(image, fb.build());
-      } catch (MalformedEvidenceException e) {
+      } catch (InvalidConfigurationException e) {
         throw new Refused(e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
       }
     }
     if (snpOvmfHash != null && !snpOvmfHash.isEmpty()) { // sev-snp-measure ignores an empty value
       try {
         fb.firmwareDigest(Bytes.fromHex(snpOvmfHash.replace(" ", "")));
-      } catch (MalformedEvidenceException e) {
+      } catch (InvalidConfigurationException e) {
         throw new Refused("--snp-ovmf-hash is not hex: " + e.getMessage());
       }
     }
@@ -302,6 +303,8 @@ final class MeasureCommand implements Callable<Integer> {
               : result.toHex();
       return verbose ? "Calculated " + m.referenceName() + " guest measurement: " + text : text;
     } catch (MalformedEvidenceException e) {
+      throw new Refused(e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
+    } catch (InvalidConfigurationException e) {
       throw new Refused(e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
     } catch (IOException e) {
       throw new Refused("cannot write: " + e.getMessage());

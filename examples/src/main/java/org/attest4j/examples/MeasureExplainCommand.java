@@ -10,6 +10,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.attest4j.core.Bytes;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.ovmf.Artifact;
 import org.attest4j.ovmf.BootArtifacts;
@@ -212,6 +213,10 @@ final class MeasureExplainCommand implements Callable<Integer> {
       err.flush();
       return Main.EXIT_REFUSED;
     } catch (MalformedEvidenceException e) {
+      err.println("Error: " + e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
+      err.flush();
+      return Main.EXIT_REFUSED;
+    } catch (InvalidConfigurationException e) {
       err.println("Error: " + e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
       err.flush();
       return Main.EXIT_REFUSED;

@@ -28,19 +28,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code attest4j snp}: SEV-SNP reports: {@code show} and {@code verify}. */
+/** {@code attest4j snp}: SEV-SNP reports: {@code show}, {@code verify}, and the guest's {@code derive-key}. */
 @Command(
     name = "snp",
     mixinStandardHelpOptions = true,
-    description = "SEV-SNP attestation reports: show, verify",
-    subcommands = {SnpCommand.Show.class, SnpCommand.Verify.class})
+    description = "SEV-SNP attestation reports and guest keys: show, verify, fetch, report, derive-key",
+    subcommands = {SnpCommand.Show.class, SnpCommand.Verify.class, SnpDeriveKeyCommand.class})
 final class SnpCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    err.println("attest4j snp: a sub-command is required: show or verify");
+    err.println("attest4j snp: a sub-command is required: show, verify, fetch, report or derive-key");
     spec.commandLine().usage(err);
     err.flush();
     return Main.EXIT_USAGE;
@@ -167,8 +167,11 @@ final class SnpCommand implements Callable<Integer> {
         }
         Product p = product(product);
         JsonObject o = new JsonObject();
-        if (report != null) {
-          SnpReport r = SnpReport.parse(readReport(report));
+        byte[] bytes = report == null ? null : readReport(report);
+        if (bytes != null && HclCli.isHcl(bytes)) { // an Azure HCL report: its fields, claims and inner report
+          o = HclCli.show(bytes, p);
+        } else if (bytes != null) {
+          SnpReport r = SnpReport.parse(bytes);
           if (p != null) {
             r = r.withProduct(p);
           }
@@ -223,7 +226,8 @@ final class SnpCommand implements Callable<Integer> {
   static final class Verify implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--report", paramLabel = "FILE", description = "the 1184-byte attestation report (required)")
+    @Option(names = "--report", paramLabel = "FILE",
+        description = "the 1184-byte attestation report, or an Azure HCL report (required)")
     Path report;
 
     @Option(names = "--vek", paramLabel = "FILE", description = "VCEK or VLEK certificate, DER or PEM (required without --cert-table)")
@@ -336,7 +340,8 @@ final class SnpCommand implements Callable<Integer> {
         return usage(spec, e);
       }
       try {
-        SnpReport parsed = SnpReport.parse(reportBytes);
+        byte[] hcl = HclCli.isHcl(reportBytes) ? reportBytes : null; // Azure HCL report: verify its SNP report
+        SnpReport parsed = SnpReport.parse(hcl != null ? HclCli.hardwareReport(hcl) : reportBytes);
         if (expected != null && parsed.cpuidProduct().isPresent() && parsed.cpuidProduct().get() != expected) {
           parsed.withProduct(expected); // throws PRODUCT_MISMATCH
         }
@@ -359,6 +364,9 @@ final class SnpCommand implements Callable<Integer> {
           pol.validate(v);
         }
         JsonObject o = SnpJson.verified(v, pol != null);
+        if (hcl != null) {
+          o.add("hcl", HclCli.binding(hcl)); // and the runtime claims bound to its REPORT_DATA
+        }
         if (tableBytes != null) {
           JsonObject e = new JsonObject();
           e.addProperty("vek", "certificate table");

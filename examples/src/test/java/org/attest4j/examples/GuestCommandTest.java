@@ -54,6 +54,36 @@ class GuestCommandTest {
   }
 
   @Test
+  void snpDeriveKeyOffAGuestIsAClearRefusalAndWritesNothing() {
+    Path out = tmp.resolve("key.bin");
+    SnpCommandTest.Run r = SnpCommandTest.run("snp", "derive-key", "--out", out.toString(),
+        "--fields", "measurement,tcb_version", "--device", tmp.resolve("sev-guest").toString());
+    assertEquals(1, r.code(), r.err());
+    assertTrue(r.err().contains("NO_GUEST_INTERFACE"), r.err());
+    assertTrue(!Files.exists(out));
+  }
+
+  @Test
+  void snpDeriveKeyUsageErrors() {
+    String out = tmp.resolve("key.bin").toString();
+    String dev = tmp.resolve("sev-guest").toString();
+    assertEquals(2, SnpCommandTest.run("snp", "derive-key", "--device", dev).code()); // no --out
+    assertEquals(2, SnpCommandTest.run("snp", "derive-key", "--out", out, "--device", dev, "--vmpl", "4").code());
+    assertEquals(2, SnpCommandTest.run("snp", "derive-key", "--out", out, "--device", dev, "--fields", "colour").code());
+    assertEquals(2, SnpCommandTest.run("snp", "derive-key", "--out", out, "--device", dev, "--root-key", "ark").code());
+    assertEquals(2, SnpCommandTest.run("snp", "derive-key", "--out", out, "--device", dev,
+        "--guest-field-select", "10000000").code()); // bit 7 is reserved
+    assertEquals(2, SnpCommandTest.run("snp", "derive-key", "--out", out, "--device", dev,
+        "--msg-version", "1", "--launch-mit-vector", "0x3").code());
+    assertEquals(2, SnpCommandTest.run("snp", "derive-key", "--out", out, "--device", dev,
+        "--fields", "measurement", "--guest-field-select", "1").code());
+    assertEquals(2, SnpCommandTest.run("snp", "derive-key", "--out", out, "--device", dev, "--tcb-version", "zz").code());
+    // well-formed requests reach the device (absent here): refused, not usage errors
+    assertEquals(1, SnpCommandTest.run("snp", "derive-key", "--out", out, "--device", dev,
+        "--guest-field-select", "101001", "--launch-mit-vector", "0x3", "--root-key", "VMRK").code());
+  }
+
+  @Test
   void badDataIsAUsageError() {
     assertEquals(2, run("snp", "report", "--data", "xyz").exit());
     assertEquals(2, run("snp", "report", "--data", "00".repeat(65)).exit());

@@ -3,6 +3,16 @@ package org.attest4j.kms;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -12,6 +22,7 @@ import java.util.Objects;
 import java.util.Set;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
 
 /**
@@ -19,7 +30,7 @@ import org.attest4j.core.MalformedEvidenceException;
  * the TCB status must be allowed (default only {@code "UpToDate"}), every advisory id must be
  * allowed, the OS image hash must be listed, the app must be registered, its compose hash listed,
  * and, unless the app allows any device, the device id listed when the app lists devices.
- * {@link #fromJson(JsonObject)} reads auth-simple's configuration file format.
+ * {@link #fromJson(String)} reads auth-simple's configuration file format.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -64,9 +75,54 @@ public final class AllowListAuthorizer implements AuthorizationHook {
    * allowedTcbStatuses}, {@code allowedAdvisoryIds} and {@code apps: {"<app id>": {composeHashes,
    * devices, allowAnyDevice}}}; hex with or without {@code 0x}. Unknown keys are refused.
    *
-   * @throws MalformedEvidenceException if the document does not have that shape
+   * @param json the configuration document (strict JSON, one object)
+   * @return the authorizer
+   * @throws InvalidConfigurationException if the text is not a JSON object of that shape
    */
-  public static AllowListAuthorizer fromJson(JsonObject config) throws MalformedEvidenceException {
+  public static AllowListAuthorizer fromJson(String json) {
+    Objects.requireNonNull(json, "json");
+    JsonElement root;
+    try {
+      JsonReader r = new JsonReader(new StringReader(json));
+      r.setStrictness(Strictness.STRICT);
+      root = JsonParser.parseReader(r);
+      if (r.peek() != JsonToken.END_DOCUMENT) {
+        throw new InvalidConfigurationException(CoreReason.BAD_ENCODING, "allow-list has text after its JSON object");
+      }
+    } catch (JsonParseException | IOException e) {
+      throw new InvalidConfigurationException(
+          CoreReason.BAD_ENCODING, "allow-list is not valid JSON: " + e.getMessage(), e);
+    }
+    if (!root.isJsonObject()) {
+      throw new InvalidConfigurationException(CoreReason.BAD_ENCODING, "allow-list must be a JSON object");
+    }
+    try {
+      return fromJsonObject(root.getAsJsonObject());
+    } catch (MalformedEvidenceException e) {
+      throw InvalidConfigurationException.from(e);
+    }
+  }
+
+  /**
+   * As {@link #fromJson(String)} for a UTF-8 file.
+   *
+   * @param file the configuration file
+   * @return the authorizer
+   * @throws InvalidConfigurationException if the file cannot be read ({@link CoreReason#IO_ERROR})
+   *     or is not a JSON object of that shape
+   */
+  public static AllowListAuthorizer fromJson(Path file) {
+    Objects.requireNonNull(file, "file");
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new InvalidConfigurationException(CoreReason.IO_ERROR, "cannot read allow-list " + file + ": " + e, e);
+    }
+    return fromJson(text);
+  }
+
+  private static AllowListAuthorizer fromJsonObject(JsonObject config) throws MalformedEvidenceException {
     Builder b = builder();
     try {
       for (Map.Entry<String, JsonElement> e : config.entrySet()) {

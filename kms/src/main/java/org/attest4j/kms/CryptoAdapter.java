@@ -88,18 +88,7 @@ final class CryptoAdapter {
               .setGatewayAppId(ctx.gatewayAppId())
               .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()));
       if (mode == EnvelopeMode.HPKE_V1) {
-        byte[] plaintext =
-            AppKeyResponse.newBuilder()
-                .setCaCert(ctx.caCertPem())
-                .setDiskCryptKey(ByteString.copyFrom(k.diskCryptKey()))
-                .setEnvCryptKey(ByteString.copyFrom(k.envCryptKey()))
-                .setK256Key(ByteString.copyFrom(k.k256Key()))
-                .setK256Signature(ByteString.copyFrom(k.k256Signature()))
-                .setTproxyAppId(ctx.gatewayAppId())
-                .setGatewayAppId(ctx.gatewayAppId())
-                .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()))
-                .build()
-                .toByteArray();
+        byte[] plaintext = plain(derived, ctx).toByteArray();
         try {
           SealBinding binding = SealBinding.forEvidence(rd, ctx.report().toByteArray());
           SealedResponse env = SealedResponse.encrypt(identity, binding, plaintext);
@@ -118,6 +107,21 @@ final class CryptoAdapter {
           .setEnvCryptKey(ByteString.copyFrom(env.ciphertext(1)))
           .setK256Key(ByteString.copyFrom(env.ciphertext(2)))
           .setKeyProviderPubkey(ByteString.copyFrom(env.keyProviderPublicKey()))
+          .build();
+    }
+
+    @Override
+    public AppKeyResponse plain(Object derived, Ports.SealContext ctx) {
+      AppKeys k = (AppKeys) derived;
+      return AppKeyResponse.newBuilder()
+          .setCaCert(ctx.caCertPem())
+          .setDiskCryptKey(ByteString.copyFrom(k.diskCryptKey()))
+          .setEnvCryptKey(ByteString.copyFrom(k.envCryptKey()))
+          .setK256Key(ByteString.copyFrom(k.k256Key()))
+          .setK256Signature(ByteString.copyFrom(k.k256Signature()))
+          .setTproxyAppId(ctx.gatewayAppId())
+          .setGatewayAppId(ctx.gatewayAppId())
+          .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()))
           .build();
     }
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -41,6 +42,7 @@ import org.attest4j.tdx.TdxVerdict;
 import org.attest4j.tdx.TdxVerifier;
 import org.attest4j.kms.proto.AppId;
 import org.attest4j.kms.proto.AppKeyAmdResponse;
+import org.attest4j.kms.proto.AppKeyResponse;
 import org.attest4j.kms.proto.BootstrapResponse;
 import org.attest4j.kms.proto.GetAppKeyAmdRequest;
 import org.attest4j.kms.proto.GetAppKeyTdxRequest;
@@ -49,8 +51,14 @@ import org.attest4j.kms.proto.NonceResponse;
 import org.attest4j.kms.proto.PublicKeyResponse;
 
 /**
- * The composed key-release flow of a KMS for confidential VMs. For each guest request it runs, in
- * this order and failing closed, the steps of {@link KeyReleaseStep}:
+ * The composed key-release flow of a KMS for confidential VMs. For each guest request it runs,
+ * failing closed, the steps of {@link KeyReleaseStep}. Cheap checks come first: after parsing (1),
+ * everything that needs no endorsement runs on the parsed report (the local part of 3: signing
+ * key, {@linkplain Builder#requireVekInRequest VEK present}, {@linkplain
+ * Builder#allowMaskedChipId masked CHIP_ID}, policy and TCB floor; then 4, 5, and the binding part
+ * of 6) before step 2 may fetch endorsements over the network (under a {@linkplain
+ * Builder#endorsementDeadline deadline}); 3 then runs again on the verified report, and the nonce
+ * or request digest is consumed only after the signature verified. The steps:
  *
  * <ol>
  *   <li>parse the SEV-SNP report;
@@ -128,7 +136,8 @@ public final class KeyReleaseService {
     this.defaultEnvelope = b.defaultEnvelope;
     this.envelopes = Set.copyOf(b.envelopes);
     this.requireKeyProviderId = b.requireKeyProviderId;
-    this.caCertPem = b.caCertPem;
+    this.caCertPem =
+        b.caCertPem != null ? b.caCertPem : b.roots != null ? b.roots.rootCaCertificatePem() : "";
     JsonObject kp = new JsonObject();
     kp.addProperty("name", "kms");
     kp.addProperty("id", keys.rootCaSpki().toHex());
@@ -201,47 +210,144 @@ public final class KeyReleaseService {
   }
 
   private KeyRelease run(KeyReleaseRequest req, Run run) throws KeyReleaseException {
-    try {
-      run.begin(KeyReleaseStep.PARSE_REPORT);
-      if (evidence == null) {
-        throw new VerificationException(
-            KmsReason.SNP_NOT_CONFIGURED,
-            "this KMS serves no SEV-SNP guests: it was built for Intel TDX only, without snp(..) and launch(..)");
+    Bytes[] digestMemo = new Bytes[1];
+    Supplier<Bytes> digest =
+        () -> digestMemo[0] != null ? digestMemo[0] : (digestMemo[0] = req.requestDigest());
+    Freshness fresh = new Freshness() {
+      @Override
+      public Object bind(Bytes quotedReportData) throws AttestationException {
+        return checkFreshnessBinding(quotedReportData, req.nonce(), req.requestTime(), digest);
       }
-      Ports.Evidence parsed = evidence.parse(req.report());
 
-      run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
-      Ports.Evidence ev = evidence.verify(parsed, req);
-
-      run.begin(KeyReleaseStep.APPLY_POLICY);
-      evidence.applyPolicy(ev);
-
-      run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
-      verifyMeasurement(req, ev);
-
-      run.begin(KeyReleaseStep.BIND_IDENTITY);
-      AppIdentity id = bindIdentity(req, ev);
-
-      run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-      Object rd = checkFreshness(req, ev);
-
-      run.begin(KeyReleaseStep.AUTHORIZE);
-      BootInfo info = bootInfo(ev, id);
-      AuthorizationDecision decision = authorize(info, id, "app");
-
-      run.begin(KeyReleaseStep.DERIVE_KEYS);
-      Object derived = deriveKeys(id);
-
+      @Override
+      public void consume() throws AttestationException {
+        consumeFreshness(req.nonce(), req.requestTime(), digest, nonceEnvelope(req.envelope()));
+      }
+    };
+    try {
+      Verified v = verifySnp(req, run, fresh);
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       EnvelopeMode mode = envelopeFor(req.envelope());
       AppKeyAmdResponse response =
           keys.seal(
-              derived,
+              v.derived(),
               mode,
-              new Ports.SealContext(rd, req.report(), decision.gatewayAppId(), launch.osImageHash(), caCertPem));
+              new Ports.SealContext(v.reportData(), req.report(), v.decision().gatewayAppId(),
+                  launch.osImageHash(), caCertPem));
       StepTimings t = run.finish();
-      LOG.log(Level.DEBUG, () -> "released keys for app " + id.appId() + " instance " + id.instanceId() + " " + t);
-      return new KeyRelease(response, info, decision, mode, ev.measurement(), t);
+      LOG.log(Level.DEBUG, () -> "released keys for app " + v.id().appId() + " instance "
+          + v.id().instanceId() + " " + t);
+      return new KeyRelease(response, v.info(), v.decision(), mode, v.evidence().measurement(), t);
+    } catch (AttestationException e) {
+      throw refuse(run, e);
+    } catch (RuntimeException e) {
+      throw refuse(run, internal(e));
+    }
+  }
+
+  /** How step 6 binds a report to this request, and when the single use is recorded. */
+  private interface Freshness {
+    /** Checks the binding on the parsed report (before any network call); returns report_data. */
+    Object bind(Bytes quotedReportData) throws AttestationException;
+
+    /** Records the single use, after the signature verified. */
+    void consume() throws AttestationException;
+  }
+
+  /** What steps 1-8 of the SEV-SNP path established. */
+  private record Verified(
+      Ports.Evidence evidence, AppIdentity id, Object reportData, BootInfo info,
+      AuthorizationDecision decision, Object derived) {}
+
+  /** Steps 1-8 of the SEV-SNP path, shared by GetAppKeyAmd and GetAppKey over RA-TLS. */
+  private Verified verifySnp(KeyReleaseRequest req, Run run, Freshness fresh)
+      throws AttestationException {
+    run.begin(KeyReleaseStep.PARSE_REPORT);
+    if (evidence == null) {
+      throw new VerificationException(
+          KmsReason.SNP_NOT_CONFIGURED,
+          "this KMS serves no SEV-SNP guests: it was built for Intel TDX only, without snp(..) and launch(..)");
+    }
+    Ports.Evidence parsed = evidence.parse(req.report());
+
+    // cheap checks first: everything that needs no endorsement (and so no network call) runs on
+    // the parsed report before step 2; the verified report carries the same bytes
+    run.begin(KeyReleaseStep.APPLY_POLICY);
+    evidence.precheck(parsed, req);
+
+    run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
+    verifyMeasurement(req, parsed);
+
+    run.begin(KeyReleaseStep.BIND_IDENTITY);
+    AppIdentity id = bindIdentity(req, parsed);
+
+    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
+    Object rd = fresh.bind(parsed.reportData());
+
+    run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
+    Ports.Evidence ev = evidence.verify(parsed, req);
+
+    run.begin(KeyReleaseStep.APPLY_POLICY);
+    evidence.applyPolicy(ev);
+
+    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
+    fresh.consume();
+
+    run.begin(KeyReleaseStep.AUTHORIZE);
+    BootInfo info = bootInfo(ev, id);
+    AuthorizationDecision decision = authorize(info, id, "app");
+
+    run.begin(KeyReleaseStep.DERIVE_KEYS);
+    Object derived = deriveKeys(id);
+    return new Verified(ev, id, rd, info, decision, derived);
+  }
+
+  /**
+   * dstack's {@code GetAppKey} over RA-TLS for a SEV-SNP guest (spec dstack-ratls §5.4): the guest's
+   * evidence comes from its TLS client certificate, which the caller's TLS layer has accepted (the
+   * handshake proves the guest holds the certificate's key). Step 0 decodes the certificate's
+   * attestation ({@link RatlsRequest}); steps 1-8 are those of {@link #release(KeyReleaseRequest)}
+   * with two differences: freshness (step 6) is the binding of REPORT_DATA to the certificate key,
+   * SHA-512("ratls-cert:" ‖ SPKI), and the keys are returned in plaintext for the TLS session (step
+   * 9 builds the {@code AppKeyResponse}). The launch shape (vCPUs, vCPU type) is taken from the
+   * request's {@code vm_config} (else the attestation's config) and checked against the pins like any
+   * claim; the measurement is recomputed from this KMS's pinned artifacts, never from the guest's.
+   *
+   * @param request the decoded RA-TLS request ({@link RatlsRequest#decode})
+   * @return the released keys, for the TLS session only
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public RatlsKeyRelease releaseRatls(RatlsRequest request) throws KeyReleaseException {
+    Objects.requireNonNull(request, "request");
+    Run run = new Run();
+    KeyReleaseRequest req = request.snpRequest();
+    Bytes expected = request.expectedReportData();
+    Freshness tlsBound = new Freshness() {
+      @Override
+      public Object bind(Bytes quotedReportData) throws AttestationException {
+        if (!expected.equals(quotedReportData)) {
+          throw new VerificationException(KmsReason.REPORT_DATA_MISMATCH,
+              "REPORT_DATA is not SHA-512(\"ratls-cert:\" ‖ the client certificate's key); the"
+                  + " report was made for another key");
+        }
+        return quotedReportData;
+      }
+
+      @Override
+      public void consume() {
+        // the TLS handshake proved possession of the bound key: nothing to remember
+      }
+    };
+    try {
+      Verified v = verifySnp(req, run, tlsBound);
+      run.begin(KeyReleaseStep.SEAL_RESPONSE);
+      AppKeyResponse response = keys.plain(v.derived(),
+          new Ports.SealContext(v.reportData(), req.report(), v.decision().gatewayAppId(),
+              launch.osImageHash(), caCertPem));
+      StepTimings t = run.finish();
+      LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for app " + v.id().appId() + " "
+          + t);
+      return new RatlsKeyRelease(response, v.info(), v.decision(), v.evidence().measurement(), t);
     } catch (AttestationException e) {
       throw refuse(run, e);
     } catch (RuntimeException e) {
@@ -340,7 +446,8 @@ public final class KeyReleaseService {
       AppIdentity id = bindTdxIdentity(req, app);
 
       run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-      Object rd = checkFreshness(report.reportData(), req.nonce(), req.requestTime(), req::requestDigest);
+      Object rd = checkFreshness(report.reportData(), req.nonce(), req.requestTime(), req::requestDigest,
+          nonceEnvelope(req.envelope()));
 
       run.begin(KeyReleaseStep.AUTHORIZE);
       BootInfo info =
@@ -538,6 +645,7 @@ public final class KeyReleaseService {
     claimed("ovmf_hash", req.claimedOvmfHash(), launch.firmwareDigest());
     claimed("kernel_hash", req.claimedKernelHash(), launch.kernelDigest());
     claimed("initrd_hash", req.claimedInitrdHash(), launch.initrdDigest());
+    claimedLayout(req);
     if (!launch.vcpuCounts().contains(req.vcpus())) {
       throw new PolicyViolationException(
           List.of(
@@ -572,7 +680,7 @@ public final class KeyReleaseService {
           KmsReason.MEASUREMENT_MISMATCH,
           "MEASUREMENT " + ev.measurement() + " differs from " + expected + " recomputed from the pinned firmware, "
               + "kernel and initrd with command line \"" + cmdline + "\", " + req.vcpus() + " x " + type
-              + ", VMM " + launch.vmmType() + ", guest features 0x" + Long.toHexString(launch.guestFeatures()));
+              + ", VMM " + launch.vmmType().cliName() + ", guest features 0x" + Long.toHexString(launch.guestFeatures()));
     }
   }
 
@@ -591,6 +699,34 @@ public final class KeyReleaseService {
           KmsReason.CLAIMED_ARTIFACT_MISMATCH,
           "the request claims " + field + " " + claimed + " but this KMS pins " + pinned
               + "; client-supplied launch digests are never used");
+    }
+  }
+
+  /** Step 4: the firmware layout a request claims (PR #630's fields) must be the pinned one. */
+  private void claimedLayout(KeyReleaseRequest req) throws VerificationException {
+    if (req.claimedHashesTableGpa() != 0
+        && (launch.hashTableGpa().isEmpty() || launch.hashTableGpa().getAsLong() != req.claimedHashesTableGpa())) {
+      throw new VerificationException(
+          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
+          "the request claims sev_hashes_table_gpa 0x" + Long.toHexString(req.claimedHashesTableGpa())
+              + " but the pinned firmware's is "
+              + (launch.hashTableGpa().isPresent() ? "0x" + Long.toHexString(launch.hashTableGpa().getAsLong()) : "absent")
+              + "; the firmware layout comes from the pinned firmware, never from the client");
+    }
+    if (req.claimedResetEip() != 0
+        && (launch.resetEip().isEmpty() || launch.resetEip().getAsLong() != req.claimedResetEip())) {
+      throw new VerificationException(
+          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
+          "the request claims sev_es_reset_eip 0x" + Long.toHexString(req.claimedResetEip())
+              + " but the pinned firmware's is "
+              + (launch.resetEip().isPresent() ? "0x" + Long.toHexString(launch.resetEip().getAsLong()) : "absent")
+              + "; the firmware layout comes from the pinned firmware, never from the client");
+    }
+    if (!req.claimedSections().isEmpty() && !req.claimedSections().equals(launch.sections())) {
+      throw new VerificationException(
+          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
+          "the request claims " + req.claimedSections().size() + " ovmf_sections that differ from the pinned firmware's "
+              + launch.sections().size() + "; the firmware layout comes from the pinned firmware, never from the client");
     }
   }
 
@@ -714,13 +850,20 @@ public final class KeyReleaseService {
     }
   }
 
-  /** Step 6; returns the parsed report_data for sealing. */
-  private Object checkFreshness(KeyReleaseRequest req, Ports.Evidence ev) throws AttestationException {
-    return checkFreshness(ev.reportData(), req.nonce(), req.requestTime(), req::requestDigest);
+  /** Step 6 for both TEEs (binding, then single use); returns the parsed report_data for sealing. */
+  private Object checkFreshness(Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest,
+      EnvelopeMode envelope) throws AttestationException {
+    Object rd = checkFreshnessBinding(quotedReportData, nonce, requestTime, requestDigest);
+    consumeFreshness(nonce, requestTime, requestDigest, envelope);
+    return rd;
   }
 
-  /** Step 6 for both TEEs; returns the parsed report_data for sealing. */
-  private Object checkFreshness(Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest)
+  /**
+   * Step 6, the part that consumes nothing: report_data[32..64] commits to the request's nonce or
+   * request digest, and a request time is within the lifetime. Runs before step 2.
+   */
+  private Object checkFreshnessBinding(
+      Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest)
       throws AttestationException {
     Object rd = reportData.parse(quotedReportData);
     if (freshness == FreshnessMode.KMS_NONCE) {
@@ -729,7 +872,6 @@ public final class KeyReleaseService {
             KmsReason.BAD_REQUEST, "this KMS needs a nonce from GetNonce in the request (field nonce) and in report_data[32..64]");
       }
       reportData.checkNonce(rd, nonce);
-      nonces.consume(nonce);
     } else {
       long now = clock.instant().getEpochSecond();
       long life = nonces.lifetime().getSeconds();
@@ -738,11 +880,19 @@ public final class KeyReleaseService {
             KmsReason.EXPIRED,
             "request_time " + requestTime + " is not within " + life + " s of the KMS clock (" + now + ")");
       }
-      Bytes digest = requestDigest.get();
-      reportData.checkRequestDigest(rd, digest);
-      nonces.useOnce(digest, Instant.ofEpochSecond(requestTime + life));
+      reportData.checkRequestDigest(rd, requestDigest.get());
     }
     return rd;
+  }
+
+  /** Step 6, the single use: the nonce or request digest is consumed (after the signature verified). */
+  private void consumeFreshness(Bytes nonce, long requestTime, Supplier<Bytes> requestDigest,
+      EnvelopeMode envelope) throws AttestationException {
+    if (freshness == FreshnessMode.KMS_NONCE) {
+      nonces.consume(nonce, envelope);
+    } else {
+      nonces.useOnce(requestDigest.get(), Instant.ofEpochSecond(requestTime + nonces.lifetime().getSeconds()));
+    }
   }
 
   private BootInfo bootInfo(Ports.Evidence ev, AppIdentity id) {
@@ -759,6 +909,12 @@ public final class KeyReleaseService {
         keyProviderInfo,
         ev.tcbStatus(),
         List.of());
+  }
+
+  /** The envelope a nonce must have been issued for; null when not enabled (step 9 refuses it). */
+  private EnvelopeMode nonceEnvelope(java.util.Optional<EnvelopeMode> requested) {
+    EnvelopeMode m = requested.orElse(defaultEnvelope);
+    return envelopes.contains(m) ? m : null;
   }
 
   /** Step 9's envelope: the requested one (or the default), refused when not enabled. */
@@ -804,17 +960,50 @@ public final class KeyReleaseService {
   // ------------------------------------------------------------------------------------------
 
   /**
-   * Issues a single-use nonce for report_data[32..64].
+   * Issues a single-use nonce for report_data[32..64], bound to the default envelope.
    *
-   * @throws EndorsementUnavailableException if the nonce store is full (retryable)
+   * @return the nonce
+   * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
    */
   public NonceStore.IssuedNonce issueNonce() throws EndorsementUnavailableException {
-    return nonces.issue();
+    return nonces.issue(java.util.Optional.of(defaultEnvelope));
   }
 
-  /** {@link #issueNonce()} as the {@code GetNonce} RPC answer. */
+  /**
+   * Issues a single-use nonce bound to {@code envelope}: a request carrying it is refused
+   * ({@link KmsReason#ENVELOPE_MODE_NOT_ALLOWED}) if it asks for another envelope.
+   *
+   * @param envelope the envelope, which must be enabled
+   * @return the nonce
+   * @throws VerificationException {@link KmsReason#ENVELOPE_MODE_NOT_ALLOWED} if it is not enabled
+   * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
+   */
+  public NonceStore.IssuedNonce issueNonce(EnvelopeMode envelope) throws AttestationException {
+    return nonces.issue(java.util.Optional.of(envelopeFor(java.util.Optional.of(envelope))));
+  }
+
+  /**
+   * {@link #issueNonce(EnvelopeMode)} as the {@code GetNonce} RPC answer.
+   *
+   * @param envelope the envelope, which must be enabled
+   * @return the answer
+   * @throws AttestationException as {@link #issueNonce(EnvelopeMode)}
+   */
+  public NonceResponse issueNonceRpc(EnvelopeMode envelope) throws AttestationException {
+    return nonceResponse(issueNonce(envelope));
+  }
+
+  /**
+   * {@link #issueNonce()} as the {@code GetNonce} RPC answer.
+   *
+   * @return the answer
+   * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
+   */
   public NonceResponse issueNonceRpc() throws EndorsementUnavailableException {
-    NonceStore.IssuedNonce n = issueNonce();
+    return nonceResponse(issueNonce());
+  }
+
+  private static NonceResponse nonceResponse(NonceStore.IssuedNonce n) {
     return NonceResponse.newBuilder()
         .setNonce(ByteString.copyFrom(n.nonce().toByteArray()))
         .setExpiresAt(n.expiresAt().getEpochSecond())
@@ -944,7 +1133,8 @@ public final class KeyReleaseService {
     private EnvelopeMode defaultEnvelope = EnvelopeMode.HPKE_V1;
     private final Set<EnvelopeMode> envelopes = EnumSet.of(EnvelopeMode.HPKE_V1);
     private boolean requireKeyProviderId = true;
-    private String caCertPem = "";
+    private String caCertPem;
+    private KmsRootKeys roots;
     private Clock clock = Clock.systemUTC();
     private int appKeyCacheSize = 1024;
     private TdxVerifier tdxVerifier;
@@ -952,8 +1142,95 @@ public final class KeyReleaseService {
     private TdxPolicy tdxPolicy;
     private final List<TdxPinnedImage> tdxImages = new java.util.ArrayList<>();
     private boolean tdxRequireKeyProvider = true;
+    private Duration endorsementDeadline = Duration.ofSeconds(2);
+    private Duration unknownChipTtl = Duration.ofMinutes(10);
+    private int maxBackgroundFetches = 4;
+    private boolean requireVekInRequest;
+    private boolean allowMaskedChipId;
 
     private Builder() {}
+
+    /**
+     * The longest a request waits for endorsements the KMS must fetch (a VCEK, a chain) at step 2
+     * (default 2 s). A fetch still running then goes on in the background and fills the source's
+     * cache; the request is refused at once with the retryable {@link
+     * KmsReason#ENDORSEMENT_DEADLINE} (HTTP 503 on the example server), so no request thread waits
+     * on a slow or throttling KDS. Fixed sources ({@link KmsEndorsements#certChain}) are not
+     * affected. Pair a {@code KdsClient} with {@code circuitBreaker(..)} so a 429 is not retried.
+     *
+     * @param deadline a positive duration
+     * @return this builder
+     */
+    public Builder endorsementDeadline(Duration deadline) {
+      Objects.requireNonNull(deadline, "deadline");
+      if (deadline.isNegative() || deadline.isZero()) {
+        throw new IllegalArgumentException("the endorsement deadline must be positive: " + deadline);
+      }
+      this.endorsementDeadline = deadline;
+      return this;
+    }
+
+    /**
+     * How long a CHIP_ID/TCB pair that AMD's KDS answered 404 for is remembered (default 10 min,
+     * by this builder's clock): requests for it are refused with {@link KmsReason#UNKNOWN_CHIP}
+     * without asking the KDS again.
+     *
+     * @param ttl a positive duration
+     * @return this builder
+     */
+    public Builder unknownChipTtl(Duration ttl) {
+      Objects.requireNonNull(ttl, "ttl");
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new IllegalArgumentException("the unknown-chip TTL must be positive: " + ttl);
+      }
+      this.unknownChipTtl = ttl;
+      return this;
+    }
+
+    /**
+     * At most this many endorsement fetches run in the background at once (default 4); a request
+     * needing another is refused at once with the retryable {@link KmsReason#ENDORSEMENTS_BUSY}.
+     *
+     * @param n 1 or more
+     * @return this builder
+     */
+    public Builder maxBackgroundFetches(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("maxBackgroundFetches must be at least 1, got " + n);
+      }
+      this.maxBackgroundFetches = n;
+      return this;
+    }
+
+    /**
+     * Requires every SEV-SNP request to carry its VCEK or VLEK (field {@code vcek_pem}); one
+     * without is refused with {@link KmsReason#VEK_REQUIRED} before any network call. The KMS then
+     * never looks a VEK up at AMD's KDS for a request (it may still fetch the product's ASK/ARK
+     * chain once, unless that is fixed). Default: off (a missing VEK is fetched, under the
+     * {@linkplain #endorsementDeadline deadline}).
+     *
+     * @return this builder
+     */
+    public Builder requireVekInRequest() {
+      this.requireVekInRequest = true;
+      return this;
+    }
+
+    /**
+     * Serves SEV-SNP reports whose CHIP_ID is all zero (the host set MASK_CHIP_ID), which are
+     * refused by default with {@link KmsReason#MASKED_CHIP_ID}: device_id is normally SHA-256 of
+     * CHIP_ID, and every masked host would share one. With this option device_id is derived from
+     * the verified VEK instead: SHA-256 of the VCEK's hwID in CHIP_ID form (the same device_id the
+     * chip has unmasked), or for a VLEK-signed report SHA-256 of the VLEK certificate (a VLEK
+     * names the cloud provider's key at a TCB, so all of that provider's hosts at that TCB share
+     * the device_id; allow-list device entries cannot tell them apart).
+     *
+     * @return this builder
+     */
+    public Builder allowMaskedChipId() {
+      this.allowMaskedChipId = true;
+      return this;
+    }
 
     /**
      * How many derived app-key sets to keep (default 1,024; 0 disables). Derivation costs several
@@ -995,6 +1272,7 @@ public final class KeyReleaseService {
      */
     public Builder rootKeys(KmsRootKeys roots) {
       this.keys = new CryptoAdapter.Keys(Objects.requireNonNull(roots, "roots"));
+      this.roots = roots;
       return this;
     }
 
@@ -1075,9 +1353,19 @@ public final class KeyReleaseService {
      * minimum are refused ({@link KmsReason#NO_TCB_FLOOR}). Take the values from AMD's security
      * bulletins for the firmware you require (e.g. the TCB of the VCEK that AMD's KDS issues for
      * the patched firmware).
+     *
+     * @param minimum the floor for its product; all-zero SPLs are refused
+     * @return this builder
+     * @throws IllegalArgumentException if every SPL of {@code minimum} is zero (no floor at all)
      */
     public Builder minimumTcb(TcbVersion minimum) {
       Objects.requireNonNull(minimum, "minimum");
+      if (minimum.raw() == 0) {
+        throw new IllegalArgumentException(
+            "a minimum TCB of zero for " + minimum.product() + " is no floor: every TCB, the oldest vulnerable"
+                + " firmware included, would pass step 3 and be reported \"UpToDate\"; take the SPLs from AMD's"
+                + " security bulletins, or call allowAnyTcb() to opt out of a floor explicitly");
+      }
       minimumTcb.put(minimum.product(), minimum);
       return this;
     }
@@ -1145,7 +1433,13 @@ public final class KeyReleaseService {
       return this;
     }
 
-    /** The root CA certificate (PEM) returned as {@code ca_cert} (default empty). */
+    /**
+     * The root CA certificate (PEM) returned as {@code ca_cert}; default: the root keys' own
+     * certificate ({@link KmsRootKeys#rootCaCertificatePem()}), so {@code ca_cert} is never empty.
+     *
+     * @param pem the certificate PEM
+     * @return this builder
+     */
     public Builder caCertPem(String pem) {
       this.caCertPem = Objects.requireNonNull(pem, "pem");
       return this;
@@ -1181,7 +1475,12 @@ public final class KeyReleaseService {
         }
         boolean ownPolicy = snpPolicy != null;
         SnpPolicy policy = ownPolicy ? snpPolicy : SnpEvidence.strictWithFloors(minimumTcb);
-        evidence = new SnpEvidence(snpVerifier, snpEndorsements, policy, minimumTcb, !ownPolicy);
+        EndorsementSource requestPath =
+            new RequestPathEndorsements(
+                snpEndorsements, endorsementDeadline, unknownChipTtl, maxBackgroundFetches, clock);
+        evidence =
+            new SnpEvidence(
+                snpVerifier, requestPath, policy, minimumTcb, !ownPolicy, requireVekInRequest, allowMaskedChipId);
       }
       boolean tdxOnly = evidence == null && launch == null && tdxVerifier != null;
       if (evidence == null && !tdxOnly) {

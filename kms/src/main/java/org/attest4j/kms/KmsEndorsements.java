@@ -48,6 +48,8 @@ public final class KmsEndorsements {
       throw new MalformedEvidenceException(
           CoreReason.BAD_FIELD, "a cert_chain holds 2 certificates (ASK or ASVK, then ARK), found " + certs.size());
     }
-    return EndorsementSource.of(Endorsements.of(EndorsementOrigin.CACHE, null, certs, null));
+    Endorsements fixed = Endorsements.of(EndorsementOrigin.CACHE, null, certs, null);
+    RequestPathEndorsements.Local local = (query, already) -> already.fillFrom(fixed);
+    return local;
   }
 }

@@ -39,6 +39,11 @@ public enum KmsReason implements ReasonCode {
   EXPIRED,
   /** The nonce store is full; retry later. */
   NONCE_STORE_FULL,
+  /**
+   * The store of used nonces / request digests (for example Redis) could not be reached, so the
+   * single use of this request cannot be recorded; retryable.
+   */
+  FRESHNESS_STORE_UNAVAILABLE,
   /** The report's product has no minimum TCB configured on this KMS (fail closed). */
   NO_TCB_FLOOR,
   /** The authorization hook refused the boot. */
@@ -58,5 +63,22 @@ public enum KmsReason implements ReasonCode {
   /** An SEV-SNP request reached a KMS built for Intel TDX only (without {@code Builder.snp(..)}). */
   SNP_NOT_CONFIGURED,
   /** The TDX guest's os_image_hash is missing or not one of the images this KMS pins. */
-  OS_IMAGE_NOT_PINNED
+  OS_IMAGE_NOT_PINNED,
+  /**
+   * The endorsement fetch a request needed did not finish within the request's endorsement
+   * deadline; it goes on in the background, so a retry soon is likely to find the result cached
+   * (retryable).
+   */
+  ENDORSEMENT_DEADLINE,
+  /** Too many endorsement fetches are already running in the background; retry later (retryable). */
+  ENDORSEMENTS_BUSY,
+  /**
+   * AMD's KDS has no VCEK for the report's CHIP_ID and TCB (HTTP 404, remembered for a while): the
+   * report does not come from a genuine chip at that TCB.
+   */
+  UNKNOWN_CHIP,
+  /** This KMS requires the VCEK or VLEK in the request (field vcek_pem) and the request had none. */
+  VEK_REQUIRED,
+  /** The report's CHIP_ID is all zero (MASK_CHIP_ID) and this KMS does not serve masked chips. */
+  MASKED_CHIP_ID
 }

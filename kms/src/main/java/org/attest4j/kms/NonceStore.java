@@ -5,34 +5,38 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Optional;
+import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.EndorsementUnavailableException;
-import org.attest4j.core.VerificationException;
+import org.attest4j.crypto.KmsRootKeys;
 
 /**
  * Single-use freshness values: nonces the KMS issues for report_data[32..64], and request digests
- * that may be used once within their lifetime. Memory is bounded: at most {@code capacity}
- * values (issued, used or remembered) are held; expired ones are dropped as new ones arrive, and
- * when the store is full of live values {@link #issue()} refuses with a retryable {@link
- * KmsReason#NONCE_STORE_FULL} rather than forgetting a live value (which would reopen replay).
+ * that may be used once within their lifetime.
  *
- * <p>Used values are remembered until they expire, so a replay is reported as {@link
- * KmsReason#REPLAYED} rather than as unknown. Time comes from the injected {@link Clock}.
+ * <p>The default implementation ({@link #builder()}) issues <em>stateless</em> nonces: {@code
+ * version || envelope || issue time || random} followed by an HMAC-SHA256 tag under a KMS secret,
+ * so issuing one stores nothing (a GetNonce flood cannot fill anything) and any replica holding the
+ * same secret can check it. Only <em>used</em> nonces and request digests are remembered, in a
+ * {@link UsedValueStore}, until they expire. A nonce is issued for one {@link EnvelopeMode} and
+ * refused for another, so a man in the middle cannot downgrade the envelope a guest asked for.
  *
- * <p>Instances are thread-safe: {@link #consume} succeeds for exactly one caller per nonce even
- * under concurrent attempts.
+ * <p>Implementations are thread-safe: {@link #consume} succeeds for exactly one caller per nonce
+ * (across replicas when the used-value store is shared).
  */
-public final class NonceStore {
+public interface NonceStore {
   /** The nonce length in bytes. */
-  public static final int NONCE_LENGTH = 32;
+  int NONCE_LENGTH = 32;
 
-  /** A nonce issued by {@link #issue()}: 32 random bytes and the instant after which it is refused. */
-  public record IssuedNonce(Bytes nonce, Instant expiresAt) {
+  /**
+   * A nonce issued by {@link #issue()}: 32 bytes and the instant after which it is refused.
+   *
+   * @param nonce the nonce
+   * @param expiresAt when it expires
+   */
+  record IssuedNonce(Bytes nonce, Instant expiresAt) {
     /** Checks the components. */
     public IssuedNonce {
       Objects.requireNonNull(nonce, "nonce");
@@ -40,174 +44,113 @@ public final class NonceStore {
     }
   }
 
-  private static final class Entry {
-    final long expiresAtMillis;
-    final AtomicBoolean used;
-
-    Entry(long expiresAtMillis, boolean used) {
-      this.expiresAtMillis = expiresAtMillis;
-      this.used = new AtomicBoolean(used);
-    }
-  }
-
-  private record Order(Bytes key, long expiresAtMillis) {}
-
-  private final Clock clock;
-  private final Duration lifetime;
-  private final int capacity;
-  private final SecureRandom random;
-  private final ConcurrentHashMap<Bytes, Entry> entries = new ConcurrentHashMap<>();
-  private final Queue<Order> order = new ConcurrentLinkedQueue<>();
-
-  private NonceStore(Builder b) {
-    this.clock = b.clock;
-    this.lifetime = b.lifetime;
-    this.capacity = b.capacity;
-    this.random = b.random;
-  }
-
-  /** A builder with a 60-second lifetime, capacity 100,000, the system UTC clock. */
-  public static Builder builder() {
-    return new Builder();
-  }
-
-  /** How long an issued nonce stays valid. */
-  public Duration lifetime() {
-    return lifetime;
-  }
-
-  /** The clock this store reads. */
-  public Clock clock() {
-    return clock;
-  }
-
   /**
-   * Issues a fresh random nonce, valid for {@link #lifetime()}.
+   * How long an issued nonce (or a request digest) stays valid.
    *
-   * @throws EndorsementUnavailableException with {@link KmsReason#NONCE_STORE_FULL} (retryable) if
-   *     the store holds {@code capacity} live values
+   * @return the lifetime
    */
-  public IssuedNonce issue() throws EndorsementUnavailableException {
-    long now = clock.millis();
-    makeRoom(now);
-    byte[] n = new byte[NONCE_LENGTH];
-    random.nextBytes(n);
-    Bytes key = Bytes.of(n);
-    long exp = now + lifetime.toMillis();
-    entries.put(key, new Entry(exp, false));
-    order.add(new Order(key, exp));
-    return new IssuedNonce(key, Instant.ofEpochMilli(exp));
+  Duration lifetime();
+
+  /**
+   * The clock this store reads.
+   *
+   * @return the clock
+   */
+  Clock clock();
+
+  /**
+   * Issues a fresh nonce, valid for {@link #lifetime()}, usable with any envelope.
+   *
+   * @return the nonce
+   * @throws EndorsementUnavailableException if the store cannot issue one now (retryable)
+   */
+  default IssuedNonce issue() throws EndorsementUnavailableException {
+    return issue(Optional.empty());
   }
 
   /**
-   * Uses an issued nonce once.
+   * Issues a fresh nonce, valid for {@link #lifetime()}, usable only with {@code envelope} when
+   * present.
    *
-   * @throws VerificationException {@link KmsReason#NONCE_UNKNOWN} if this store never issued it (or
-   *     forgot it after it expired), {@link KmsReason#EXPIRED} if it is past its lifetime, {@link
+   * @param envelope the envelope the nonce is bound to; empty: any
+   * @return the nonce
+   * @throws EndorsementUnavailableException if the store cannot issue one now (retryable)
+   */
+  IssuedNonce issue(Optional<EnvelopeMode> envelope) throws EndorsementUnavailableException;
+
+  /**
+   * Uses an issued nonce once, with any envelope it allows.
+   *
+   * @param nonce the nonce
+   * @throws AttestationException as {@link #consume(Bytes, EnvelopeMode)}
+   */
+  default void consume(Bytes nonce) throws AttestationException {
+    consume(nonce, null);
+  }
+
+  /**
+   * Uses an issued nonce once, for a response in {@code envelope}.
+   *
+   * @param nonce the nonce
+   * @param envelope the envelope the response will use (null: not checked)
+   * @throws org.attest4j.core.VerificationException {@link KmsReason#NONCE_UNKNOWN} if this KMS
+   *     did not issue it, {@link KmsReason#EXPIRED} if it is past its lifetime, {@link
+   *     KmsReason#ENVELOPE_MODE_NOT_ALLOWED} if it was issued for another envelope, {@link
    *     KmsReason#REPLAYED} if it was already used
+   * @throws EndorsementUnavailableException (retryable) if its use could not be recorded
    */
-  public void consume(Bytes nonce) throws VerificationException {
-    Objects.requireNonNull(nonce, "nonce");
-    Entry e = entries.get(nonce);
-    if (e == null) {
-      throw new VerificationException(
-          KmsReason.NONCE_UNKNOWN,
-          "nonce " + abbreviate(nonce) + " was not issued by this KMS or has expired and been forgotten");
-    }
-    long now = clock.millis();
-    if (now > e.expiresAtMillis) {
-      throw new VerificationException(
-          KmsReason.EXPIRED,
-          "nonce " + abbreviate(nonce) + " expired at " + Instant.ofEpochMilli(e.expiresAtMillis)
-              + ", now " + Instant.ofEpochMilli(now));
-    }
-    if (!e.used.compareAndSet(false, true)) {
-      throw new VerificationException(
-          KmsReason.REPLAYED, "nonce " + abbreviate(nonce) + " has already been used");
-    }
-  }
+  void consume(Bytes nonce, EnvelopeMode envelope) throws AttestationException;
 
   /**
    * Records a value (a request digest) that may be used once until {@code expiresAt}.
    *
-   * @throws VerificationException {@link KmsReason#REPLAYED} if it was recorded before and has not
-   *     expired, {@link KmsReason#EXPIRED} if {@code expiresAt} has passed
-   * @throws EndorsementUnavailableException {@link KmsReason#NONCE_STORE_FULL} if the store is full
+   * @param value the value
+   * @param expiresAt when it expires
+   * @throws org.attest4j.core.VerificationException {@link KmsReason#REPLAYED} if it was recorded
+   *     before and has not expired, {@link KmsReason#EXPIRED} if {@code expiresAt} has passed
+   * @throws EndorsementUnavailableException (retryable) if its use could not be recorded
    */
-  public void useOnce(Bytes value, Instant expiresAt) throws AttestationException {
-    Objects.requireNonNull(value, "value");
-    long now = clock.millis();
-    long exp = expiresAt.toEpochMilli();
-    if (now > exp) {
-      throw new VerificationException(
-          KmsReason.EXPIRED, "request expired at " + expiresAt + ", now " + Instant.ofEpochMilli(now));
-    }
-    makeRoom(now);
-    Entry fresh = new Entry(exp, true);
-    Entry prev = entries.putIfAbsent(value, fresh);
-    if (prev != null) {
-      if (now <= prev.expiresAtMillis || !entries.replace(value, prev, fresh)) {
-        throw new VerificationException(
-            KmsReason.REPLAYED, "request digest " + abbreviate(value) + " has already been used");
-      }
-    }
-    order.add(new Order(value, exp));
+  void useOnce(Bytes value, Instant expiresAt) throws AttestationException;
+
+  /**
+   * A builder for the default store: stateless MAC nonces and an in-memory {@link UsedValueStore}
+   * ({@link InMemoryUsedValueStore}), 60-second lifetime, the system UTC clock, a random secret.
+   *
+   * @return a new builder
+   */
+  static Builder builder() {
+    return new Builder();
   }
 
-  /** The number of values currently held (live or expired but not yet dropped). */
-  public int size() {
-    return entries.size();
-  }
-
-  private void makeRoom(long now) throws EndorsementUnavailableException {
-    purgeExpired(now);
-    if (entries.size() >= capacity) {
-      throw new EndorsementUnavailableException(
-          KmsReason.NONCE_STORE_FULL,
-          "nonce store holds " + entries.size() + " live values (capacity " + capacity + "); retry later",
-          lifetime,
-          null);
-    }
-  }
-
-  private void purgeExpired(long now) {
-    Order head;
-    while ((head = order.peek()) != null && head.expiresAtMillis < now) {
-      if (order.remove(head)) {
-        Entry e = entries.get(head.key);
-        if (e != null && e.expiresAtMillis < now) {
-          entries.remove(head.key, e);
-        }
-      }
-    }
-  }
-
-  private static String abbreviate(Bytes b) {
-    String h = b.toHex();
-    return h.length() <= 16 ? h : h.substring(0, 16) + "...";
-  }
-
-  @Override
-  public String toString() {
-    return "NonceStore[lifetime=" + lifetime + ", capacity=" + capacity + ", size=" + entries.size() + "]";
-  }
-
-  /** Builds a {@link NonceStore}. Not thread-safe. */
-  public static final class Builder {
-    private Clock clock = Clock.systemUTC();
-    private Duration lifetime = Duration.ofSeconds(60);
-    private int capacity = 100_000;
-    private SecureRandom random;
+  /** Builds the default {@link NonceStore}. Not thread-safe. */
+  final class Builder {
+    Clock clock = Clock.systemUTC();
+    Duration lifetime = Duration.ofSeconds(60);
+    int capacity = 100_000;
+    UsedValueStore used;
+    byte[] secret;
+    SecureRandom random;
 
     private Builder() {}
 
-    /** The clock (default the system UTC clock). */
+    /**
+     * The clock (default the system UTC clock).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** How long a nonce or request digest stays usable (default 60 s; 1 s to 1 h). */
+    /**
+     * How long a nonce or request digest stays usable (default 60 s; 1 s to 1 h).
+     *
+     * @param lifetime the lifetime
+     * @return this builder
+     * @throws IllegalArgumentException if out of range
+     */
     public Builder lifetime(Duration lifetime) {
       Objects.requireNonNull(lifetime, "lifetime");
       if (lifetime.compareTo(Duration.ofSeconds(1)) < 0 || lifetime.compareTo(Duration.ofHours(1)) > 0) {
@@ -217,7 +160,14 @@ public final class NonceStore {
       return this;
     }
 
-    /** The most values held at once (default 100,000). */
+    /**
+     * The capacity of each kind in the default in-memory used-value store (default 100,000);
+     * ignored when {@link #usedValues} is set.
+     *
+     * @param capacity a positive count
+     * @return this builder
+     * @throws IllegalArgumentException if not positive
+     */
     public Builder capacity(int capacity) {
       if (capacity < 1) {
         throw new IllegalArgumentException("capacity must be positive: " + capacity);
@@ -226,18 +176,78 @@ public final class NonceStore {
       return this;
     }
 
-    /** The random source (default a new {@link SecureRandom}). */
+    /**
+     * Where used nonces and request digests are remembered (default an {@link
+     * InMemoryUsedValueStore} with {@link #capacity} per kind).
+     *
+     * @param store the store
+     * @return this builder
+     */
+    public Builder usedValues(UsedValueStore store) {
+      this.used = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /**
+     * The MAC secret (at least 32 bytes; copied). Replicas that check each other's nonces need the
+     * same secret. Default: 32 random bytes, so only this instance accepts its nonces.
+     *
+     * @param secret the secret
+     * @return this builder
+     * @throws IllegalArgumentException if shorter than 32 bytes
+     */
+    public Builder secret(byte[] secret) {
+      if (secret.length < 32) {
+        throw new IllegalArgumentException("the nonce secret must be at least 32 bytes");
+      }
+      this.secret = secret.clone();
+      return this;
+    }
+
+    /**
+     * The MAC secret derived from the KMS root keys (HMAC-SHA256 keyed with the root k256 key over
+     * {@code "attest4j-kms-nonce-mac-v1"}), so replicas on one key directory accept each other's
+     * nonces and nothing else does.
+     *
+     * @param roots the root keys
+     * @return this builder
+     */
+    public Builder secretFrom(KmsRootKeys roots) {
+      byte[] k = roots.rootK256Key();
+      try {
+        this.secret = StatelessNonceStore.hmac(k, "attest4j-kms-nonce-mac-v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      } finally {
+        java.util.Arrays.fill(k, (byte) 0);
+      }
+      return this;
+    }
+
+    /**
+     * The random source (default a new {@link SecureRandom}).
+     *
+     * @param random the source
+     * @return this builder
+     */
     public Builder random(SecureRandom random) {
       this.random = Objects.requireNonNull(random, "random");
       return this;
     }
 
-    /** The store. */
+    /**
+     * The store.
+     *
+     * @return a new store
+     */
     public NonceStore build() {
-      if (random == null) {
-        random = new SecureRandom();
+      SecureRandom r = random != null ? random : new SecureRandom();
+      byte[] s = secret;
+      if (s == null) {
+        s = new byte[32];
+        r.nextBytes(s);
       }
-      return new NonceStore(this);
+      UsedValueStore u = used != null ? used
+          : InMemoryUsedValueStore.builder().clock(clock).nonceCapacity(capacity).requestDigestCapacity(capacity).build();
+      return new StatelessNonceStore(clock, lifetime, u, s, r);
     }
   }
 }

@@ -29,13 +29,12 @@ final class OvmfMeasurer implements Ports.MeasurementPort {
       Bytes initrdDigest,
       Set<Integer> vcpuCounts,
       Set<String> vcpuTypes,
-      String vmmType,
+      VmmType vmm,
       long guestFeatures)
       throws MalformedEvidenceException {
     this.firmware = firmware;
     this.kernel = Artifact.ofSha256(kernelDigest);
     this.initrd = Artifact.ofSha256(initrdDigest);
-    VmmType vmm = VmmType.parse(vmmType);
     for (String type : vcpuTypes) {
       VcpuType t = VcpuType.parse(type);
       for (int n : vcpuCounts) {

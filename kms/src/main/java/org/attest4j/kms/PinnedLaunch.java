@@ -5,19 +5,29 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collections;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
+import org.attest4j.ovmf.MetadataSection;
 import java.util.Set;
 import java.util.TreeSet;
 import org.attest4j.core.Bytes;
+import org.attest4j.core.CoreReason;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.ovmf.PreparedFirmware;
+import org.attest4j.ovmf.VmmType;
 
 /**
  * The launch a KMS pins: the prepared firmware, the kernel and initrd digests, the command-line
  * template, the allowed vCPU counts and types, the VMM type and the guest features. Step 4
  * recomputes MEASUREMENT from these and from the launch shape the guest claims (vCPU count and
  * type, each of which must be allowed); the client's own firmware, kernel or initrd digests are
- * never used (a claim that differs from the pinned value is refused outright).
+ * never used (a claim that differs from the pinned value is refused outright). The same holds for
+ * the firmware layout a request may claim ({@code ovmf_sections}, {@code sev_hashes_table_gpa},
+ * {@code sev_es_reset_eip}, which dstack's PR #630 KMS takes from the request): a claim that
+ * differs from the pinned firmware's is refused, an absent (empty or zero) claim is fine.
  *
  * <p>{@link #osImageHash()} names this launch to the authorization hook: the operator's image hash
  * if given, else SHA-256 over the pinned artifacts (see {@link Builder#build()}).
@@ -32,11 +42,28 @@ public final class PinnedLaunch {
   private final CmdlineTemplate cmdline;
   private final Set<Integer> vcpuCounts;
   private final Set<String> vcpuTypes;
-  private final String vmmType;
+  private final VmmType vmmType;
   private final long guestFeatures;
   private final Bytes osImageHash;
+  /** The pinned firmware's layout (empty/absent when built from a bare measurer in tests). */
+  private final List<KeyReleaseRequest.ClaimedSection> sections;
+  private final OptionalLong hashTableGpa;
+  private final OptionalLong resetEip;
 
   private PinnedLaunch(Builder b) {
+    if (b.firmware != null) {
+      List<KeyReleaseRequest.ClaimedSection> l = new ArrayList<>();
+      for (MetadataSection m : b.firmware.sections()) {
+        l.add(new KeyReleaseRequest.ClaimedSection(m.gpa(), m.size(), m.type().code()));
+      }
+      this.sections = List.copyOf(l);
+      this.hashTableGpa = b.firmware.hashTableGpa();
+      this.resetEip = b.firmware.apResetEip();
+    } else {
+      this.sections = List.of();
+      this.hashTableGpa = OptionalLong.empty();
+      this.resetEip = OptionalLong.empty();
+    }
     this.measurer = b.measurer;
     this.firmwareDigest = b.firmwareDigest;
     this.kernelDigest = b.kernelDigest;
@@ -84,8 +111,12 @@ public final class PinnedLaunch {
     return vcpuTypes;
   }
 
-  /** The VMM type name. */
-  public String vmmType() {
+  /**
+   * The VMM type.
+   *
+   * @return the VMM type
+   */
+  public VmmType vmmType() {
     return vmmType;
   }
 
@@ -103,6 +134,21 @@ public final class PinnedLaunch {
     return measurer;
   }
 
+  /** The pinned firmware's SEV metadata sections, as a request would claim them. */
+  List<KeyReleaseRequest.ClaimedSection> sections() {
+    return sections;
+  }
+
+  /** The pinned firmware's SEV hash-table GPA, if it has one. */
+  OptionalLong hashTableGpa() {
+    return hashTableGpa;
+  }
+
+  /** The pinned firmware's AP reset EIP, if it declares one. */
+  OptionalLong resetEip() {
+    return resetEip;
+  }
+
   private Bytes derivedImageHash() {
     try {
       MessageDigest md = MessageDigest.getInstance("SHA-256");
@@ -114,7 +160,7 @@ public final class PinnedLaunch {
             kernelDigest.toByteArray(),
             initrdDigest.toByteArray(),
             cmdline.template().getBytes(StandardCharsets.UTF_8),
-            vmmType.getBytes(StandardCharsets.UTF_8),
+            vmmType.cliName().getBytes(StandardCharsets.UTF_8),
             ByteBuffer.allocate(8).putLong(guestFeatures).array()
           }) {
         md.update(ByteBuffer.allocate(4).putInt(part.length).array());
@@ -142,7 +188,7 @@ public final class PinnedLaunch {
     private CmdlineTemplate cmdline;
     private final Set<Integer> vcpuCounts = new TreeSet<>();
     private final Set<String> vcpuTypes = new TreeSet<>();
-    private String vmmType = "QEMU";
+    private VmmType vmmType = VmmType.QEMU;
     private long guestFeatures = 0x1;
     private Bytes osImageHash;
 
@@ -185,7 +231,7 @@ public final class PinnedLaunch {
     public Builder allowVcpuCounts(int... counts) {
       for (int c : counts) {
         if (c < 1 || c > 512) {
-          throw new IllegalArgumentException("vCPU count must be 1..512: " + c);
+          throw new InvalidConfigurationException(CoreReason.BAD_FIELD, "vCPU count must be 1..512: " + c);
         }
         vcpuCounts.add(c);
       }
@@ -200,8 +246,13 @@ public final class PinnedLaunch {
       return this;
     }
 
-    /** The VMM type name: {@code QEMU} (default), {@code ec2} or {@code gce}. */
-    public Builder vmmType(String vmm) {
+    /**
+     * The VMM type: {@link VmmType#QEMU} (default), {@link VmmType#EC2} or {@link VmmType#GCE}.
+     *
+     * @param vmm the VMM type
+     * @return this builder
+     */
+    public Builder vmmType(VmmType vmm) {
       this.vmmType = Objects.requireNonNull(vmm, "vmm");
       return this;
     }
@@ -221,7 +272,8 @@ public final class PinnedLaunch {
     private static Bytes check(Bytes b, int len, String what) {
       Objects.requireNonNull(b, what);
       if (b.length() != len) {
-        throw new IllegalArgumentException(what + " must be " + len + " bytes, got " + b.length());
+        throw new InvalidConfigurationException(
+            CoreReason.BAD_LENGTH, what + " must be " + len + " bytes, got " + b.length());
       }
       return b;
     }
@@ -239,7 +291,8 @@ public final class PinnedLaunch {
         try {
           measurer = new OvmfMeasurer(firmware, kernelDigest, initrdDigest, vcpuCounts, vcpuTypes, vmmType, guestFeatures);
         } catch (MalformedEvidenceException e) {
-          throw new IllegalArgumentException("the pinned launch is not measurable: " + e.getMessage(), e);
+          throw new InvalidConfigurationException(
+              e.reason(), "the pinned launch is not measurable: " + e.getMessage(), e);
         }
       }
       if (measurer == null) {

@@ -20,7 +20,8 @@ final class Ports {
    * @param measurement the launch measurement
    * @param hostData HOST_DATA (SNP) or the config id (zero when unused)
    * @param reportData the 64-byte report_data
-   * @param chipId the chip id (hashed into device_id)
+   * @param chipId the chip id hashed into device_id (for an allowed masked CHIP_ID: the verified
+   *     VCEK's hwID in CHIP_ID form, or the VLEK's SHA-256 fingerprint)
    * @param tcbStatus "UpToDate" or "OutOfDate"
    */
   record Evidence(
@@ -30,6 +31,12 @@ final class Ports {
   interface EvidencePort {
     /** Step 1. */
     Evidence parse(Bytes raw) throws AttestationException;
+
+    /**
+     * The checks of steps 2-3 that need no endorsement (so no network call): run before the
+     * measurement, identity and freshness checks, and before {@link #verify}.
+     */
+    void precheck(Evidence parsed, KeyReleaseRequest request) throws AttestationException;
 
     /** Step 2: endorsements from {@code request} or elsewhere; returns the verified evidence. */
     Evidence verify(Evidence parsed, KeyReleaseRequest request) throws AttestationException;
@@ -93,6 +100,8 @@ final class Ports {
     /** Step 9: seals the keys into a response. */
     org.attest4j.kms.proto.AppKeyAmdResponse seal(Object keys, EnvelopeMode mode, SealContext context)
         throws AttestationException;
+
+    org.attest4j.kms.proto.AppKeyResponse plain(Object keys, SealContext context);
 
     /** GetAppEnvEncryptPubKey. */
     org.attest4j.kms.proto.PublicKeyResponse envEncryptPublicKey(Bytes appId, long timestampSeconds)

@@ -1,23 +1,15 @@
 package org.attest4j.kms;
 
-import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import com.google.gson.JsonPrimitive;
-import com.google.gson.Strictness;
-import com.google.gson.TypeAdapter;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import com.google.protobuf.MessageOrBuilder;
-import java.io.IOException;
-import java.io.StringReader;
 import java.math.BigInteger;
 import java.util.HexFormat;
 import java.util.List;
@@ -37,7 +29,6 @@ import org.attest4j.core.MalformedEvidenceException;
  */
 public final class PrpcJson {
   private static final HexFormat HEX = HexFormat.of();
-  private static final TypeAdapter<JsonElement> ELEMENT = new Gson().getAdapter(JsonElement.class);
   private static final int MAX_DEPTH = 16;
   private static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
@@ -46,23 +37,12 @@ public final class PrpcJson {
   /**
    * Parses {@code json} into a message of the type of {@code prototype}.
    *
-   * @throws MalformedEvidenceException ({@link KmsReason#BAD_REQUEST}) for malformed JSON, unknown
-   *     keys or values of the wrong type
+   * @throws MalformedEvidenceException ({@link KmsReason#BAD_REQUEST}) for malformed JSON, duplicate
+   *     or unknown keys or values of the wrong type
    */
   @SuppressWarnings("unchecked")
   public static <T extends Message> T parse(String json, T prototype) throws MalformedEvidenceException {
-    JsonElement root;
-    try (JsonReader reader = new JsonReader(new StringReader(json))) {
-      reader.setStrictness(Strictness.STRICT);
-      root = ELEMENT.read(reader);
-      if (reader.peek() != JsonToken.END_DOCUMENT) {
-        throw bad("", "unexpected data after the JSON value");
-      }
-    } catch (IOException | JsonParseException | IllegalStateException | NumberFormatException e) {
-      throw bad("", "not well-formed JSON: " + e.getMessage());
-    } catch (StackOverflowError e) {
-      throw bad("", "JSON nested too deeply");
-    }
+    JsonElement root = StrictJson.parse(json, KmsReason.BAD_REQUEST, "the JSON request");
     Message.Builder b = prototype.newBuilderForType();
     merge(root, b, "", 0);
     return (T) b.build();

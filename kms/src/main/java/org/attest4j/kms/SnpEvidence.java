@@ -59,6 +59,8 @@ final class SnpEvidence implements Ports.EvidencePort {
   /** The floors as an SnpPolicy that checks nothing else; null when the floors are in {@code policy}. */
   private final SnpPolicy floorPolicy;
   private final BoundedCache<Bytes, X509Certificate> requestCerts = new BoundedCache<>(256);
+  private final boolean requireVek;
+  private final boolean allowMaskedChipId;
 
   /**
    * @param policy the step-3 policy
@@ -71,6 +73,23 @@ final class SnpEvidence implements Ports.EvidencePort {
       SnpPolicy policy,
       Map<Product, TcbVersion> floors,
       boolean floorsInPolicy) {
+    this(verifier, endorsements, policy, floors, floorsInPolicy, false, false);
+  }
+
+  /**
+   * @param requireVek whether a request must carry its VCEK/VLEK (no KDS lookup for the VEK)
+   * @param allowMaskedChipId whether an all-zero CHIP_ID is served (device_id from the VEK)
+   */
+  SnpEvidence(
+      SnpVerifier verifier,
+      EndorsementSource endorsements,
+      SnpPolicy policy,
+      Map<Product, TcbVersion> floors,
+      boolean floorsInPolicy,
+      boolean requireVek,
+      boolean allowMaskedChipId) {
+    this.requireVek = requireVek;
+    this.allowMaskedChipId = allowMaskedChipId;
     this.verifier = Objects.requireNonNull(verifier);
     this.endorsements = Objects.requireNonNull(endorsements);
     this.policy = Objects.requireNonNull(policy);
@@ -122,6 +141,77 @@ final class SnpEvidence implements Ports.EvidencePort {
     return new Ports.Evidence(handle, r.measurement(), r.hostData(), r.reportData(), r.chipId(), tcbStatus(r));
   }
 
+  /**
+   * The verified evidence; for a masked (all-zero) CHIP_ID the device_id source is the verified
+   * VCEK's hwID in CHIP_ID form (what the same chip reports unmasked), or for a VLEK its SHA-256
+   * fingerprint (a VLEK names the cloud provider's key at a TCB, not one chip).
+   */
+  private Ports.Evidence verifiedEvidence(VerifiedSnpReport v) throws AttestationException {
+    SnpReport r = v.report();
+    Bytes device = r.chipId();
+    if (device.isZero()) {
+      if (v.signingKey() == SigningKey.VCEK) {
+        Bytes hw =
+            v.vek()
+                .hwId()
+                .orElseThrow(
+                    () ->
+                        new org.attest4j.core.VerificationException(
+                            KmsReason.MASKED_CHIP_ID, "the VCEK of a masked-CHIP_ID report has no hwID extension"));
+        device = Bytes.of(java.util.Arrays.copyOf(hw.toByteArray(), 64));
+      } else {
+        device = v.vek().sha256Fingerprint();
+      }
+    }
+    return new Ports.Evidence(v, r.measurement(), r.hostData(), r.reportData(), device, tcbStatus(r));
+  }
+
+  @Override
+  public void precheck(Ports.Evidence parsed, KeyReleaseRequest request) throws AttestationException {
+    SnpReport r = (SnpReport) parsed.handle();
+    if (r.signingKey() == SigningKey.NONE) {
+      throw new org.attest4j.core.VerificationException(
+          KmsReason.NO_ENDORSEMENT, "the report is not signed (SIGNING_KEY=NONE)");
+    }
+    if (requireVek && request.vcekCert().length() == 0) {
+      throw new MalformedEvidenceException(
+          KmsReason.VEK_REQUIRED,
+          "this KMS requires the " + r.signingKey() + " certificate in the request (field vcek_pem, PEM or DER);"
+              + " the guest gets it from the extended report's certificate table or from AMD's KDS");
+    }
+    if (r.chipId().isZero() && !allowMaskedChipId) {
+      throw new org.attest4j.core.VerificationException(
+          KmsReason.MASKED_CHIP_ID,
+          "the report's CHIP_ID is all zero (the host set MASK_CHIP_ID): every masked host would get the same"
+              + " device_id, so this KMS refuses them; an operator who accepts that enables allowMaskedChipId(),"
+              + " which takes device_id from the verified VCEK's hwID instead");
+    }
+    if (r.product().isEmpty()) {
+      return; // v2: the product (and with it the TCB rules) comes from the chain at step 2
+    }
+    // the same rules run again on the verified report at step 3; here they refuse cheap forgeries early
+    policy.validateUnverified(r);
+    if (floorPolicy != null) {
+      floorPolicy.validateUnverified(r);
+    }
+    Set<Violation> all = new LinkedHashSet<>();
+    noFloorFor(r.product().get(), all);
+    if (!all.isEmpty()) {
+      throw new PolicyViolationException(new ArrayList<>(all));
+    }
+  }
+
+  private void noFloorFor(Product p, Set<Violation> all) {
+    if (!floors.isEmpty() && (p == null || !floors.containsKey(p))) {
+      all.add(
+          new Violation(
+              KmsReason.NO_TCB_FLOOR,
+              "minimum_tcb",
+              "this KMS has no minimum TCB for " + (p == null ? "the report's (unknown) product" : p)
+                  + " (it has one for " + floors.keySet() + "); configure minimumTcb for that product"));
+    }
+  }
+
   /** See the class description. */
   String tcbStatus(SnpReport r) {
     boolean consistent =
@@ -149,30 +239,17 @@ final class SnpEvidence implements Ports.EvidencePort {
   @Override
   public Ports.Evidence verify(Ports.Evidence parsed, KeyReleaseRequest request) throws AttestationException {
     SnpReport r = (SnpReport) parsed.handle();
-    if (r.signingKey() == SigningKey.NONE) {
-      throw new org.attest4j.core.VerificationException(
-          KmsReason.NO_ENDORSEMENT, "the report is not signed (SIGNING_KEY=NONE)");
-    }
-    Product product =
-        r.product()
-            .orElseThrow(
-                () ->
-                    new MalformedEvidenceException(
-                        KmsReason.BAD_REQUEST,
-                        "the report (version " + r.version() + ") does not name its product (CPUID fields)"));
-    EndorsementQuery q = EndorsementQuery.of(product, r.signingKey(), r.chipId().toByteArray(), r.reportedTcb());
-    byte[] vekDer = null;
-    Endorsements already = Endorsements.empty();
-    if (request.vcekCert().length() != 0) {
-      vekDer = derOrPem(request.vcekCert().toByteArray(), "vcek_pem");
-      Bytes key = Bytes.of(vekDer);
-      X509Certificate vek = requestCerts.get(key);
-      if (vek == null) {
-        vek = certificate(vekDer);
-        requestCerts.put(key, vek);
-      }
-      already = Endorsements.of(EndorsementOrigin.REQUEST, vek, List.of(), null);
-    }
+    precheckSigned(r);
+    byte[] vekDer = request.vcekCert().length() == 0 ? null : derOrPem(request.vcekCert().toByteArray(), "vcek_pem");
+    X509Certificate requestVek = vekDer == null ? null : requestCertificate(vekDer);
+    Product product = r.product().isPresent() ? r.product().get() : productFromChain(r, requestVek);
+    EndorsementQuery q =
+        EndorsementQuery.of(
+            product, r.signingKey(), r.chipId().toByteArray(), TcbVersion.of(product, r.rawReportedTcb()));
+    Endorsements already =
+        requestVek == null
+            ? Endorsements.empty()
+            : Endorsements.of(EndorsementOrigin.REQUEST, requestVek, List.of(), null);
     Endorsements e = endorsements.find(q, already);
     if (e.vek().isEmpty() || e.chain().size() != 2) {
       throw new EndorsementUnavailableException(
@@ -186,10 +263,62 @@ final class SnpEvidence implements Ports.EvidencePort {
       }
       VcekChain chain = VcekChain.of(vekDer, e.chain().get(0).getEncoded(), e.chain().get(1).getEncoded());
       VerifiedSnpReport v = verifier.verify(r, chain);
-      return evidence(v, v.report());
+      return verifiedEvidence(v);
     } catch (java.security.cert.CertificateEncodingException ex) {
       throw new MalformedEvidenceException(CoreReason.BAD_ENCODING, "cannot encode an endorsement certificate", ex);
     }
+  }
+
+  private static void precheckSigned(SnpReport r) throws AttestationException {
+    if (r.signingKey() == SigningKey.NONE) {
+      throw new org.attest4j.core.VerificationException(
+          KmsReason.NO_ENDORSEMENT, "the report is not signed (SIGNING_KEY=NONE)");
+    }
+  }
+
+  private X509Certificate requestCertificate(byte[] der) throws MalformedEvidenceException {
+    Bytes key = Bytes.of(der);
+    X509Certificate vek = requestCerts.get(key);
+    if (vek == null) {
+      vek = certificate(der);
+      requestCerts.put(key, vek);
+    }
+    return vek;
+  }
+
+  /**
+   * The product of a v2 report (no CPUID fields): the request's VEK names it (productName
+   * extension, else its issuer "SEV-Genoa"); without a VEK, the one product this KMS has a floor
+   * for. SnpVerifier then checks the chain is anchored in that product's ARK.
+   */
+  private Product productFromChain(SnpReport r, X509Certificate requestVek) throws AttestationException {
+    if (requestVek != null) {
+      java.util.Optional<Product> p;
+      try {
+        p = org.attest4j.snp.VekCertificate.parse(requestVek.getEncoded()).product();
+      } catch (java.security.cert.CertificateEncodingException ex) {
+        p = java.util.Optional.empty();
+      }
+      if (p.isEmpty()) {
+        String issuer = requestVek.getIssuerX500Principal().getName();
+        for (Product candidate : Product.values()) {
+          if (issuer.contains("SEV-" + candidate.kdsName()) || issuer.contains("SEV-VLEK-" + candidate.kdsName())) {
+            p = java.util.Optional.of(candidate);
+          }
+        }
+      }
+      if (p.isPresent()) {
+        return p.get();
+      }
+    }
+    if (floors.size() == 1) {
+      return floors.keySet().iterator().next();
+    }
+    throw new MalformedEvidenceException(
+        KmsReason.BAD_REQUEST,
+        "the report (version " + r.version() + ") does not name its product (no CPUID fields) and "
+            + (requestVek == null ? "the request sent no VCEK" : "the request's VCEK names none")
+            + "; send the VCEK (field vcek_pem) so the product comes from its chain");
   }
 
   @Override
@@ -199,17 +328,7 @@ final class SnpEvidence implements Ports.EvidencePort {
     if (floorPolicy != null) {
       all.addAll(floorPolicy.check(v));
     }
-    if (!floors.isEmpty()) {
-      Product p = v.report().product().orElse(null);
-      if (p == null || !floors.containsKey(p)) {
-        all.add(
-            new Violation(
-                KmsReason.NO_TCB_FLOOR,
-                "minimum_tcb",
-                "this KMS has no minimum TCB for " + (p == null ? "the report's (unknown) product" : p)
-                    + " (it has one for " + floors.keySet() + "); configure minimumTcb for that product"));
-      }
-    }
+    noFloorFor(v.report().product().orElse(null), all);
     if (!all.isEmpty()) {
       throw new PolicyViolationException(new ArrayList<>(all));
     }

@@ -79,6 +79,12 @@ public final class WebhookAuthorizer implements AuthorizationHook {
           e);
     } catch (ExecutionException e) {
       Throwable c = e.getCause() == null ? e : e.getCause();
+      if (c instanceof java.net.http.HttpTimeoutException) {
+        throw unavailable(
+            "auth webhook " + endpoint + " did not answer completely within " + timeout.toMillis()
+                + " ms (headers and body); the release was refused",
+            c);
+      }
       if (BoundedBody.isTooLarge(c)) {
         throw unavailable("auth webhook answer is larger than " + MAX_BODY + " bytes", c);
       }

@@ -58,12 +58,10 @@ class AuthorizationTest {
 
   @Test
   void allowListFollowsAuthSimpleRules() throws Exception {
-    JsonObject cfg =
-        JsonParser.parseString(
-                "{\"gatewayAppId\":\"gw\",\"osImages\":[\"0x" + "02".repeat(32) + "\"],"
-                    + "\"apps\":{\"" + "11".repeat(20) + "\":{\"composeHashes\":[\"" + "22".repeat(32)
-                    + "\"],\"devices\":[],\"allowAnyDevice\":true}}}")
-            .getAsJsonObject();
+    String cfg =
+        "{\"gatewayAppId\":\"gw\",\"osImages\":[\"0x" + "02".repeat(32) + "\"],"
+            + "\"apps\":{\"" + "11".repeat(20) + "\":{\"composeHashes\":[\"" + "22".repeat(32)
+            + "\"],\"devices\":[],\"allowAnyDevice\":true}}}";
     AllowListAuthorizer a = AllowListAuthorizer.fromJson(cfg);
     AuthorizationDecision ok = a.authorize(info("UpToDate"));
     assertTrue(ok.allowed(), ok.reason());
@@ -77,13 +75,31 @@ class AuthorizationTest {
   }
 
   @Test
-  void allowListRefusesUnknownKeysAndWrongTypes() {
-    assertThrows(
-        MalformedEvidenceException.class,
-        () -> AllowListAuthorizer.fromJson(JsonParser.parseString("{\"osImage\":[]}").getAsJsonObject()));
-    assertThrows(
-        MalformedEvidenceException.class,
-        () -> AllowListAuthorizer.fromJson(JsonParser.parseString("{\"osImages\":\"aa\"}").getAsJsonObject()));
+  void allowListRefusesUnknownKeysAndWrongTypes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    for (String bad :
+        new String[] {
+          "{\"osImage\":[]}", "{\"osImages\":\"aa\"}", "{\"osImages\":[\"zz\"]}", "[]", "{", "{} {}",
+          "{\"apps\":{\"11\":{\"allowAnyDevice\":1}}}", "{'osImages':[]}"
+        }) {
+      org.attest4j.core.InvalidConfigurationException e =
+          assertThrows(org.attest4j.core.InvalidConfigurationException.class, () -> AllowListAuthorizer.fromJson(bad), bad);
+      assertFalse(e.getMessage().isBlank());
+    }
+    assertEquals(
+        org.attest4j.core.CoreReason.IO_ERROR,
+        assertThrows(
+                org.attest4j.core.InvalidConfigurationException.class,
+                () -> AllowListAuthorizer.fromJson(dir.resolve("missing.json")))
+            .reason());
+  }
+
+  @Test
+  void allowListReadsAFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path f = dir.resolve("auth.json");
+    java.nio.file.Files.writeString(
+        f, "{\"osImages\":[\"" + "02".repeat(32) + "\"],\"apps\":{\"" + "11".repeat(20)
+            + "\":{\"composeHashes\":[\"" + "22".repeat(32) + "\"],\"devices\":[],\"allowAnyDevice\":true}}}");
+    assertTrue(AllowListAuthorizer.fromJson(f).authorize(info("UpToDate")).allowed());
   }
 
   @Test
@@ -131,6 +147,7 @@ class AuthorizationTest {
   void webhookThatStallsAfterHeadersIsCutAtItsDeadline() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch headersSent = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "stalling-webhook");
@@ -144,6 +161,11 @@ class AuthorizationTest {
           byte[] body = "{\"isAllowed\":true}".getBytes(StandardCharsets.UTF_8);
           ex.sendResponseHeaders(200, body.length);
           ex.getResponseBody().flush();
+          if (calls.incrementAndGet() == 1) { // the first call (warming up the client) answers in full
+            ex.getResponseBody().write(body);
+            ex.close();
+            return;
+          }
           headersSent.countDown();
           try {
             release.await(); // stall until the client has given up
@@ -157,7 +179,11 @@ class AuthorizationTest {
     server.start();
     try {
       URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-      WebhookAuthorizer w = WebhookAuthorizer.builder(base).timeout(Duration.ofMillis(300)).build();
+      // warm the JVM's HTTP client and its connection with a generous deadline first
+      java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+      WebhookAuthorizer warm = WebhookAuthorizer.builder(base).httpClient(client).timeout(Duration.ofSeconds(60)).build();
+      assertTrue(warm.authorize(info("UpToDate")).allowed());
+      WebhookAuthorizer w = WebhookAuthorizer.builder(base).httpClient(client).timeout(Duration.ofSeconds(1)).build();
       EndorsementUnavailableException e =
           assertThrows(EndorsementUnavailableException.class, () -> w.authorize(info("UpToDate")));
       assertEquals(KmsReason.AUTHORIZATION_UNAVAILABLE, e.reason());

@@ -118,6 +118,8 @@ final class Fixture {
     String vcpuType = "EPYC-v4";
     boolean debug;
     MrConfigV3 launchedConfig;
+    byte[] chipId; // null: the platform's
+    boolean sendVek = true;
 
     Guest(String cmdline) {
       this.cmdline = cmdline;
@@ -130,6 +132,9 @@ final class Fixture {
 
     byte[] report(byte[] reportData) throws Exception {
       var b = PLATFORM.reportBuilder().measurement(measurement().toByteArray()).reportData(reportData).debug(debug);
+      if (chipId != null) {
+        b.chipId(chipId);
+      }
       if (launchedConfig != null) {
         b.hostData(launchedConfig.hostData());
       }
@@ -138,12 +143,16 @@ final class Fixture {
 
     /** A complete nonce-bound request. */
     KeyReleaseRequest.Builder request(KeyReleaseService kms) throws Exception {
-      Bytes nonce = kms.issueNonce().nonce();
+      return request(kms, kms.issueNonce().nonce());
+    }
+
+    /** A complete request bound to {@code nonce}. */
+    KeyReleaseRequest.Builder request(KeyReleaseService kms, Bytes nonce) throws Exception {
       byte[] rd = ReportData.withNonce(key.publicKey(), nonce.toByteArray()).toBytes();
       KeyReleaseRequest.Builder r =
           KeyReleaseRequest.builder()
               .report(report(rd))
-              .vcekCert(Bytes.of(PLATFORM.vekPem()))
+              .vcekCert(sendVek ? Bytes.of(PLATFORM.vekPem()) : Bytes.empty())
               .vcpus(vcpus)
               .vcpuType(vcpuType)
               .nonce(nonce);

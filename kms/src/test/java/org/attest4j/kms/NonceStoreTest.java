@@ -77,18 +77,76 @@ class NonceStoreTest {
   }
 
   @Test
-  void fullStoreRefusesToIssueUntilValuesExpire() throws Exception {
+  void issuingStoresNothingSoAFloodCannotFillTheStore() throws Exception {
     ManualClock clock = new ManualClock();
-    NonceStore s = NonceStore.builder().clock(clock).capacity(3).lifetime(Duration.ofSeconds(10)).build();
-    for (int i = 0; i < 3; i++) {
+    InMemoryUsedValueStore used = InMemoryUsedValueStore.builder().clock(clock).nonceCapacity(3).build();
+    NonceStore s = NonceStore.builder().clock(clock).usedValues(used).lifetime(Duration.ofSeconds(10)).build();
+    for (int i = 0; i < 10_000; i++) {
       s.issue();
     }
-    EndorsementUnavailableException e = assertThrows(EndorsementUnavailableException.class, s::issue);
+    assertEquals(0, used.size(UsedValueStore.Kind.NONCE));
+    for (int i = 0; i < 3; i++) {
+      s.consume(s.issue().nonce());
+    }
+    // only used nonces take room: when those fill the capacity, the next use is refused (retryable)
+    NonceStore.IssuedNonce n = s.issue();
+    EndorsementUnavailableException e = assertThrows(EndorsementUnavailableException.class, () -> s.consume(n.nonce()));
     assertEquals(KmsReason.NONCE_STORE_FULL, e.reason());
     assertTrue(e.isRetryable());
     clock.advance(Duration.ofSeconds(11));
-    s.issue();
-    assertEquals(1, s.size());
+    s.consume(s.issue().nonce());
+    assertEquals(1, used.size(UsedValueStore.Kind.NONCE));
+  }
+
+  @Test
+  void noncesAndDigestsHaveSeparateCapacities() throws Exception {
+    ManualClock clock = new ManualClock();
+    InMemoryUsedValueStore used =
+        InMemoryUsedValueStore.builder().clock(clock).nonceCapacity(1).requestDigestCapacity(2).build();
+    NonceStore s = NonceStore.builder().clock(clock).usedValues(used).build();
+    s.useOnce(Bytes.of(new byte[] {1}), clock.instant().plusSeconds(60));
+    s.useOnce(Bytes.of(new byte[] {2}), clock.instant().plusSeconds(60));
+    assertEquals(KmsReason.NONCE_STORE_FULL, assertThrows(EndorsementUnavailableException.class,
+        () -> s.useOnce(Bytes.of(new byte[] {3}), clock.instant().plusSeconds(60))).reason());
+    s.consume(s.issue().nonce()); // the digests' fill does not touch the nonces' room
+  }
+
+  @Test
+  void replicasSharingTheSecretAndTheUsedStoreAcceptANonceOnce() throws Exception {
+    ManualClock clock = new ManualClock();
+    InMemoryUsedValueStore shared = InMemoryUsedValueStore.builder().clock(clock).build();
+    byte[] secret = new byte[32];
+    secret[0] = 7;
+    NonceStore a = NonceStore.builder().clock(clock).secret(secret).usedValues(shared).build();
+    NonceStore b = NonceStore.builder().clock(clock).secret(secret).usedValues(shared).build();
+    NonceStore other = NonceStore.builder().clock(clock).usedValues(shared).build();
+    NonceStore.IssuedNonce n = a.issue();
+    assertEquals(KmsReason.NONCE_UNKNOWN, assertThrows(VerificationException.class, () -> other.consume(n.nonce())).reason());
+    b.consume(n.nonce());
+    assertEquals(KmsReason.REPLAYED, assertThrows(VerificationException.class, () -> a.consume(n.nonce())).reason());
+  }
+
+  @Test
+  void aNonceIsBoundToItsEnvelope() throws Exception {
+    NonceStore s = NonceStore.builder().build();
+    NonceStore.IssuedNonce hpke = s.issue(java.util.Optional.of(org.attest4j.crypto.EnvelopeMode.HPKE_V1));
+    VerificationException e =
+        assertThrows(VerificationException.class, () -> s.consume(hpke.nonce(), org.attest4j.crypto.EnvelopeMode.AES_SIV_PR630));
+    assertEquals(KmsReason.ENVELOPE_MODE_NOT_ALLOWED, e.reason());
+    s.consume(hpke.nonce(), org.attest4j.crypto.EnvelopeMode.HPKE_V1); // the refused downgrade did not burn it
+    NonceStore.IssuedNonce siv = s.issue(java.util.Optional.of(org.attest4j.crypto.EnvelopeMode.AES_SIV_PR630));
+    s.consume(siv.nonce(), org.attest4j.crypto.EnvelopeMode.AES_SIV_PR630);
+  }
+
+  @Test
+  void tamperedNonceIsUnknown() throws Exception {
+    NonceStore s = NonceStore.builder().build();
+    for (int i = 0; i < 32; i++) {
+      byte[] n = s.issue().nonce().toByteArray();
+      n[i] ^= 1;
+      assertEquals(KmsReason.NONCE_UNKNOWN,
+          assertThrows(VerificationException.class, () -> s.consume(Bytes.of(n))).reason(), "byte " + i);
+    }
   }
 
   @Test
@@ -97,9 +155,7 @@ class NonceStoreTest {
     NonceStore s = NonceStore.builder().clock(clock).build();
     NonceStore.IssuedNonce n = s.issue();
     s.consume(n.nonce());
-    for (int i = 0; i < 10; i++) {
-      s.issue();
-    }
+    clock.advance(Duration.ofSeconds(59));
     assertEquals(KmsReason.REPLAYED, assertThrows(VerificationException.class, () -> s.consume(n.nonce())).reason());
   }
 

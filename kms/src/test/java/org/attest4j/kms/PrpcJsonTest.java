@@ -96,6 +96,17 @@ class PrpcJsonTest {
   }
 
   @Test
+  void duplicateKeysAreRefused() {
+    for (String json : new String[] {"{\"app_id\":\"11\",\"app_id\":\"22\"}",
+        "{\"ovmf_sections\":[{\"gpa\":1,\"gpa\":2}]}"}) {
+      MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class,
+          () -> PrpcJson.parse(json, GetAppKeyAmdRequest.getDefaultInstance()));
+      assertEquals(KmsReason.BAD_REQUEST, e.reason());
+      assertTrue(e.getMessage().contains("repeats the key"), e.getMessage());
+    }
+  }
+
+  @Test
   void deepNestingIsRefused() {
     String json = "[".repeat(100_000) + "]".repeat(100_000);
     assertThrows(

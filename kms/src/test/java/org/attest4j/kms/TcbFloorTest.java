@@ -119,7 +119,7 @@ class TcbFloorTest {
 
   @Test
   void aProductWithoutAFloorIsRefused() throws Exception {
-    TcbVersion milanOnly = TcbVersion.builder(Product.MILAN).bootloader(0).tee(0).snp(0).microcode(0).build();
+    TcbVersion milanOnly = TcbVersion.builder(Product.MILAN).bootloader(3).tee(0).snp(8).microcode(115).build();
     KeyReleaseService kms = fx.serviceBuilderWithoutFloor(IdentityBinding.HOST_DATA).minimumTcb(milanOnly).build();
     KeyReleaseException e = refused(kms, request(kms, Fixture.PLATFORM, b -> {}));
     assertEquals(KeyReleaseStep.APPLY_POLICY, e.step());

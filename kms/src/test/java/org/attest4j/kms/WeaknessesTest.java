@@ -160,7 +160,8 @@ class WeaknessesTest {
     Bytes nonce = kms.issueNonce().nonce();
     byte[] rd = ReportData.withNonce(g.key.publicKey(), nonce.toByteArray()).toBytes();
     byte[] report = oldFirmware.reportBuilder().measurement(g.measurement().toByteArray()).reportData(rd)
-        .hostData(g.launchedConfig.hostData()).reportedTcb(Fixture.PLATFORM.tcb()).sign();
+        .hostData(g.launchedConfig.hostData()).reportedTcb(Fixture.PLATFORM.tcb()).currentTcb(Fixture.PLATFORM.tcb())
+        .committedTcb(Fixture.PLATFORM.tcb()).launchTcb(Fixture.PLATFORM.tcb()).sign(); // only the signer is old
     KeyReleaseRequest r = KeyReleaseRequest.builder().report(report).vcekCert(Bytes.of(oldFirmware.vekPem()))
         .vcpus(2).vcpuType("EPYC-v4").nonce(nonce).mrConfig(Bytes.of(g.launchedConfig.documentBytes())).build();
     assertEquals(KeyReleaseStep.VERIFY_SIGNATURE, refused(kms, r).step());
@@ -221,9 +222,15 @@ class WeaknessesTest {
     // opted in, PR #630 clients still work
     KeyReleaseService compat = fx.serviceBuilder(IdentityBinding.HOST_DATA)
         .envelopes(EnvelopeMode.HPKE_V1, EnvelopeMode.AES_SIV_PR630).build();
-    KeyRelease rel = compat.release(g.request(compat).envelope(EnvelopeMode.AES_SIV_PR630).build());
+    KeyRelease rel = compat.release(
+        g.request(compat, compat.issueNonce(EnvelopeMode.AES_SIV_PR630).nonce()).envelope(EnvelopeMode.AES_SIV_PR630).build());
     assertEquals(48, rel.response().getDiskCryptKey().size());
     assertEquals(32, rel.response().getKeyProviderPubkey().size());
+
+    // issue 13 item 6: a man in the middle cannot flip an HPKE request (nonce issued for HPKE) to AES-SIV
+    KeyReleaseException flipped = refused(compat, g.request(compat).envelope(EnvelopeMode.AES_SIV_PR630).build());
+    assertEquals(KeyReleaseStep.CHECK_FRESHNESS, flipped.step());
+    assertEquals(KmsReason.ENVELOPE_MODE_NOT_ALLOWED, flipped.reason());
   }
 
   @Test

@@ -32,12 +32,21 @@ public final class Artifact {
     this.size = size;
   }
 
-  /** The empty artifact (what an absent initrd counts as). */
+  /**
+   * The empty artifact (what an absent initrd counts as).
+   *
+   * @return the empty artifact (what an absent initrd counts as)
+   */
   public static Artifact empty() {
     return EMPTY;
   }
 
-  /** The artifact with the given contents. */
+  /**
+   * The artifact with the given contents.
+   *
+   * @param contents the kernel or initrd bytes (hashed, not kept)
+   * @return the artifact with the given contents
+   */
   public static Artifact of(byte[] contents) {
     Objects.requireNonNull(contents, "contents");
     return new Artifact(sha256().digest(contents), contents.length);
@@ -46,6 +55,8 @@ public final class Artifact {
   /**
    * Hashes a file through a buffer.
    *
+   * @param file the kernel or initrd file (streamed, never loaded whole)
+   * @return the artifact
    * @throws IOException when the file cannot be read
    */
   public static Artifact of(Path file) throws IOException {
@@ -70,6 +81,8 @@ public final class Artifact {
   /**
    * Reads a stream to its end through a buffer and hashes it. The stream is not closed.
    *
+   * @param in the stream (read to its end, not closed)
+   * @return the artifact
    * @throws IOException when reading fails
    */
   public static Artifact of(InputStream in) throws IOException {
@@ -88,6 +101,8 @@ public final class Artifact {
   /**
    * An artifact known only by its SHA-256 (for example a digest pinned in a KMS policy).
    *
+   * @param digest the 32-byte SHA-256
+   * @return the artifact
    * @throws MalformedEvidenceException with {@link OvmfReason#BAD_LAUNCH_PARAMETER} unless 32 bytes
    */
   public static Artifact ofSha256(Bytes digest) throws MalformedEvidenceException {
@@ -99,23 +114,47 @@ public final class Artifact {
     return new Artifact(digest.toByteArray(), -1);
   }
 
-  /** Like {@link #ofSha256(Bytes)} for raw bytes. */
+  /**
+   * Like {@link #ofSha256(Bytes)} for raw bytes.
+   *
+   * @param digest the 32-byte SHA-256
+   * @return the artifact
+   * @throws MalformedEvidenceException when the input is refused, with an {@link OvmfReason}
+   */
   public static Artifact ofSha256(byte[] digest) throws MalformedEvidenceException {
     Objects.requireNonNull(digest, "digest");
     return ofSha256(Bytes.of(digest));
   }
 
-  /** Like {@link #ofSha256(Bytes)} for hex text. */
-  public static Artifact ofSha256Hex(String hex) throws MalformedEvidenceException {
-    return ofSha256(Bytes.fromHex(hex));
+  /**
+   * Like {@link #ofSha256(Bytes)} for hex text (a configured digest).
+   *
+   * @param hex 64 hex digits, optionally with {@code 0x}
+   * @return the artifact
+   * @throws org.attest4j.core.InvalidConfigurationException if the text is not the hex of 32 bytes
+   */
+  public static Artifact ofSha256Hex(String hex) {
+    try {
+      return ofSha256(Bytes.fromHex(hex));
+    } catch (MalformedEvidenceException e) {
+      throw org.attest4j.core.InvalidConfigurationException.from(e);
+    }
   }
 
-  /** The SHA-256 of the contents. */
+  /**
+   * The SHA-256 of the contents.
+   *
+   * @return the SHA-256 of the contents
+   */
   public Bytes sha256Digest() {
     return Bytes.of(sha256);
   }
 
-  /** The size in bytes, when the contents were seen. */
+  /**
+   * The size in bytes, when the contents were seen.
+   *
+   * @return the size in bytes, when the contents were seen
+   */
   public OptionalLong size() {
     return size < 0 ? OptionalLong.empty() : OptionalLong.of(size);
   }

@@ -38,7 +38,11 @@ public final class BootArtifacts {
     this.table = table;
   }
 
-  /** No kernel: no measured direct boot. */
+  /**
+   * No kernel: no measured direct boot.
+   *
+   * @return the boot artifacts
+   */
   public static BootArtifacts none() {
     return NONE;
   }
@@ -49,6 +53,7 @@ public final class BootArtifacts {
    * @param kernel the kernel (required)
    * @param initrd the initrd, or null for none (hashed as empty input)
    * @param cmdline the kernel command line, or null for none (hashed as the empty string)
+   * @return the boot artifacts
    */
   public static BootArtifacts of(Artifact kernel, Artifact initrd, String cmdline) {
     return of(kernel, initrd, cmdline == null ? new byte[0] : cmdline.getBytes(StandardCharsets.UTF_8));
@@ -57,6 +62,11 @@ public final class BootArtifacts {
   /**
    * Like {@link #of(Artifact, Artifact, String)} with the command line as raw bytes (used as is,
    * without the terminating NUL, which is appended here).
+   *
+   * @param kernel the kernel, or null for none
+   * @param initrd the initrd, or null (hashed as empty input)
+   * @param cmdline the kernel command line, or null (hashed as empty)
+   * @return the boot artifacts
    */
   public static BootArtifacts of(Artifact kernel, Artifact initrd, byte[] cmdline) {
     Objects.requireNonNull(kernel, "kernel (use BootArtifacts.none() for no kernel)");
@@ -72,6 +82,10 @@ public final class BootArtifacts {
    * A measured direct boot with the command-line digest precomputed: {@code cmdlineSha256 =
    * SHA-256(UTF-8(cmdline) || 0x00)}.
    *
+   * @param kernel the kernel, or null for none
+   * @param initrd the initrd, or null (hashed as empty input)
+   * @param cmdlineSha256 {@code SHA-256(UTF-8(cmdline) || 0x00)}, 32 bytes
+   * @return the boot artifacts
    * @throws MalformedEvidenceException unless the digest has 32 bytes
    */
   public static BootArtifacts ofCmdlineDigest(Artifact kernel, Artifact initrd, Bytes cmdlineSha256)
@@ -103,27 +117,47 @@ public final class BootArtifacts {
     System.arraycopy(sha, 0, t, off + 18, 32);
   }
 
-  /** Whether a kernel is given. */
+  /**
+   * Whether a kernel is given.
+   *
+   * @return whether a kernel is given
+   */
   public boolean hasKernel() {
     return kernel != null;
   }
 
-  /** The kernel, if any. */
+  /**
+   * The kernel, if any.
+   *
+   * @return the kernel, if any
+   */
   public Optional<Artifact> kernel() {
     return Optional.ofNullable(kernel);
   }
 
-  /** The initrd (empty when none was given), if a kernel is given. */
+  /**
+   * The initrd (empty when none was given), if a kernel is given.
+   *
+   * @return the initrd (empty when none was given), if a kernel is given
+   */
   public Optional<Artifact> initrd() {
     return Optional.ofNullable(initrd);
   }
 
-  /** {@code SHA-256(UTF-8(cmdline) || 0x00)}, if a kernel is given. */
+  /**
+   * {@code SHA-256(UTF-8(cmdline) || 0x00)}, if a kernel is given.
+   *
+   * @return {@code SHA-256(UTF-8(cmdline) || 0x00)}, if a kernel is given
+   */
   public Optional<Bytes> cmdlineSha256() {
     return cmdlineSha256 == null ? Optional.empty() : Optional.of(Bytes.of(cmdlineSha256));
   }
 
-  /** The 176-byte SEV hashes table (168 bytes packed, zero-padded), if a kernel is given. */
+  /**
+   * The 176-byte SEV hashes table (168 bytes packed, zero-padded), if a kernel is given.
+   *
+   * @return the 176-byte SEV hashes table (168 bytes packed, zero-padded), if a kernel is given
+   */
   public Optional<Bytes> hashTable() {
     return table == null ? Optional.empty() : Optional.of(Bytes.of(table));
   }

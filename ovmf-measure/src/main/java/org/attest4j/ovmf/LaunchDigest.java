@@ -40,14 +40,27 @@ public final class LaunchDigest {
     return compute(ovmf, boot(kernel, initrd, cmdline), features);
   }
 
-  /** Like {@link #compute(OvmfImage, Artifact, Artifact, String, LaunchFeatures)}. */
+  /**
+   * Like {@link #compute(OvmfImage, Artifact, Artifact, String, LaunchFeatures)}.
+   *
+   * @param ovmf the firmware image
+   * @param boot the kernel, initrd and command line ({@link BootArtifacts#none()} for none)
+   * @param features the launch shape
+   * @return the digest
+   * @throws MalformedEvidenceException when the input is refused, with an {@link OvmfReason}
+   */
   public static Bytes compute(OvmfImage ovmf, BootArtifacts boot, LaunchFeatures features)
       throws MalformedEvidenceException {
     Objects.requireNonNull(ovmf, "ovmf");
     return PreparedFirmware.oneShot(ovmf).measure(boot, features);
   }
 
-  /** The launch digest after the firmware pages only: sev-snp-measure {@code --mode snp:ovmf-hash}. */
+  /**
+   * The launch digest after the firmware pages only: sev-snp-measure {@code --mode snp:ovmf-hash}.
+   *
+   * @param ovmf the firmware image
+   * @return the launch digest after the firmware pages only: sev-snp-measure {@code --mode snp:ovmf-hash}
+   */
   public static Bytes firmwareDigest(OvmfImage ovmf) {
     Objects.requireNonNull(ovmf, "ovmf");
     try {
@@ -61,12 +74,23 @@ public final class LaunchDigest {
   /**
    * Parses nothing more but hashes the firmware once, for many measurements (see {@link
    * PreparedFirmware}).
+   *
+   * @param ovmf the firmware image
+   * @return the prepared firmware
    */
   public static PreparedFirmware prepare(OvmfImage ovmf) {
     return PreparedFirmware.of(ovmf);
   }
 
-  /** Computes the measurement and records every page update and the VMSA pages. */
+  /**
+   * Computes the measurement and records every page update and the VMSA pages.
+   *
+   * @param ovmf the firmware image
+   * @param boot the kernel, initrd and command line ({@link BootArtifacts#none()} for none)
+   * @param features the launch shape
+   * @return the log
+   * @throws MalformedEvidenceException when the input is refused, with an {@link OvmfReason}
+   */
   public static MeasurementLog explain(OvmfImage ovmf, BootArtifacts boot, LaunchFeatures features)
       throws MalformedEvidenceException {
     Objects.requireNonNull(ovmf, "ovmf");

@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.attest4j.core.Bytes;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
 
 /**
@@ -14,7 +15,7 @@ import org.attest4j.core.MalformedEvidenceException;
  * <p>Defaults follow sev-snp-measure: mode {@code snp}, VMM {@code QEMU}, guest features
  * {@code 0x1}. The vCPU signature is required for QEMU (and SVSM) and ignored by EC2 and GCE, whose
  * firmware puts 0x600 into RDX. Build with {@link #builder()}; {@link Builder#build()} validates
- * everything and refuses bad values with a {@link MalformedEvidenceException}.
+ * everything and refuses bad values with an {@link InvalidConfigurationException}.
  *
  * <p>Instances are immutable and thread-safe; share them between requests.
  */
@@ -45,12 +46,20 @@ public final class LaunchFeatures {
     this.varsSize = b.varsSize;
   }
 
-  /** A builder with sev-snp-measure's defaults. */
+  /**
+   * A builder with sev-snp-measure's defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding this instance's values. */
+  /**
+   * A builder holding this instance's values.
+   *
+   * @return this builder
+   */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.mode = mode;
@@ -64,42 +73,74 @@ public final class LaunchFeatures {
     return b;
   }
 
-  /** The mode. */
+  /**
+   * The mode.
+   *
+   * @return the mode
+   */
   public SnpMode mode() {
     return mode;
   }
 
-  /** The number of vCPUs (0 only in {@link SnpMode#SNP_OVMF_HASH} mode). */
+  /**
+   * The number of vCPUs (0 only in {@link SnpMode#SNP_OVMF_HASH} mode).
+   *
+   * @return the number of vCPUs (0 only in {@link SnpMode#SNP_OVMF_HASH} mode)
+   */
   public int vcpus() {
     return vcpus;
   }
 
-  /** The CPUID signature put into the VMSA (QEMU, SVSM), if given. */
+  /**
+   * The CPUID signature put into the VMSA (QEMU, SVSM), if given.
+   *
+   * @return the CPUID signature put into the VMSA (QEMU, SVSM), if given
+   */
   public OptionalLong vcpuSignature() {
     return vcpuSignature < 0 ? OptionalLong.empty() : OptionalLong.of(vcpuSignature);
   }
 
-  /** The VMM type. */
+  /**
+   * The VMM type.
+   *
+   * @return the VMM type
+   */
   public VmmType vmmType() {
     return vmmType;
   }
 
-  /** The guest features (VMSA SEV_FEATURES); ignored in SVSM mode, where it is always 0x1. */
+  /**
+   * The guest features (VMSA SEV_FEATURES); ignored in SVSM mode, where it is always 0x1.
+   *
+   * @return the guest features (VMSA SEV_FEATURES); ignored in SVSM mode, where it is always 0x1
+   */
   public long guestFeatures() {
     return guestFeatures;
   }
 
-  /** The precomputed firmware digest that replaces hashing the firmware pages, if given. */
+  /**
+   * The precomputed firmware digest that replaces hashing the firmware pages, if given.
+   *
+   * @return the precomputed firmware digest that replaces hashing the firmware pages, if given
+   */
   public Optional<Bytes> firmwareDigest() {
     return firmwareDigest == null ? Optional.empty() : Optional.of(Bytes.of(firmwareDigest));
   }
 
-  /** The SVSM image ({@link SnpMode#SNP_SVSM} only). */
+  /**
+   * The SVSM image ({@link SnpMode#SNP_SVSM} only).
+   *
+   * @return the SVSM image ({@link SnpMode#SNP_SVSM} only)
+   */
   public Optional<OvmfImage> svsm() {
     return Optional.ofNullable(svsm);
   }
 
-  /** The OVMF_VARS size in bytes ({@link SnpMode#SNP_SVSM} only). */
+  /**
+   * The OVMF_VARS size in bytes ({@link SnpMode#SNP_SVSM} only).
+   *
+   * @return the OVMF_VARS size in bytes ({@link SnpMode#SNP_SVSM} only)
+   */
   public long varsSize() {
     return varsSize;
   }
@@ -171,19 +212,34 @@ public final class LaunchFeatures {
 
     private Builder() {}
 
-    /** The mode (default {@link SnpMode#SNP}). */
+    /**
+     * The mode (default {@link SnpMode#SNP}).
+     *
+     * @param mode the mode
+     * @return this builder
+     */
     public Builder mode(SnpMode mode) {
       this.mode = Objects.requireNonNull(mode, "mode");
       return this;
     }
 
-    /** The number of vCPUs (1..{@value LaunchFeatures#MAX_VCPUS}). */
+    /**
+     * The number of vCPUs (1..{@value LaunchFeatures#MAX_VCPUS}).
+     *
+     * @param vcpus the number of vCPUs
+     * @return this builder
+     */
     public Builder vcpus(int vcpus) {
       this.vcpus = vcpus;
       return this;
     }
 
-    /** The vCPU model by its QEMU name (for example {@code EPYC-v4}, {@code EPYC-Milan}). */
+    /**
+     * The vCPU model by its QEMU name (for example {@code EPYC-v4}, {@code EPYC-Milan}).
+     *
+     * @param qemuName a QEMU {@code -cpu} name such as {@code EPYC-v4} (checked by {@link #build()})
+     * @return this builder
+     */
     public Builder vcpuType(String qemuName) {
       this.vcpuTypeName = Objects.requireNonNull(qemuName, "qemuName");
       this.signature = -1;
@@ -191,12 +247,22 @@ public final class LaunchFeatures {
       return this;
     }
 
-    /** The vCPU model. */
+    /**
+     * The vCPU model.
+     *
+     * @param type the vCPU model
+     * @return this builder
+     */
     public Builder vcpuType(VcpuType type) {
       return vcpuSignature(Objects.requireNonNull(type, "type").signature());
     }
 
-    /** The raw 32-bit CPUID signature. */
+    /**
+     * The raw 32-bit CPUID signature.
+     *
+     * @param signature the 32-bit CPUID signature
+     * @return this builder
+     */
     public Builder vcpuSignature(long signature) {
       this.signature = signature;
       this.vcpuTypeName = null;
@@ -204,7 +270,14 @@ public final class LaunchFeatures {
       return this;
     }
 
-    /** The signature from CPUID family, model and stepping. */
+    /**
+     * The signature from CPUID family, model and stepping.
+     *
+     * @param family the CPUID family
+     * @param model the CPUID model
+     * @param stepping the CPUID stepping
+     * @return this builder
+     */
     public Builder vcpuFamilyModelStepping(int family, int model, int stepping) {
       this.fms = new int[] {family, model, stepping};
       this.signature = -1;
@@ -212,13 +285,23 @@ public final class LaunchFeatures {
       return this;
     }
 
-    /** The VMM type (default {@link VmmType#QEMU}). */
+    /**
+     * The VMM type (default {@link VmmType#QEMU}).
+     *
+     * @param vmmType the VMM type
+     * @return this builder
+     */
     public Builder vmmType(VmmType vmmType) {
       this.vmmType = Objects.requireNonNull(vmmType, "vmmType");
       return this;
     }
 
-    /** The guest features, VMSA SEV_FEATURES (default 0x1). */
+    /**
+     * The guest features, VMSA SEV_FEATURES (default 0x1).
+     *
+     * @param guestFeatures the guest features (VMSA SEV_FEATURES)
+     * @return this builder
+     */
     public Builder guestFeatures(long guestFeatures) {
       this.guestFeatures = guestFeatures;
       return this;
@@ -227,13 +310,22 @@ public final class LaunchFeatures {
     /**
      * A precomputed firmware digest (sev-snp-measure {@code --snp-ovmf-hash}): the launch digest
      * starts from it and the firmware pages are not hashed. {@code null} clears it.
+     *
+     * @param digest the 48-byte firmware digest, or null
+     * @return this builder
      */
     public Builder firmwareDigest(Bytes digest) {
       this.firmwareDigestInput = digest;
       return this;
     }
 
-    /** The SVSM image and the OVMF_VARS size, for {@link SnpMode#SNP_SVSM}. */
+    /**
+     * The SVSM image and the OVMF_VARS size, for {@link SnpMode#SNP_SVSM}.
+     *
+     * @param svsmImage the SVSM image
+     * @param ovmfVarsSize the OVMF_VARS size in bytes (a multiple of 4096)
+     * @return this builder
+     */
     public Builder svsm(OvmfImage svsmImage, long ovmfVarsSize) {
       this.svsm = Objects.requireNonNull(svsmImage, "svsmImage");
       this.varsSize = ovmfVarsSize;
@@ -243,13 +335,18 @@ public final class LaunchFeatures {
     /**
      * Validates and builds.
      *
-     * @throws MalformedEvidenceException with {@link OvmfReason#BAD_LAUNCH_PARAMETER}, {@link
+     * @return the features
+     * @throws InvalidConfigurationException with {@link OvmfReason#BAD_LAUNCH_PARAMETER}, {@link
      *     OvmfReason#UNKNOWN_VCPU_TYPE} or {@link OvmfReason#UNSUPPORTED_COMBINATION}
      */
-    public LaunchFeatures build() throws MalformedEvidenceException {
+    public LaunchFeatures build() {
       long sig = signature;
       if (vcpuTypeName != null) {
-        sig = VcpuType.parse(vcpuTypeName).signature();
+        try {
+          sig = VcpuType.parse(vcpuTypeName).signature();
+        } catch (MalformedEvidenceException e) {
+          throw InvalidConfigurationException.from(e);
+        }
       } else if (fms != null) {
         try {
           sig = VcpuType.signature(fms[0], fms[1], fms[2]);
@@ -279,13 +376,13 @@ public final class LaunchFeatures {
         }
       }
       if (firmwareDigest != null && mode != SnpMode.SNP) {
-        throw new MalformedEvidenceException(
+        throw new InvalidConfigurationException(
             OvmfReason.UNSUPPORTED_COMBINATION,
             "a precomputed firmware digest only works in mode snp, not " + mode.cliName());
       }
       if (mode == SnpMode.SNP_SVSM) {
         if (vmmType != VmmType.QEMU) {
-          throw new MalformedEvidenceException(
+          throw new InvalidConfigurationException(
               OvmfReason.UNSUPPORTED_COMBINATION, "mode snp:svsm is only defined for QEMU, not " + vmmType.cliName());
         }
         if (svsm == null) {
@@ -295,14 +392,14 @@ public final class LaunchFeatures {
           throw bad("OVMF_VARS size " + varsSize + " is not a multiple of 4096 below 4 GiB");
         }
       } else if (svsm != null) {
-        throw new MalformedEvidenceException(
+        throw new InvalidConfigurationException(
             OvmfReason.UNSUPPORTED_COMBINATION, "an SVSM image is only used in mode snp:svsm, not " + mode.cliName());
       }
       return new LaunchFeatures(this, sig);
     }
 
-    private static MalformedEvidenceException bad(String msg) {
-      return new MalformedEvidenceException(OvmfReason.BAD_LAUNCH_PARAMETER, msg);
+    private static InvalidConfigurationException bad(String msg) {
+      return new InvalidConfigurationException(OvmfReason.BAD_LAUNCH_PARAMETER, msg);
     }
   }
 }

@@ -25,7 +25,16 @@ public record LaunchShape(
     long guestFeatures,
     boolean kernelMeasured,
     SnpMode mode) {
-  /** Checks for nulls and the mode. */
+  /**
+   * Checks for nulls and the mode.
+   *
+   * @param vcpus the number of vCPUs
+   * @param vmmType the VMM type
+   * @param vcpuSignature the vCPU signature (QEMU); empty for EC2 and GCE
+   * @param guestFeatures the guest features (VMSA SEV_FEATURES)
+   * @param kernelMeasured whether the kernel was part of the measurement
+   * @param mode the mode
+   */
   public LaunchShape {
     Objects.requireNonNull(vmmType, "vmmType");
     Objects.requireNonNull(vcpuSignature, "vcpuSignature");
@@ -49,7 +58,11 @@ public record LaunchShape(
     this(vcpus, vmmType, vcpuSignature, guestFeatures, kernelMeasured, SnpMode.SNP);
   }
 
-  /** The QEMU vCPU model names with this signature (empty for EC2/GCE or an unknown signature). */
+  /**
+   * The QEMU vCPU model names with this signature (empty for EC2/GCE or an unknown signature).
+   *
+   * @return the QEMU vCPU model names with this signature (empty for EC2/GCE or an unknown signature)
+   */
   public List<String> vcpuTypeNames() {
     if (vcpuSignature.isEmpty()) {
       return List.of();
@@ -57,7 +70,11 @@ public record LaunchShape(
     return VcpuType.ofSignature(vcpuSignature.getAsLong()).map(VcpuType::qemuNames).orElse(List.of());
   }
 
-  /** The sev-snp-measure / {@code attest4j measure} flags for this shape (without the files). */
+  /**
+   * The sev-snp-measure / {@code attest4j measure} flags for this shape (without the files).
+   *
+   * @return the sev-snp-measure / {@code attest4j measure} flags for this shape (without the files)
+   */
   public String toFlags() {
     StringBuilder sb = new StringBuilder("--mode ").append(mode.cliName()).append(" --vcpus ").append(vcpus);
     if (mode == SnpMode.SNP_SVSM) {

@@ -30,17 +30,29 @@ public final class MeasurementLog {
     this.firmwarePagesSkipped = firmwarePagesSkipped;
   }
 
-  /** The launch digest the chain started from (zeros, or a precomputed firmware digest). */
+  /**
+   * The launch digest the chain started from (zeros, or a precomputed firmware digest).
+   *
+   * @return the launch digest the chain started from (zeros, or a precomputed firmware digest)
+   */
   public Bytes initialDigest() {
     return initialDigest;
   }
 
-  /** Every update in order. */
+  /**
+   * Every update in order.
+   *
+   * @return every update in order
+   */
   public List<PageUpdate> updates() {
     return updates;
   }
 
-  /** The number of PAGE_INFO updates performed. */
+  /**
+   * The number of PAGE_INFO updates performed.
+   *
+   * @return the number of PAGE_INFO updates performed
+   */
   public int updateCount() {
     return updates.size();
   }
@@ -49,27 +61,46 @@ public final class MeasurementLog {
    * How many firmware pages are not in this log because the chain started from a given firmware
    * digest: the image's page count, -1 when the image itself is unknown (firmware prepared from a
    * layout), 0 when the firmware pages were replayed.
+   *
+   * @return the number of skipped firmware pages (see above)
    */
   public int firmwarePagesSkipped() {
     return firmwarePagesSkipped;
   }
 
-  /** The resulting 48-byte measurement. */
+  /**
+   * The resulting 48-byte measurement.
+   *
+   * @return the resulting 48-byte measurement
+   */
   public Bytes measurement() {
     return measurement;
   }
 
-  /** The 4096-byte VMSA page of the boot vCPU (vCPU 0), or empty bytes in snp:ovmf-hash mode. */
+  /**
+   * The 4096-byte VMSA page of the boot vCPU (vCPU 0), or empty bytes in snp:ovmf-hash mode.
+   *
+   * @return the 4096-byte VMSA page of the boot vCPU (vCPU 0), or empty bytes in snp:ovmf-hash mode
+   */
   public Bytes bspVmsaPage() {
     return bspVmsa == null ? Bytes.empty() : bspVmsa;
   }
 
-  /** The 4096-byte VMSA page of every other vCPU (the same as the BSP page in SVSM mode). */
+  /**
+   * The 4096-byte VMSA page of every other vCPU (the same as the BSP page in SVSM mode).
+   *
+   * @return the 4096-byte VMSA page of every other vCPU (the same as the BSP page in SVSM mode)
+   */
   public Bytes apVmsaPage() {
     return apVmsa == null ? Bytes.empty() : apVmsa;
   }
 
-  /** The VMSA page of vCPU {@code i}. */
+  /**
+   * The VMSA page of vCPU {@code i}.
+   *
+   * @param i the vCPU index (0 is the boot vCPU)
+   * @return the VMSA page of vCPU {@code i}
+   */
   public Bytes vmsaPage(int i) {
     return i == 0 ? bspVmsaPage() : apVmsaPage();
   }

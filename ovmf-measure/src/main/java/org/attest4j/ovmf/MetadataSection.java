@@ -14,7 +14,13 @@ import org.attest4j.core.MalformedEvidenceException;
  * @param type the section type
  */
 public record MetadataSection(long gpa, long size, SectionType type) {
-  /** Checks the fields (u32 ranges, non-null type). */
+  /**
+   * Checks the fields (u32 ranges, non-null type).
+   *
+   * @param gpa the guest-physical address
+   * @param size the size in bytes
+   * @param type the section type
+   */
   public MetadataSection {
     Objects.requireNonNull(type, "type");
     if (gpa < 0 || gpa > 0xFFFF_FFFFL || size < 0 || size > 0xFFFF_FFFFL) {
@@ -25,6 +31,10 @@ public record MetadataSection(long gpa, long size, SectionType type) {
   /**
    * A section from raw descriptor values (for example from a dstack measurement document).
    *
+   * @param gpa the guest-physical address
+   * @param size the size in bytes
+   * @param typeCode the numeric section type from the metadata descriptor
+   * @return the section
    * @throws MalformedEvidenceException with {@link OvmfReason#UNKNOWN_SECTION_TYPE} for an unknown
    *     type, {@link OvmfReason#SECTION_OUT_OF_RANGE} when gpa or size is not a u32
    */
@@ -45,7 +55,11 @@ public record MetadataSection(long gpa, long size, SectionType type) {
     return new MetadataSection(gpa, size, t);
   }
 
-  /** The end of the range ({@code gpa + size}). */
+  /**
+   * The end of the range ({@code gpa + size}).
+   *
+   * @return the end of the range ({@code gpa + size})
+   */
   public long end() {
     return gpa + size;
   }

@@ -86,6 +86,8 @@ public final class OvmfImage {
   /**
    * Parses an image held in memory (the array is copied).
    *
+   * @param image the image bytes
+   * @return the parsed image
    * @throws MalformedEvidenceException when the image is malformed (see the class description)
    */
   public static OvmfImage parse(byte[] image) throws MalformedEvidenceException {
@@ -96,6 +98,8 @@ public final class OvmfImage {
   /**
    * Reads and parses an image file.
    *
+   * @param file the image file
+   * @return the parsed image
    * @throws IOException when the file cannot be read
    * @throws MalformedEvidenceException when the image is malformed
    */
@@ -306,72 +310,129 @@ public final class OvmfImage {
     return s.end();
   }
 
-  /** The image length in bytes. */
+  /**
+   * The image length in bytes.
+   *
+   * @return the image length in bytes
+   */
   public int size() {
     return data.length;
   }
 
-  /** The number of 4 KiB pages. */
+  /**
+   * The number of 4 KiB pages.
+   *
+   * @return the number of 4 KiB pages
+   */
   public int pageCount() {
     return data.length / PAGE;
   }
 
-  /** The guest-physical address where the image starts ({@code 4 GiB - size}). */
+  /**
+   * The guest-physical address where the image starts ({@code 4 GiB - size}).
+   *
+   * @return the guest-physical address where the image starts ({@code 4 GiB - size})
+   */
   public long gpa() {
     return FOUR_GIB - data.length;
   }
 
-  /** Whether the image ends with the OVMF footer GUID table. */
+  /**
+   * Whether the image ends with the OVMF footer GUID table.
+   *
+   * @return whether the image ends with the OVMF footer GUID table
+   */
   public boolean hasFooterTable() {
     return hasTable;
   }
 
-  /** The footer-table entries in file order (GUID to entry data); empty without a table. */
+  /**
+   * The footer-table entries in file order (GUID to entry data); empty without a table.
+   *
+   * @return the footer-table entries in file order (GUID to entry data); empty without a table
+   */
   public Map<UUID, Bytes> footerTable() {
     return table;
   }
 
-  /** The data of one footer-table entry. */
+  /**
+   * The data of one footer-table entry.
+   *
+   * @param guid the GUID
+   * @return the data of one footer-table entry
+   */
   public Optional<Bytes> tableEntry(UUID guid) {
     return Optional.ofNullable(table.get(guid));
   }
 
-  /** Whether the image has an SEV metadata entry (the Debian 4M builds have none). */
+  /**
+   * Whether the image has an SEV metadata entry (the Debian 4M builds have none).
+   *
+   * @return whether the image has an SEV metadata entry (the Debian 4M builds have none)
+   */
   public boolean hasSevMetadata() {
     return hasMetadata;
   }
 
-  /** The SEV metadata sections in file order (empty without metadata). */
+  /**
+   * The SEV metadata sections in file order (empty without metadata).
+   *
+   * @return the SEV metadata sections in file order (empty without metadata)
+   */
   public List<MetadataSection> sections() {
     return sections;
   }
 
-  /** Whether an SNP_KERNEL_HASHES section exists, i.e. whether measured direct boot is possible. */
+  /**
+   * Whether an SNP_KERNEL_HASHES section exists, i.e. whether measured direct boot is possible.
+   *
+   * @return whether an SNP_KERNEL_HASHES section exists, i.e. whether measured direct boot is possible
+   */
   public boolean supportsKernelHashes() {
     return sections.stream().anyMatch(s -> s.type() == SectionType.SNP_KERNEL_HASHES);
   }
 
-  /** The AP reset EIP from the SEV-ES reset block. */
+  /**
+   * The AP reset EIP from the SEV-ES reset block.
+   *
+   * @return the AP reset EIP from the SEV-ES reset block
+   */
   public OptionalLong apResetEip() {
     return resetEip < 0 ? OptionalLong.empty() : OptionalLong.of(resetEip);
   }
 
-  /** The SEV hash-table GPA from SEV_HASH_TABLE_RV (only its offset in the page is used). */
+  /**
+   * The SEV hash-table GPA from SEV_HASH_TABLE_RV (only its offset in the page is used).
+   *
+   * @return the SEV hash-table GPA from SEV_HASH_TABLE_RV (only its offset in the page is used)
+   */
   public OptionalLong hashTableGpa() {
     return hashTableGpa < 0 ? OptionalLong.empty() : OptionalLong.of(hashTableGpa);
   }
 
-  /** The SEV hash-table area size from SEV_HASH_TABLE_RV (informational). */
+  /**
+   * The SEV hash-table area size from SEV_HASH_TABLE_RV (informational).
+   *
+   * @return the SEV hash-table area size from SEV_HASH_TABLE_RV (informational)
+   */
   public OptionalLong hashTableSize() {
     return hashTableSize < 0 ? OptionalLong.empty() : OptionalLong.of(hashTableSize);
   }
 
-  /** The SVSM entry offset from SVSM_INFO (SVSM images only). */
+  /**
+   * The SVSM entry offset from SVSM_INFO (SVSM images only).
+   *
+   * @return the SVSM entry offset from SVSM_INFO (SVSM images only)
+   */
   public OptionalLong svsmEntryOffset() {
     return svsmInfo < 0 ? OptionalLong.empty() : OptionalLong.of(svsmInfo);
   }
 
-  /** The SHA-256 of the image bytes (to compare with a published checksum). */
+  /**
+   * The SHA-256 of the image bytes (to compare with a published checksum).
+   *
+   * @return the SHA-256 of the image bytes (to compare with a published checksum)
+   */
   public Bytes sha256() {
     try {
       return Bytes.of(MessageDigest.getInstance("SHA-256").digest(data));
@@ -380,7 +441,11 @@ public final class OvmfImage {
     }
   }
 
-  /** A copy of the image bytes. */
+  /**
+   * A copy of the image bytes.
+   *
+   * @return the bytes
+   */
   public byte[] toByteArray() {
     return data.clone();
   }
@@ -388,6 +453,8 @@ public final class OvmfImage {
   /**
    * Parses once and hashes the firmware pages once, for many measurements. Same as {@link
    * LaunchDigest#prepare(OvmfImage)}.
+   *
+   * @return the prepared firmware
    */
   public PreparedFirmware prepare() {
     return PreparedFirmware.of(this);

@@ -25,7 +25,11 @@ public enum PageType {
     this.code = code;
   }
 
-  /** The PAGE_TYPE byte. */
+  /**
+   * The PAGE_TYPE byte.
+   *
+   * @return the PAGE_TYPE byte
+   */
   public int code() {
     return code;
   }

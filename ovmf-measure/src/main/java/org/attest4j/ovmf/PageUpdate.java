@@ -17,7 +17,16 @@ import org.attest4j.core.Bytes;
  * @param what a short description (for example {@code "firmware"}, {@code "SNP_SEC_MEM #0"}, {@code "VMSA vCPU 1 (AP)"})
  */
 public record PageUpdate(int index, PageType type, long gpa, Bytes contents, Bytes digestAfter, String what) {
-  /** Checks for nulls. */
+  /**
+   * Checks for nulls.
+   *
+   * @param index the position in the chain (0-based)
+   * @param type the page type
+   * @param gpa the guest-physical address
+   * @param contents the 48-byte contents digest
+   * @param digestAfter the launch digest after the update
+   * @param what what the page belongs to (firmware, a section, a VMSA)
+   */
   public PageUpdate {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(contents, "contents");

@@ -143,6 +143,7 @@ public final class PreparedFirmware {
    * @param sections the SEV metadata sections in firmware order
    * @param apResetEip the AP reset EIP (SEV-ES reset block)
    * @param hashTableGpa the SEV hash-table GPA, or 0 when the firmware has none
+   * @return the prepared firmware
    * @throws MalformedEvidenceException for a digest that is not 48 bytes, a u32 value out of range,
    *     or sections that are not page-aligned or overlap
    */
@@ -165,7 +166,11 @@ public final class PreparedFirmware {
     return new PreparedFirmware(null, true, copy, apResetEip, hashTableGpa, firmwareDigest.toByteArray(), true);
   }
 
-  /** The launch digest after the firmware pages (the {@code snp:ovmf-hash} value). */
+  /**
+   * The launch digest after the firmware pages (the {@code snp:ovmf-hash} value).
+   *
+   * @return the launch digest after the firmware pages (the {@code snp:ovmf-hash} value)
+   */
   public Bytes firmwareDigest() {
     return Bytes.of(rawFirmwareDigest());
   }
@@ -179,17 +184,38 @@ public final class PreparedFirmware {
     return g.ld();
   }
 
-  /** The image, unless this firmware was prepared from a layout. */
+  /**
+   * The image, unless this firmware was prepared from a layout.
+   *
+   * @return the image, unless this firmware was prepared from a layout
+   */
   public java.util.Optional<OvmfImage> image() {
     return java.util.Optional.ofNullable(image);
   }
 
-  /** The SEV metadata sections in firmware order. */
+  /**
+   * The SEV metadata sections in firmware order.
+   *
+   * @return the SEV metadata sections in firmware order
+   */
   public List<MetadataSection> sections() {
     return List.of(sections);
   }
 
-  /** The AP reset EIP, if the firmware declares one. */
+  /**
+   * The SEV hash-table GPA (where the kernel-hashes table is placed), if the firmware declares one.
+   *
+   * @return the GPA, or empty when the firmware has none
+   */
+  public OptionalLong hashTableGpa() {
+    return hashTableGpa <= 0 ? OptionalLong.empty() : OptionalLong.of(hashTableGpa);
+  }
+
+  /**
+   * The AP reset EIP, if the firmware declares one.
+   *
+   * @return the AP reset EIP, if the firmware declares one
+   */
   public OptionalLong apResetEip() {
     return resetEip < 0 ? OptionalLong.empty() : OptionalLong.of(resetEip);
   }
@@ -211,6 +237,13 @@ public final class PreparedFirmware {
    * Measures one launch; {@code kernel} null means no kernel (then {@code initrd} and {@code
    * cmdline} must be null too), {@code initrd} null an empty initrd, {@code cmdline} null an empty
    * command line.
+   *
+   * @param kernel the kernel, or null for none
+   * @param initrd the initrd, or null (hashed as empty input)
+   * @param cmdline the kernel command line, or null (hashed as empty)
+   * @param features the launch shape
+   * @return the digest
+   * @throws MalformedEvidenceException when the input is refused, with an {@link OvmfReason}
    */
   public Bytes measure(Artifact kernel, Artifact initrd, String cmdline, LaunchFeatures features)
       throws MalformedEvidenceException {
@@ -220,6 +253,9 @@ public final class PreparedFirmware {
   /**
    * Recomputes the measurement and compares it in constant time with the observed one.
    *
+   * @param observed the 48-byte MEASUREMENT from an attestation report
+   * @param boot the kernel, initrd and command line ({@link BootArtifacts#none()} for none)
+   * @param features the launch shape
    * @throws VerificationException with {@link OvmfReason#MEASUREMENT_MISMATCH} naming both values
    * @throws MalformedEvidenceException when the launch cannot be measured
    */
@@ -238,6 +274,11 @@ public final class PreparedFirmware {
   /**
    * Measures one launch and records every update, the VMSA pages and the result. Firmware pages are
    * replayed from the image (unless a firmware digest was given, or this firmware has no image).
+   *
+   * @param boot the kernel, initrd and command line ({@link BootArtifacts#none()} for none)
+   * @param features the launch shape
+   * @return the log
+   * @throws MalformedEvidenceException when the input is refused, with an {@link OvmfReason}
    */
   public MeasurementLog explain(BootArtifacts boot, LaunchFeatures features) throws MalformedEvidenceException {
     List<PageUpdate> log = new ArrayList<>();
@@ -588,6 +629,7 @@ public final class PreparedFirmware {
    * @param observed the 48-byte MEASUREMENT from an attestation report
    * @param boot the boot artifacts believed to be used ({@link BootArtifacts#none()} for none)
    * @param space the shapes to try ({@link SearchSpace#defaults()})
+   * @return the matching shapes and what was tried
    * @throws MalformedEvidenceException when {@code observed} is not 48 bytes or the firmware cannot
    *     be measured in mode snp at all (no footer table or reset block)
    */
@@ -701,7 +743,14 @@ public final class PreparedFirmware {
     return new SearchResult(observed, matches, tried, List.of());
   }
 
-  /** Like {@link #search(Bytes, BootArtifacts, SearchSpace)} over {@link SearchSpace#defaults()}. */
+  /**
+   * Like {@link #search(Bytes, BootArtifacts, SearchSpace)} over {@link SearchSpace#defaults()}.
+   *
+   * @param observed the 48-byte MEASUREMENT from an attestation report
+   * @param boot the kernel, initrd and command line ({@link BootArtifacts#none()} for none)
+   * @return the matching shapes and what was tried
+   * @throws MalformedEvidenceException when the input is refused, with an {@link OvmfReason}
+   */
   public SearchResult search(Bytes observed, BootArtifacts boot) throws MalformedEvidenceException {
     return search(observed, boot, SearchSpace.defaults());
   }

@@ -23,27 +23,47 @@ public final class SearchResult {
     this.notes = List.copyOf(notes);
   }
 
-  /** The observed measurement that was searched for. */
+  /**
+   * The observed measurement that was searched for.
+   *
+   * @return the observed measurement that was searched for
+   */
   public Bytes observed() {
     return observed;
   }
 
-  /** The matching shapes (usually one; EC2/GCE shapes match for every vCPU type). */
+  /**
+   * The matching shapes (usually one; EC2/GCE shapes match for every vCPU type).
+   *
+   * @return the matching shapes (usually one; EC2/GCE shapes match for every vCPU type)
+   */
   public List<LaunchShape> matches() {
     return matches;
   }
 
-  /** Whether any shape matched. */
+  /**
+   * Whether any shape matched.
+   *
+   * @return whether any shape matched
+   */
   public boolean found() {
     return !matches.isEmpty();
   }
 
-  /** How many candidate measurements were compared. */
+  /**
+   * How many candidate measurements were compared.
+   *
+   * @return how many candidate measurements were compared
+   */
   public long candidatesTried() {
     return tried;
   }
 
-  /** Parts of the space that could not be tried, and why (for example no kernel-hashes section). */
+  /**
+   * Parts of the space that could not be tried, and why (for example no kernel-hashes section).
+   *
+   * @return parts of the space that could not be tried, and why (for example no kernel-hashes section)
+   */
   public List<String> notes() {
     return notes;
   }

@@ -38,17 +38,29 @@ public final class SearchSpace {
     this.withoutKernel = b.withoutKernel;
   }
 
-  /** The default space (see the class description). */
+  /**
+   * The default space (see the class description).
+   *
+   * @return the default space (see the class description)
+   */
   public static SearchSpace defaults() {
     return DEFAULTS;
   }
 
-  /** A builder starting from the defaults. */
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The guest-feature values tried by default. */
+  /**
+   * The guest-feature values tried by default.
+   *
+   * @return the guest-feature values tried by default
+   */
   public static List<Long> commonGuestFeatures() {
     LinkedHashSet<Long> s = new LinkedHashSet<>(List.of(0x1L, 0x21L, 0x0L));
     for (long base : new long[] {0x1, 0x21}) {
@@ -59,37 +71,65 @@ public final class SearchSpace {
     return List.copyOf(s);
   }
 
-  /** The smallest vCPU count tried. */
+  /**
+   * The smallest vCPU count tried.
+   *
+   * @return the smallest vCPU count tried
+   */
   public int minVcpus() {
     return minVcpus;
   }
 
-  /** The largest vCPU count tried. */
+  /**
+   * The largest vCPU count tried.
+   *
+   * @return the largest vCPU count tried
+   */
   public int maxVcpus() {
     return maxVcpus;
   }
 
-  /** The VMM types tried. */
+  /**
+   * The VMM types tried.
+   *
+   * @return the VMM types tried
+   */
   public Set<VmmType> vmmTypes() {
     return vmmTypes;
   }
 
-  /** The vCPU signatures tried with QEMU. */
+  /**
+   * The vCPU signatures tried with QEMU.
+   *
+   * @return the vCPU signatures tried with QEMU
+   */
   public List<Long> vcpuSignatures() {
     return signatures;
   }
 
-  /** The guest-feature values tried. */
+  /**
+   * The guest-feature values tried.
+   *
+   * @return the guest-feature values tried
+   */
   public List<Long> guestFeatures() {
     return guestFeatures;
   }
 
-  /** Whether shapes without the kernel are tried too when a kernel is given. */
+  /**
+   * Whether shapes without the kernel are tried too when a kernel is given.
+   *
+   * @return whether shapes without the kernel are tried too when a kernel is given
+   */
   public boolean includeWithoutKernel() {
     return withoutKernel;
   }
 
-  /** How many candidate measurements the space holds for one set of boot artifacts. */
+  /**
+   * How many candidate measurements the space holds for one set of boot artifacts.
+   *
+   * @return how many candidate measurements the space holds for one set of boot artifacts
+   */
   public long size() {
     long perVmm = (long) (maxVcpus - minVcpus + 1) * guestFeatures.size();
     long n = 0;
@@ -121,7 +161,13 @@ public final class SearchSpace {
       }
     }
 
-    /** The vCPU range (1 ≤ min ≤ max ≤ {@value LaunchFeatures#MAX_VCPUS}). */
+    /**
+     * The vCPU range (1 ≤ min ≤ max ≤ {@value LaunchFeatures#MAX_VCPUS}).
+     *
+     * @param min the smallest vCPU count tried
+     * @param max the largest vCPU count tried
+     * @return this builder
+     */
     public Builder vcpus(int min, int max) {
       if (min < 1 || max < min || max > LaunchFeatures.MAX_VCPUS) {
         throw new IllegalArgumentException("bad vCPU range " + min + ".." + max);
@@ -131,7 +177,12 @@ public final class SearchSpace {
       return this;
     }
 
-    /** The VMM types (non-empty). */
+    /**
+     * The VMM types (non-empty).
+     *
+     * @param types the VMM types tried
+     * @return this builder
+     */
     public Builder vmmTypes(Collection<VmmType> types) {
       if (types.isEmpty()) {
         throw new IllegalArgumentException("no VMM type");
@@ -140,7 +191,12 @@ public final class SearchSpace {
       return this;
     }
 
-    /** Replaces the vCPU signatures tried with QEMU. */
+    /**
+     * Replaces the vCPU signatures tried with QEMU.
+     *
+     * @param signatures the vCPU signatures tried with QEMU
+     * @return this builder
+     */
     public Builder vcpuSignatures(Collection<Long> signatures) {
       for (Long s : signatures) {
         if (s == null || s < 0 || s > 0xFFFF_FFFFL) {
@@ -151,7 +207,12 @@ public final class SearchSpace {
       return this;
     }
 
-    /** Adds a vCPU signature (for example from {@link VcpuType#signature(int, int, int)}). */
+    /**
+     * Adds a vCPU signature (for example from {@link VcpuType#signature(int, int, int)}).
+     *
+     * @param signature the 32-bit CPUID signature
+     * @return this builder
+     */
     public Builder addVcpuSignature(long signature) {
       if (signature < 0 || signature > 0xFFFF_FFFFL) {
         throw new IllegalArgumentException("bad vCPU signature " + signature);
@@ -160,14 +221,24 @@ public final class SearchSpace {
       return this;
     }
 
-    /** Replaces the guest-feature values. */
+    /**
+     * Replaces the guest-feature values.
+     *
+     * @param values guest-feature values
+     * @return this builder
+     */
     public Builder guestFeatures(Collection<Long> values) {
       values.forEach(v -> Objects.requireNonNull(v, "guest features"));
       this.guestFeatures = new ArrayList<>(values);
       return this;
     }
 
-    /** Adds guest-feature values. */
+    /**
+     * Adds guest-feature values.
+     *
+     * @param values guest-feature values
+     * @return this builder
+     */
     public Builder addGuestFeatures(long... values) {
       for (long v : values) {
         guestFeatures.add(v);
@@ -175,13 +246,22 @@ public final class SearchSpace {
       return this;
     }
 
-    /** Whether to also try without the kernel (default true). */
+    /**
+     * Whether to also try without the kernel (default true).
+     *
+     * @param on whether to try without the kernel
+     * @return this builder
+     */
     public Builder includeWithoutKernel(boolean on) {
       this.withoutKernel = on;
       return this;
     }
 
-    /** Builds (throws IllegalStateException when signatures or guest features are empty). */
+    /**
+     * Builds (throws IllegalStateException when signatures or guest features are empty).
+     *
+     * @return the search space
+     */
     public SearchSpace build() {
       if (guestFeatures.isEmpty() || (vmmTypes.contains(VmmType.QEMU) && signatures.isEmpty())) {
         throw new IllegalStateException("empty search space");

@@ -25,12 +25,21 @@ public enum SectionType {
     this.code = code;
   }
 
-  /** The numeric type in the metadata descriptor. */
+  /**
+   * The numeric type in the metadata descriptor.
+   *
+   * @return the numeric type in the metadata descriptor
+   */
   public int code() {
     return code;
   }
 
-  /** The type with the given numeric code, if it is one of the five known types. */
+  /**
+   * The type with the given numeric code, if it is one of the five known types.
+   *
+   * @param code the numeric code
+   * @return the type with the given numeric code, if it is one of the five known types
+   */
   public static Optional<SectionType> ofCode(long code) {
     for (SectionType t : values()) {
       if (t.code == code) {

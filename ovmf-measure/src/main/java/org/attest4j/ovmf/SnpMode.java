@@ -23,12 +23,20 @@ public enum SnpMode {
     this.referenceName = referenceName;
   }
 
-  /** The {@code --mode} value. */
+  /**
+   * The {@code --mode} value.
+   *
+   * @return the {@code --mode} value
+   */
   public String cliName() {
     return cliName;
   }
 
-  /** The mode name sev-snp-measure prints in verbose output ({@code SEV_SNP}, {@code SEV_SNP_SVSM}). */
+  /**
+   * The mode name sev-snp-measure prints in verbose output ({@code SEV_SNP}, {@code SEV_SNP_SVSM}).
+   *
+   * @return the mode name sev-snp-measure prints in verbose output ({@code SEV_SNP}, {@code SEV_SNP_SVSM})
+   */
   public String referenceName() {
     return referenceName;
   }
@@ -36,6 +44,8 @@ public enum SnpMode {
   /**
    * Parses a {@code --mode} value ({@code snp}, {@code snp:ovmf-hash}, {@code snp:svsm}).
    *
+   * @param name the name (case-insensitive)
+   * @return the mode
    * @throws MalformedEvidenceException with {@link OvmfReason#UNKNOWN_MODE} otherwise
    */
   public static SnpMode parse(String name) throws MalformedEvidenceException {

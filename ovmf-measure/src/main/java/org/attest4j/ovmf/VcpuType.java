@@ -38,27 +38,47 @@ public enum VcpuType {
     this.qemuNames = qemuNames;
   }
 
-  /** The CPUID family. */
+  /**
+   * The CPUID family.
+   *
+   * @return the CPUID family
+   */
   public int family() {
     return family;
   }
 
-  /** The CPUID model. */
+  /**
+   * The CPUID model.
+   *
+   * @return the CPUID model
+   */
   public int model() {
     return model;
   }
 
-  /** The CPUID stepping. */
+  /**
+   * The CPUID stepping.
+   *
+   * @return the CPUID stepping
+   */
   public int stepping() {
     return stepping;
   }
 
-  /** The 32-bit CPUID signature (Fn0000_0001_EAX) that goes into the VMSA. */
+  /**
+   * The 32-bit CPUID signature (Fn0000_0001_EAX) that goes into the VMSA.
+   *
+   * @return the 32-bit CPUID signature (Fn0000_0001_EAX) that goes into the VMSA
+   */
   public long signature() {
     return signature(family, model, stepping);
   }
 
-  /** The QEMU {@code -cpu} names of this model, the first being the canonical one. */
+  /**
+   * The QEMU {@code -cpu} names of this model, the first being the canonical one.
+   *
+   * @return the QEMU {@code -cpu} names of this model, the first being the canonical one
+   */
   public List<String> qemuNames() {
     return qemuNames;
   }
@@ -67,6 +87,10 @@ public enum VcpuType {
    * The CPUID signature of a family/model/stepping, as AMD's CPUID specification (#25481) and
    * sev-snp-measure compute it: {@code (fam_hi<<20)|(model_hi<<16)|(fam_lo<<8)|(model_lo<<4)|step}.
    *
+   * @param family the CPUID family
+   * @param model the CPUID model
+   * @param stepping the CPUID stepping
+   * @return the 32-bit signature
    * @throws IllegalArgumentException unless 0 ≤ family ≤ 270, 0 ≤ model ≤ 255, 0 ≤ stepping ≤ 15
    */
   public static long signature(int family, int model, int stepping) {
@@ -82,7 +106,12 @@ public enum VcpuType {
     return ((long) famHi << 20) | ((long) modelHi << 16) | ((long) famLo << 8) | ((long) modelLo << 4) | stepping;
   }
 
-  /** The model with the given QEMU name (case-insensitive, for example {@code EPYC-Milan-v2}). */
+  /**
+   * The model with the given QEMU name (case-insensitive, for example {@code EPYC-Milan-v2}).
+   *
+   * @param name the name (case-insensitive)
+   * @return the model with the given QEMU name (case-insensitive, for example {@code EPYC-Milan-v2})
+   */
   public static Optional<VcpuType> fromQemuName(String name) {
     if (name == null) {
       return Optional.empty();
@@ -101,6 +130,8 @@ public enum VcpuType {
   /**
    * Like {@link #fromQemuName} but refuses unknown names.
    *
+   * @param name the name (case-insensitive)
+   * @return the vCPU model
    * @throws MalformedEvidenceException with {@link OvmfReason#UNKNOWN_VCPU_TYPE}
    */
   public static VcpuType parse(String name) throws MalformedEvidenceException {
@@ -114,7 +145,12 @@ public enum VcpuType {
     return t.get();
   }
 
-  /** The model whose signature is {@code signature}, if any. */
+  /**
+   * The model whose signature is {@code signature}, if any.
+   *
+   * @param signature the 32-bit CPUID signature
+   * @return the model whose signature is {@code signature}, if any
+   */
   public static Optional<VcpuType> ofSignature(long signature) {
     for (VcpuType t : values()) {
       if (t.signature() == signature) {

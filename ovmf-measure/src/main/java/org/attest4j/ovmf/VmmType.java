@@ -23,7 +23,11 @@ public enum VmmType {
     this.cliName = cliName;
   }
 
-  /** The name sev-snp-measure uses on its command line ({@code QEMU}, {@code ec2}, {@code gce}). */
+  /**
+   * The name sev-snp-measure uses on its command line ({@code QEMU}, {@code ec2}, {@code gce}).
+   *
+   * @return the name sev-snp-measure uses on its command line ({@code QEMU}, {@code ec2}, {@code gce})
+   */
   public String cliName() {
     return cliName;
   }
@@ -31,6 +35,8 @@ public enum VmmType {
   /**
    * Parses a VMM name, case-insensitively ({@code QEMU}, {@code ec2}, {@code gce}).
    *
+   * @param name the name (case-insensitive)
+   * @return the VMM type
    * @throws MalformedEvidenceException with {@link OvmfReason#UNKNOWN_VMM_TYPE} for other names
    */
   public static VmmType parse(String name) throws MalformedEvidenceException {

@@ -65,7 +65,8 @@ class ArtifactTest {
     assertFalse(Artifact.ofSha256(sha).size().isPresent());
     assertEquals(Artifact.empty(), Artifact.of(new byte[0]));
     assertThrows(MalformedEvidenceException.class, () -> Artifact.ofSha256(Bytes.of(new byte[31])));
-    assertThrows(MalformedEvidenceException.class, () -> Artifact.ofSha256Hex("zz"));
+    assertThrows(org.attest4j.core.InvalidConfigurationException.class, () -> Artifact.ofSha256Hex("zz"));
+    assertThrows(org.attest4j.core.InvalidConfigurationException.class, () -> Artifact.ofSha256Hex("00"));
   }
 
   @Test

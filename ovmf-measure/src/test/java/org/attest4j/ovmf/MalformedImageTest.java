@@ -31,6 +31,13 @@ class MalformedImageTest {
     assertFalse(x.getMessage().isBlank());
   }
 
+  private static void misconfigured(OvmfReason reason, Executable e) {
+    org.attest4j.core.InvalidConfigurationException x =
+        assertThrows(org.attest4j.core.InvalidConfigurationException.class, e);
+    assertEquals(reason, x.reason(), x.getMessage());
+    assertFalse(x.getMessage().isBlank());
+  }
+
   private static SynthFirmware.Builder a(long[][] sections) {
     return SynthFirmware.builder(0x20000)
         .label("t")
@@ -182,20 +189,20 @@ class MalformedImageTest {
 
   @Test
   void launchFeatureRules() {
-    refused(OvmfReason.BAD_LAUNCH_PARAMETER, () -> LaunchFeatures.builder().vcpuType("EPYC").build());
-    refused(OvmfReason.BAD_LAUNCH_PARAMETER, () -> LaunchFeatures.builder().vcpus(5000).vcpuType("EPYC").build());
-    refused(OvmfReason.BAD_LAUNCH_PARAMETER, () -> LaunchFeatures.builder().vcpus(1).build());
-    refused(OvmfReason.UNKNOWN_VCPU_TYPE, () -> LaunchFeatures.builder().vcpus(1).vcpuType("EPYC-Zen9").build());
-    refused(OvmfReason.BAD_LAUNCH_PARAMETER,
+    misconfigured(OvmfReason.BAD_LAUNCH_PARAMETER, () -> LaunchFeatures.builder().vcpuType("EPYC").build());
+    misconfigured(OvmfReason.BAD_LAUNCH_PARAMETER, () -> LaunchFeatures.builder().vcpus(5000).vcpuType("EPYC").build());
+    misconfigured(OvmfReason.BAD_LAUNCH_PARAMETER, () -> LaunchFeatures.builder().vcpus(1).build());
+    misconfigured(OvmfReason.UNKNOWN_VCPU_TYPE, () -> LaunchFeatures.builder().vcpus(1).vcpuType("EPYC-Zen9").build());
+    misconfigured(OvmfReason.BAD_LAUNCH_PARAMETER,
         () -> LaunchFeatures.builder().vcpus(1).vcpuFamilyModelStepping(25, 1, 16).build());
-    refused(OvmfReason.BAD_LAUNCH_PARAMETER, () -> LaunchFeatures.builder().vcpus(1).vcpuSignature(1L << 32).build());
-    refused(OvmfReason.BAD_LAUNCH_PARAMETER, () -> LaunchFeatures.builder().vcpus(1).vcpuType("EPYC")
+    misconfigured(OvmfReason.BAD_LAUNCH_PARAMETER, () -> LaunchFeatures.builder().vcpus(1).vcpuSignature(1L << 32).build());
+    misconfigured(OvmfReason.BAD_LAUNCH_PARAMETER, () -> LaunchFeatures.builder().vcpus(1).vcpuType("EPYC")
         .firmwareDigest(Bytes.of(new byte[32])).build());
-    refused(OvmfReason.UNSUPPORTED_COMBINATION, () -> LaunchFeatures.builder().vcpus(1).vcpuType("EPYC")
+    misconfigured(OvmfReason.UNSUPPORTED_COMBINATION, () -> LaunchFeatures.builder().vcpus(1).vcpuType("EPYC")
         .vmmType(VmmType.EC2).mode(SnpMode.SNP_SVSM).svsm(OvmfImage.parse(SynthFirmware.synthSvsm()), 0).build());
-    refused(OvmfReason.BAD_LAUNCH_PARAMETER, () -> LaunchFeatures.builder().vcpus(1).vcpuType("EPYC")
+    misconfigured(OvmfReason.BAD_LAUNCH_PARAMETER, () -> LaunchFeatures.builder().vcpus(1).vcpuType("EPYC")
         .mode(SnpMode.SNP_SVSM).svsm(OvmfImage.parse(SynthFirmware.synthSvsm()), 100).build());
-    refused(OvmfReason.UNSUPPORTED_COMBINATION, () -> LaunchFeatures.builder().vcpus(1).vcpuType("EPYC")
+    misconfigured(OvmfReason.UNSUPPORTED_COMBINATION, () -> LaunchFeatures.builder().vcpus(1).vcpuType("EPYC")
         .mode(SnpMode.SNP_SVSM).svsm(OvmfImage.parse(SynthFirmware.synthSvsm()), 0)
         .firmwareDigest(Bytes.of(new byte[48])).build());
     refused(OvmfReason.UNKNOWN_VMM_TYPE, () -> VmmType.parse("kvm"));

@@ -8,7 +8,7 @@ import java.util.OptionalLong;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
-import org.attest4j.ratls.internal.Printable;
+import org.attest4j.core.internal.LogSafe;
 import org.attest4j.ratls.internal.Scale;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -250,6 +250,6 @@ public final class CertSigningRequest {
   @Override
   public String toString() {
     return "CertSigningRequest{api_version=" + apiVersion + ", subject="
-        + Printable.of(config.subject()) + ", " + attestation.wireFormat().label() + "}";
+        + LogSafe.of(config.subject()) + ", " + attestation.wireFormat().label() + "}";
   }
 }

@@ -14,7 +14,7 @@ import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.ReasonCode;
-import org.attest4j.ratls.internal.Printable;
+import org.attest4j.core.internal.LogSafe;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
@@ -266,7 +266,7 @@ public final class RatlsVerifier {
         if (usage.isEmpty() || !usage.get().equals("kms:rpc")) {
           throw new Refusal(Stage.SPECIAL_USAGE, RatlsReason.WRONG_SPECIAL_USAGE,
               "the KMS certificate's special usage is "
-                  + usage.map(u -> "'" + Printable.of(u) + "'").orElse("missing")
+                  + usage.map(u -> "'" + LogSafe.of(u) + "'").orElse("missing")
                   + "; it must be 'kms:rpc'");
         }
       }

@@ -169,6 +169,22 @@ public final class TpmtPublic {
     if (exponent.signum() <= 0 || exponent.bitLength() > 32 || modulus.length > 512) {
       throw Tpm2b.bad("RSA key does not fit a TPMT_PUBLIC (exponent must be 32-bit, modulus at most 4096 bits)");
     }
+    return parse(azureTemplate(modulus.length * 8,
+        exponent.equals(BigInteger.valueOf(65537)) ? 0 : exponent.longValue(), modulus));
+  }
+
+  /**
+   * The template TPM2_CreatePrimary takes to make Azure's AK (section 5.5 with an empty unique field),
+   * for provisioning a TPM the way the paravisor does.
+   *
+   * @param keyBits the RSA key size, 2048 on Azure
+   * @return the TPMT_PUBLIC template bytes
+   */
+  public static byte[] azureAkCreationTemplate(int keyBits) {
+    return azureTemplate(keyBits, 0, new byte[0]);
+  }
+
+  private static byte[] azureTemplate(int keyBits, long exponent, byte[] modulus) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Tpm2b.u16(out, TPM_ALG_RSA);
     Tpm2b.u16(out, TpmHash.SHA256.algId());
@@ -177,10 +193,10 @@ public final class TpmtPublic {
     Tpm2b.u16(out, TPM_ALG_NULL);
     Tpm2b.u16(out, TpmtSignature.Scheme.RSASSA.algId());
     Tpm2b.u16(out, TpmHash.SHA256.algId());
-    Tpm2b.u16(out, modulus.length * 8);
-    Tpm2b.u32(out, exponent.equals(BigInteger.valueOf(65537)) ? 0 : exponent.longValue());
+    Tpm2b.u16(out, keyBits);
+    Tpm2b.u32(out, exponent);
     Tpm2b.tpm2b(out, modulus);
-    return parse(out.toByteArray());
+    return out.toByteArray();
   }
 
   /**

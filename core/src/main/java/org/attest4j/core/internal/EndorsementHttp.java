@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.core.ReasonCode;
 
@@ -100,8 +102,10 @@ public final class EndorsementHttp {
   private final Sleeper sleeper;
   private final int maxBodyBytes;
   private final AtomicLong requests = new AtomicLong();
+  private final Duration breakerWindow;
+  private final AtomicReference<Instant> openUntil = new AtomicReference<>(Instant.MIN);
 
-  /** A fetcher for {@code service} sending through {@code client}. */
+  /** A fetcher for {@code service} sending through {@code client}, without a circuit breaker. */
   public EndorsementHttp(
       Service service,
       HttpClient client,
@@ -110,6 +114,27 @@ public final class EndorsementHttp {
       Clock clock,
       Sleeper sleeper,
       int maxBodyBytes) {
+    this(service, client, requestTimeout, policy, clock, sleeper, maxBodyBytes, null);
+  }
+
+  /**
+   * A fetcher with a circuit breaker when {@code breakerWindow} is not null: a 429 or 503 answer is
+   * not retried (no sleeping through {@code Retry-After}) but fails at once and opens the breaker
+   * for the longer of {@code breakerWindow} and the server's {@code Retry-After}; while it is open
+   * (by {@code clock}) every fetch fails at once with the throttled reason and the remaining time
+   * as its retry-after, without a network call. So a throttling server sees at most one request
+   * per window from this client, and no caller waits on it.
+   */
+  public EndorsementHttp(
+      Service service,
+      HttpClient client,
+      Duration requestTimeout,
+      RetryPolicy policy,
+      Clock clock,
+      Sleeper sleeper,
+      int maxBodyBytes,
+      Duration breakerWindow) {
+    this.breakerWindow = breakerWindow;
     this.service = Objects.requireNonNull(service, "service");
     this.reasons = service.reasons();
     this.client = Objects.requireNonNull(client, "client");
@@ -194,6 +219,7 @@ public final class EndorsementHttp {
    * {@code what} names the object in messages (e.g. "the VCEK").
    */
   public HttpResponse<byte[]> get(URI uri, String what) throws EndorsementUnavailableException {
+    requireBreakerClosed(what);
     EndorsementUnavailableException last = null;
     for (int attempt = 1; attempt <= policy.maxAttempts(); attempt++) {
       Duration wait = policy.backoff(attempt);
@@ -252,6 +278,16 @@ public final class EndorsementHttp {
               retryAfter.get(),
               null);
         }
+        if (breakerWindow != null) {
+          Duration open = retryAfter.filter(r -> r.compareTo(breakerWindow) > 0).orElse(breakerWindow);
+          openUntil.set(clock.instant().plus(open));
+          throw new EndorsementUnavailableException(
+              reason,
+              service.label() + " answered " + label + " for " + what + " (" + uri + "); not asking again for "
+                  + open.toSeconds() + " s (circuit breaker); " + service.throttledHint(),
+              open,
+              null);
+        }
         Duration w = retryAfter.orElse(wait);
         last =
             new EndorsementUnavailableException(
@@ -294,6 +330,28 @@ public final class EndorsementHttp {
           null);
     }
     throw last;
+  }
+
+  /** Whether the circuit breaker is open now (always false without one). */
+  public boolean breakerOpen() {
+    return breakerWindow != null && clock.instant().isBefore(openUntil.get());
+  }
+
+  private void requireBreakerClosed(String what) throws EndorsementUnavailableException {
+    if (breakerWindow == null) {
+      return;
+    }
+    Instant now = clock.instant();
+    Instant until = openUntil.get();
+    if (now.isBefore(until)) {
+      Duration left = Duration.between(now, until);
+      throw new EndorsementUnavailableException(
+          reasons.throttled(),
+          service.label() + " throttled this client; " + what + " is not asked for until " + until + " (circuit breaker, "
+              + Math.max(1, left.toSeconds()) + " s left); retry then",
+          left,
+          null);
+    }
   }
 
   private static boolean isBodyTooLarge(Throwable t) {

@@ -3,7 +3,6 @@ package org.attest4j.examples.kms;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.net.URI;
@@ -20,22 +19,27 @@ import java.util.Set;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
+import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.crypto.KmsRootKeys;
 import org.attest4j.kms.AllowListAuthorizer;
 import org.attest4j.kms.AuthorizationHook;
 import org.attest4j.kms.CmdlineTemplate;
-import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.kms.FreshnessMode;
 import org.attest4j.kms.IdentityBinding;
 import org.attest4j.kms.KeyReleaseService;
 import org.attest4j.kms.KmsEndorsements;
+import org.attest4j.kms.InMemoryUsedValueStore;
 import org.attest4j.kms.NonceStore;
+import org.attest4j.kms.UsedValueStore;
 import org.attest4j.kms.PinnedLaunch;
+import org.attest4j.kms.StrictJson;
 import org.attest4j.kms.WebhookAuthorizer;
 import org.attest4j.ovmf.MetadataSection;
 import org.attest4j.ovmf.OvmfImage;
 import org.attest4j.ovmf.PreparedFirmware;
+import org.attest4j.ovmf.VmmType;
 import org.attest4j.snp.Product;
 import org.attest4j.snp.SnpTrustAnchor;
 import org.attest4j.snp.SnpVerifier;
@@ -86,6 +90,7 @@ import org.attest4j.snp.kds.KdsClient;
  * <p>Instances are immutable and thread-safe.
  */
 public final class KmsConfig {
+  private static final System.Logger LOG = System.getLogger(KmsConfig.class.getName());
   private final JsonObject json;
   private final Path baseDir;
 
@@ -110,24 +115,24 @@ public final class KmsConfig {
    * @throws MalformedEvidenceException if it is not a JSON object with known keys
    */
   public static KmsConfig parse(String text, Path baseDir) throws MalformedEvidenceException {
-    JsonElement e;
-    try {
-      e = JsonParser.parseString(text);
-    } catch (RuntimeException ex) {
-      throw bad("the KMS configuration is not JSON: " + ex.getMessage());
-    }
+    JsonElement e = StrictJson.parse(text, CoreReason.BAD_FIELD, "the KMS configuration");
     if (!e.isJsonObject()) {
       throw bad("the KMS configuration must be a JSON object");
     }
     JsonObject o = e.getAsJsonObject();
     only(o, "", "comment", "port", "key_dir", "trust", "endorsements", "launch", "policy", "min_tcb", "identity_binding",
-        "freshness", "nonce_lifetime_seconds", "envelopes", "auth");
+        "freshness", "nonce_lifetime_seconds", "used_nonce_capacity", "used_digest_capacity", "envelopes", "auth",
+        "redis_url", "http", "tls");
     return new KmsConfig(o, baseDir);
   }
 
   /** The loopback port (0: any free port). */
   public int port() throws MalformedEvidenceException {
-    return json.has("port") ? integer(json.get("port"), "port") : 0;
+    int p = json.has("port") ? integer(json.get("port"), "port") : 0;
+    if (p > 65535) {
+      throw bad("port must be 0 (any free port) to 65535, not " + p);
+    }
+    return p;
   }
 
   /** The directory holding the root keys. */
@@ -159,7 +164,11 @@ public final class KmsConfig {
     Objects.requireNonNull(clock, "clock");
     Path dir = keyDirectory();
     if (Files.exists(dir.resolve(KmsRootKeys.ROOT_CA_KEY_FILE)) || Files.exists(dir.resolve(KmsRootKeys.ROOT_K256_KEY_FILE))) {
-      return KmsRootKeys.loadDirectory(dir, clock);
+      try {
+        return KmsRootKeys.loadDirectory(dir, clock);
+      } catch (InvalidConfigurationException e) {
+        throw new MalformedEvidenceException(e.reason(), e.getMessage(), e);
+      }
     }
     KmsRootKeys keys = KmsRootKeys.generate(new java.security.SecureRandom(), clock);
     keys.store(dir);
@@ -173,6 +182,91 @@ public final class KmsConfig {
    * @throws AttestationException if the configuration or a referenced file is malformed
    */
   public KeyReleaseService buildService(Clock clock) throws IOException, AttestationException {
+    return buildService(clock, IN_MEMORY);
+  }
+
+  /**
+   * Makes the store of used nonces and request digests for a configuration (the in-memory one,
+   * or a shared one such as Redis when {@code redis_url} is set).
+   */
+  @FunctionalInterface
+  public interface UsedValueStoreFactory {
+    /**
+     * The store.
+     *
+     * @param config the configuration
+     * @param clock the clock
+     * @return the store
+     * @throws AttestationException if the configuration is malformed or the store cannot be set up
+     */
+    UsedValueStore create(KmsConfig config, Clock clock) throws AttestationException;
+  }
+
+  /** The in-memory store with the configured capacities. */
+  public static final UsedValueStoreFactory IN_MEMORY = (c, clock) -> {
+    try {
+      return InMemoryUsedValueStore.builder().clock(clock).nonceCapacity(c.usedNonceCapacity())
+          .requestDigestCapacity(c.usedDigestCapacity()).build();
+    } catch (IllegalArgumentException ex) {
+      throw bad(ex.getMessage());
+    }
+  };
+
+  /**
+   * The most used nonces the in-memory store remembers ({@code used_nonce_capacity}, default 100,000).
+   *
+   * @return the capacity
+   * @throws MalformedEvidenceException if malformed
+   */
+  public int usedNonceCapacity() throws MalformedEvidenceException {
+    return json.has("used_nonce_capacity") ? integer(json.get("used_nonce_capacity"), "used_nonce_capacity") : 100_000;
+  }
+
+  /**
+   * The most used request digests the in-memory store remembers ({@code used_digest_capacity},
+   * default 100,000).
+   *
+   * @return the capacity
+   * @throws MalformedEvidenceException if malformed
+   */
+  public int usedDigestCapacity() throws MalformedEvidenceException {
+    return json.has("used_digest_capacity") ? integer(json.get("used_digest_capacity"), "used_digest_capacity") : 100_000;
+  }
+
+  /**
+   * The Redis (or Valkey) URL that replicas share ({@code redis_url}), if set.
+   *
+   * @return the URL
+   * @throws MalformedEvidenceException if it is not a redis:// or rediss:// URL
+   */
+  public java.util.Optional<URI> redisUrl() throws MalformedEvidenceException {
+    if (!json.has("redis_url")) {
+      return java.util.Optional.empty();
+    }
+    String u = string(json, "redis_url", null);
+    try {
+      URI uri = new URI(u);
+      if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme()) || uri.getHost() == null) {
+        throw bad("redis_url must be redis://HOST:PORT or rediss://HOST:PORT, not " + u);
+      }
+      return java.util.Optional.of(uri);
+    } catch (java.net.URISyntaxException ex) {
+      throw bad("redis_url is not a URL: " + u);
+    }
+  }
+
+  /**
+   * Builds the key-release service this configuration describes, with the used-value store that
+   * {@code usedValues} makes.
+   *
+   * @param clock the clock
+   * @param usedValues makes the store of used nonces and request digests
+   * @return the service
+   * @throws IOException if a referenced file cannot be read or the keys cannot be stored
+   * @throws AttestationException if the configuration or a referenced file is malformed
+   */
+  public KeyReleaseService buildService(Clock clock, UsedValueStoreFactory usedValues)
+      throws IOException, AttestationException {
     Objects.requireNonNull(clock, "clock");
     KmsRootKeys roots = rootKeys(clock);
     KeyReleaseService.Builder b = KeyReleaseService.builder().clock(clock).rootKeys(roots)
@@ -204,7 +298,8 @@ public final class KmsConfig {
         });
     int life = json.has("nonce_lifetime_seconds") ? integer(json.get("nonce_lifetime_seconds"), "nonce_lifetime_seconds") : 60;
     try {
-      b.nonceStore(NonceStore.builder().clock(clock).lifetime(Duration.ofSeconds(life)).build());
+      b.nonceStore(NonceStore.builder().clock(clock).lifetime(Duration.ofSeconds(life)).secretFrom(roots)
+          .usedValues(usedValues.create(this, clock)).build());
     } catch (IllegalArgumentException ex) {
       throw bad(ex.getMessage());
     }
@@ -328,7 +423,12 @@ public final class KmsConfig {
     if (allow == null) {
       throw bad("auth.allow must be an object");
     }
-    AllowListAuthorizer list = AllowListAuthorizer.fromJson(allow);
+    AllowListAuthorizer list;
+    try {
+      list = AllowListAuthorizer.fromJson(allow.toString());
+    } catch (InvalidConfigurationException e) {
+      throw bad("auth.allow: " + e.getMessage());
+    }
     String nothing = allowsNothing(allow, pinned.osImageHash().toHex());
     if (nothing != null) {
       throw bad("auth.allow allows nothing: " + nothing);
@@ -430,7 +530,7 @@ public final class KmsConfig {
             .firmware(fw)
             .kernelDigest(hex(l, "kernel_sha256", 32))
             .initrdDigest(hex(l, "initrd_sha256", 32))
-            .vmmType(string(l, "vmm", "QEMU"));
+            .vmmType(VmmType.parse(string(l, "vmm", "QEMU")));
     try {
       p.cmdline(CmdlineTemplate.of(string(l, "cmdline", null)));
       for (JsonElement n : array(l, "vcpus")) {
@@ -456,15 +556,17 @@ public final class KmsConfig {
   private static String allowsNothing(JsonObject allow, String pinnedOsImage) {
     JsonElement os = allow.get("osImages");
     boolean osListed = false;
-    if (os != null && os.isJsonArray()) {
-      for (JsonElement h : os.getAsJsonArray()) {
-        String v = h.getAsString().toLowerCase(java.util.Locale.ROOT);
-        osListed |= (v.startsWith("0x") ? v.substring(2) : v).equals(pinnedOsImage);
-      }
+    if (os == null || !os.isJsonArray() || os.getAsJsonArray().size() == 0) {
+      return "osImages is empty; the OS image hash of the pinned launch is " + pinnedOsImage
+          + " (add it to auth.allow.osImages)";
+    }
+    for (JsonElement h : os.getAsJsonArray()) {
+      String v = h.getAsString().toLowerCase(java.util.Locale.ROOT);
+      osListed |= (v.startsWith("0x") ? v.substring(2) : v).equals(pinnedOsImage);
     }
     if (!osListed) {
-      return "osImages does not list the OS image hash of the pinned launch, " + pinnedOsImage
-          + " (add it to auth.allow.osImages)";
+      LOG.log(System.Logger.Level.DEBUG, "auth.allow.osImages does not list the OS image hash of the pinned launch, "
+          + pinnedOsImage + ": every boot of that launch will be refused");
     }
     JsonElement apps = allow.get("apps");
     boolean anyApp = false;

@@ -33,6 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The example server's configuration file, first-start key creation, and the auth webhook path. */
 class KmsConfigTest {
+  /** An allow-list that allows something (the tests do not get that far with it). */
+  static final String SOME_ALLOW = "\"auth\":{\"allow\":{\"osImages\":[\"" + "00".repeat(32) + "\"],\"apps\":{\""
+      + "11".repeat(20) + "\":{\"composeHashes\":[\"" + "22".repeat(32) + "\"]}}}}";
+
   @TempDir Path dir;
 
   /** The testbed platform's own TCB as the floor. */
@@ -65,7 +69,7 @@ class KmsConfigTest {
 
   @Test
   void firstStartCreatesRootKeysAndLaterStartsReuseThem() throws Exception {
-    KmsConfig c = KmsConfig.parse(config("\"auth\":{\"allow\":{}}"), dir);
+    KmsConfig c = KmsConfig.parse(config(SOME_ALLOW), dir);
     KeyReleaseService first = c.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
     assertTrue(Files.exists(dir.resolve("keys").resolve(KmsRootKeys.ROOT_CA_KEY_FILE)));
     KeyReleaseService second = c.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
@@ -74,7 +78,7 @@ class KmsConfigTest {
 
   @Test
   void getMetaReturnsTheRootCaCertificate() throws Exception {
-    KmsConfig c = KmsConfig.parse(config("\"auth\":{\"allow\":{}}"), dir);
+    KmsConfig c = KmsConfig.parse(config(SOME_ALLOW), dir);
     KeyReleaseService first = c.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
     String pem = first.meta().getCaCert();
     assertFalse(pem.isEmpty(), "GetMeta ca_cert is empty");
@@ -99,12 +103,28 @@ class KmsConfigTest {
   }
 
   @Test
+  void duplicateKeysPortsAndEmptyAllowListsAreRefused() throws Exception {
+    String good = config(SOME_ALLOW);
+    MalformedEvidenceException dup = assertThrows(MalformedEvidenceException.class,
+        () -> KmsConfig.parse(good.replace("\"policy\"", "\"port\":1,\"policy\""), dir));
+    assertTrue(dup.getMessage().contains("repeats the key port"), dup.getMessage());
+    for (String port : new String[] {"70000", "65536", "-1"}) {
+      KmsConfig c = KmsConfig.parse(good.replace("\"port\":0", "\"port\":" + port), dir);
+      assertThrows(MalformedEvidenceException.class, c::port, port);
+    }
+    KmsConfig nothing = KmsConfig.parse(config("\"auth\":{\"allow\":{}}"), dir);
+    MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class,
+        () -> nothing.buildService(KmsTestbed.PLATFORM.clockInsideValidity()));
+    assertTrue(e.getMessage().contains("allows nothing"), e.getMessage());
+  }
+
+  @Test
   void unknownKeysAndBadValuesAreRefused() throws Exception {
-    String good = config("\"auth\":{\"allow\":{}}");
+    String good = config(SOME_ALLOW);
     assertThrows(MalformedEvidenceException.class, () -> KmsConfig.parse(good.replace("\"policy\"", "\"polisy\""), dir));
     KmsConfig lax = KmsConfig.parse(good.replace("\"strict\"", "\"lax\""), dir);
     assertThrows(MalformedEvidenceException.class, () -> lax.buildService(KmsTestbed.PLATFORM.clockInsideValidity()));
-    KmsConfig noAuth = KmsConfig.parse(good.replace(",\"auth\":{\"allow\":{}}", ""), dir);
+    KmsConfig noAuth = KmsConfig.parse(good.replace("," + SOME_ALLOW + "", ""), dir);
     assertThrows(MalformedEvidenceException.class, () -> noAuth.buildService(KmsTestbed.PLATFORM.clockInsideValidity()));
     KmsConfig badVcpus = KmsConfig.parse(good.replace("\"vcpus\":[1]", "\"vcpus\":[0]"), dir);
     assertThrows(MalformedEvidenceException.class, () -> badVcpus.buildService(KmsTestbed.PLATFORM.clockInsideValidity()));
@@ -170,7 +190,7 @@ class KmsConfigTest {
   void minTcbIsRequiredAndParsedStrictly() throws Exception {
     var clock = KmsTestbed.PLATFORM.clockInsideValidity();
     TcbVersion platform = KmsTestbed.PLATFORM.tcb();
-    String auth = "\"auth\":{\"allow\":{}}";
+    String auth = SOME_ALLOW;
     // no floor, no service
     MalformedEvidenceException none =
         assertThrows(MalformedEvidenceException.class, () -> KmsConfig.parse(config(auth, ""), dir).buildService(clock));
@@ -206,7 +226,7 @@ class KmsConfigTest {
     TcbVersion t = KmsTestbed.PLATFORM.tcb();
     String floor = "\"min_tcb\":{\"Genoa\":{\"bootloader\":" + t.bootloader() + ",\"tee\":" + t.tee() + ",\"snp\":"
         + (t.snp() + 1) + ",\"microcode\":" + t.microcode() + "}},";
-    KmsConfig c = KmsConfig.parse(config("\"auth\":{\"allow\":{}}", floor), dir);
+    KmsConfig c = KmsConfig.parse(config(SOME_ALLOW, floor), dir);
     try (KmsServer kms = KmsServer.start(c, KmsTestbed.PLATFORM.clockInsideValidity())) {
       KmsRootKeys roots = c.rootKeys();
       var mr = org.attest4j.crypto.MrConfigV3.builder().appId(new byte[20]).composeHash(new byte[32])

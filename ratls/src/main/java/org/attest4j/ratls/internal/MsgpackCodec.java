@@ -9,6 +9,7 @@ import java.util.Set;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.internal.LogSafe;
 import org.attest4j.ratls.Attestation;
 import org.attest4j.ratls.PlatformEvidence;
 import org.attest4j.ratls.RatlsReason;
@@ -131,7 +132,7 @@ public final class MsgpackCodec {
 
     private PlatformEvidence platformData(String kind)
         throws IOException, MalformedEvidenceException {
-      String where = "platform.data (" + Printable.of(kind) + ")";
+      String where = "platform.data (" + LogSafe.of(kind) + ")";
       int n = mapHeader(where);
       Set<String> seen = new HashSet<>();
       Bytes quote = null;
@@ -189,7 +190,7 @@ public final class MsgpackCodec {
               required(quote, "report"), required(chain, "cert_chain"),
               required(mrConfig, "mr_config"));
         default:
-          throw bad("platform.kind", "\"" + Printable.of(kind) + "\" is not one of tdx, gcp-tdx,"
+          throw bad("platform.kind", "\"" + LogSafe.of(kind) + "\" is not one of tdx, gcp-tdx,"
               + " nitro-enclave, aws-nitro-tpm, sev-snp");
       }
     }
@@ -310,7 +311,7 @@ public final class MsgpackCodec {
           return p;
         }
       }
-      throw bad("tpm_quote.platform", "\"" + Printable.of(name)
+      throw bad("tpm_quote.platform", "\"" + LogSafe.of(name)
           + "\" is not one of dstack, gcp, nitroenclave, aws-ec2");
     }
 
@@ -398,7 +399,7 @@ public final class MsgpackCodec {
 
     private StackEvidence stackData(String kind) throws IOException, MalformedEvidenceException {
       if (!kind.equals("dstack") && !kind.equals("dstack-pod")) {
-        throw bad("stack.kind", "\"" + Printable.of(kind) + "\" is not dstack or dstack-pod");
+        throw bad("stack.kind", "\"" + LogSafe.of(kind) + "\" is not dstack or dstack-pod");
       }
       int n = mapHeader("stack.data");
       Set<String> seen = new HashSet<>();

@@ -5,6 +5,7 @@ import java.util.Set;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.internal.LogSafe;
 import org.attest4j.ratls.RatlsReason;
 import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessageUnpacker;
@@ -91,7 +92,7 @@ class MsgpackReader {
     if (!seen.add(k)) {
       throw new MalformedEvidenceException(
           RatlsReason.DUPLICATE_KEY, what + ": " + where + " has the key \""
-              + Printable.of(k) + "\" twice");
+              + LogSafe.of(k) + "\" twice");
     }
     return k;
   }

@@ -119,7 +119,8 @@ public final class KdsClient implements EndorsementSource {
             RetryPolicy.of(b.maxAttempts, b.initialBackoff, b.maxBackoff, b.maxRetryAfter),
             b.clock,
             b.sleeper,
-            b.maxBodyBytes);
+            b.maxBodyBytes,
+            b.breakerWindow);
     this.disk = b.cacheDirectory == null ? null : DiskCache.at(b.cacheDirectory);
     this.offline = b.offline;
     this.fetchVlek = b.fetchVlek;
@@ -777,6 +778,7 @@ public final class KdsClient implements EndorsementSource {
     private Duration initialBackoff = Duration.ofSeconds(2);
     private Duration maxBackoff = Duration.ofSeconds(20);
     private Duration maxRetryAfter = Duration.ofSeconds(30);
+    private Duration breakerWindow;
     private int maxBodyBytes = 256 * 1024;
     private Path cacheDirectory;
     private boolean offline;
@@ -836,6 +838,23 @@ public final class KdsClient implements EndorsementSource {
      */
     public Builder maxRetryAfter(Duration d) {
       this.maxRetryAfter = nonNegative(d, "maxRetryAfter");
+      return this;
+    }
+
+    /**
+     * Turns on the circuit breaker for a server that rate-limits (for a KMS's request path): a 429
+     * or 503 answer is not retried but fails at once (no sleeping through {@code Retry-After}) and
+     * opens the breaker for the longer of {@code window} and the server's {@code Retry-After};
+     * while it is open (by this builder's clock) every fetch that would need the network fails at
+     * once with the throttled reason and the time left as its retry-after. Cache hits are
+     * unaffected. Off by default (tools and one-off verifications wait and retry instead).
+     *
+     * @param window the shortest time the breaker stays open (AMD's KDS allows about one request
+     *     per 10 s per client)
+     * @return this builder
+     */
+    public Builder circuitBreaker(Duration window) {
+      this.breakerWindow = EndorsementHttp.positive(window, "window");
       return this;
     }
 

@@ -155,7 +155,8 @@ public final class PcsClient {
             RetryPolicy.of(b.maxAttempts, b.initialBackoff, b.maxBackoff, b.maxRetryAfter),
             b.clock,
             b.sleeper,
-            b.maxBodyBytes);
+            b.maxBodyBytes,
+            b.breakerWindow);
     this.disk = b.cacheDirectory == null ? null : DiskCache.at(b.cacheDirectory);
     this.offline = b.offline;
     this.verifier = b.verifier;
@@ -460,7 +461,7 @@ public final class PcsClient {
 
   // ------------------------------------------------------------------ verification
 
-  private SignedCollateral checkSigned(
+  SignedCollateral checkSigned(
       SignedCollateral.Kind kind, byte[] body, String chainPem, Instant now, String what)
       throws AttestationException {
     byte[] json = RawJson.valueOf(body, kind.field());
@@ -698,7 +699,7 @@ public final class PcsClient {
   }
 
   /** DER, or (as a PCCS serves the root CA CRL) hex text of the DER. */
-  private static byte[] crlBytes(byte[] body, String what) throws EndorsementUnavailableException {
+  static byte[] crlBytes(byte[] body, String what) throws EndorsementUnavailableException {
     if (body.length > 0 && body[0] == 0x30) {
       return body;
     }
@@ -719,7 +720,7 @@ public final class PcsClient {
   }
 
   /** A cache file: the body and the issuer chain header, as JSON. */
-  private static final class Envelope {
+  static final class Envelope {
     final byte[] body;
     final String chain;
 
@@ -758,6 +759,7 @@ public final class PcsClient {
     private Duration initialBackoff = Duration.ofSeconds(2);
     private Duration maxBackoff = Duration.ofSeconds(20);
     private Duration maxRetryAfter = Duration.ofSeconds(30);
+    private Duration breakerWindow;
     private int maxBodyBytes = 1024 * 1024;
     private Path cacheDirectory;
     private boolean offline;
@@ -870,9 +872,26 @@ public final class PcsClient {
     }
 
     /**
+     * Turns on the circuit breaker for a server that rate-limits (for a KMS's request path): a 429
+     * or 503 answer is not retried but fails at once (no sleeping through {@code Retry-After}) and
+     * opens the breaker for the longer of {@code window} and the server's {@code Retry-After};
+     * while it is open (by this builder's clock) every fetch that would need the network fails at
+     * once with the throttled reason and the time left as its retry-after. Cache hits are
+     * unaffected. Off by default (tools and one-off verifications wait and retry instead).
+     *
+     * @param window the shortest time the breaker stays open (AMD's KDS allows about one request
+     *     per 10 s per client)
+     * @return this builder
+     */
+    public Builder circuitBreaker(Duration window) {
+      this.breakerWindow = EndorsementHttp.positive(window, "window");
+      return this;
+    }
+
+    /**
      * The largest body accepted (default 1 MiB).
      *
-     * @param n the number
+     * @param n the number of bytes
      * @return this builder
      */
     public Builder maxBodyBytes(int n) {

@@ -1,14 +1,15 @@
-package org.attest4j.ratls.internal;
+package org.attest4j.core.internal;
 
 /**
- * The one escaper for untrusted text in ratls messages: at most 64 code points, controls, DEL,
+ * The one escaper for untrusted text in messages and logs (request strings, JSON keys, certificate
+ * names): at most 64 code points, controls, DEL,
  * quotes, backslashes and non-alphanumeric non-ASCII characters as {@code \}{@code uXXXX}, so a
  * message cannot forge log lines or hide characters. Stateless; internal.
  */
-public final class Printable {
+public final class LogSafe {
   private static final int MAX = 64;
 
-  private Printable() {}
+  private LogSafe() {}
 
   /**
    * Escapes untrusted text.

@@ -1,0 +1,125 @@
+package org.attest4j.kms;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
+import org.attest4j.core.AttestationException;
+import org.attest4j.core.Bytes;
+import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.VerificationException;
+import org.attest4j.kms.proto.GetAppKeyRequest;
+import org.attest4j.ratls.PlatformEvidence;
+import org.attest4j.ratls.RatlsVerdict;
+import org.attest4j.ratls.RatlsVerifier;
+import org.attest4j.ratls.StackEvidence;
+
+/**
+ * Step 0 of dstack's {@code GetAppKey} over RA-TLS (spec dstack-ratls §5.1, §5.4): the TLS client
+ * certificate's attestation, read and checked offline (extension, decoding, the binding of
+ * report_data to the certificate key, and the consistency of the evidence with its stack), and the
+ * request's {@code vm_config}, turned into the inputs of the SEV-SNP key-release steps. The vendor
+ * signatures, policy, measurement, identity and authorization are checked by {@link
+ * KeyReleaseService#releaseRatls}. Immutable and thread-safe.
+ */
+public final class RatlsRequest {
+  private static final RatlsVerifier OFFLINE =
+      RatlsVerifier.builder(RatlsVerifier.Mode.RATLS_ONLY).build();
+
+  private final KeyReleaseRequest snpRequest;
+  private final Bytes expectedReportData;
+  private final String platform;
+
+  private RatlsRequest(KeyReleaseRequest snpRequest, Bytes expectedReportData, String platform) {
+    this.snpRequest = snpRequest;
+    this.expectedReportData = expectedReportData;
+    this.platform = platform;
+  }
+
+  /**
+   * Reads a GetAppKey call: the client certificate the TLS layer accepted and the request body.
+   *
+   * @param clientCertificate the TLS client certificate, DER or PEM
+   * @param request the {@code GetAppKeyRequest}
+   * @return the decoded request
+   * @throws AttestationException ({@link KmsReason#BAD_REQUEST} for the request; the RA-TLS reason
+   *     for a certificate without a usable, bound attestation)
+   */
+  public static RatlsRequest decode(byte[] clientCertificate, GetAppKeyRequest request)
+      throws AttestationException {
+    MalformedEvidenceException.requirePresent(clientCertificate, "client certificate");
+    Objects.requireNonNull(request, "request");
+    if (Integer.toUnsignedLong(request.getApiVersion()) > 1) {
+      throw new MalformedEvidenceException(KmsReason.BAD_REQUEST, "GetAppKey api_version "
+          + Integer.toUnsignedString(request.getApiVersion()) + " is not supported (0 or 1)");
+    }
+    RatlsVerdict v = OFFLINE.verify(clientCertificate);
+    if (!v.accepted()) {
+      throw new VerificationException(v.reason().orElse(KmsReason.BAD_REQUEST),
+          "the client certificate's attestation is unusable at "
+              + v.rejectStage().map(RatlsVerifier.Stage::label).orElse("?") + ": "
+              + v.message().orElse(""));
+    }
+    var attestation = v.attestation().orElseThrow().attestation();
+    if (!(attestation.platform() instanceof PlatformEvidence.SevSnp snp)) {
+      throw new VerificationException(KmsReason.BAD_REQUEST, "GetAppKey over RA-TLS serves"
+          + " SEV-SNP guests here; the certificate carries " + attestation.platform().kind()
+          + " evidence (TDX guests use GetAppKeyTdx)");
+    }
+    String vmConfigText = request.getVmConfig();
+    if (vmConfigText.isEmpty() && attestation.stack() instanceof StackEvidence.Dstack d) {
+      vmConfigText = d.config();
+    }
+    if (vmConfigText.length() > DstackVmConfig.MAX_LENGTH) {
+      throw new MalformedEvidenceException(KmsReason.REQUEST_TOO_LARGE,
+          "vm_config is longer than " + DstackVmConfig.MAX_LENGTH + " characters");
+    }
+    DstackVmConfig vm = DstackVmConfig.parseSnp(vmConfigText);
+    if (vm.mrConfig().isPresent() && !vm.mrConfig().get().equals(snp.mrConfig())) {
+      throw new MalformedEvidenceException(KmsReason.BAD_REQUEST,
+          "vm_config.mr_config differs from the attestation's mr_config (which HOST_DATA binds)");
+    }
+    KeyReleaseRequest.Builder b = KeyReleaseRequest.builder()
+        .report(snp.report())
+        .mrConfig(Bytes.of(snp.mrConfig().getBytes(StandardCharsets.UTF_8)))
+        .vcpus(vm.vcpus())
+        .vcpuType(vm.vcpuType());
+    List<Bytes> chain = snp.certChain();
+    if (chain.size() == 1) {
+      b.vcekCert(chain.get(0));
+    } else if (chain.size() == 2) {
+      b.askCert(chain.get(0)).vcekCert(chain.get(1));
+    } else if (!chain.isEmpty()) {
+      throw new MalformedEvidenceException(KmsReason.BAD_REQUEST, "the attestation's cert_chain has "
+          + chain.size() + " entries; this KMS reads none (KDS), [VCEK] or [ASK, VCEK]");
+    }
+    return new RatlsRequest(b.build(), v.expectedReportData().orElseThrow(),
+        attestation.platform().kind());
+  }
+
+  KeyReleaseRequest snpRequest() {
+    return snpRequest;
+  }
+
+  /**
+   * SHA-512("ratls-cert:" ‖ the client certificate's SubjectPublicKeyInfo).
+   *
+   * @return the report_data the guest's report must carry
+   */
+  public Bytes expectedReportData() {
+    return expectedReportData;
+  }
+
+  /**
+   * The attestation's platform kind.
+   *
+   * @return for example {@code "sev-snp"}
+   */
+  public String platform() {
+    return platform;
+  }
+
+  @Override
+  public String toString() {
+    return "RatlsRequest[" + platform + ", vcpus=" + snpRequest.vcpus() + "]";
+  }
+}
