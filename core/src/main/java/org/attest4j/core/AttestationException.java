@@ -28,18 +28,32 @@ public abstract class AttestationException extends Exception {
 
   private final transient ReasonCode reason;
 
-  /** For subclasses: a refusal with a reason, a message a user can act on, and an optional cause. */
+  /**
+   * For subclasses: a refusal with a reason, a message a user can act on, and an optional cause.
+   *
+   * @param reason the machine-readable reason code
+   * @param message what was refused and why, naming the offending field; no secrets
+   * @param cause the underlying failure, or {@code null}
+   */
   protected AttestationException(ReasonCode reason, String message, Throwable cause) {
     super(Objects.requireNonNull(message, "message"), cause);
     this.reason = Objects.requireNonNull(reason, "reason");
   }
 
-  /** The machine-readable reason. */
+  /**
+   * The machine-readable reason.
+   *
+   * @return the reason code this refusal was created with
+   */
   public ReasonCode reason() {
     return reason;
   }
 
-  /** Whether trying again later may succeed (true only for unavailable endorsements). */
+  /**
+   * Whether trying again later may succeed (true only for unavailable endorsements).
+   *
+   * @return {@code false} here; subclasses for transient failures override it
+   */
   public boolean isRetryable() {
     return false;
   }

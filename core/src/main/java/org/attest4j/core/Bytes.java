@@ -22,19 +22,36 @@ public final class Bytes {
     this.value = value;
   }
 
-  /** A copy of {@code value}. */
+  /**
+   * A copy of {@code value}.
+   *
+   * @param value the bytes to copy; not retained
+   * @return an immutable byte string with the same content (the shared empty instance if empty)
+   */
   public static Bytes of(byte[] value) {
     Objects.requireNonNull(value, "value");
     return value.length == 0 ? EMPTY : new Bytes(value.clone());
   }
 
-  /** A copy of {@code value[offset, offset + length)}. */
+  /**
+   * A copy of {@code value[offset, offset + length)}.
+   *
+   * @param value the array to copy from
+   * @param offset index of the first byte to copy
+   * @param length number of bytes to copy
+   * @return an immutable byte string holding the copied range
+   * @throws IndexOutOfBoundsException if the range is outside {@code value}
+   */
   public static Bytes of(byte[] value, int offset, int length) {
     Objects.checkFromIndexSize(offset, length, value.length);
     return new Bytes(Arrays.copyOfRange(value, offset, offset + length));
   }
 
-  /** The empty byte string. */
+  /**
+   * The empty byte string.
+   *
+   * @return the shared zero-length instance
+   */
   public static Bytes empty() {
     return EMPTY;
   }
@@ -65,27 +82,49 @@ public final class Bytes {
     }
   }
 
-  /** The number of bytes. */
+  /**
+   * The number of bytes.
+   *
+   * @return the length in bytes, zero for the empty string
+   */
   public int length() {
     return value.length;
   }
 
-  /** The byte at {@code index}. */
+  /**
+   * The byte at {@code index}.
+   *
+   * @param index zero-based position, less than {@link #length()}
+   * @return the byte at that position
+   * @throws ArrayIndexOutOfBoundsException if {@code index} is out of range
+   */
   public byte get(int index) {
     return value[index];
   }
 
-  /** A fresh copy of the bytes. */
+  /**
+   * A fresh copy of the bytes.
+   *
+   * @return a new array the caller may modify freely
+   */
   public byte[] toByteArray() {
     return value.clone();
   }
 
-  /** Lowercase hex, without prefix. */
+  /**
+   * Lowercase hex, without prefix.
+   *
+   * @return two lowercase hex digits per byte, empty for the empty string
+   */
   public String toHex() {
     return HEX.formatHex(value);
   }
 
-  /** Whether every byte is zero (true for the empty string). */
+  /**
+   * Whether every byte is zero (true for the empty string).
+   *
+   * @return {@code true} if no byte is non-zero
+   */
   public boolean isZero() {
     int acc = 0;
     for (byte b : value) {
@@ -94,7 +133,12 @@ public final class Bytes {
     return acc == 0;
   }
 
-  /** Constant-time comparison with raw bytes. */
+  /**
+   * Constant-time comparison with raw bytes.
+   *
+   * @param other the bytes to compare with; {@code null} is equal to nothing
+   * @return {@code true} if {@code other} holds exactly these bytes
+   */
   public boolean equalsBytes(byte[] other) {
     return other != null && MessageDigest.isEqual(value, other);
   }

@@ -9,14 +9,29 @@ package org.attest4j.core;
 public class EvidenceUnavailableException extends AttestationException {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * Whether a later attempt may succeed; returned by {@link #isRetryable()}.
+   */
   private final boolean retryable;
 
-  /** A non-retryable failure. */
+  /**
+   * A non-retryable failure.
+   *
+   * @param reason the machine-readable reason code
+   * @param message what could not be obtained and why; no secrets
+   */
   public EvidenceUnavailableException(ReasonCode reason, String message) {
     this(reason, message, false, null);
   }
 
-  /** A failure that is retryable when {@code retryable} (e.g. a busy hypervisor). */
+  /**
+   * A failure that is retryable when {@code retryable} (e.g. a busy hypervisor).
+   *
+   * @param reason the machine-readable reason code
+   * @param message what could not be obtained and why; no secrets
+   * @param retryable whether a later attempt may succeed
+   * @param cause the underlying failure, or {@code null}
+   */
   public EvidenceUnavailableException(
       ReasonCode reason, String message, boolean retryable, Throwable cause) {
     super(reason, message, cause);

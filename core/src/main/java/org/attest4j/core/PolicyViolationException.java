@@ -19,6 +19,14 @@ public class PolicyViolationException extends AttestationException {
    * @param message what was expected and what was found
    */
   public record Violation(ReasonCode reason, String rule, String message) {
+    /**
+     * Checks that no component is null.
+     *
+     * @param reason machine-readable reason
+     * @param rule short name of the rule
+     * @param message what was expected and what was found
+     * @throws NullPointerException if any component is null
+     */
     public Violation {
       Objects.requireNonNull(reason, "reason");
       Objects.requireNonNull(rule, "rule");
@@ -33,13 +41,22 @@ public class PolicyViolationException extends AttestationException {
 
   private final transient List<Violation> violations;
 
-  /** A refusal listing every failed rule; {@code violations} must not be empty. */
+  /**
+   * A refusal listing every failed rule; {@code violations} must not be empty.
+   *
+   * @param violations the failed rules in check order; copied, must not be empty
+   * @throws IllegalArgumentException if {@code violations} is null or empty
+   */
   public PolicyViolationException(List<Violation> violations) {
     super(first(violations).reason(), summarize(violations), null);
     this.violations = List.copyOf(violations);
   }
 
-  /** Every failed rule, in the order the policy checked them; never empty. */
+  /**
+   * Every failed rule, in the order the policy checked them; never empty.
+   *
+   * @return an unmodifiable, non-empty list of the failed rules
+   */
   public List<Violation> violations() {
     return violations;
   }

@@ -8,10 +8,18 @@ package org.attest4j.core;
  * <p>Implementations are enums and therefore immutable and thread-safe.
  */
 public interface ReasonCode {
-  /** The stable code, for example {@code "TCB_MISMATCH"}. Implemented by {@link Enum#name()}. */
+  /**
+   * The stable code, for example {@code "TCB_MISMATCH"}. Implemented by {@link Enum#name()}.
+   *
+   * @return the enum constant's name, stable across releases
+   */
   String name();
 
-  /** The stable code qualified by the enum that defines it, for example {@code SnpReason.TCB_MISMATCH}. */
+  /**
+   * The stable code qualified by the enum that defines it, for example {@code SnpReason.TCB_MISMATCH}.
+   *
+   * @return the defining class's simple name, a dot, and {@link #name()}
+   */
   default String qualifiedCode() {
     return getClass().getSimpleName() + "." + name();
   }
