@@ -47,12 +47,21 @@ public final class AppKeyDeriver {
     this.roots = roots;
   }
 
-  /** A deriver over {@code roots}. */
+  /**
+   * A deriver over {@code roots}.
+   *
+   * @param roots the KMS root keys every app key is derived from
+   * @return a deriver; immutable and thread-safe
+   */
   public static AppKeyDeriver of(KmsRootKeys roots) {
     return new AppKeyDeriver(Objects.requireNonNull(roots, "roots"));
   }
 
-  /** The root keys this deriver uses. */
+  /**
+   * The root keys this deriver uses.
+   *
+   * @return the root keys given to {@link #of(KmsRootKeys)}
+   */
   public KmsRootKeys rootKeys() {
     return roots;
   }
@@ -62,6 +71,7 @@ public final class AppKeyDeriver {
    *
    * @param appId the 20-byte app id
    * @param instanceId the 20-byte instance id, or an empty array
+   * @return the app's disk, env, app-CA and secp256k1 keys with the k256 signature
    * @throws MalformedEvidenceException if an id has the wrong length, or (probability about
    *     2^-32) a derived scalar is out of range, which dstack refuses too
    */
@@ -86,6 +96,9 @@ public final class AppKeyDeriver {
    * dstack's {@code GetAppEnvEncryptPubKey}: the app's env-encrypt X25519 public key with
    * {@code signature} and {@code signature_v1} at {@code timestampSeconds}.
    *
+   * @param appId the 20-byte app id
+   * @param timestampSeconds unix seconds signed into {@code signature_v1}
+   * @return the public key with both signatures by the KMS root k256 key
    * @throws MalformedEvidenceException if the app id is not 20 bytes
    */
   public EnvEncryptPublicKey envEncryptPublicKey(byte[] appId, long timestampSeconds)
@@ -110,6 +123,9 @@ public final class AppKeyDeriver {
    * P-256 key (its private scalar at bytes 36..68), whose SHA-256 is the disk key. For
    * interoperability checks. Secret: never log it.
    *
+   * @param appId the 20-byte app id
+   * @param instanceId the 20-byte instance id, or an empty array
+   * @return a fresh copy of the PKCS#8 DER (138 bytes); secret
    * @throws MalformedEvidenceException as {@link #derive}
    */
   public byte[] diskCryptKeyPkcs8(byte[] appId, byte[] instanceId) throws MalformedEvidenceException {
@@ -120,6 +136,9 @@ public final class AppKeyDeriver {
   /**
    * As {@link #envEncryptPublicKey(byte[], long)} with the current time of {@code clock}.
    *
+   * @param appId the 20-byte app id
+   * @param clock source of the timestamp (truncated to seconds)
+   * @return the public key with both signatures by the KMS root k256 key
    * @throws MalformedEvidenceException if the app id is not 20 bytes
    */
   public EnvEncryptPublicKey envEncryptPublicKey(byte[] appId, Clock clock)

@@ -53,27 +53,47 @@ public final class AppKeys {
     this.k256Signature = k256Signature;
   }
 
-  /** The app id (20 bytes). */
+  /**
+   * The app id (20 bytes).
+   *
+   * @return a copy of the 20-byte app id
+   */
   public byte[] appId() {
     return appId.clone();
   }
 
-  /** The instance id (20 bytes, or empty). */
+  /**
+   * The instance id (20 bytes, or empty).
+   *
+   * @return a copy of the instance id: 20 bytes, or empty
+   */
   public byte[] instanceId() {
     return instanceId.clone();
   }
 
-  /** {@code disk_crypt_key} (32 bytes). Secret. */
+  /**
+   * {@code disk_crypt_key} (32 bytes). Secret.
+   *
+   * @return a copy of the 32-byte disk key
+   */
   public byte[] diskCryptKey() {
     return diskCryptKey.clone();
   }
 
-  /** {@code env_crypt_key}: X25519 private key, unclamped (32 bytes). Secret. */
+  /**
+   * {@code env_crypt_key}: X25519 private key, unclamped (32 bytes). Secret.
+   *
+   * @return a copy of the 32-byte X25519 private key
+   */
   public byte[] envCryptKey() {
     return envCryptKey.clone();
   }
 
-  /** The X25519 public key of {@link #envCryptKey()} (32 bytes), as GetAppEnvEncryptPubKey returns. */
+  /**
+   * The X25519 public key of {@link #envCryptKey()} (32 bytes), as GetAppEnvEncryptPubKey returns.
+   *
+   * @return a copy of the 32-byte X25519 public key
+   */
   public byte[] envPublicKey() {
     return envPoint().clone();
   }
@@ -87,12 +107,20 @@ public final class AppKeys {
     return p;
   }
 
-  /** The app CA P-256 private scalar (32 bytes). Secret. */
+  /**
+   * The app CA P-256 private scalar (32 bytes). Secret.
+   *
+   * @return a copy of the 32-byte big-endian P-256 scalar
+   */
   public byte[] appCaKey() {
     return appCaKey.clone();
   }
 
-  /** The app CA public key, uncompressed SEC1 (65 bytes). */
+  /**
+   * The app CA public key, uncompressed SEC1 (65 bytes).
+   *
+   * @return a copy of the 65-byte SEC1 point ({@code 04 || x || y})
+   */
   public byte[] appCaPublicKey() {
     return appCaPoint().clone();
   }
@@ -115,22 +143,38 @@ public final class AppKeys {
     return P256Keys.keyPair(appCaKey, appCaPoint());
   }
 
-  /** The app CA public key as SubjectPublicKeyInfo DER (91 bytes). */
+  /**
+   * The app CA public key as SubjectPublicKeyInfo DER (91 bytes).
+   *
+   * @return the 91-byte DER encoding, freshly built
+   */
   public byte[] appCaPublicKeySpki() {
     return P256Keys.spki(appCaPoint());
   }
 
-  /** {@code k256_key}: the app's secp256k1 private scalar (32 bytes). Secret. */
+  /**
+   * {@code k256_key}: the app's secp256k1 private scalar (32 bytes). Secret.
+   *
+   * @return a copy of the 32-byte big-endian secp256k1 scalar
+   */
   public byte[] k256Key() {
     return k256Key.clone();
   }
 
-  /** The app's secp256k1 public key, SEC1-compressed (33 bytes). */
+  /**
+   * The app's secp256k1 public key, SEC1-compressed (33 bytes).
+   *
+   * @return a copy of the 33-byte compressed point
+   */
   public byte[] k256PublicKey() {
     return k256PublicKey.clone();
   }
 
-  /** {@code k256_signature}: r || s || v (65 bytes) by the KMS root k256 key. */
+  /**
+   * {@code k256_signature}: r || s || v (65 bytes) by the KMS root k256 key.
+   *
+   * @return a copy of the 65-byte recoverable signature
+   */
   public byte[] k256Signature() {
     return k256Signature.clone();
   }

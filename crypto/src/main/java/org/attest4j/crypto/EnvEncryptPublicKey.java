@@ -25,27 +25,47 @@ public final class EnvEncryptPublicKey {
     this.signatureV1 = signatureV1;
   }
 
-  /** The app id the key belongs to (20 bytes). */
+  /**
+   * The app id the key belongs to (20 bytes).
+   *
+   * @return a copy of the 20-byte app id
+   */
   public byte[] appId() {
     return appId.clone();
   }
 
-  /** The X25519 public key (32 bytes), field {@code public_key}. */
+  /**
+   * The X25519 public key (32 bytes), field {@code public_key}.
+   *
+   * @return a copy of the 32-byte X25519 public key
+   */
   public byte[] publicKey() {
     return publicKey.clone();
   }
 
-  /** Field {@code signature} (65 bytes). */
+  /**
+   * Field {@code signature} (65 bytes).
+   *
+   * @return a copy of the 65-byte recoverable secp256k1 signature
+   */
   public byte[] signature() {
     return signature.clone();
   }
 
-  /** Field {@code timestamp}: unix seconds signed into {@link #signatureV1()}. */
+  /**
+   * Field {@code timestamp}: unix seconds signed into {@link #signatureV1()}.
+   *
+   * @return the signing time in seconds since the epoch
+   */
   public long timestamp() {
     return timestamp;
   }
 
-  /** Field {@code signature_v1} (65 bytes). */
+  /**
+   * Field {@code signature_v1} (65 bytes).
+   *
+   * @return a copy of the 65-byte recoverable secp256k1 signature over the key and timestamp
+   */
   public byte[] signatureV1() {
     return signatureV1.clone();
   }

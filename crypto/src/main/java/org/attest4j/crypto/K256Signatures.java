@@ -30,12 +30,26 @@ public final class K256Signatures {
 
   private K256Signatures() {}
 
-  /** The signed message {@code prefix || ":" || app_id || message}. */
+  /**
+   * The signed message {@code prefix || ":" || app_id || message}.
+   *
+   * @param prefix the purpose label, for example {@link #KMS_ISSUED}
+   * @param appId the app id the signature is bound to
+   * @param message the signed payload
+   * @return a new array holding the concatenation
+   */
   public static byte[] message(String prefix, byte[] appId, byte[] message) {
     return Kdf.concat(Kdf.utf8(prefix), new byte[] {':'}, appId, message);
   }
 
-  /** Keccak-256 of {@link #message(String, byte[], byte[])}. */
+  /**
+   * Keccak-256 of {@link #message(String, byte[], byte[])}.
+   *
+   * @param prefix the purpose label, for example {@link #KMS_ISSUED}
+   * @param appId the app id the signature is bound to
+   * @param message the signed payload
+   * @return the 32-byte Keccak-256 digest that is signed
+   */
   public static byte[] digest(String prefix, byte[] appId, byte[] message) {
     return Kdf.keccak256(message(prefix, appId, message));
   }
@@ -56,6 +70,11 @@ public final class K256Signatures {
   /**
    * Recovers the signer's compressed public key (33 bytes).
    *
+   * @param prefix the purpose label the signature was made under
+   * @param appId the app id the signature is bound to
+   * @param message the signed payload
+   * @param signature the 65-byte recoverable signature {@code r || s || v}
+   * @return the signer's 33-byte compressed secp256k1 public key
    * @throws VerificationException if the signature is not 65 bytes, v is not 0 or 1, S is high, or
    *     no key can be recovered
    */
@@ -92,6 +111,11 @@ public final class K256Signatures {
    * Checks that {@code signature} over {@code prefix || ":" || app_id || message} recovers to
    * {@code expectedSigner} (33-byte compressed or 65-byte uncompressed secp256k1 key).
    *
+   * @param prefix the purpose label the signature was made under
+   * @param appId the app id the signature is bound to
+   * @param message the signed payload
+   * @param signature the 65-byte recoverable signature {@code r || s || v}
+   * @param expectedSigner the secp256k1 public key that must have signed
    * @throws VerificationException if it does not
    */
   public static void verify(

@@ -26,17 +26,29 @@ public enum KeyProviderKind {
     this.kindByte = kindByte;
   }
 
-  /** The value in MrConfigV3's {@code key_provider} (serde snake_case). */
+  /**
+   * The value in MrConfigV3's {@code key_provider} (serde snake_case).
+   *
+   * @return the snake_case name used in MrConfigV3 JSON
+   */
   public String jsonValue() {
     return json;
   }
 
-  /** The {@code name} in BootInfo's keyProviderInfo JSON. */
+  /**
+   * The {@code name} in BootInfo's keyProviderInfo JSON.
+   *
+   * @return the provider name as BootInfo reports it
+   */
   public String infoName() {
     return infoName;
   }
 
-  /** The kind byte in MRCONFIGID v2. */
+  /**
+   * The kind byte in MRCONFIGID v2.
+   *
+   * @return the byte that identifies this kind in an MRCONFIGID v2
+   */
   public int kindByte() {
     return kindByte;
   }

@@ -30,7 +30,12 @@ public final class KmsIdentity {
     return new KmsIdentity(scalar.clone(), d, publicUncompressed);
   }
 
-  /** A fresh P-256 identity key. */
+  /**
+   * A fresh P-256 identity key.
+   *
+   * @param random the source of the private scalar
+   * @return a new identity with a uniformly random key
+   */
   public static KmsIdentity generate(SecureRandom random) {
     Objects.requireNonNull(random, "random");
     while (true) {
@@ -46,6 +51,8 @@ public final class KmsIdentity {
   /**
    * An identity from a 32-byte big-endian P-256 private scalar (copied).
    *
+   * @param scalar the 32-byte big-endian private scalar; copied
+   * @return the identity for that key
    * @throws MalformedEvidenceException if the scalar is not 32 bytes in [1, n-1]
    */
   public static KmsIdentity fromScalar(byte[] scalar) throws MalformedEvidenceException {
@@ -58,7 +65,11 @@ public final class KmsIdentity {
     return new KmsIdentity(scalar.clone(), d, Ec.P256.publicKey(d, false));
   }
 
-  /** The public half, which guests trust. */
+  /**
+   * The public half, which guests trust.
+   *
+   * @return the P-256 public key of this identity
+   */
   public KmsPublicKey publicKey() {
     return publicKey;
   }

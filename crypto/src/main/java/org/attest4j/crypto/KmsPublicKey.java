@@ -34,6 +34,8 @@ public final class KmsPublicKey {
   /**
    * Parses a P-256 SubjectPublicKeyInfo DER (for example a dstack {@code key_provider_id}).
    *
+   * @param spkiDer the DER-encoded SubjectPublicKeyInfo
+   * @return the key it holds
    * @throws MalformedEvidenceException if it is not a P-256 public key
    */
   public static KmsPublicKey fromSpki(byte[] spkiDer) throws MalformedEvidenceException {
@@ -44,6 +46,8 @@ public final class KmsPublicKey {
   /**
    * Parses a SEC1 P-256 point, compressed (33 bytes) or uncompressed (65 bytes).
    *
+   * @param point the SEC1-encoded point
+   * @return the key at that point
    * @throws MalformedEvidenceException if it is not a valid point
    */
   public static KmsPublicKey fromSec1(byte[] point) throws MalformedEvidenceException {

@@ -73,6 +73,9 @@ public final class KmsRootKeys {
   /**
    * Fresh root keys, as dstack's {@code Keys::generate} makes them, with a root CA certificate
    * whose {@code notBefore} is now (system clock).
+   *
+   * @param random the source of both private keys
+   * @return new root keys with a self-signed root CA certificate
    */
   public static KmsRootKeys generate(SecureRandom random) {
     return generate(random, Clock.systemUTC());
@@ -80,6 +83,10 @@ public final class KmsRootKeys {
 
   /**
    * Fresh root keys with a root CA certificate whose {@code notBefore} is {@code clock.instant()}.
+   *
+   * @param random the source of both private keys
+   * @param clock gives the certificate's {@code notBefore}
+   * @return new root keys with a self-signed root CA certificate
    */
   public static KmsRootKeys generate(SecureRandom random, Clock clock) {
     Objects.requireNonNull(clock, "clock");
@@ -102,7 +109,11 @@ public final class KmsRootKeys {
     }
   }
 
-  /** Fresh root keys from a new {@link SecureRandom}. */
+  /**
+   * Fresh root keys from a new {@link SecureRandom}.
+   *
+   * @return new root keys with a root CA certificate valid from now
+   */
   public static KmsRootKeys generate() {
     return generate(new SecureRandom());
   }
@@ -351,6 +362,8 @@ public final class KmsRootKeys {
    * #generate}, {@link #loadDirectory} or {@link #withRootCaCertificate} carry theirs; keys made
    * from bare key material ({@link #of}, {@link #load}, {@link #fromEncoded}) get one generated on
    * first use with the system clock, the same one on every later call.
+   *
+   * @return the root CA certificate; the same instance on every call
    */
   public RootCaCertificate rootCaCertificate() {
     synchronized (certLock) {
@@ -361,12 +374,20 @@ public final class KmsRootKeys {
     }
   }
 
-  /** The root CA certificate as PEM: GetMeta's and AppKeyResponse's {@code ca_cert}. */
+  /**
+   * The root CA certificate as PEM: GetMeta's and AppKeyResponse's {@code ca_cert}.
+   *
+   * @return the PEM text of {@link #rootCaCertificate()}
+   */
   public String rootCaCertificatePem() {
     return rootCaCertificate().pem();
   }
 
-  /** The root CA certificate as DER. */
+  /**
+   * The root CA certificate as DER.
+   *
+   * @return a copy of the DER encoding of {@link #rootCaCertificate()}
+   */
   public byte[] rootCaCertificateDer() {
     return rootCaCertificate().der();
   }
@@ -462,7 +483,11 @@ public final class KmsRootKeys {
     }
   }
 
-  /** The root CA key as dstack's {@code root-ca.key}: PEM PKCS#8. Secret: never log it. */
+  /**
+   * The root CA key as dstack's {@code root-ca.key}: PEM PKCS#8. Secret: never log it.
+   *
+   * @return the PEM text ({@code PRIVATE KEY}); secret
+   */
   public String rootCaKeyPem() {
     byte[] der = rootCaPkcs8Der();
     String b64 = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der);
@@ -470,17 +495,29 @@ public final class KmsRootKeys {
     return "-----BEGIN PRIVATE KEY-----\n" + b64 + "\n-----END PRIVATE KEY-----\n";
   }
 
-  /** The 138-byte PKCS#8 DER of the root CA key. Secret: never log it. */
+  /**
+   * The 138-byte PKCS#8 DER of the root CA key. Secret: never log it.
+   *
+   * @return a new array with the DER encoding; secret
+   */
   public byte[] rootCaPkcs8Der() {
     return P256Keys.pkcs8(caScalar, caPublic);
   }
 
-  /** The 32-byte P-256 private scalar of the root CA key (a copy). Secret: never log it. */
+  /**
+   * The 32-byte P-256 private scalar of the root CA key (a copy). Secret: never log it.
+   *
+   * @return a copy of the big-endian scalar; secret
+   */
   public byte[] rootCaScalar() {
     return caScalar.clone();
   }
 
-  /** The raw 32 bytes of {@code root-k256.key} (a copy). Secret: never log it. */
+  /**
+   * The raw 32 bytes of {@code root-k256.key} (a copy). Secret: never log it.
+   *
+   * @return a copy of the 32-byte secp256k1 scalar; secret
+   */
   public byte[] rootK256Key() {
     return k256Scalar.clone();
   }
@@ -488,22 +525,36 @@ public final class KmsRootKeys {
   /**
    * The root CA public key as SubjectPublicKeyInfo DER (91 bytes). This is the KMS
    * {@code key_provider_id} in MrConfigV3 and in BootInfo's {@code keyProviderInfo}.
+   *
+   * @return a copy of the 91-byte DER encoding
    */
   public byte[] rootCaPublicKeySpki() {
     return P256Keys.spki(caPublic);
   }
 
-  /** The root CA public key as an uncompressed SEC1 point (65 bytes). */
+  /**
+   * The root CA public key as an uncompressed SEC1 point (65 bytes).
+   *
+   * @return a copy of the 65-byte point ({@code 04 || x || y})
+   */
   public byte[] rootCaPublicKey() {
     return caPublic.clone();
   }
 
-  /** The secp256k1 root public key, SEC1-compressed (33 bytes), as GetMeta's {@code k256_pubkey}. */
+  /**
+   * The secp256k1 root public key, SEC1-compressed (33 bytes), as GetMeta's {@code k256_pubkey}.
+   *
+   * @return a copy of the 33-byte compressed point
+   */
   public byte[] rootK256PublicKey() {
     return k256PublicCompressed.clone();
   }
 
-  /** The root CA key as a JCA key pair (algorithm "EC"), for building certificates. */
+  /**
+   * The root CA key as a JCA key pair (algorithm "EC"), for building certificates.
+   *
+   * @return a new key pair holding the root CA key; its private half is secret
+   */
   public KeyPair rootCaKeyPair() {
     return P256Keys.keyPair(caScalar, caPublic);
   }
@@ -533,7 +584,11 @@ public final class KmsRootKeys {
   private static final byte[] TEMP_CA_CONTEXT =
       "attest4j-temp-ca".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-  /** The root CA key as the identity that signs sealed responses (see {@link SealedResponse}). */
+  /**
+   * The root CA key as the identity that signs sealed responses (see {@link SealedResponse}).
+   *
+   * @return the sealing identity for the root CA key
+   */
   public KmsIdentity sealingIdentity() {
     return KmsIdentity.fromScalarUnchecked(caScalar, caD, caPublic);
   }

@@ -20,12 +20,27 @@ public final class MrConfigId {
 
   private MrConfigId() {}
 
-  /** v1 from a 32-byte compose hash. */
+  /**
+   * v1 from a 32-byte compose hash.
+   *
+   * @param composeHash the 32-byte compose hash
+   * @return a new 48-byte MRCONFIGID
+   * @throws IllegalArgumentException if {@code composeHash} is not 32 bytes
+   */
   public static byte[] v1(byte[] composeHash) {
     return withVersion(1, check(composeHash, 32, "compose_hash"));
   }
 
-  /** v2 from the compose hash (32), app id (20), key provider kind and id. */
+  /**
+   * v2 from the compose hash (32), app id (20), key provider kind and id.
+   *
+   * @param composeHash the 32-byte compose hash
+   * @param appId the 20-byte app id
+   * @param kind the key provider kind, hashed as its {@link KeyProviderKind#kindByte()}
+   * @param keyProviderId the key provider id, any length (for a KMS its SPKI DER)
+   * @return a new 48-byte MRCONFIGID
+   * @throws IllegalArgumentException if the compose hash or app id has the wrong length
+   */
   public static byte[] v2(byte[] composeHash, byte[] appId, KeyProviderKind kind, byte[] keyProviderId) {
     check(composeHash, 32, "compose_hash");
     check(appId, 20, "app_id");
@@ -35,7 +50,13 @@ public final class MrConfigId {
         2, Kdf.keccak256(composeHash, appId, new byte[] {(byte) kind.kindByte()}, keyProviderId));
   }
 
-  /** v3 from a 32-byte HOST_DATA digest. */
+  /**
+   * v3 from a 32-byte HOST_DATA digest.
+   *
+   * @param hostData the 32-byte HOST_DATA digest
+   * @return a new 48-byte MRCONFIGID
+   * @throws IllegalArgumentException if {@code hostData} is not 32 bytes
+   */
   public static byte[] v3(byte[] hostData) {
     return withVersion(3, check(hostData, 32, "host_data"));
   }

@@ -73,7 +73,12 @@ public final class MrConfigV3 {
     this.hostData = hostDataOf(document);
   }
 
-  /** SHA-256("dstack-mr-config-v3:" || 0x00 || document): HOST_DATA of any document bytes. */
+  /**
+   * SHA-256("dstack-mr-config-v3:" || 0x00 || document): HOST_DATA of any document bytes.
+   *
+   * @param document the document bytes, hashed exactly as given
+   * @return the 32-byte HOST_DATA digest
+   */
   public static byte[] hostDataOf(byte[] document) {
     return Kdf.sha256(HOST_DATA_PREFIX, Objects.requireNonNull(document, "document"));
   }
@@ -81,6 +86,8 @@ public final class MrConfigV3 {
   /**
    * Parses and validates a document, keeping its exact bytes.
    *
+   * @param document the document's exact bytes (copied)
+   * @return the parsed, validated document
    * @throws MalformedEvidenceException if it is not a valid MrConfigV3 document
    */
   public static MrConfigV3 parse(byte[] document) throws MalformedEvidenceException {
@@ -227,47 +234,83 @@ public final class MrConfigV3 {
     return new MalformedEvidenceException(CryptoReason.MALFORMED_MR_CONFIG, msg);
   }
 
-  /** A builder that writes the JCS (RFC 8785) form of a document. */
+  /**
+   * A builder that writes the JCS (RFC 8785) form of a document.
+   *
+   * @return a new, empty builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The exact document bytes (a copy). */
+  /**
+   * The exact document bytes (a copy).
+   *
+   * @return a copy of the bytes the document was parsed from
+   */
   public byte[] documentBytes() {
     return document.clone();
   }
 
-  /** The app id (20 bytes), if present. */
+  /**
+   * The app id (20 bytes), if present.
+   *
+   * @return a copy of the app id, or empty if the document has none
+   */
   public Optional<byte[]> appId() {
     return Optional.ofNullable(appId).map(byte[]::clone);
   }
 
-  /** The compose hash (32 bytes). */
+  /**
+   * The compose hash (32 bytes).
+   *
+   * @return a copy of the 32-byte compose hash
+   */
   public byte[] composeHash() {
     return composeHash.clone();
   }
 
-  /** The GPU policy hash (32 bytes), if present. */
+  /**
+   * The GPU policy hash (32 bytes), if present.
+   *
+   * @return a copy of the GPU policy hash, or empty if the document has none
+   */
   public Optional<byte[]> gpuPolicyHash() {
     return Optional.ofNullable(gpuPolicyHash).map(byte[]::clone);
   }
 
-  /** The key provider kind. */
+  /**
+   * The key provider kind.
+   *
+   * @return the document's {@code key_provider}
+   */
   public KeyProviderKind keyProvider() {
     return keyProvider;
   }
 
-  /** The key provider id (empty if absent); for a KMS the root CA SubjectPublicKeyInfo DER. */
+  /**
+   * The key provider id (empty if absent); for a KMS the root CA SubjectPublicKeyInfo DER.
+   *
+   * @return a copy of the key provider id, empty if the document has none
+   */
   public byte[] keyProviderId() {
     return keyProviderId.clone();
   }
 
-  /** The instance id (20 bytes), if present. */
+  /**
+   * The instance id (20 bytes), if present.
+   *
+   * @return a copy of the instance id, or empty if the document has none
+   */
   public Optional<byte[]> instanceId() {
     return Optional.ofNullable(instanceId).map(byte[]::clone);
   }
 
-  /** The init script hashes, if present (possibly an empty list). */
+  /**
+   * The init script hashes, if present (possibly an empty list).
+   *
+   * @return copies of the 32-byte hashes in document order, or empty if the field is absent
+   */
   public Optional<List<byte[]>> initScriptHashes() {
     if (initScriptHashes == null) {
       return Optional.empty();
@@ -279,22 +322,38 @@ public final class MrConfigV3 {
     return Optional.of(out);
   }
 
-  /** HOST_DATA (32 bytes): SHA-256("dstack-mr-config-v3:" || 0x00 || document). */
+  /**
+   * HOST_DATA (32 bytes): SHA-256("dstack-mr-config-v3:" || 0x00 || document).
+   *
+   * @return a copy of the 32-byte HOST_DATA digest
+   */
   public byte[] hostData() {
     return hostData.clone();
   }
 
-  /** MRCONFIGID v3 (48 bytes). */
+  /**
+   * MRCONFIGID v3 (48 bytes).
+   *
+   * @return a new 48-byte array: {@code 0x03 || HOST_DATA || 0x00 * 15}
+   */
   public byte[] mrConfigId() {
     return MrConfigId.v3(hostData);
   }
 
-  /** MRCONFIGID v1 (48 bytes) of this document's compose hash. */
+  /**
+   * MRCONFIGID v1 (48 bytes) of this document's compose hash.
+   *
+   * @return a new 48-byte array: {@code 0x01 || compose_hash || 0x00 * 15}
+   */
   public byte[] mrConfigIdV1() {
     return MrConfigId.v1(composeHash);
   }
 
-  /** MRCONFIGID v2 (48 bytes), which needs an app id. */
+  /**
+   * MRCONFIGID v2 (48 bytes), which needs an app id.
+   *
+   * @return the 48-byte v2 value, or empty if the document has no app id
+   */
   public Optional<byte[]> mrConfigIdV2() {
     return appId == null
         ? Optional.empty()
@@ -304,6 +363,8 @@ public final class MrConfigV3 {
   /**
    * BootInfo's keyProviderInfo JSON: {@code {"name":<infoName>,"id":<hex key_provider_id>}} (the
    * auth webhook receives the hex of these UTF-8 bytes).
+   *
+   * @return the JSON text, with the key provider id in lowercase hex
    */
   public String keyProviderInfo() {
     return "{\"name\":\"" + keyProvider.infoName() + "\",\"id\":\"" + HEX.formatHex(keyProviderId) + "\"}";
@@ -312,6 +373,7 @@ public final class MrConfigV3 {
   /**
    * The KMS public key this document trusts (its key_provider_id), for {@link SealedResponse#open}.
    *
+   * @return the P-256 public key named by {@code key_provider_id}
    * @throws MalformedEvidenceException if the key provider is not a KMS or the id is not a P-256
    *     SubjectPublicKeyInfo
    */
@@ -322,12 +384,22 @@ public final class MrConfigV3 {
     return KmsPublicKey.fromSpki(keyProviderId);
   }
 
-  /** SEV-SNP BootInfo mr_system = SHA-256(MEASUREMENT) (dstack's merged SEV-SNP path). */
+  /**
+   * SEV-SNP BootInfo mr_system = SHA-256(MEASUREMENT) (dstack's merged SEV-SNP path).
+   *
+   * @param measurement the report's MEASUREMENT field
+   * @return the 32-byte SHA-256 digest
+   */
   public static byte[] snpMrSystem(byte[] measurement) {
     return Kdf.sha256(Objects.requireNonNull(measurement, "measurement"));
   }
 
-  /** SEV-SNP BootInfo mr_aggregated = SHA-256(MEASUREMENT || HOST_DATA of this document). */
+  /**
+   * SEV-SNP BootInfo mr_aggregated = SHA-256(MEASUREMENT || HOST_DATA of this document).
+   *
+   * @param measurement the report's MEASUREMENT field
+   * @return the 32-byte SHA-256 digest
+   */
   public byte[] snpMrAggregated(byte[] measurement) {
     return Kdf.sha256(Objects.requireNonNull(measurement, "measurement"), hostData);
   }
@@ -335,6 +407,7 @@ public final class MrConfigV3 {
   /**
    * Checks, in constant time, that a report's HOST_DATA is this document's digest.
    *
+   * @param reportHostData the HOST_DATA field of the SEV-SNP report
    * @throws VerificationException if it is not
    */
   public void checkHostData(byte[] reportHostData) throws VerificationException {
@@ -350,6 +423,7 @@ public final class MrConfigV3 {
   /**
    * Checks, in constant time, that a TDX MRCONFIGID is v3 of this document.
    *
+   * @param mrConfigId the 48-byte MRCONFIGID of the TD report
    * @throws VerificationException if it is not
    */
   public void checkMrConfigId(byte[] mrConfigId) throws VerificationException {
@@ -390,43 +464,78 @@ public final class MrConfigV3 {
 
     private Builder() {}
 
-    /** The 20-byte app id (optional). */
+    /**
+     * The 20-byte app id (optional).
+     *
+     * @param v the app id, or {@code null} to omit it (copied)
+     * @return this builder
+     */
     public Builder appId(byte[] v) {
       this.appId = v == null ? null : v.clone();
       return this;
     }
 
-    /** The 32-byte compose hash (required). */
+    /**
+     * The 32-byte compose hash (required).
+     *
+     * @param v the compose hash (copied)
+     * @return this builder
+     */
     public Builder composeHash(byte[] v) {
       this.composeHash = v == null ? null : v.clone();
       return this;
     }
 
-    /** The 32-byte GPU policy hash (optional). */
+    /**
+     * The 32-byte GPU policy hash (optional).
+     *
+     * @param v the GPU policy hash, or {@code null} to omit it (copied)
+     * @return this builder
+     */
     public Builder gpuPolicyHash(byte[] v) {
       this.gpuPolicyHash = v == null ? null : v.clone();
       return this;
     }
 
-    /** The key provider kind (required). */
+    /**
+     * The key provider kind (required).
+     *
+     * @param v the key provider kind
+     * @return this builder
+     */
     public Builder keyProvider(KeyProviderKind v) {
       this.keyProvider = v;
       return this;
     }
 
-    /** The key provider id (optional; omitted when empty). */
+    /**
+     * The key provider id (optional; omitted when empty).
+     *
+     * @param v the key provider id, or {@code null} to omit it (copied)
+     * @return this builder
+     */
     public Builder keyProviderId(byte[] v) {
       this.keyProviderId = v == null ? null : v.clone();
       return this;
     }
 
-    /** The 20-byte instance id (optional). */
+    /**
+     * The 20-byte instance id (optional).
+     *
+     * @param v the instance id, or {@code null} to omit it (copied)
+     * @return this builder
+     */
     public Builder instanceId(byte[] v) {
       this.instanceId = v == null ? null : v.clone();
       return this;
     }
 
-    /** The init script hashes (optional; an empty list is written as []). */
+    /**
+     * The init script hashes (optional; an empty list is written as []).
+     *
+     * @param v the 32-byte hashes in order, or {@code null} to omit the field (list copied)
+     * @return this builder
+     */
     public Builder initScriptHashes(List<byte[]> v) {
       this.initScriptHashes = v == null ? null : new ArrayList<>(v);
       return this;
@@ -435,6 +544,7 @@ public final class MrConfigV3 {
     /**
      * Writes the JCS document (keys in sorted order, no whitespace) and parses it back.
      *
+     * @return the document parsed from the bytes just written
      * @throws MalformedEvidenceException if a value is missing or has the wrong length
      */
     public MrConfigV3 build() throws MalformedEvidenceException {

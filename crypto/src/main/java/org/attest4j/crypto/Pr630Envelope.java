@@ -35,6 +35,9 @@ public final class Pr630Envelope {
   /**
    * Guest side: an envelope from the response fields.
    *
+   * @param keyProviderPublicKey the 32-byte {@code key_provider_pubkey} field
+   * @param ciphertexts the encrypted fields in response order
+   * @return an envelope holding copies of the inputs
    * @throws MalformedEvidenceException if the key is unusable or a ciphertext is shorter than a tag
    */
   public static Pr630Envelope of(byte[] keyProviderPublicKey, List<byte[]> ciphertexts)
@@ -55,12 +58,20 @@ public final class Pr630Envelope {
     return new Pr630Envelope(keyProviderPublicKey.clone(), copy);
   }
 
-  /** {@code key_provider_pubkey}: the KMS's ephemeral X25519 public key (32 bytes). */
+  /**
+   * {@code key_provider_pubkey}: the KMS's ephemeral X25519 public key (32 bytes).
+   *
+   * @return a copy of the 32-byte X25519 public key
+   */
   public byte[] keyProviderPublicKey() {
     return keyProviderPublicKey.clone();
   }
 
-  /** The field ciphertexts in order (copies). */
+  /**
+   * The field ciphertexts in order (copies).
+   *
+   * @return a new list of copies of the ciphertexts
+   */
   public List<byte[]> ciphertexts() {
     List<byte[]> out = new ArrayList<>(ciphertexts.size());
     for (byte[] c : ciphertexts) {
@@ -69,12 +80,22 @@ public final class Pr630Envelope {
     return out;
   }
 
-  /** The number of fields. */
+  /**
+   * The number of fields.
+   *
+   * @return the number of ciphertexts
+   */
   public int size() {
     return ciphertexts.size();
   }
 
-  /** The ciphertext of field {@code index} (a copy). */
+  /**
+   * The ciphertext of field {@code index} (a copy).
+   *
+   * @param index zero-based field index, less than {@link #size()}
+   * @return a copy of that ciphertext
+   * @throws IndexOutOfBoundsException if {@code index} is out of range
+   */
   public byte[] ciphertext(int index) {
     return ciphertexts.get(index).clone();
   }
@@ -83,6 +104,8 @@ public final class Pr630Envelope {
    * Guest side: decrypts every field with the guest's X25519 key. This proves only that whoever
    * sealed it knew the guest's public key; it does not authenticate the KMS.
    *
+   * @param recipient the guest's X25519 key pair named in its report_data
+   * @return the plaintext fields in order
    * @throws MalformedEvidenceException if {@code key_provider_pubkey} is all zero or of low order
    * @throws VerificationException if a field does not decrypt (reason DECRYPTION_FAILED)
    */

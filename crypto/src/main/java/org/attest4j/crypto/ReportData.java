@@ -84,6 +84,8 @@ public final class ReportData {
   /**
    * KMS side: parses the report's report_data.
    *
+   * @param reportData the 64-byte report_data field of the report
+   * @return the parsed value (bytes copied)
    * @throws MalformedEvidenceException if it is not 64 bytes, or [0..32) is all zero or a low-order
    *     X25519 point
    */
@@ -102,7 +104,13 @@ public final class ReportData {
     return new ReportData(reportData.clone());
   }
 
-  /** SHA-256(tag || ":" || content): the 32-byte binding for report_data[32..64]. */
+  /**
+   * SHA-256(tag || ":" || content): the 32-byte binding for report_data[32..64].
+   *
+   * @param tag the binding's purpose, for example {@link #NONCE_TAG} or {@link #REQUEST_TAG}
+   * @param content the bytes to bind
+   * @return the 32-byte SHA-256 digest
+   */
   public static byte[] tagged(String tag, byte[] content) {
     Objects.requireNonNull(tag, "tag");
     Objects.requireNonNull(content, "content");
@@ -112,6 +120,10 @@ public final class ReportData {
   /**
    * dstack's {@code QuoteContentType::to_report_data} with the default hash: SHA-512(tag || ":" ||
    * content), 64 bytes; for example tag {@code "ratls-cert"} over a certificate's SPKI DER.
+   *
+   * @param tag the content type, for example {@code "ratls-cert"}
+   * @param content the bytes to bind
+   * @return the 64-byte SHA-512 digest
    */
   public static byte[] dstackContentDigest(String tag, byte[] content) {
     Objects.requireNonNull(tag, "tag");
@@ -119,17 +131,29 @@ public final class ReportData {
     return Kdf.sha512(Kdf.utf8(tag), new byte[] {':'}, content);
   }
 
-  /** The 64 bytes (a copy). */
+  /**
+   * The 64 bytes (a copy).
+   *
+   * @return a copy of the 64 report_data bytes
+   */
   public byte[] toBytes() {
     return bytes.clone();
   }
 
-  /** report_data[0..32): the guest's X25519 public key. */
+  /**
+   * report_data[0..32): the guest's X25519 public key.
+   *
+   * @return a copy of the first 32 bytes
+   */
   public byte[] x25519PublicKey() {
     return Arrays.copyOfRange(bytes, 0, 32);
   }
 
-  /** report_data[32..64): the binding. */
+  /**
+   * report_data[32..64): the binding.
+   *
+   * @return a copy of the last 32 bytes
+   */
   public byte[] binding() {
     return Arrays.copyOfRange(bytes, 32, 64);
   }
@@ -138,6 +162,7 @@ public final class ReportData {
    * KMS side: checks, in constant time, that [32..64) commits to {@code nonce}. Single use and
    * expiry of the nonce are the caller's business.
    *
+   * @param nonce the nonce the KMS issued for this request
    * @throws VerificationException if it does not
    */
   public void checkNonce(byte[] nonce) throws VerificationException {
@@ -152,6 +177,7 @@ public final class ReportData {
   /**
    * KMS side: checks, in constant time, that [32..64) commits to {@code request}.
    *
+   * @param request the request digest the binding must commit to
    * @throws VerificationException if it does not
    */
   public void checkRequestDigest(byte[] request) throws VerificationException {

@@ -74,8 +74,10 @@ public final class RootCaCertificate {
   /**
    * A fresh self-signed certificate for the root CA key of {@code keys}.
    *
+   * @param keys the root keys whose CA key is certified and signs
    * @param notBefore the start of validity (truncated to whole seconds)
    * @param random the source of the serial number
+   * @return the new certificate
    */
   public static RootCaCertificate generate(KmsRootKeys keys, Instant notBefore, SecureRandom random) {
     Objects.requireNonNull(keys, "keys");
@@ -104,7 +106,13 @@ public final class RootCaCertificate {
     }
   }
 
-  /** A fresh certificate whose {@code notBefore} is {@code clock.instant()}. */
+  /**
+   * A fresh certificate whose {@code notBefore} is {@code clock.instant()}.
+   *
+   * @param keys the root keys whose CA key is certified and signs
+   * @param clock gives the start of validity
+   * @return the new certificate
+   */
   public static RootCaCertificate generate(KmsRootKeys keys, Clock clock) {
     Objects.requireNonNull(clock, "clock");
     return generate(keys, clock.instant(), new SecureRandom());
@@ -114,6 +122,9 @@ public final class RootCaCertificate {
    * Parses a PEM {@code CERTIFICATE} and checks that it is the root CA certificate of {@code keys}:
    * its public key equals the root CA public key and its signature verifies under that key.
    *
+   * @param pem the PEM text of one certificate
+   * @param keys the root keys the certificate must belong to
+   * @return the checked certificate
    * @throws MalformedEvidenceException {@link CoreReason#BAD_ENCODING} if it is not a PEM X.509
    *     certificate, {@link CryptoReason#SIGNER_MISMATCH} if it belongs to another key, {@link
    *     CryptoReason#BAD_SIGNATURE} if it is not self-signed by the root CA key
@@ -141,6 +152,9 @@ public final class RootCaCertificate {
   /**
    * Parses a DER certificate with the same checks as {@link #parsePem}.
    *
+   * @param der the DER encoding of one certificate
+   * @param keys the root keys the certificate must belong to
+   * @return the checked certificate
    * @throws MalformedEvidenceException as {@link #parsePem}
    */
   public static RootCaCertificate parseDer(byte[] der, KmsRootKeys keys) throws MalformedEvidenceException {
@@ -189,27 +203,48 @@ public final class RootCaCertificate {
     return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
   }
 
-  /** The certified public key as SubjectPublicKeyInfo DER (a copy). */
+  /**
+   * The certified public key as SubjectPublicKeyInfo DER (a copy).
+   *
+   * @return a copy of the SPKI DER
+   */
   public byte[] publicKeySpki() {
     return spki.clone();
   }
 
-  /** Whether this certificate certifies the root CA key of {@code keys}. */
+  /**
+   * Whether this certificate certifies the root CA key of {@code keys}.
+   *
+   * @param keys the root keys to compare with
+   * @return {@code true} if the certified key is their root CA public key
+   */
   public boolean certifies(KmsRootKeys keys) {
     return MessageDigest.isEqual(spki, keys.rootCaPublicKeySpki());
   }
 
-  /** The DER encoding (a copy). */
+  /**
+   * The DER encoding (a copy).
+   *
+   * @return a copy of the certificate's DER encoding
+   */
   public byte[] der() {
     return der.clone();
   }
 
-  /** The PEM encoding ({@code -----BEGIN CERTIFICATE-----}, 64-column lines, trailing newline). */
+  /**
+   * The PEM encoding ({@code -----BEGIN CERTIFICATE-----}, 64-column lines, trailing newline).
+   *
+   * @return the PEM text
+   */
   public String pem() {
     return Pem.certificate(der);
   }
 
-  /** The certificate as a JCA object. */
+  /**
+   * The certificate as a JCA object.
+   *
+   * @return a newly decoded {@link X509Certificate} of the same DER
+   */
   public X509Certificate x509Certificate() {
     try {
       return x509(der);
@@ -218,17 +253,29 @@ public final class RootCaCertificate {
     }
   }
 
-  /** The start of validity. */
+  /**
+   * The start of validity.
+   *
+   * @return the certificate's {@code notBefore}
+   */
   public Instant notBefore() {
     return cert.getNotBefore().toInstant();
   }
 
-  /** The end of validity. */
+  /**
+   * The end of validity.
+   *
+   * @return the certificate's {@code notAfter}
+   */
   public Instant notAfter() {
     return cert.getNotAfter().toInstant();
   }
 
-  /** The subject distinguished name (RFC 2253 form). */
+  /**
+   * The subject distinguished name (RFC 2253 form).
+   *
+   * @return the subject name, for example {@code CN=...}
+   */
   public String subject() {
     return cert.getSubjectX500Principal().getName();
   }

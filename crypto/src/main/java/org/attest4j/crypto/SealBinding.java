@@ -26,6 +26,9 @@ public final class SealBinding {
   /**
    * A binding from a recipient key and a precomputed 32-byte evidence digest.
    *
+   * @param recipientPublicKey the guest's 32-byte X25519 public key
+   * @param evidenceDigest the 32-byte SHA-256 of the evidence
+   * @return the binding (inputs copied)
    * @throws MalformedEvidenceException if the key is not a usable X25519 public key or the digest
    *     is not 32 bytes
    */
@@ -44,6 +47,9 @@ public final class SealBinding {
   /**
    * A binding to {@code recipientPublicKey} and SHA-256 of {@code evidence}.
    *
+   * @param recipientPublicKey the guest's 32-byte X25519 public key
+   * @param evidence the evidence bytes as received, hashed exactly as given
+   * @return the binding
    * @throws MalformedEvidenceException if the key is not a usable X25519 public key
    */
   public static SealBinding forEvidence(byte[] recipientPublicKey, byte[] evidence)
@@ -55,6 +61,9 @@ public final class SealBinding {
   /**
    * A binding to the key in {@code reportData} and SHA-256 of {@code evidence}.
    *
+   * @param reportData the parsed report_data, whose [0..32) is the guest's key
+   * @param evidence the evidence bytes as received, hashed exactly as given
+   * @return the binding
    * @throws MalformedEvidenceException never for a parsed {@link ReportData}; declared for symmetry
    */
   public static SealBinding forEvidence(ReportData reportData, byte[] evidence)

@@ -82,12 +82,21 @@ public final class SealedResponse {
    * @param kms the KMS signing identity (usually {@link KmsRootKeys#sealingIdentity()})
    * @param binding the guest's X25519 key and the digest of the evidence it sent
    * @param plaintext the secret payload (for example a serialized AppKeyResponse), at most 1 MiB
+   * @return the signed envelope, sealed with AES-256-GCM
    */
   public static SealedResponse encrypt(KmsIdentity kms, SealBinding binding, byte[] plaintext) {
     return encrypt(kms, binding, plaintext, EnvelopeAead.AES_256_GCM);
   }
 
-  /** As {@link #encrypt(KmsIdentity, SealBinding, byte[])} with a chosen AEAD. */
+  /**
+   * As {@link #encrypt(KmsIdentity, SealBinding, byte[])} with a chosen AEAD.
+   *
+   * @param kms the KMS signing identity
+   * @param binding the guest's X25519 key and the digest of the evidence it sent
+   * @param plaintext the secret payload, at most 1 MiB
+   * @param aead the AEAD that encrypts the payload
+   * @return the signed envelope
+   */
   public static SealedResponse encrypt(
       KmsIdentity kms, SealBinding binding, byte[] plaintext, EnvelopeAead aead) {
     Objects.requireNonNull(kms, "kms");
@@ -150,6 +159,8 @@ public final class SealedResponse {
   /**
    * Parses an envelope's framing (no cryptographic check yet; see {@link #open}).
    *
+   * @param envelope the envelope bytes as received
+   * @return the parsed envelope, to be checked with {@link #open}
    * @throws MalformedEvidenceException if the bytes are not a version-1 envelope with a known suite,
    *     or the encapsulated key is all zero or of low order
    */
@@ -280,6 +291,11 @@ public final class SealedResponse {
   /**
    * Parses and opens in one step.
    *
+   * @param envelope the envelope bytes as received
+   * @param recipient the guest's X25519 key pair
+   * @param expected the key and evidence digest the guest sent
+   * @param trustedKms the KMS public key the guest trusts
+   * @return the decrypted payload
    * @throws MalformedEvidenceException if the envelope is malformed
    * @throws VerificationException if a check fails
    */
@@ -289,12 +305,20 @@ public final class SealedResponse {
     return parse(envelope).open(recipient, expected, trustedKms);
   }
 
-  /** The envelope bytes (a copy). */
+  /**
+   * The envelope bytes (a copy).
+   *
+   * @return a copy of the serialized envelope
+   */
   public byte[] toBytes() {
     return bytes.clone();
   }
 
-  /** The AEAD of this envelope. */
+  /**
+   * The AEAD of this envelope.
+   *
+   * @return the AEAD named in the envelope's suite
+   */
   public EnvelopeAead aead() {
     return aead;
   }
@@ -350,6 +374,7 @@ public final class SealedResponse {
    *
    * @param recipientPublicKey report_data[0..32]
    * @param plaintexts the fields in order (dstack: disk_crypt_key, env_crypt_key, k256_key)
+   * @return an envelope with the ephemeral public key and one ciphertext per field
    * @throws MalformedEvidenceException if the recipient key is all zero or of low order
    */
   public static Pr630Envelope encryptPr630(byte[] recipientPublicKey, List<byte[]> plaintexts)

@@ -22,7 +22,12 @@ public final class X25519KeyPair {
     this.publicKey = X25519.publicKey(privateKey);
   }
 
-  /** A fresh key pair from {@code random}. */
+  /**
+   * A fresh key pair from {@code random}.
+   *
+   * @param random the source of the private key
+   * @return a new key pair
+   */
   public static X25519KeyPair generate(SecureRandom random) {
     Objects.requireNonNull(random, "random");
     byte[] sk = new byte[X25519.KEY_LENGTH];
@@ -30,7 +35,11 @@ public final class X25519KeyPair {
     return new X25519KeyPair(sk);
   }
 
-  /** A fresh key pair from a new {@link SecureRandom}. */
+  /**
+   * A fresh key pair from a new {@link SecureRandom}.
+   *
+   * @return a new key pair
+   */
   public static X25519KeyPair generate() {
     return generate(new SecureRandom());
   }
@@ -38,6 +47,8 @@ public final class X25519KeyPair {
   /**
    * The key pair of a 32-byte private key (copied).
    *
+   * @param privateKey the 32-byte private key as stored (unclamped)
+   * @return the key pair with its derived public key
    * @throws MalformedEvidenceException if the key is not 32 bytes
    */
   public static X25519KeyPair fromPrivateKey(byte[] privateKey) throws MalformedEvidenceException {
@@ -49,12 +60,20 @@ public final class X25519KeyPair {
     return new X25519KeyPair(privateKey.clone());
   }
 
-  /** The 32-byte public key (a copy). */
+  /**
+   * The 32-byte public key (a copy).
+   *
+   * @return a copy of the public key
+   */
   public byte[] publicKey() {
     return publicKey.clone();
   }
 
-  /** The 32-byte private key as given (a copy). Secret: never log it. */
+  /**
+   * The 32-byte private key as given (a copy). Secret: never log it.
+   *
+   * @return a copy of the private key; secret
+   */
   public byte[] privateKey() {
     return privateKey.clone();
   }
@@ -70,6 +89,8 @@ public final class X25519KeyPair {
   /**
    * X25519 with {@code peer}, refusing all-zero and low-order peers.
    *
+   * @param peer the peer's 32-byte X25519 public key
+   * @return the 32-byte shared secret; secret
    * @throws MalformedEvidenceException if the peer key is unusable
    */
   public byte[] agree(byte[] peer) throws MalformedEvidenceException {
