@@ -31,12 +31,21 @@ public final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
   private final CompletableFuture<byte[]> result = new CompletableFuture<>();
   private Flow.Subscription subscription;
 
-  /** A subscriber accepting at most {@code limit} bytes. */
+  /**
+   * A subscriber accepting at most {@code limit} bytes.
+   *
+   * @param limit the largest body accepted, in bytes
+   */
   public BoundedBody(int limit) {
     this.limit = limit;
   }
 
-  /** Whether {@code t} (or one of its causes) is the over-limit failure of a {@link BoundedBody}. */
+  /**
+   * Whether {@code t} (or one of its causes) is the over-limit failure of a {@link BoundedBody}.
+   *
+   * @param t the failure to inspect, may be {@code null}
+   * @return {@code true} if the chain (up to 8 causes deep) holds the over-limit failure
+   */
   public static boolean isTooLarge(Throwable t) {
     for (int i = 0; t != null && i < 8; i++, t = t.getCause()) {
       if (t instanceof TooLargeException) {

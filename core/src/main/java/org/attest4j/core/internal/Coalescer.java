@@ -18,9 +18,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param <V> the value type
  */
 public final class Coalescer<K, V> {
-  /** A computation that may throw a checked exception of type {@code E}. */
+  /**
+   * A computation that may throw a checked exception of type {@code E}.
+   *
+   * @param <V> the result type
+   * @param <E> the checked exception type
+   */
   @FunctionalInterface
   public interface Computation<V, E extends Exception> {
+    /**
+     * Runs the computation once.
+     *
+     * @return the computed value
+     * @throws E if the computation fails
+     */
     V compute() throws E;
   }
 
@@ -30,7 +41,13 @@ public final class Coalescer<K, V> {
   /**
    * Runs {@code computation} for {@code key}, or joins the one already running for it.
    *
+   * @param <E> the checked exception type of {@code computation}
+   * @param key identifies the computation; equal keys share one run
+   * @param computation the work to run when no run for {@code key} is in flight
    * @param type the checked exception type the computation throws, rethrown as such to every caller
+   * @return the computation's result, shared by every caller that joined
+   * @throws E if the computation threw it
+   * @throws InterruptedException if interrupted while waiting for another caller's run
    */
   public <E extends Exception> V run(K key, Class<E> type, Computation<V, E> computation)
       throws E, InterruptedException {
@@ -76,12 +93,20 @@ public final class Coalescer<K, V> {
     }
   }
 
-  /** How many calls joined a computation already running (for tests and metrics). */
+  /**
+   * How many calls joined a computation already running (for tests and metrics).
+   *
+   * @return the number of joined calls since construction
+   */
   public long joinedCount() {
     return joined.get();
   }
 
-  /** How many computations are running now. */
+  /**
+   * How many computations are running now.
+   *
+   * @return the number of keys with a computation in flight
+   */
   public int inflightCount() {
     return inflight.size();
   }

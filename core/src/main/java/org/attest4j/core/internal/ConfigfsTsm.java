@@ -52,15 +52,26 @@ public final class ConfigfsTsm {
   /** A failure with its {@link Kind}; the message is meant for users. */
   public static final class TsmException extends Exception {
     private static final long serialVersionUID = 1L;
+    /** What went wrong. */
     private final Kind kind;
 
-    /** A failure of {@code kind}. */
+    /**
+     * A failure of {@code kind}.
+     *
+     * @param kind the class of failure
+     * @param message what went wrong, for users
+     * @param cause the underlying I/O failure, or {@code null}
+     */
     public TsmException(Kind kind, String message, Throwable cause) {
       super(message, cause);
       this.kind = kind;
     }
 
-    /** What went wrong. */
+    /**
+     * What went wrong.
+     *
+     * @return the class of failure
+     */
     public Kind kind() {
       return kind;
     }
@@ -68,20 +79,61 @@ public final class ConfigfsTsm {
 
   /** The file operations used; the default works on the real configfs. */
   public interface Fs {
+    /**
+     * Whether {@code p} is a directory.
+     *
+     * @param p the path
+     * @return {@code true} if it exists and is a directory
+     */
     boolean isDirectory(Path p);
 
+    /**
+     * Whether {@code p} exists.
+     *
+     * @param p the path
+     * @return {@code true} if it exists
+     */
     boolean exists(Path p);
 
+    /**
+     * Creates the directory {@code p} (on configfs, a new report entry).
+     *
+     * @param p the path
+     * @throws IOException if it cannot be created
+     */
     void createDirectory(Path p) throws IOException;
 
+    /**
+     * Reads the whole file {@code p}.
+     *
+     * @param p the path
+     * @return its bytes
+     * @throws IOException if it cannot be read
+     */
     byte[] read(Path p) throws IOException;
 
+    /**
+     * Writes {@code data} to the file {@code p}.
+     *
+     * @param p the path
+     * @param data the bytes to write
+     * @throws IOException if it cannot be written
+     */
     void write(Path p, byte[] data) throws IOException;
 
-    /** Removes a report entry (on configfs, rmdir removes the directory and its attributes). */
+    /**
+     * Removes a report entry (on configfs, rmdir removes the directory and its attributes).
+     *
+     * @param entry the report entry directory
+     * @throws IOException if it cannot be removed
+     */
     void removeEntry(Path entry) throws IOException;
 
-    /** Plain NIO operations, right for configfs. */
+    /**
+     * Plain NIO operations, right for configfs.
+     *
+     * @return file operations on the default file system
+     */
     static Fs nio() {
       return new Fs() {
         @Override
@@ -129,17 +181,29 @@ public final class ConfigfsTsm {
       this.provider = provider;
     }
 
-    /** The report or quote. */
+    /**
+     * The report or quote.
+     *
+     * @return a copy of {@code outblob}
+     */
     public byte[] outblob() {
       return outblob.clone();
     }
 
-    /** The auxiliary blob (SEV-SNP: the certificate table), empty when there is none. */
+    /**
+     * The auxiliary blob (SEV-SNP: the certificate table), empty when there is none.
+     *
+     * @return a copy of {@code auxblob}, or empty
+     */
     public Optional<byte[]> auxblob() {
       return auxblob == null || auxblob.length == 0 ? Optional.empty() : Optional.of(auxblob.clone());
     }
 
-    /** The provider that produced it, e.g. {@code sev_guest} or {@code tdx_guest}. */
+    /**
+     * The provider that produced it, e.g. {@code sev_guest} or {@code tdx_guest}.
+     *
+     * @return the content of the entry's {@code provider} attribute
+     */
     public String provider() {
       return provider;
     }
@@ -155,12 +219,23 @@ public final class ConfigfsTsm {
     this.entryNames = entryNames;
   }
 
-  /** The real interface at {@link #DEFAULT_ROOT}. */
+  /**
+   * The real interface at {@link #DEFAULT_ROOT}.
+   *
+   * @return an interface at {@code /sys/kernel/config/tsm/report} using NIO
+   */
   public static ConfigfsTsm system() {
     return of(DEFAULT_ROOT, Fs.nio(), ConfigfsTsm::randomEntryName);
   }
 
-  /** An interface at {@code root} with the given file operations and entry names. */
+  /**
+   * An interface at {@code root} with the given file operations and entry names.
+   *
+   * @param root the report directory
+   * @param fs the file operations
+   * @param entryNames makes a fresh name for each report entry
+   * @return the interface
+   */
   public static ConfigfsTsm of(Path root, Fs fs, Supplier<String> entryNames) {
     return new ConfigfsTsm(
         Objects.requireNonNull(root, "root"),
@@ -172,12 +247,20 @@ public final class ConfigfsTsm {
     return "attest4j-" + UUID.randomUUID();
   }
 
-  /** The report directory. */
+  /**
+   * The report directory.
+   *
+   * @return the directory report entries are created in
+   */
   public Path root() {
     return root;
   }
 
-  /** Whether the report directory exists (configfs mounted and a TSM driver loaded). */
+  /**
+   * Whether the report directory exists (configfs mounted and a TSM driver loaded).
+   *
+   * @return {@code true} if {@link #root()} is a directory
+   */
   public boolean isAvailable() {
     return fs.isDirectory(root);
   }
@@ -185,6 +268,8 @@ public final class ConfigfsTsm {
   /**
    * The provider behind the interface (e.g. {@code sev_guest}, {@code tdx_guest}), found by creating
    * and removing a report entry; empty when the interface is absent or no provider answers.
+   *
+   * @return the provider name, or empty
    */
   public Optional<String> probeProvider() {
     if (!isAvailable()) {
@@ -217,6 +302,8 @@ public final class ConfigfsTsm {
    * @param privlevel the privilege level (SEV-SNP VMPL) to write, or null to leave it alone
    * @param expectedProvider the provider the caller can parse (e.g. {@code sev_guest}), or null
    * @param wantAux whether to read {@code auxblob} too
+   * @return the report, its auxiliary blob if asked for, and the provider
+   * @throws TsmException if the interface is absent, the provider is not the expected one, or I/O fails
    */
   public Result generate(byte[] inblob, Integer privlevel, String expectedProvider, boolean wantAux)
       throws TsmException {

@@ -32,17 +32,31 @@ public final class DiskCache {
     this.dir = dir;
   }
 
-  /** A cache rooted at {@code dir} (created on the first write). */
+  /**
+   * A cache rooted at {@code dir} (created on the first write).
+   *
+   * @param dir the cache directory
+   * @return a cache over {@code dir}
+   */
   public static DiskCache at(Path dir) {
     return new DiskCache(Objects.requireNonNull(dir, "dir").toAbsolutePath().normalize());
   }
 
-  /** The directory this cache writes to. */
+  /**
+   * The directory this cache writes to.
+   *
+   * @return the cache directory
+   */
   public Path directory() {
     return dir;
   }
 
-  /** Whether {@code key} is a legal cache key (letters, digits, '.', '_', '=', '-'; no path). */
+  /**
+   * Whether {@code key} is a legal cache key (letters, digits, '.', '_', '=', '-'; no path).
+   *
+   * @param key the candidate key
+   * @return {@code true} if it is non-empty and uses only the allowed characters
+   */
   public static boolean isValidKey(String key) {
     return key != null && KEY.matcher(key).matches() && !key.contains("..");
   }
@@ -54,7 +68,13 @@ public final class DiskCache {
     return dir.resolve(key);
   }
 
-  /** The cached bytes for {@code key}, or empty when absent. */
+  /**
+   * The cached bytes for {@code key}, or empty when absent.
+   *
+   * @param key a valid cache key
+   * @return the stored bytes, or empty if none are stored
+   * @throws IOException if the file exists but cannot be read
+   */
   public Optional<byte[]> read(String key) throws IOException {
     try {
       return Optional.of(Files.readAllBytes(file(key)));
@@ -63,7 +83,13 @@ public final class DiskCache {
     }
   }
 
-  /** Atomically replaces the bytes stored under {@code key}. */
+  /**
+   * Atomically replaces the bytes stored under {@code key}.
+   *
+   * @param key a valid cache key
+   * @param data the bytes to store
+   * @throws IOException if the file cannot be written or moved into place
+   */
   public void write(String key, byte[] data) throws IOException {
     Path target = file(key);
     Files.createDirectories(dir);
@@ -86,7 +112,12 @@ public final class DiskCache {
     }
   }
 
-  /** Removes {@code key} (no error when absent). */
+  /**
+   * Removes {@code key} (no error when absent).
+   *
+   * @param key a valid cache key
+   * @throws IOException if the file exists but cannot be deleted
+   */
   public void delete(String key) throws IOException {
     Files.deleteIfExists(file(key));
   }

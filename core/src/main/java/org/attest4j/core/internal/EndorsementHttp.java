@@ -51,7 +51,19 @@ public final class EndorsementHttp {
       ReasonCode notFound,
       ReasonCode httpError,
       ReasonCode interrupted) {
-    /** Rejects null codes. */
+    /**
+     * Rejects null codes.
+     *
+     * @param timeout a request timed out
+     * @param badResponse a 200 response whose body is unusable
+     * @param networkError the connection failed
+     * @param throttled HTTP 429
+     * @param serverUnavailable HTTP 503 and other 5xx
+     * @param notFound HTTP 404
+     * @param httpError any other non-200 status
+     * @param interrupted the thread was interrupted while fetching or waiting
+     * @throws NullPointerException if any code is null
+     */
     public Reasons {
       Objects.requireNonNull(timeout, "timeout");
       Objects.requireNonNull(badResponse, "badResponse");
@@ -81,7 +93,17 @@ public final class EndorsementHttp {
       String notFoundHint,
       Reasons reasons,
       System.Logger log) {
-    /** Rejects nulls. */
+    /**
+     * Rejects nulls.
+     *
+     * @param label the service in messages
+     * @param logTag the short tag in debug logs
+     * @param throttledHint advice appended when every attempt was throttled or unavailable
+     * @param notFoundHint advice appended to a 404
+     * @param reasons the reason codes
+     * @param log the logger for retry messages
+     * @throws NullPointerException if any component is null
+     */
     public Service {
       Objects.requireNonNull(label, "label");
       Objects.requireNonNull(logTag, "logTag");
@@ -105,7 +127,17 @@ public final class EndorsementHttp {
   private final Duration breakerWindow;
   private final AtomicReference<Instant> openUntil = new AtomicReference<>(Instant.MIN);
 
-  /** A fetcher for {@code service} sending through {@code client}, without a circuit breaker. */
+  /**
+   * A fetcher for {@code service} sending through {@code client}, without a circuit breaker.
+   *
+   * @param service what is fetched, with its messages, reasons and logger
+   * @param client the HTTP client that sends the requests
+   * @param requestTimeout the timeout of each request
+   * @param policy how often and how long to retry
+   * @param clock measures Retry-After dates and the breaker window
+   * @param sleeper waits between attempts
+   * @param maxBodyBytes the largest response body accepted
+   */
   public EndorsementHttp(
       Service service,
       HttpClient client,
@@ -124,6 +156,15 @@ public final class EndorsementHttp {
    * (by {@code clock}) every fetch fails at once with the throttled reason and the remaining time
    * as its retry-after, without a network call. So a throttling server sees at most one request
    * per window from this client, and no caller waits on it.
+   *
+   * @param service what is fetched, with its messages, reasons and logger
+   * @param client the HTTP client that sends the requests
+   * @param requestTimeout the timeout of each request
+   * @param policy how often and how long to retry
+   * @param clock measures Retry-After dates and the breaker window
+   * @param sleeper waits between attempts
+   * @param maxBodyBytes the largest response body accepted
+   * @param breakerWindow the shortest time the breaker stays open, or {@code null} for no breaker
    */
   public EndorsementHttp(
       Service service,
@@ -148,6 +189,9 @@ public final class EndorsementHttp {
   /**
    * The client used when the caller supplies none: {@code connectTimeout}, redirects followed
    * (except HTTPS to HTTP), HTTP/1.1.
+   *
+   * @param connectTimeout the connect timeout
+   * @return a new client
    */
   public static HttpClient defaultClient(Duration connectTimeout) {
     return HttpClient.newBuilder()
@@ -161,6 +205,9 @@ public final class EndorsementHttp {
    * Checks a server base URI for a client builder: http or https, no query, no fragment. {@code
    * name} is the server in messages (e.g. {@code "KDS"}).
    *
+   * @param uri the base URI to check
+   * @param name the server's name in messages
+   * @return {@code uri}, unchanged
    * @throws IllegalArgumentException when the URI is unsuitable
    */
   public static URI checkBaseUri(URI uri, String name) {
@@ -175,7 +222,12 @@ public final class EndorsementHttp {
     return uri;
   }
 
-  /** {@code uri} as a string without trailing slashes. */
+  /**
+   * {@code uri} as a string without trailing slashes.
+   *
+   * @param uri the URI
+   * @return its text with every trailing {@code /} removed
+   */
   public static String withoutTrailingSlashes(URI uri) {
     String s = uri.toString();
     while (s.endsWith("/")) {
@@ -184,7 +236,13 @@ public final class EndorsementHttp {
     return s;
   }
 
-  /** Checks a builder's attempt count (1..20, as {@link RetryPolicy} allows). */
+  /**
+   * Checks a builder's attempt count (1..20, as {@link RetryPolicy} allows).
+   *
+   * @param n the number of attempts
+   * @return {@code n}
+   * @throws IllegalArgumentException if {@code n} is outside 1..20
+   */
   public static int checkMaxAttempts(int n) {
     if (n < 1 || n > 20) {
       throw new IllegalArgumentException("maxAttempts must be 1..20");
@@ -192,7 +250,13 @@ public final class EndorsementHttp {
     return n;
   }
 
-  /** Checks a builder's body limit (at least 1024 bytes). */
+  /**
+   * Checks a builder's body limit (at least 1024 bytes).
+   *
+   * @param n the limit in bytes
+   * @return {@code n}
+   * @throws IllegalArgumentException if {@code n} is below 1024
+   */
   public static int checkMaxBodyBytes(int n) {
     if (n < 1024) {
       throw new IllegalArgumentException("maxBodyBytes must be at least 1024");
@@ -200,7 +264,15 @@ public final class EndorsementHttp {
     return n;
   }
 
-  /** Checks that a builder's duration is present and positive. */
+  /**
+   * Checks that a builder's duration is present and positive.
+   *
+   * @param d the duration
+   * @param name the setting's name in messages
+   * @return {@code d}
+   * @throws NullPointerException if {@code d} is null
+   * @throws IllegalArgumentException if {@code d} is zero or negative
+   */
   public static Duration positive(Duration d, String name) {
     Objects.requireNonNull(d, name);
     if (d.isNegative() || d.isZero()) {
@@ -209,7 +281,11 @@ public final class EndorsementHttp {
     return d;
   }
 
-  /** How many HTTP requests were sent (attempts, retries included). */
+  /**
+   * How many HTTP requests were sent (attempts, retries included).
+   *
+   * @return the number of requests sent since construction
+   */
   public long requestCount() {
     return requests.get();
   }
@@ -217,6 +293,11 @@ public final class EndorsementHttp {
   /**
    * Fetches {@code uri}, retrying as described in the class comment, and returns the 200 response.
    * {@code what} names the object in messages (e.g. "the VCEK").
+   *
+   * @param uri the object's URI
+   * @param what names the object in messages
+   * @return the response with status 200 and a body within the limit
+   * @throws EndorsementUnavailableException if no attempt succeeds, the breaker is open, or the thread is interrupted
    */
   public HttpResponse<byte[]> get(URI uri, String what) throws EndorsementUnavailableException {
     requireBreakerClosed(what);
@@ -332,7 +413,11 @@ public final class EndorsementHttp {
     throw last;
   }
 
-  /** Whether the circuit breaker is open now (always false without one). */
+  /**
+   * Whether the circuit breaker is open now (always false without one).
+   *
+   * @return {@code true} while fetches fail at once without a network call
+   */
   public boolean breakerOpen() {
     return breakerWindow != null && clock.instant().isBefore(openUntil.get());
   }

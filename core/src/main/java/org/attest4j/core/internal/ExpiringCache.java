@@ -28,7 +28,12 @@ public final class ExpiringCache {
   /** Loads a value that is not in memory (typically from disk or the network). */
   @FunctionalInterface
   public interface Loader {
-    /** The value and its expiry; exceptions are passed to every caller waiting for the key. */
+    /**
+     * The value and its expiry; exceptions are passed to every caller waiting for the key.
+     *
+     * @return the loaded value with its expiry time
+     * @throws AttestationException if the value cannot be loaded
+     */
     Cached load() throws AttestationException;
   }
 
@@ -40,6 +45,10 @@ public final class ExpiringCache {
   /**
    * A cache of at most {@code maxEntries} entries; {@code interrupted} is the reason given when a
    * thread is interrupted while waiting for another's load.
+   *
+   * @param maxEntries the largest number of entries kept
+   * @param clock decides expiry
+   * @param interrupted the reason code for a refusal caused by interruption
    */
   public ExpiringCache(int maxEntries, Clock clock, ReasonCode interrupted) {
     if (maxEntries < 1) {
@@ -61,6 +70,12 @@ public final class ExpiringCache {
   /**
    * The unexpired value for {@code key}, loading it with {@code loader} when absent. Concurrent
    * calls for the same key share one load. {@code what} names the value in messages.
+   *
+   * @param key identifies the value
+   * @param what names the value in messages
+   * @param loader loads the value when it is absent or expired
+   * @return the cached or freshly loaded value
+   * @throws AttestationException the loader's refusal, or one with the {@code interrupted} reason
    */
   public Object get(String key, String what, Loader loader) throws AttestationException {
     Object hit = memoryGet(key);
@@ -89,7 +104,11 @@ public final class ExpiringCache {
     }
   }
 
-  /** How many calls joined a load already running. */
+  /**
+   * How many calls joined a load already running.
+   *
+   * @return the number of joined calls since construction
+   */
   public long joinedCount() {
     return coalescer.joinedCount();
   }

@@ -33,7 +33,15 @@ public final class RetryPolicy {
     this.maxRetryAfter = maxRetryAfter;
   }
 
-  /** A policy; see the accessors for the meaning of each bound. */
+  /**
+   * A policy; see the accessors for the meaning of each bound.
+   *
+   * @param maxAttempts see {@link #maxAttempts()}
+   * @param initialBackoff see {@link #initialBackoff()}
+   * @param maxBackoff see {@link #maxBackoff()}
+   * @param maxRetryAfter see {@link #maxRetryAfter()}
+   * @return the policy
+   */
   public static RetryPolicy of(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxRetryAfter) {
     return new RetryPolicy(
         maxAttempts,
@@ -42,27 +50,48 @@ public final class RetryPolicy {
         Objects.requireNonNull(maxRetryAfter, "maxRetryAfter"));
   }
 
-  /** The total number of attempts, the first included. */
+  /**
+   * The total number of attempts, the first included.
+   *
+   * @return the attempt limit, at least 1
+   */
   public int maxAttempts() {
     return maxAttempts;
   }
 
-  /** The wait after the first failed attempt; it doubles after each further failure. */
+  /**
+   * The wait after the first failed attempt; it doubles after each further failure.
+   *
+   * @return the first backoff
+   */
   public Duration initialBackoff() {
     return initialBackoff;
   }
 
-  /** The cap on any one backoff. */
+  /**
+   * The cap on any one backoff.
+   *
+   * @return the longest backoff
+   */
   public Duration maxBackoff() {
     return maxBackoff;
   }
 
-  /** The longest {@code Retry-After} that is waited for; longer ones end the retries. */
+  /**
+   * The longest {@code Retry-After} that is waited for; longer ones end the retries.
+   *
+   * @return the longest honoured {@code Retry-After}
+   */
   public Duration maxRetryAfter() {
     return maxRetryAfter;
   }
 
-  /** The backoff after failed attempt number {@code attempt} (1-based). */
+  /**
+   * The backoff after failed attempt number {@code attempt} (1-based).
+   *
+   * @param attempt the 1-based number of the attempt that failed
+   * @return the wait before the next attempt, at most {@link #maxBackoff()}
+   */
   public Duration backoff(int attempt) {
     Duration d = initialBackoff;
     for (int i = 1; i < attempt && d.compareTo(maxBackoff) < 0; i++) {
@@ -74,6 +103,10 @@ public final class RetryPolicy {
   /**
    * Parses an HTTP {@code Retry-After} value: delta-seconds or an IMF-fixdate / RFC 1123 date,
    * relative to {@code now}. Unparseable values give empty; dates in the past give zero.
+   *
+   * @param value the header value, may be {@code null}
+   * @param now the time a date is measured from
+   * @return the delay, or empty if the value cannot be parsed
    */
   public static Optional<Duration> parseRetryAfter(String value, Instant now) {
     if (value == null) {

@@ -8,10 +8,19 @@ import java.time.Duration;
  */
 @FunctionalInterface
 public interface Sleeper {
-  /** Waits for {@code duration}. */
+  /**
+   * Waits for {@code duration}.
+   *
+   * @param duration how long to wait
+   * @throws InterruptedException if the thread is interrupted while waiting
+   */
   void sleep(Duration duration) throws InterruptedException;
 
-  /** The real sleeper ({@link Thread#sleep(long)}). */
+  /**
+   * The real sleeper ({@link Thread#sleep(long)}).
+   *
+   * @return a sleeper that blocks the calling thread
+   */
   static Sleeper system() {
     return d -> {
       if (!d.isNegative() && !d.isZero()) {
