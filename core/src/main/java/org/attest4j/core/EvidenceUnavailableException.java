@@ -9,9 +9,7 @@ package org.attest4j.core;
 public class EvidenceUnavailableException extends AttestationException {
   private static final long serialVersionUID = 1L;
 
-  /**
-   * Whether a later attempt may succeed; returned by {@link #isRetryable()}.
-   */
+  /** Whether a later attempt may succeed; returned by {@link #isRetryable()}. */
   private final boolean retryable;
 
   /**
