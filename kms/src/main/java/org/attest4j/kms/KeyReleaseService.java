@@ -82,7 +82,7 @@ import org.attest4j.kms.proto.PublicKeyResponse;
  *   <li>ask the {@link AuthorizationHook} with dstack's {@link BootInfo} ({@code tcbStatus}
  *       {@code "UpToDate"} only when the TCBs agree and meet the floor, see {@link BootInfo});
  *   <li>derive the app keys exactly as dstack does;
- *   <li>seal them to report_data[0..32] ({@link EnvelopeMode#HPKE} by default: bound to the
+ *   <li>seal them to report_data[0..32] ({@link EnvelopeMode#HPKE_V1} by default: bound to the
  *       request and signed by the KMS).
  * </ol>
  *
@@ -1144,7 +1144,7 @@ public final class KeyReleaseService {
     private boolean tdxRequireKeyProvider = true;
     private Duration endorsementDeadline = Duration.ofSeconds(2);
     private Duration unknownChipTtl = Duration.ofMinutes(10);
-    private int maxBackgroundFetches = 4;
+    private int maxBackgroundFetches = 64;
     private boolean requireVekInRequest;
     private boolean allowMaskedChipId;
 
@@ -1188,8 +1188,10 @@ public final class KeyReleaseService {
     }
 
     /**
-     * At most this many endorsement fetches run in the background at once (default 4); a request
-     * needing another is refused at once with the retryable {@link KmsReason#ENDORSEMENTS_BUSY}.
+     * At most this many endorsement lookups run on the background pool at once (default 64; its
+     * threads are started on demand and end when idle); a request needing another is refused at
+     * once with the retryable {@link KmsReason#ENDORSEMENTS_BUSY}. Requests that bring their VEK
+     * do not use the pool once the product's chain is known.
      *
      * @param n 1 or more
      * @return this builder
@@ -1413,7 +1415,7 @@ public final class KeyReleaseService {
 
     /**
      * The envelope modes served, the first being the default for requests that do not ask.
-     * Default: {@link EnvelopeMode#HPKE} only. {@link EnvelopeMode#AES_SIV_PR630} is
+     * Default: {@link EnvelopeMode#HPKE_V1} only. {@link EnvelopeMode#AES_SIV_PR630} is
      * unauthenticated and must be enabled explicitly.
      */
     public Builder envelopes(EnvelopeMode defaultMode, EnvelopeMode... others) {

@@ -34,8 +34,8 @@ import org.attest4j.kms.InMemoryUsedValueStore;
 import org.attest4j.kms.NonceStore;
 import org.attest4j.kms.UsedValueStore;
 import org.attest4j.kms.PinnedLaunch;
-import org.attest4j.kms.StrictJson;
 import org.attest4j.kms.WebhookAuthorizer;
+import org.attest4j.kms.internal.StrictJson;
 import org.attest4j.ovmf.MetadataSection;
 import org.attest4j.ovmf.OvmfImage;
 import org.attest4j.ovmf.PreparedFirmware;
@@ -45,6 +45,7 @@ import org.attest4j.snp.SnpTrustAnchor;
 import org.attest4j.snp.SnpVerifier;
 import org.attest4j.snp.TcbVersion;
 import org.attest4j.snp.kds.EndorsementSource;
+import org.attest4j.snp.kds.EndorsementVerifier;
 import org.attest4j.snp.kds.KdsClient;
 
 /**
@@ -186,24 +187,37 @@ public final class KmsConfig {
   }
 
   /**
-   * Makes the store of used nonces and request digests for a configuration (the in-memory one,
-   * or a shared one such as Redis when {@code redis_url} is set).
+   * Where a KMS keeps the state that replicas must share: the store of used nonces and request
+   * digests, and optionally a cache in front of the endorsement source. {@link #IN_MEMORY} keeps
+   * both in this JVM; the Redis one ({@code redis_url}) shares them.
    */
   @FunctionalInterface
-  public interface UsedValueStoreFactory {
+  public interface SharedState {
     /**
-     * The store.
+     * The store of used nonces and request digests.
      *
      * @param config the configuration
      * @param clock the clock
      * @return the store
      * @throws AttestationException if the configuration is malformed or the store cannot be set up
      */
-    UsedValueStore create(KmsConfig config, Clock clock) throws AttestationException;
+    UsedValueStore usedValues(KmsConfig config, Clock clock) throws AttestationException;
+
+    /**
+     * The endorsement source to use in front of {@code upstream} (default: {@code upstream}).
+     *
+     * @param upstream the configured source (request, cert_chain, KDS)
+     * @param verifier accepts chains and VCEKs under the configured trust anchors
+     * @param clock the clock
+     * @return the source
+     */
+    default EndorsementSource endorsements(EndorsementSource upstream, EndorsementVerifier verifier, Clock clock) {
+      return upstream;
+    }
   }
 
-  /** The in-memory store with the configured capacities. */
-  public static final UsedValueStoreFactory IN_MEMORY = (c, clock) -> {
+  /** Everything in this JVM: the in-memory store with the configured capacities, no shared cache. */
+  public static final SharedState IN_MEMORY = (c, clock) -> {
     try {
       return InMemoryUsedValueStore.builder().clock(clock).nonceCapacity(c.usedNonceCapacity())
           .requestDigestCapacity(c.usedDigestCapacity()).build();
@@ -260,18 +274,18 @@ public final class KmsConfig {
    * {@code usedValues} makes.
    *
    * @param clock the clock
-   * @param usedValues makes the store of used nonces and request digests
+   * @param shared where used nonces / request digests and cached endorsements live
    * @return the service
    * @throws IOException if a referenced file cannot be read or the keys cannot be stored
    * @throws AttestationException if the configuration or a referenced file is malformed
    */
-  public KeyReleaseService buildService(Clock clock, UsedValueStoreFactory usedValues)
+  public KeyReleaseService buildService(Clock clock, SharedState shared)
       throws IOException, AttestationException {
     Objects.requireNonNull(clock, "clock");
     KmsRootKeys roots = rootKeys(clock);
     KeyReleaseService.Builder b = KeyReleaseService.builder().clock(clock).rootKeys(roots)
         .caCertPem(roots.rootCaCertificatePem());
-    b.snp(verifier(clock), endorsements(clock));
+    b.snp(verifier(clock), shared.endorsements(endorsements(clock), endorsementVerifier(), clock));
     PinnedLaunch pinned = launch();
     b.launch(pinned);
     String policy = string(json, "policy", "strict");
@@ -299,7 +313,7 @@ public final class KmsConfig {
     int life = json.has("nonce_lifetime_seconds") ? integer(json.get("nonce_lifetime_seconds"), "nonce_lifetime_seconds") : 60;
     try {
       b.nonceStore(NonceStore.builder().clock(clock).lifetime(Duration.ofSeconds(life)).secretFrom(roots)
-          .usedValues(usedValues.create(this, clock)).build());
+          .usedValues(shared.usedValues(this, clock)).build());
     } catch (IllegalArgumentException ex) {
       throw bad(ex.getMessage());
     }
@@ -322,6 +336,58 @@ public final class KmsConfig {
     } catch (IllegalStateException | IllegalArgumentException ex) {
       throw bad(ex.getMessage());
     }
+  }
+
+  /**
+   * The HTTP limits ({@code "http"}: {@code worker_threads}, {@code worker_queue}, {@code
+   * read_deadline_ms}, {@code idle_timeout_ms}, {@code max_connections}, {@code max_body_bytes},
+   * {@code rate_per_second}, {@code rate_burst}; each defaults to {@link HttpLimits#DEFAULTS}).
+   *
+   * @return the limits
+   * @throws MalformedEvidenceException if a value is malformed or out of range
+   */
+  public HttpLimits httpLimits() throws MalformedEvidenceException {
+    JsonObject h = object(json, "http");
+    HttpLimits d = HttpLimits.DEFAULTS;
+    if (h == null) {
+      return d;
+    }
+    only(h, "http.", "worker_threads", "worker_queue", "read_deadline_ms", "idle_timeout_ms", "max_connections",
+        "max_body_bytes", "rate_per_second", "rate_burst");
+    try {
+      return new HttpLimits(
+          h.has("worker_threads") ? integer(h.get("worker_threads"), "http.worker_threads") : d.workerThreads(),
+          h.has("worker_queue") ? integer(h.get("worker_queue"), "http.worker_queue") : d.workerQueue(),
+          h.has("read_deadline_ms") ? Duration.ofMillis(longValue(h.get("read_deadline_ms"), "http.read_deadline_ms")) : d.readDeadline(),
+          h.has("idle_timeout_ms") ? Duration.ofMillis(longValue(h.get("idle_timeout_ms"), "http.idle_timeout_ms")) : d.idleTimeout(),
+          h.has("max_connections") ? integer(h.get("max_connections"), "http.max_connections") : d.maxConnections(),
+          h.has("max_body_bytes") ? integer(h.get("max_body_bytes"), "http.max_body_bytes") : d.maxBodyBytes(),
+          h.has("rate_per_second") ? integer(h.get("rate_per_second"), "http.rate_per_second") : d.ratePerSecond(),
+          h.has("rate_burst") ? integer(h.get("rate_burst"), "http.rate_burst") : d.rateBurst());
+    } catch (IllegalArgumentException ex) {
+      throw bad("http." + ex.getMessage());
+    }
+  }
+
+  /**
+   * TLS ({@code "tls": {"pkcs12": FILE, "password_env": VAR}}: the server key and certificate in a
+   * PKCS#12 file whose password is in the environment variable VAR, never in the file), if set.
+   *
+   * @return the TLS options
+   * @throws MalformedEvidenceException if malformed or the variable is unset
+   */
+  public java.util.Optional<TlsOptions> tls() throws MalformedEvidenceException {
+    JsonObject t = object(json, "tls");
+    if (t == null) {
+      return java.util.Optional.empty();
+    }
+    only(t, "tls.", "pkcs12", "password_env");
+    String var = string(t, "password_env", null);
+    String pw = System.getenv(var);
+    if (pw == null) {
+      throw bad("tls.password_env names the variable " + var + ", which is not set");
+    }
+    return java.util.Optional.of(TlsOptions.pkcs12(resolve(string(t, "pkcs12", null)), pw.toCharArray()));
   }
 
   /** The value of the "allow_any_tcb" opt-out. */
@@ -469,6 +535,29 @@ public final class KmsConfig {
     }
   }
 
+  /** The trust anchors of "trust" (AMD's unless amd_roots is false, plus the listed ones). */
+  private List<SnpTrustAnchor> trustAnchors() throws IOException, MalformedEvidenceException {
+    JsonObject trust = object(json, "trust");
+    List<SnpTrustAnchor> out = new ArrayList<>();
+    if (trust == null || !trust.has("amd_roots") || bool(trust.get("amd_roots"), "trust.amd_roots")) {
+      out.addAll(SnpTrustAnchor.amdRoots());
+    }
+    JsonElement anchors = trust == null ? null : trust.get("anchors");
+    if (anchors != null && anchors.isJsonArray()) {
+      for (JsonElement a : anchors.getAsJsonArray()) {
+        JsonObject ao = a.getAsJsonObject();
+        String name = string(ao, "product", null);
+        Product p = Product.fromName(name).orElseThrow(() -> bad("unknown product " + name));
+        out.add(SnpTrustAnchor.ofCertificate(p, Files.readAllBytes(resolve(string(ao, "ark_pem", null)))));
+      }
+    }
+    return out;
+  }
+
+  private EndorsementVerifier endorsementVerifier() throws IOException, MalformedEvidenceException {
+    return EndorsementVerifier.withAnchors(trustAnchors());
+  }
+
   private EndorsementSource endorsements(Clock clock) throws IOException, MalformedEvidenceException {
     JsonObject e = object(json, "endorsements");
     List<EndorsementSource> sources = new ArrayList<>();
@@ -480,7 +569,7 @@ public final class KmsConfig {
       JsonObject kds = object(e, "kds");
       if (kds != null) {
         only(kds, "endorsements.kds.", "base_url", "cache_dir", "offline");
-        KdsClient.Builder k = KdsClient.builder().clock(clock);
+        KdsClient.Builder k = KdsClient.builder().clock(clock).verifier(endorsementVerifier());
         if (kds.has("base_url")) {
           k.baseUri(string(kds, "base_url", null));
         }

@@ -3,30 +3,44 @@ package org.attest4j.examples.kms;
 import com.google.gson.JsonObject;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CRL;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import javax.net.ssl.TrustManager;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.core.ReasonCode;
+import org.attest4j.core.internal.LogSafe;
+import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.kms.KeyRelease;
 import org.attest4j.kms.KeyReleaseException;
 import org.attest4j.kms.KeyReleaseService;
@@ -35,21 +49,44 @@ import org.attest4j.kms.PrpcJson;
 import org.attest4j.kms.proto.AppId;
 import org.attest4j.kms.proto.GetAppKeyAmdRequest;
 import org.attest4j.kms.proto.GetAppKeyTdxRequest;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * An example KMS on loopback, built on the JDK's HTTP server and {@link KeyReleaseService}. It
- * speaks dstack's "prpc" transport: {@code POST /prpc/<Method>} with a protobuf body, or {@code
- * /prpc/<Method>?json} with dstack's JSON (snake_case, hex bytes); {@code /prpc/KMS.<Method>} is
- * accepted too. Methods: {@code GetAppKeyAmd}, {@code GetAppKeyTdx} (Intel TDX guests, served when
- * the service was built with a TDX configuration, see {@link KeyReleaseService#releaseTdx}),
- * {@code GetAppEnvEncryptPubKey}, {@code GetMeta}, {@code GetNonce}.
+ * The example KMS server: {@link KeyReleaseService} over HTTP/1.1 (or HTTPS) on Jetty 12's core
+ * API, on loopback. It speaks dstack's "prpc" transport: {@code POST /prpc/<Method>} with a
+ * protobuf body, or {@code /prpc/<Method>?json} with dstack's JSON (snake_case, hex bytes);
+ * {@code /prpc/KMS.<Method>} is accepted too. Methods: {@code GetAppKeyAmd}, {@code GetAppKeyTdx}
+ * (Intel TDX guests, served when the service was built with a TDX configuration, see {@link
+ * KeyReleaseService#releaseTdx}), {@code GetAppEnvEncryptPubKey}, {@code GetMeta}, {@code GetNonce}
+ * ({@code ?envelope=hpke|aes_siv_pr630} binds the nonce to an envelope; default the KMS's
+ * default envelope).
  *
- * <p>Answers: 200 with the message; 400 for a malformed request (bad protobuf/JSON, wrong types,
- * missing or oversized fields, malformed evidence), 403 when the evidence is refused, 404/405 for
- * an unknown method or HTTP verb, 413 for a body over 64 KiB, 503 with {@code Retry-After} when an
- * endorsement, the authorization webhook or a nonce is temporarily unavailable. Every error body
- * is JSON: {@code {"error": message, "reason": "KmsReason.X", "step": n, "step_name": ...,
- * "retryable": bool}}. No request makes the handler throw; keys never appear in logs.
+ * <p>Answers: 200 with the message; 400 for a malformed request (bad protobuf/JSON, duplicate keys,
+ * wrong types, missing or oversized fields, malformed evidence), 403 when the evidence is refused,
+ * 404/405 for an unknown method or HTTP verb, 408 when the body does not arrive within the read
+ * deadline, 413 for a body over the limit, 429 when the client's rate limit is used up, 503 with
+ * {@code Retry-After} when every worker is busy or an endorsement, the authorization webhook or the
+ * freshness store is temporarily unavailable. Every error body is JSON: {@code {"error": message,
+ * "reason": "KmsReason.X", "step": n, "step_name": ..., "retryable": bool}}. No request makes the
+ * handler throw; keys never appear in logs, and request-derived text is escaped ({@link LogSafe}).
+ *
+ * <p>Slow clients cost no thread: Jetty reads headers and bodies with non-blocking I/O, the body is
+ * collected asynchronously under the read deadline, and only a complete request is handed to the
+ * bounded worker pool ({@link HttpLimits}).
  *
  * <p>Run it: {@code java -cp attest4j.jar org.attest4j.examples.kms.KmsServer --config kms.json}.
  *
@@ -58,17 +95,8 @@ import org.attest4j.kms.proto.GetAppKeyTdxRequest;
 public final class KmsServer implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(KmsServer.class.getName());
 
-  /** The largest request body accepted. */
+  /** The default largest request body accepted ({@link HttpLimits#maxBodyBytes()}). */
   public static final int MAX_BODY = 64 * 1024;
-
-  static {
-    // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle's algorithm
-    // and delayed ACKs add about 40 ms to every answer. The property is read when the first
-    // server starts; an explicit setting by the application wins.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
 
   /**
    * What happened to one key request (for metrics, logs and the demo).
@@ -81,63 +109,292 @@ public final class KmsServer implements AutoCloseable {
   public record Outcome(String method, int status, KeyRelease release, KeyReleaseException refusal) {}
 
   private final KeyReleaseService service;
-  private final HttpServer server;
-  private final ExecutorService executor;
   private final Consumer<Outcome> observer;
+  private final HttpLimits limits;
+  private final Function<InetSocketAddress, String> clientKey;
+  private final ClientRateLimiter rates;
+  private final ThreadPoolExecutor workers;
+  private final ScheduledExecutorService timer;
+  private final Server server;
+  private final ServerConnector connector;
+  private final boolean tls;
+  private final AutoCloseable onClose;
 
-  private KmsServer(KeyReleaseService service, int port, int threads, Consumer<Outcome> observer) throws IOException {
-    this.service = Objects.requireNonNull(service, "service");
-    this.observer = observer != null ? observer : o -> {};
-    this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
-    this.executor = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "kms-http");
+  private KmsServer(Builder b) throws IOException {
+    this.service = Objects.requireNonNull(b.service, "service");
+    this.observer = b.observer != null ? b.observer : o -> {};
+    this.limits = b.limits;
+    this.clientKey = b.clientKey;
+    this.onClose = b.onClose;
+    this.rates = limits.ratePerSecond() > 0
+        ? new ClientRateLimiter(limits.ratePerSecond(), limits.rateBurst(), 100_000, System::nanoTime) : null;
+    AtomicInteger n = new AtomicInteger();
+    BlockingQueue<Runnable> queue = limits.workerQueue() == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(limits.workerQueue());
+    this.workers = new ThreadPoolExecutor(limits.workerThreads(), limits.workerThreads(), 60, TimeUnit.SECONDS, queue, r -> {
+      Thread t = new Thread(r, "kms-worker-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
-    server.setExecutor(executor);
-    server.createContext("/", this::handle);
-    server.start();
-    LOG.log(Level.INFO, () -> "KMS listening on " + baseUri() + " (" + service + ")");
+    this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "kms-read-deadline");
+      t.setDaemon(true);
+      return t;
+    });
+    QueuedThreadPool io = new QueuedThreadPool(16, 4);
+    io.setName("kms-io");
+    io.setDaemon(true);
+    this.server = new Server(io);
+    HttpConfiguration http = new HttpConfiguration();
+    http.setSendServerVersion(false);
+    http.setSendXPoweredBy(false);
+    http.setIdleTimeout(limits.idleTimeout().toMillis());
+    http.setRequestHeaderSize(8 * 1024);
+    this.tls = b.tls != null;
+    if (b.tls == null) {
+      connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    } else {
+      http.addCustomizer(new SecureRequestCustomizer(false));
+      connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(sslContext(b.tls), "http/1.1"),
+          new HttpConnectionFactory(http));
+    }
+    connector.setHost(b.bind.getHostAddress());
+    connector.setPort(b.port);
+    connector.setIdleTimeout(limits.idleTimeout().toMillis());
+    connector.setAcceptQueueSize(128);
+    server.addConnector(connector);
+    server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+    server.setHandler(new Prpc());
+    try {
+      server.start();
+    } catch (Exception e) {
+      close();
+      throw new IOException("cannot start the KMS server on port " + b.port + ": " + e.getMessage(), e);
+    }
+    LOG.log(Level.DEBUG, () -> "KMS listening on " + baseUri() + " (" + service + ", " + limits + ")");
+  }
+
+  private static SslContextFactory.Server sslContext(TlsOptions t) {
+    Optional<javax.net.ssl.X509TrustManager> trust = t.clientTrust();
+    SslContextFactory.Server ssl = new SslContextFactory.Server() {
+      @Override
+      protected TrustManager[] getTrustManagers(KeyStore trustStore, Collection<? extends CRL> crls) throws Exception {
+        return trust.isPresent() ? new TrustManager[] {trust.get()} : super.getTrustManagers(trustStore, crls);
+      }
+    };
+    ssl.setKeyStorePath(t.keyStore().toAbsolutePath().toString());
+    ssl.setKeyStoreType("PKCS12");
+    ssl.setKeyStorePassword(new String(t.password()));
+    ssl.setNeedClientAuth(trust.isPresent());
+    ssl.setSniRequired(false);
+    return ssl;
   }
 
   /**
-   * Starts a server for {@code service} on loopback.
+   * A builder for a server of {@code service}: any free loopback port, {@link HttpLimits#DEFAULTS},
+   * plain HTTP, clients keyed by remote IP address.
    *
+   * @param service the key-release service
+   * @return a new builder
+   */
+  public static Builder builder(KeyReleaseService service) {
+    return new Builder(service);
+  }
+
+  /**
+   * Starts a server for {@code service} on loopback with default limits but no rate limit (for
+   * tests, demos and load generators; {@link #builder} sets everything).
+   *
+   * @param service the key-release service
    * @param port the port (0: any free port)
-   * @param threads handler threads
+   * @param threads worker threads
    * @param observer told about every GetAppKeyAmd and GetAppKeyTdx outcome ({@link Outcome#method()}; may be null)
+   * @return the running server
+   * @throws IOException if the port cannot be bound
    */
   public static KmsServer start(KeyReleaseService service, int port, int threads, Consumer<Outcome> observer)
       throws IOException {
-    return new KmsServer(service, port, threads, observer);
+    return builder(service).port(port).limits(HttpLimits.DEFAULTS.withWorkerThreads(threads).withRate(0, 1))
+        .observer(observer).start();
   }
 
   /**
    * Starts a server from a configuration (root keys are created in its key directory on first
-   * start).
+   * start) with the in-memory freshness store.
+   *
+   * @param config the configuration
+   * @param clock the clock
+   * @return the running server
+   * @throws IOException if a file cannot be read or the port cannot be bound
+   * @throws AttestationException if the configuration is malformed
    */
   public static KmsServer start(KmsConfig config, Clock clock) throws IOException, AttestationException {
-    return new KmsServer(config.buildService(clock), config.port(), 4, null);
+    return start(config, clock, KmsConfig.IN_MEMORY, null);
   }
 
-  /** {@code http://127.0.0.1:<port>}. */
+  /**
+   * Starts a server from a configuration with the given freshness store.
+   *
+   * @param config the configuration
+   * @param clock the clock
+   * @param shared where used nonces / request digests and cached endorsements live
+   * @param onClose closed after the server stops (for example the Redis connection); may be null
+   * @return the running server
+   * @throws IOException if a file cannot be read or the port cannot be bound
+   * @throws AttestationException if the configuration is malformed
+   */
+  public static KmsServer start(KmsConfig config, Clock clock, KmsConfig.SharedState shared,
+      AutoCloseable onClose) throws IOException, AttestationException {
+    HttpLimits limits = config.httpLimits();
+    Optional<TlsOptions> tls = config.tls();
+    KeyReleaseService service = config.buildService(clock, shared);
+    Builder b = builder(service).port(config.port()).limits(limits).onClose(onClose);
+    tls.ifPresent(b::tls);
+    return b.start();
+  }
+
+  /**
+   * {@code http://127.0.0.1:<port>} (or {@code https://}).
+   *
+   * @return the base URI
+   */
   public URI baseUri() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return URI.create((tls ? "https" : "http") + "://127.0.0.1:" + connector.getLocalPort());
   }
 
-  /** The key-release service behind the server. */
+  /**
+   * The key-release service behind the server.
+   *
+   * @return the service
+   */
   public KeyReleaseService service() {
     return service;
   }
 
+  /**
+   * The limits in force.
+   *
+   * @return the limits
+   */
+  public HttpLimits limits() {
+    return limits;
+  }
+
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
     try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
+      server.stop();
+    } catch (Exception e) {
+      LOG.log(Level.DEBUG, "stopping Jetty failed", e);
+    }
+    workers.shutdownNow();
+    timer.shutdownNow();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (onClose != null) {
+      try {
+        onClose.close();
+      } catch (Exception e) {
+        LOG.log(Level.DEBUG, "closing the freshness store failed", e);
+      }
+    }
+  }
+
+  /** Configures and starts a {@link KmsServer}. Not thread-safe. */
+  public static final class Builder {
+    private final KeyReleaseService service;
+    private int port;
+    private InetAddress bind = InetAddress.getLoopbackAddress();
+    private HttpLimits limits = HttpLimits.DEFAULTS;
+    private TlsOptions tls;
+    private Consumer<Outcome> observer;
+    private Function<InetSocketAddress, String> clientKey = a -> a.getAddress().getHostAddress();
+    private AutoCloseable onClose;
+
+    private Builder(KeyReleaseService service) {
+      this.service = Objects.requireNonNull(service, "service");
+    }
+
+    /**
+     * The port (default 0: any free port).
+     *
+     * @param port 0..65535
+     * @return this builder
+     */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0..65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * The HTTP limits (default {@link HttpLimits#DEFAULTS}).
+     *
+     * @param limits the limits
+     * @return this builder
+     */
+    public Builder limits(HttpLimits limits) {
+      this.limits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
+
+    /**
+     * Serve HTTPS instead of HTTP.
+     *
+     * @param tls the TLS options
+     * @return this builder
+     */
+    public Builder tls(TlsOptions tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
+     * Told about every GetAppKeyAmd and GetAppKeyTdx outcome.
+     *
+     * @param observer the observer (may be null)
+     * @return this builder
+     */
+    public Builder observer(Consumer<Outcome> observer) {
+      this.observer = observer;
+      return this;
+    }
+
+    /**
+     * How a client is named for rate limiting (default: its IP address). Behind a trusted proxy,
+     * map the proxy's address to something else here; never trust a client-supplied header.
+     *
+     * @param key maps the remote socket address to a client key
+     * @return this builder
+     */
+    public Builder clientKey(Function<InetSocketAddress, String> key) {
+      this.clientKey = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /**
+     * Closed after the server stops (for example a shared store's connection).
+     *
+     * @param resource the resource (may be null)
+     * @return this builder
+     */
+    public Builder onClose(AutoCloseable resource) {
+      this.onClose = resource;
+      return this;
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @return the running server
+     * @throws IOException if the port cannot be bound or TLS cannot be set up
+     */
+    public KmsServer start() throws IOException {
+      return new KmsServer(this);
     }
   }
 
@@ -146,64 +403,203 @@ public final class KmsServer implements AutoCloseable {
   private static final class HttpError extends Exception {
     private static final long serialVersionUID = 1L;
     final int status;
+    final transient ReasonCode reason;
+    final transient Duration retryAfter;
+    final String allow;
 
     HttpError(int status, String message) {
+      this(status, message, null, null, null);
+    }
+
+    HttpError(int status, String message, ReasonCode reason, Duration retryAfter, String allow) {
       super(message, null, false, false);
       this.status = status;
+      this.reason = reason;
+      this.retryAfter = retryAfter;
+      this.allow = allow;
     }
   }
 
-  private void handle(HttpExchange ex) {
+  /** One HTTP exchange: answered once, by whichever of body, deadline or worker gets there first. */
+  private final class Exchange {
+    final Request request;
+    final Response response;
+    final Callback callback;
+    final AtomicBoolean answered = new AtomicBoolean();
     String method = "?";
-    try {
-      String path = ex.getRequestURI().getPath();
-      if (!path.startsWith("/prpc/")) {
-        throw new HttpError(404, "no such path " + path + "; use /prpc/<Method>");
+    boolean json;
+    boolean closeAfter;
+
+    Exchange(Request request, Response response, Callback callback) {
+      this.request = request;
+      this.response = response;
+      this.callback = callback;
+    }
+
+    void send(int status, String contentType, byte[] body, boolean close) {
+      send(status, contentType, body, close, java.util.Map.of());
+    }
+
+    void send(int status, String contentType, byte[] body, boolean close, java.util.Map<HttpHeader, String> headers) {
+      if (!answered.compareAndSet(false, true)) {
+        return;
       }
-      method = path.substring("/prpc/".length());
-      if (method.startsWith("KMS.")) {
-        method = method.substring(4);
-      }
-      String query = ex.getRequestURI().getRawQuery();
-      boolean json = query != null && (query.equals("json") || query.startsWith("json&") || query.contains("&json"));
-      String verb = ex.getRequestMethod();
-      boolean noArgs = method.equals("GetMeta") || method.equals("GetNonce");
-      if (!verb.equals("POST") && !(noArgs && verb.equals("GET"))) {
-        ex.getResponseHeaders().add("Allow", noArgs ? "GET, POST" : "POST");
-        throw new HttpError(405, "use POST for " + method);
-      }
-      byte[] body = readBody(ex);
-      switch (method) {
-        case "GetAppKeyAmd" -> getAppKeyAmd(ex, body, json);
-        case "GetAppKeyTdx" -> getAppKeyTdx(ex, body, json);
-        case "GetAppEnvEncryptPubKey" -> {
-          AppId req = decode(body, json, AppId.getDefaultInstance());
-          send(ex, 200, service.appEnvEncryptPublicKey(req), json);
+      try {
+        response.setStatus(status);
+        headers.forEach((h, v) -> response.getHeaders().put(h, v));
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType);
+        if (close || closeAfter) {
+          response.getHeaders().put(HttpHeader.CONNECTION, "close");
         }
-        case "GetMeta" -> send(ex, 200, service.meta(), json);
-        case "GetNonce" -> send(ex, 200, service.issueNonceRpc(), json);
-        default -> throw new HttpError(404, "unknown method " + method
-            + " (this KMS serves GetAppKeyAmd, GetAppKeyTdx, GetAppEnvEncryptPubKey, GetMeta, GetNonce)");
+        response.write(true, ByteBuffer.wrap(body), callback);
+      } catch (RuntimeException e) {
+        callback.failed(e);
+      }
+    }
+  }
+
+  private final class Prpc extends Handler.Abstract.NonBlocking {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+      Exchange ex = new Exchange(request, response, callback);
+      try {
+        route(ex);
+      } catch (HttpError e) {
+        // answered before the body was read: close the connection rather than drain an unread body
+        ex.closeAfter = true;
+        error(ex, e);
+      } catch (RuntimeException e) {
+        LOG.log(Level.ERROR, "unexpected failure while routing " + LogSafe.of(ex.method), e);
+        error(ex, new HttpError(500, "internal error"));
+      }
+      return true;
+    }
+  }
+
+  private static final java.util.Set<String> METHODS =
+      java.util.Set.of("GetAppKeyAmd", "GetAppKeyTdx", "GetAppEnvEncryptPubKey", "GetMeta", "GetNonce");
+
+  private void route(Exchange ex) throws HttpError {
+    String path = ex.request.getHttpURI().getPath();
+    if (path == null || !path.startsWith("/prpc/")) {
+      throw new HttpError(404, "no such path " + path + "; use /prpc/<Method>");
+    }
+    String method = path.substring("/prpc/".length());
+    if (method.startsWith("KMS.")) {
+      method = method.substring(4);
+    }
+    ex.method = method;
+    String query = ex.request.getHttpURI().getQuery();
+    ex.json = query != null && (query.equals("json") || query.startsWith("json&") || query.contains("&json"));
+    if (!METHODS.contains(method)) {
+      throw new HttpError(404, "unknown method " + method
+          + " (this KMS serves GetAppKeyAmd, GetAppKeyTdx, GetAppEnvEncryptPubKey, GetMeta, GetNonce)");
+    }
+    String verb = ex.request.getMethod();
+    boolean noArgs = method.equals("GetMeta") || method.equals("GetNonce");
+    if (!verb.equals("POST") && !(noArgs && verb.equals("GET"))) {
+      throw new HttpError(405, "use POST for " + method, null, null, noArgs ? "GET, POST" : "POST");
+    }
+    if (rates != null && (method.equals("GetNonce") || method.startsWith("GetAppKey"))) {
+      SocketAddress remote = ex.request.getConnectionMetaData().getRemoteSocketAddress();
+      String client = remote instanceof InetSocketAddress isa ? clientKey.apply(isa) : String.valueOf(remote);
+      Optional<Duration> wait = rates.tryAcquire(client);
+      if (wait.isPresent()) {
+        throw new HttpError(429, "too many requests from this client; retry after " + wait.get().toMillis() + " ms",
+            ServerReason.RATE_LIMITED, wait.get(), null);
+      }
+    }
+    long len = ex.request.getLength();
+    if (len > limits.maxBodyBytes()) {
+      HttpError tooLarge = new HttpError(413, "request body of " + len + " bytes is larger than " + limits.maxBodyBytes(),
+          ServerReason.BODY_TOO_LARGE, null, null);
+      if (len > 16L * limits.maxBodyBytes()) {
+        throw tooLarge; // answered at once; the connection is closed
+      }
+      // modestly too large: read and drop it (under the deadline) so the client can read the answer
+      ScheduledFuture<?> drainDeadline = timer.schedule(() -> error(ex, tooLarge), limits.readDeadline().toMillis(),
+          TimeUnit.MILLISECONDS);
+      Content.Source.consumeAll(ex.request, Callback.from(() -> {
+        drainDeadline.cancel(false);
+        error(ex, tooLarge);
+      }, x -> {
+        drainDeadline.cancel(false);
+        error(ex, tooLarge);
+      }));
+      return;
+    }
+    ScheduledFuture<?> deadline = timer.schedule(
+        () -> error(ex, new HttpError(408, "the request body did not arrive within " + limits.readDeadline().toMillis() + " ms",
+            ServerReason.READ_TIMEOUT, null, null)),
+        limits.readDeadline().toMillis(), TimeUnit.MILLISECONDS);
+    Content.Source.asByteArrayAsync(ex.request, limits.maxBodyBytes()).whenComplete((body, failure) -> {
+      deadline.cancel(false);
+      if (ex.answered.get()) {
+        return;
+      }
+      if (failure != null) {
+        Throwable c = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+            ? failure.getCause() : failure;
+        if (c instanceof IllegalArgumentException || c instanceof IllegalStateException) {
+          error(ex, new HttpError(413, "request body is larger than " + limits.maxBodyBytes() + " bytes",
+              ServerReason.BODY_TOO_LARGE, null, null));
+        } else {
+          error(ex, new HttpError(400, "could not read the request: " + c.getClass().getSimpleName()));
+        }
+        return;
+      }
+      try {
+        workers.execute(() -> process(ex, body));
+      } catch (RejectedExecutionException e) {
+        error(ex, new HttpError(503, "every worker is busy; retry shortly", ServerReason.OVERLOADED, Duration.ofSeconds(1), null));
+      }
+    });
+  }
+
+  private void process(Exchange ex, byte[] body) {
+    try {
+      switch (ex.method) {
+        case "GetAppKeyAmd" -> getAppKeyAmd(ex, body);
+        case "GetAppKeyTdx" -> getAppKeyTdx(ex, body);
+        case "GetAppEnvEncryptPubKey" -> send(ex, service.appEnvEncryptPublicKey(decode(body, ex.json, AppId.getDefaultInstance())));
+        case "GetMeta" -> send(ex, service.meta());
+        case "GetNonce" -> {
+          Optional<EnvelopeMode> env = envelopeParam(ex.request.getHttpURI().getQuery());
+          send(ex, env.isPresent() ? service.issueNonceRpc(env.get()) : service.issueNonceRpc());
+        }
+        default -> throw new HttpError(404, "unknown method " + ex.method);
       }
     } catch (HttpError e) {
-      error(ex, e.status, e.getMessage(), null, null);
+      error(ex, e);
     } catch (KeyReleaseException e) {
       error(ex, status(e.refusal()), e.getMessage(), e.refusal(), e);
     } catch (AttestationException e) {
       error(ex, status(e), e.getMessage(), e, null);
-    } catch (IOException e) {
-      LOG.log(Level.DEBUG, "I/O failure while handling " + method + ": " + e.getMessage());
-      error(ex, 400, "could not read the request: " + e.getMessage(), null, null);
     } catch (RuntimeException | Error e) {
-      LOG.log(Level.ERROR, "unexpected failure while handling " + method, e);
-      error(ex, 500, "internal error", null, null);
-    } finally {
-      ex.close();
+      LOG.log(Level.ERROR, "unexpected failure while handling " + LogSafe.of(ex.method), e);
+      error(ex, new HttpError(500, "internal error"));
     }
   }
 
-  private void getAppKeyAmd(HttpExchange ex, byte[] body, boolean json) throws IOException, AttestationException {
-    GetAppKeyAmdRequest req = decode(body, json, GetAppKeyAmdRequest.getDefaultInstance());
+  private static Optional<EnvelopeMode> envelopeParam(String query) throws HttpError {
+    if (query == null) {
+      return Optional.empty();
+    }
+    for (String p : query.split("&")) {
+      if (p.startsWith("envelope=")) {
+        String v = p.substring("envelope=".length());
+        return Optional.of(switch (v) {
+          case "hpke" -> EnvelopeMode.HPKE_V1;
+          case "aes_siv_pr630" -> EnvelopeMode.AES_SIV_PR630;
+          default -> throw new HttpError(400, "envelope must be hpke or aes_siv_pr630, not " + v);
+        });
+      }
+    }
+    return Optional.empty();
+  }
+
+  private void getAppKeyAmd(Exchange ex, byte[] body) throws AttestationException {
+    GetAppKeyAmdRequest req = decode(body, ex.json, GetAppKeyAmdRequest.getDefaultInstance());
     KeyRelease rel;
     try {
       rel = service.release(req);
@@ -212,12 +608,12 @@ public final class KmsServer implements AutoCloseable {
       throw e;
     }
     observe(new Outcome("GetAppKeyAmd", 200, rel, null));
-    send(ex, 200, rel.response(), json);
+    send(ex, rel.response());
     LOG.log(Level.DEBUG, () -> "released keys for app " + rel.bootInfo().appId() + " in " + rel.timings().total().toNanos() / 1000 + " us");
   }
 
-  private void getAppKeyTdx(HttpExchange ex, byte[] body, boolean json) throws IOException, AttestationException {
-    GetAppKeyTdxRequest req = decode(body, json, GetAppKeyTdxRequest.getDefaultInstance());
+  private void getAppKeyTdx(Exchange ex, byte[] body) throws AttestationException {
+    GetAppKeyTdxRequest req = decode(body, ex.json, GetAppKeyTdxRequest.getDefaultInstance());
     KeyRelease rel;
     try {
       rel = service.releaseTdx(req);
@@ -226,7 +622,7 @@ public final class KmsServer implements AutoCloseable {
       throw e;
     }
     observe(new Outcome("GetAppKeyTdx", 200, rel, null));
-    send(ex, 200, rel.response(), json);
+    send(ex, rel.response());
     LOG.log(Level.DEBUG, () -> "released keys for TDX app " + rel.bootInfo().appId() + " in "
         + rel.timings().total().toNanos() / 1000 + " us");
   }
@@ -236,26 +632,6 @@ public final class KmsServer implements AutoCloseable {
       observer.accept(o);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "KMS observer failed", e);
-    }
-  }
-
-  private static byte[] readBody(HttpExchange ex) throws IOException, HttpError {
-    String len = ex.getRequestHeaders().getFirst("Content-Length");
-    if (len != null) {
-      try {
-        if (Long.parseLong(len.trim()) > MAX_BODY) {
-          throw new HttpError(413, "request body of " + len.trim() + " bytes is larger than " + MAX_BODY);
-        }
-      } catch (NumberFormatException e) {
-        throw new HttpError(400, "bad Content-Length");
-      }
-    }
-    try (InputStream in = ex.getRequestBody()) {
-      byte[] b = in.readNBytes(MAX_BODY + 1);
-      if (b.length > MAX_BODY) {
-        throw new HttpError(413, "request body is larger than " + MAX_BODY + " bytes");
-      }
-      return b;
     }
   }
 
@@ -307,24 +683,33 @@ public final class KmsServer implements AutoCloseable {
     return 403;
   }
 
-  private static void send(HttpExchange ex, int status, Message m, boolean json) throws IOException {
-    byte[] out;
-    if (json) {
-      out = PrpcJson.print(m).getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "application/json");
+  private static void send(Exchange ex, Message m) {
+    if (ex.json) {
+      ex.send(200, "application/json", PrpcJson.print(m).getBytes(StandardCharsets.UTF_8), false);
     } else {
-      out = m.toByteArray();
-      ex.getResponseHeaders().set("Content-Type", "application/x-protobuf");
-    }
-    ex.sendResponseHeaders(status, out.length == 0 ? -1 : out.length);
-    if (out.length > 0) {
-      try (OutputStream os = ex.getResponseBody()) {
-        os.write(out);
-      }
+      ex.send(200, "application/x-protobuf", m.toByteArray(), false);
     }
   }
 
-  private static void error(HttpExchange ex, int status, String message, AttestationException e, KeyReleaseException k) {
+  private static void error(Exchange ex, HttpError e) {
+    JsonObject o = new JsonObject();
+    o.addProperty("error", e.getMessage());
+    if (e.reason != null) {
+      o.addProperty("reason", e.reason.qualifiedCode());
+      o.addProperty("retryable", e.retryAfter != null);
+    }
+    java.util.Map<HttpHeader, String> h = new java.util.EnumMap<>(HttpHeader.class);
+    if (e.retryAfter != null) {
+      h.put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, (e.retryAfter.toMillis() + 999) / 1000)));
+    }
+    if (e.allow != null) {
+      h.put(HttpHeader.ALLOW, e.allow);
+    }
+    finish(ex, e.status, o, e.status == 408 || e.status == 413, h);
+  }
+
+  private static void error(Exchange ex, int status, String message, AttestationException e, KeyReleaseException k) {
+    java.util.Map<HttpHeader, String> h = new java.util.EnumMap<>(HttpHeader.class);
     JsonObject o = new JsonObject();
     o.addProperty("error", message);
     if (e != null) {
@@ -332,24 +717,19 @@ public final class KmsServer implements AutoCloseable {
       o.addProperty("retryable", e.isRetryable());
       if (e instanceof EndorsementUnavailableException u) {
         Duration ra = u.retryAfter().orElse(Duration.ofSeconds(1));
-        ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, ra.toSeconds())));
+        h.put(HttpHeader.RETRY_AFTER, Long.toString(Math.max(1, ra.toSeconds())));
       }
     }
     if (k != null) {
       o.addProperty("step", k.step().number());
       o.addProperty("step_name", k.step().label());
     }
-    byte[] out = o.toString().getBytes(StandardCharsets.UTF_8);
-    try {
-      ex.getResponseHeaders().set("Content-Type", "application/json");
-      ex.sendResponseHeaders(status, out.length);
-      try (OutputStream os = ex.getResponseBody()) {
-        os.write(out);
-      }
-    } catch (IOException | RuntimeException io) {
-      LOG.log(Level.DEBUG, "could not send the error answer", io);
-    }
-    LOG.log(Level.DEBUG, () -> "HTTP " + status + ": " + message);
+    finish(ex, status, o, false, h);
+  }
+
+  private static void finish(Exchange ex, int status, JsonObject o, boolean close, java.util.Map<HttpHeader, String> h) {
+    ex.send(status, "application/json", o.toString().getBytes(StandardCharsets.UTF_8), close, h);
+    LOG.log(Level.DEBUG, () -> "HTTP " + status + " for " + LogSafe.of(ex.method) + ": " + LogSafe.of(o.get("error").getAsString()));
   }
 
   /**
@@ -366,18 +746,44 @@ public final class KmsServer implements AutoCloseable {
       System.exit(2);
     }
     KmsServer s;
+    org.attest4j.redis.RedisStore redis = null;
     try {
-      s = start(KmsConfig.load(Path.of(args[1])), Clock.systemUTC());
+      KmsConfig config = KmsConfig.load(Path.of(args[1]));
+      Optional<URI> redisUrl = config.redisUrl();
+      KmsConfig.SharedState shared = KmsConfig.IN_MEMORY;
+      if (redisUrl.isPresent()) {
+        org.attest4j.redis.RedisStore r = org.attest4j.redis.RedisStore.connect(redisUrl.get(), Duration.ofSeconds(1));
+        redis = r;
+        shared = new KmsConfig.SharedState() {
+          @Override
+          public org.attest4j.kms.UsedValueStore usedValues(KmsConfig c, Clock clock) {
+            return r.usedValues(clock);
+          }
+
+          @Override
+          public org.attest4j.snp.kds.EndorsementSource endorsements(org.attest4j.snp.kds.EndorsementSource upstream,
+              org.attest4j.snp.kds.EndorsementVerifier verifier, Clock clock) {
+            return r.endorsementCache(upstream, verifier, clock, Duration.ofHours(24));
+          }
+        };
+      }
+      s = start(config, Clock.systemUTC(), shared, redis);
     } catch (java.nio.file.NoSuchFileException e) {
       System.err.println("kms: cannot start: no such file " + e.getFile());
       System.exit(2);
       return;
-    } catch (IOException | AttestationException e) {
+    } catch (IOException | AttestationException | IllegalArgumentException e) {
+      if (redis != null) {
+        redis.close();
+      }
       System.err.println("kms: cannot start: " + args[1] + ": " + oneLine(e.getMessage()));
       System.exit(2);
       return;
     }
     System.out.println("listening on " + s.baseUri());
+    if (redis != null) {
+      System.out.println("sharing used nonces, request digests and endorsements through " + redis);
+    }
     System.out.println("serving /prpc/ GetAppKeyAmd, GetAppKeyTdx, GetAppEnvEncryptPubKey, GetMeta, GetNonce");
     System.out.flush();
     Runtime.getRuntime().addShutdownHook(new Thread(s::close));

@@ -1,0 +1,10 @@
+/**
+ * attest4j redis: the state of a replicated KMS on Redis or Valkey (used nonces and request
+ * digests, verified endorsements), through the Lettuce client.
+ */
+module org.attest4j.redis {
+  requires transitive org.attest4j.kms;
+  requires transitive org.attest4j.snp;
+  requires lettuce.core;
+  exports org.attest4j.redis;
+}

@@ -1,0 +1,146 @@
+package org.attest4j.redis;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import org.attest4j.kms.UsedValueStore;
+import org.attest4j.snp.kds.EndorsementSource;
+import org.attest4j.snp.kds.EndorsementVerifier;
+
+/**
+ * One connection to Redis (or Valkey) shared by a KMS replica's stores: {@link #usedValues} (used
+ * nonces and request digests, {@code SET key 1 NX PX ttl}: of concurrent uses across replicas
+ * exactly one wins) and {@link #endorsementCache} (verified VCEK/VLEK and chains, so replicas fetch
+ * each from AMD's KDS once). Keys start with {@code attest4j:}.
+ *
+ * <p>While Redis is unreachable, commands fail at once (no queueing) and the stores answer as their
+ * contracts say: the used-value store throws a retryable {@link
+ * org.attest4j.core.EndorsementUnavailableException} (the KMS answers 503, never accepting a
+ * request whose single use it could not record); the endorsement cache falls through to its
+ * upstream source. The connection reconnects by itself when Redis is back.
+ *
+ * <p>Thread-safe (Lettuce multiplexes one connection over all callers); {@link #close()} ends it.
+ */
+public final class RedisStore implements AutoCloseable {
+  private final RedisClient client;
+  private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final String name;
+
+  private RedisStore(RedisClient client, StatefulRedisConnection<byte[], byte[]> connection, String name) {
+    this.client = client;
+    this.connection = connection;
+    this.name = name;
+  }
+
+  /**
+   * Connects to {@code url} ({@code redis://HOST:PORT[/DB]} or {@code rediss://} for TLS).
+   *
+   * @param url the server
+   * @param commandTimeout how long one command may take before it counts as a failure
+   * @return the store
+   * @throws IllegalArgumentException if the URL is not a Redis URL
+   * @throws org.attest4j.core.EndorsementUnavailableException if Redis cannot be reached now
+   */
+  public static RedisStore connect(URI url, Duration commandTimeout)
+      throws org.attest4j.core.EndorsementUnavailableException {
+    Objects.requireNonNull(url, "url");
+    Objects.requireNonNull(commandTimeout, "commandTimeout");
+    RedisURI uri;
+    try {
+      uri = RedisURI.create(url);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a Redis URL: " + url.getScheme() + "://" + url.getHost() + ":" + url.getPort());
+    }
+    uri.setTimeout(commandTimeout);
+    RedisClient client = RedisClient.create(uri);
+    client.setOptions(ClientOptions.builder()
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
+        .build());
+    String name = "redis://" + url.getHost() + ":" + (url.getPort() > 0 ? url.getPort() : 6379);
+    try {
+      return new RedisStore(client, client.connect(ByteArrayCodec.INSTANCE), name);
+    } catch (RedisException e) {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      throw RedisUsedValueStore.unavailable("cannot connect to " + name, e);
+    }
+  }
+
+  /**
+   * The store of used nonces and request digests on this connection.
+   *
+   * @param clock the clock for time-to-live computations
+   * @return the store
+   */
+  public UsedValueStore usedValues(Clock clock) {
+    return new RedisUsedValueStore(this, clock);
+  }
+
+  /**
+   * A cache in front of {@code upstream} (for example a {@link org.attest4j.snp.kds.KdsClient}):
+   * VCEK/VLEK certificates and chains are kept in Redis for {@code ttl}, only after {@code verifier}
+   * accepted them, and are verified again on every read (an entry that no longer verifies is
+   * dropped and fetched anew).
+   *
+   * @param upstream where missing endorsements come from
+   * @param verifier decides whether a chain and certificate may be trusted
+   * @param clock the clock for validity checks
+   * @param ttl how long an entry is kept
+   * @return the caching source
+   */
+  public EndorsementSource endorsementCache(EndorsementSource upstream, EndorsementVerifier verifier, Clock clock,
+      Duration ttl) {
+    return new RedisEndorsementCache(this, upstream, verifier, clock, ttl);
+  }
+
+  RedisCommands<byte[], byte[]> commands() {
+    return connection.sync();
+  }
+
+  /** SET NX PX: true if the key was set. */
+  boolean setIfAbsent(String key, byte[] value, long ttlMillis) {
+    return "OK".equals(commands().set(key(key), value, SetArgs.Builder.nx().px(Math.max(1, ttlMillis))));
+  }
+
+  byte[] get(String key) {
+    return commands().get(key(key));
+  }
+
+  void set(String key, byte[] value, long ttlMillis) {
+    commands().set(key(key), value, SetArgs.Builder.px(Math.max(1, ttlMillis)));
+  }
+
+  void delete(String key) {
+    commands().del(key(key));
+  }
+
+  private static byte[] key(String k) {
+    return ("attest4j:" + k).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisStore[" + name + "]";
+  }
+}
