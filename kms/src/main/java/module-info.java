@@ -12,4 +12,6 @@ module org.attest4j.kms {
   requires java.net.http;
   exports org.attest4j.kms;
   exports org.attest4j.kms.proto;
+  // not API: strict JSON (gson types) shared with the examples; PublicApiTest skips *.internal
+  exports org.attest4j.kms.internal;
 }

@@ -26,7 +26,19 @@ import org.bouncycastle.crypto.params.X25519PublicKeyParameters;
 final class Hpke {
   private static final byte[] EMPTY = new byte[0];
 
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * One DRBG per thread for ephemeral keys: the default NativePRNG serializes every caller of
+   * every instance on one process-wide lock, which showed up as contention in the key release.
+   */
+  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Hpke::newRandom);
+
+  private static SecureRandom newRandom() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      return new SecureRandom();
+    }
+  }
 
   private Hpke() {}
 
@@ -40,7 +52,7 @@ final class Hpke {
       throws MalformedEvidenceException, GeneralSecurityException {
     X25519.checkPublicKey(recipientPublicKey, "the recipient X25519 public key");
     byte[] skE = new byte[X25519.KEY_LENGTH];
-    RANDOM.nextBytes(skE);
+    RANDOM.get().nextBytes(skE);
     try {
       byte[] enc = X25519.publicKey(skE);
       AsymmetricCipherKeyPair ephemeral =

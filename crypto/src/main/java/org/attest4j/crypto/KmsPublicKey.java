@@ -3,6 +3,7 @@ package org.attest4j.crypto;
 import java.math.BigInteger;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.bouncycastle.math.ec.ECPoint;
 
@@ -54,19 +55,31 @@ public final class KmsPublicKey {
     }
   }
 
-  /** SubjectPublicKeyInfo DER (91 bytes). */
-  public byte[] spki() {
-    return spki.clone();
+  /**
+   * SubjectPublicKeyInfo DER (91 bytes).
+   *
+   * @return the SPKI
+   */
+  public Bytes spki() {
+    return Bytes.of(spki);
   }
 
-  /** The uncompressed SEC1 point (65 bytes). */
-  public byte[] point() {
-    return point.clone();
+  /**
+   * The uncompressed SEC1 point (65 bytes).
+   *
+   * @return the point
+   */
+  public Bytes point() {
+    return Bytes.of(point);
   }
 
-  /** SHA-256 of the SubjectPublicKeyInfo DER (32 bytes): the key id bound into envelopes. */
-  public byte[] keyId() {
-    return keyId.clone();
+  /**
+   * SHA-256 of the SubjectPublicKeyInfo DER (32 bytes): the key id bound into envelopes.
+   *
+   * @return the key id
+   */
+  public Bytes keyId() {
+    return Bytes.of(keyId);
   }
 
   byte[] keyIdUnsafe() {

@@ -2,6 +2,7 @@ package org.attest4j.crypto;
 
 import java.util.HexFormat;
 import java.util.Objects;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
 import org.attest4j.core.MalformedEvidenceException;
 
@@ -62,14 +63,22 @@ public final class SealBinding {
     return forEvidence(reportData.x25519PublicKey(), evidence);
   }
 
-  /** The recipient's X25519 public key (32 bytes). */
-  public byte[] recipientPublicKey() {
-    return recipientPublicKey.clone();
+  /**
+   * The recipient's X25519 public key (32 bytes).
+   *
+   * @return the key
+   */
+  public Bytes recipientPublicKey() {
+    return Bytes.of(recipientPublicKey);
   }
 
-  /** SHA-256 of the evidence (32 bytes). */
-  public byte[] evidenceDigest() {
-    return evidenceDigest.clone();
+  /**
+   * SHA-256 of the evidence (32 bytes).
+   *
+   * @return the digest
+   */
+  public Bytes evidenceDigest() {
+    return Bytes.of(evidenceDigest);
   }
 
   byte[] recipientUnsafe() {

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.ConstantTime;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
@@ -298,24 +299,40 @@ public final class SealedResponse {
     return aead;
   }
 
-  /** The HPKE encapsulated key: the KMS's ephemeral X25519 public key (32 bytes). */
-  public byte[] encapsulatedKey() {
-    return field(OFF_ENC);
+  /**
+   * The HPKE encapsulated key: the KMS's ephemeral X25519 public key (32 bytes).
+   *
+   * @return the key
+   */
+  public Bytes encapsulatedKey() {
+    return Bytes.of(bytes, OFF_ENC, 32);
   }
 
-  /** The recipient's X25519 public key the envelope names (32 bytes). */
-  public byte[] recipientPublicKey() {
-    return field(OFF_RECIPIENT);
+  /**
+   * The recipient's X25519 public key the envelope names (32 bytes).
+   *
+   * @return the key
+   */
+  public Bytes recipientPublicKey() {
+    return Bytes.of(bytes, OFF_RECIPIENT, 32);
   }
 
-  /** The evidence digest the envelope is bound to (32 bytes). */
-  public byte[] evidenceDigest() {
-    return field(OFF_EVIDENCE);
+  /**
+   * The evidence digest the envelope is bound to (32 bytes).
+   *
+   * @return the digest
+   */
+  public Bytes evidenceDigest() {
+    return Bytes.of(bytes, OFF_EVIDENCE, 32);
   }
 
-  /** The id of the KMS key that signed the envelope (SHA-256 of its SPKI DER, 32 bytes). */
-  public byte[] kmsKeyId() {
-    return field(OFF_KMS_KEY_ID);
+  /**
+   * The id of the KMS key that signed the envelope (SHA-256 of its SPKI DER, 32 bytes).
+   *
+   * @return the key id
+   */
+  public Bytes kmsKeyId() {
+    return Bytes.of(bytes, OFF_KMS_KEY_ID, 32);
   }
 
   private byte[] field(int off) {

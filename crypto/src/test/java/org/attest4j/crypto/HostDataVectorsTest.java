@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
 import org.attest4j.testsupport.SharedData;
@@ -112,7 +113,7 @@ class HostDataVectorsTest {
         "783f0057820acb99249af56cc3b07b4e8d80f65183167cba9cf437bb680f742f", HEX.formatHex(cfg.hostData()));
     assertEquals(KeyProviderKind.KMS, cfg.keyProvider());
     // its key_provider_id is a P-256 SPKI: usable as the trusted KMS key for sealed responses
-    assertEquals(32, cfg.kmsPublicKey().keyId().length);
+    assertEquals(32, cfg.kmsPublicKey().keyId().length());
   }
 
   /** dstack mr_config.rs doc-string vector (spec §7). */

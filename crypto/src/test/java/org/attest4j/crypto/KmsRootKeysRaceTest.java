@@ -63,6 +63,59 @@ class KmsRootKeysRaceTest {
   }
 
   @Test
+  void racingFirstStartsInFourProcessesServeTheOneSetOfKeysOnDisk(@TempDir Path tmp) throws Exception {
+    Path dir = tmp.resolve("keys");
+    int processes = 4;
+    int threads = 25;
+    List<Process> procs = new ArrayList<>();
+    List<java.io.BufferedReader> outs = new ArrayList<>();
+    try {
+      for (int i = 0; i < processes; i++) {
+        Process p =
+            new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:TieredStopAtLevel=1",
+                    "-cp",
+                    System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
+                    KeyDirectoryRaceMain.class.getName(),
+                    dir.toString(),
+                    Integer.toString(threads))
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        procs.add(p);
+        outs.add(new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), java.nio.charset.StandardCharsets.UTF_8)));
+      }
+      for (java.io.BufferedReader r : outs) {
+        assertEquals("ready", r.readLine());
+      }
+      for (Process p : procs) { // all processes start their threads at once
+        p.getOutputStream().write('\n');
+        p.getOutputStream().flush();
+      }
+      List<String> served = new ArrayList<>();
+      for (java.io.BufferedReader r : outs) {
+        for (int i = 0; i < threads; i++) {
+          String line = r.readLine();
+          assertTrue(line != null, "a process failed to start on the directory");
+          served.add(line);
+        }
+      }
+      for (Process p : procs) {
+        assertTrue(p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES) && p.exitValue() == 0);
+      }
+      KmsRootKeys onDisk = KmsRootKeys.loadDirectory(dir, CLOCK);
+      String expected =
+          onDisk + " " + java.util.HexFormat.of().formatHex(Kdf.sha256(onDisk.rootCaCertificateDer()));
+      assertEquals(processes * threads, served.size());
+      for (String s : served) {
+        assertEquals(expected, s, "a process serves keys or a certificate that are not on disk");
+      }
+    } finally {
+      procs.forEach(Process::destroyForcibly);
+    }
+  }
+
+  @Test
   void aHalfWrittenDirectoryIsRefusedWithWhatToDo(@TempDir Path dir) throws Exception {
     KmsRootKeys keys = KmsRootKeys.generate(RNG, CLOCK);
     Files.write(dir.resolve(KmsRootKeys.ROOT_K256_KEY_FILE), keys.rootK256Key());

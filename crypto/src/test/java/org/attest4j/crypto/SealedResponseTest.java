@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
@@ -50,7 +51,7 @@ class SealedResponseTest {
     assertArrayEquals(guest.publicKey(), Arrays.copyOfRange(b, 12, 44));
     assertArrayEquals(MessageDigests.sha256(evidence), Arrays.copyOfRange(b, 44, 76));
     assertArrayEquals(MessageDigests.sha256(roots.rootCaPublicKeySpki()), Arrays.copyOfRange(b, 76, 108));
-    assertArrayEquals(s.encapsulatedKey(), Arrays.copyOfRange(b, 108, 140));
+    assertArrayEquals(s.encapsulatedKey().toByteArray(), Arrays.copyOfRange(b, 108, 140));
     assertEquals(secret.length + 16, ByteBuffer.wrap(b).getInt(140));
 
     SealedResponse parsed = SealedResponse.parse(b);

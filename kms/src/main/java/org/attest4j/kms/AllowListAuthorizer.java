@@ -3,13 +3,7 @@ package org.attest4j.kms;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import java.io.IOException;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +18,7 @@ import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
 import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.kms.internal.StrictJson;
 
 /**
  * A static allow-list authorization hook with the rules of dstack's {@code auth-simple} webhook:
@@ -83,15 +78,9 @@ public final class AllowListAuthorizer implements AuthorizationHook {
     Objects.requireNonNull(json, "json");
     JsonElement root;
     try {
-      JsonReader r = new JsonReader(new StringReader(json));
-      r.setStrictness(Strictness.STRICT);
-      root = JsonParser.parseReader(r);
-      if (r.peek() != JsonToken.END_DOCUMENT) {
-        throw new InvalidConfigurationException(CoreReason.BAD_ENCODING, "allow-list has text after its JSON object");
-      }
-    } catch (JsonParseException | IOException e) {
-      throw new InvalidConfigurationException(
-          CoreReason.BAD_ENCODING, "allow-list is not valid JSON: " + e.getMessage(), e);
+      root = StrictJson.parse(json, CoreReason.BAD_ENCODING, "the allow-list");
+    } catch (MalformedEvidenceException e) {
+      throw InvalidConfigurationException.from(e);
     }
     if (!root.isJsonObject()) {
       throw new InvalidConfigurationException(CoreReason.BAD_ENCODING, "allow-list must be a JSON object");

@@ -91,13 +91,13 @@ public record BootInfo(
     advisoryIds = List.copyOf(advisoryIds);
   }
 
-  /** The webhook body in dstack's next-branch dialect. */
-  public JsonObject toJson() {
+  /** The webhook body in dstack's next-branch dialect (package-private: gson stays out of the API). */
+  JsonObject toJson() {
     return toJson(Dialect.NEXT);
   }
 
   /** The webhook body: camelCase keys, hex without {@code 0x}. */
-  public JsonObject toJson(Dialect dialect) {
+  JsonObject toJson(Dialect dialect) {
     JsonObject o = new JsonObject();
     if (dialect == Dialect.PR630) {
       o.addProperty(

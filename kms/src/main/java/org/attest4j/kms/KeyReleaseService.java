@@ -1144,7 +1144,7 @@ public final class KeyReleaseService {
     private boolean tdxRequireKeyProvider = true;
     private Duration endorsementDeadline = Duration.ofSeconds(2);
     private Duration unknownChipTtl = Duration.ofMinutes(10);
-    private int maxBackgroundFetches = 4;
+    private int maxBackgroundFetches = 64;
     private boolean requireVekInRequest;
     private boolean allowMaskedChipId;
 
@@ -1188,8 +1188,10 @@ public final class KeyReleaseService {
     }
 
     /**
-     * At most this many endorsement fetches run in the background at once (default 4); a request
-     * needing another is refused at once with the retryable {@link KmsReason#ENDORSEMENTS_BUSY}.
+     * At most this many endorsement lookups run on the background pool at once (default 64; its
+     * threads are started on demand and end when idle); a request needing another is refused at
+     * once with the retryable {@link KmsReason#ENDORSEMENTS_BUSY}. Requests that bring their VEK
+     * do not use the pool once the product's chain is known.
      *
      * @param n 1 or more
      * @return this builder

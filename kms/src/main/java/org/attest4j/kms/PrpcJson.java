@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.kms.internal.StrictJson;
 
 /**
  * dstack's "prpc" JSON form of the kms_rpc messages ({@code POST /prpc/Method?json}): an object
@@ -48,8 +49,11 @@ public final class PrpcJson {
     return (T) b.build();
   }
 
-  /** The JSON form of {@code message}. Optional fields appear only when set. */
-  public static JsonObject toJson(MessageOrBuilder message) {
+  /**
+   * The JSON form of {@code message}. Optional fields appear only when set. Package-private: gson
+   * stays out of the API; {@link #print} is the public form.
+   */
+  static JsonObject toJson(MessageOrBuilder message) {
     JsonObject o = new JsonObject();
     for (FieldDescriptor f : message.getDescriptorForType().getFields()) {
       if (f.hasPresence() && !f.isRepeated() && !message.hasField(f)) {
@@ -69,7 +73,12 @@ public final class PrpcJson {
     return o;
   }
 
-  /** {@link #toJson(MessageOrBuilder)} as a compact string. */
+  /**
+   * The JSON form of {@code message} as a compact string: optional fields only when set.
+   *
+   * @param message the message
+   * @return the JSON text
+   */
   public static String print(MessageOrBuilder message) {
     return toJson(message).toString();
   }

@@ -59,7 +59,12 @@ final class SnpEvidence implements Ports.EvidencePort {
   /** The floors as an SnpPolicy that checks nothing else; null when the floors are in {@code policy}. */
   private final SnpPolicy floorPolicy;
   private final BoundedCache<Bytes, X509Certificate> requestCerts = new BoundedCache<>(256);
+  /** Chains built from a request's VEK and the source's ASK/ARK, so each release skips re-encoding them. */
+  private final BoundedCache<Bytes, ChainMemo> chains = new BoundedCache<>(256);
   private final boolean requireVek;
+
+  /** A chain and the ASK/ARK objects it was built from (reused only while the source still returns them). */
+  private record ChainMemo(VcekChain chain, X509Certificate ask, X509Certificate ark) {}
   private final boolean allowMaskedChipId;
 
   /**
@@ -240,8 +245,14 @@ final class SnpEvidence implements Ports.EvidencePort {
   public Ports.Evidence verify(Ports.Evidence parsed, KeyReleaseRequest request) throws AttestationException {
     SnpReport r = (SnpReport) parsed.handle();
     precheckSigned(r);
-    byte[] vekDer = request.vcekCert().length() == 0 ? null : derOrPem(request.vcekCert().toByteArray(), "vcek_pem");
-    X509Certificate requestVek = vekDer == null ? null : requestCertificate(vekDer);
+    Bytes sent = request.vcekCert();
+    X509Certificate requestVek = sent.length() == 0 ? null : requestCerts.get(sent);
+    byte[] vekDer = null;
+    if (sent.length() != 0 && requestVek == null) {
+      vekDer = derOrPem(sent.toByteArray(), "vcek_pem");
+      requestVek = certificate(vekDer);
+      requestCerts.put(sent, requestVek);
+    }
     Product product = r.product().isPresent() ? r.product().get() : productFromChain(r, requestVek);
     EndorsementQuery q =
         EndorsementQuery.of(
@@ -255,13 +266,23 @@ final class SnpEvidence implements Ports.EvidencePort {
       throw new EndorsementUnavailableException(
           KmsReason.NO_ENDORSEMENT,
           "no " + q.signingKey() + " and ASK/ARK chain for this report: the request sent "
-              + (vekDer == null ? "no VCEK" : "a VCEK") + " and the KMS endorsement source supplied " + e);
+              + (requestVek == null ? "no VCEK" : "a VCEK") + " and the KMS endorsement source supplied " + e);
     }
+    X509Certificate ask = e.chain().get(0);
+    X509Certificate ark = e.chain().get(1);
     try {
-      if (vekDer == null) {
-        vekDer = e.vek().get().getEncoded();
+      VcekChain chain;
+      if (requestVek != null) {
+        ChainMemo m = chains.get(sent);
+        if (m == null || m.ask() != ask || m.ark() != ark) {
+          byte[] der = vekDer != null ? vekDer : requestVek.getEncoded();
+          m = new ChainMemo(VcekChain.of(der, ask.getEncoded(), ark.getEncoded()), ask, ark);
+          chains.put(request.vcekCert(), m);
+        }
+        chain = m.chain();
+      } else {
+        chain = VcekChain.of(e.vek().get().getEncoded(), ask.getEncoded(), ark.getEncoded());
       }
-      VcekChain chain = VcekChain.of(vekDer, e.chain().get(0).getEncoded(), e.chain().get(1).getEncoded());
       VerifiedSnpReport v = verifier.verify(r, chain);
       return verifiedEvidence(v);
     } catch (java.security.cert.CertificateEncodingException ex) {
@@ -274,16 +295,6 @@ final class SnpEvidence implements Ports.EvidencePort {
       throw new org.attest4j.core.VerificationException(
           KmsReason.NO_ENDORSEMENT, "the report is not signed (SIGNING_KEY=NONE)");
     }
-  }
-
-  private X509Certificate requestCertificate(byte[] der) throws MalformedEvidenceException {
-    Bytes key = Bytes.of(der);
-    X509Certificate vek = requestCerts.get(key);
-    if (vek == null) {
-      vek = certificate(der);
-      requestCerts.put(key, vek);
-    }
-    return vek;
   }
 
   /**
@@ -324,6 +335,11 @@ final class SnpEvidence implements Ports.EvidencePort {
   @Override
   public void applyPolicy(Ports.Evidence verified) throws AttestationException {
     VerifiedSnpReport v = (VerifiedSnpReport) verified.handle();
+    if (v.productSource() == org.attest4j.snp.ProductSource.CPUID) {
+      // precheck ran the same rules on the same report bytes (its product from the same signed
+      // CPUID fields, which the verifier checked against the chain); running them again adds nothing
+      return;
+    }
     Set<Violation> all = new LinkedHashSet<>(policy.check(v));
     if (floorPolicy != null) {
       all.addAll(floorPolicy.check(v));

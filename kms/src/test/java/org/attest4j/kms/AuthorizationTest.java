@@ -79,7 +79,7 @@ class AuthorizationTest {
     for (String bad :
         new String[] {
           "{\"osImage\":[]}", "{\"osImages\":\"aa\"}", "{\"osImages\":[\"zz\"]}", "[]", "{", "{} {}",
-          "{\"apps\":{\"11\":{\"allowAnyDevice\":1}}}", "{'osImages':[]}"
+          "{\"apps\":{\"11\":{\"allowAnyDevice\":1}}}", "{'osImages':[]}", "{\"osImages\":[],\"osImages\":[]}"
         }) {
       org.attest4j.core.InvalidConfigurationException e =
           assertThrows(org.attest4j.core.InvalidConfigurationException.class, () -> AllowListAuthorizer.fromJson(bad), bad);

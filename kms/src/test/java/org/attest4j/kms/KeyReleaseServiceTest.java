@@ -51,6 +51,14 @@ class KeyReleaseServiceTest {
   }
 
   @Test
+  void caCertIsTheRootKeysCertificateUnlessOverridden() throws Exception {
+    KeyReleaseService kms = fx.serviceBuilder(IdentityBinding.HOST_DATA).build();
+    assertEquals(fx.roots.rootCaCertificatePem(), kms.meta().getCaCert());
+    KeyReleaseService other = fx.serviceBuilder(IdentityBinding.HOST_DATA).caCertPem("PEM").build();
+    assertEquals("PEM", other.meta().getCaCert());
+  }
+
+  @Test
   void releasesKeysBoundByCommandLine() throws Exception {
     KeyReleaseService kms = fx.serviceBuilder(IdentityBinding.COMMAND_LINE).build();
     String cmdline =

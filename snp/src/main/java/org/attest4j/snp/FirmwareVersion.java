@@ -9,7 +9,13 @@ package org.attest4j.snp;
  * @param build 0..255
  */
 public record FirmwareVersion(int major, int minor, int build) implements Comparable<FirmwareVersion> {
-  /** Validates the ranges. */
+  /**
+   * Validates the ranges.
+   *
+   * @param major the major
+   * @param minor the minor
+   * @param build the build
+   */
   public FirmwareVersion {
     if ((major | minor | build) < 0 || major > 255 || minor > 255 || build > 255) {
       throw new IllegalArgumentException("firmware version parts are bytes: " + major + "." + minor + "." + build);
@@ -19,6 +25,8 @@ public record FirmwareVersion(int major, int minor, int build) implements Compar
   /**
    * Parses {@code "1.55.61"} or {@code "1.55"} (build 0).
    *
+   * @param text the text
+   * @return the version
    * @throws IllegalArgumentException if the text is not such a version
    */
   public static FirmwareVersion parse(String text) {

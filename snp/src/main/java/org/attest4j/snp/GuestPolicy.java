@@ -32,17 +32,33 @@ public record GuestPolicy(long raw) {
   /** Bits 63:26, reserved (must be zero). */
   public static final long RESERVED_MBZ = -1L << 26;
 
-  /** The usual policy 0x30000: SMT allowed, reserved bit 17 set, ABI 0.0, nothing else. */
+  /**
+   * The usual policy 0x30000: SMT allowed, reserved bit 17 set, ABI 0.0, nothing else.
+   *
+   * @return the usual policy 0x30000: SMT allowed, reserved bit 17 set, ABI 0.0, nothing else
+   */
   public static GuestPolicy defaults() {
     return new GuestPolicy(SMT | RESERVED_MBO);
   }
 
-  /** This policy with {@code bits} set ({@code on}) or cleared. */
+  /**
+   * This policy with {@code bits} set ({@code on}) or cleared.
+   *
+   * @param bits the bits
+   * @param on true to enable, false to disable
+   * @return this policy with {@code bits} set ({@code on}) or cleared
+   */
   public GuestPolicy with(long bits, boolean on) {
     return new GuestPolicy(on ? raw | bits : raw & ~bits);
   }
 
-  /** This policy with the minimum ABI set to {@code major.minor}. */
+  /**
+   * This policy with the minimum ABI set to {@code major.minor}.
+   *
+   * @param major the major
+   * @param minor the minor
+   * @return this policy with the minimum ABI set to {@code major.minor}
+   */
   public GuestPolicy withAbi(int major, int minor) {
     if ((major | minor) < 0 || major > 255 || minor > 255) {
       throw new IllegalArgumentException("ABI parts are bytes");
@@ -50,67 +66,120 @@ public record GuestPolicy(long raw) {
     return new GuestPolicy((raw & ~0xffffL) | (long) major << 8 | minor);
   }
 
-  /** Minimum firmware ABI minor (bits 7:0). */
+  /**
+   * Minimum firmware ABI minor (bits 7:0).
+   *
+   * @return minimum firmware ABI minor (bits 7:0)
+   */
   public int abiMinor() {
     return (int) (raw & 0xff);
   }
 
-  /** Minimum firmware ABI major (bits 15:8). */
+  /**
+   * Minimum firmware ABI major (bits 15:8).
+   *
+   * @return minimum firmware ABI major (bits 15:8)
+   */
   public int abiMajor() {
     return (int) (raw >>> 8 & 0xff);
   }
 
-  /** Whether every bit of {@code bits} is set. */
+  /**
+   * Whether every bit of {@code bits} is set.
+   *
+   * @param bits the bits
+   * @return whether every bit of {@code bits} is set
+   */
   public boolean has(long bits) {
     return (raw & bits) == bits;
   }
 
-  /** SMT allowed. */
+  /**
+   * SMT allowed.
+   *
+   * @return true if SMT allowed
+   */
   public boolean smtAllowed() {
     return has(SMT);
   }
 
-  /** Migration agent allowed. */
+  /**
+   * Migration agent allowed.
+   *
+   * @return true if migration agent allowed
+   */
   public boolean migrateMaAllowed() {
     return has(MIGRATE_MA);
   }
 
-  /** Debugging allowed. A key-release policy normally requires false. */
+  /**
+   * Debugging allowed. A key-release policy normally requires false.
+   *
+   * @return true if debugging allowed
+   */
   public boolean debugAllowed() {
     return has(DEBUG);
   }
 
-  /** Single socket required. */
+  /**
+   * Single socket required.
+   *
+   * @return true if single socket required
+   */
   public boolean singleSocket() {
     return has(SINGLE_SOCKET);
   }
 
-  /** CXL allowed. */
+  /**
+   * CXL allowed.
+   *
+   * @return true if CXL allowed
+   */
   public boolean cxlAllowed() {
     return has(CXL_ALLOW);
   }
 
-  /** AES-256-XTS required. */
+  /**
+   * AES-256-XTS required.
+   *
+   * @return true if AES-256-XTS required
+   */
   public boolean memAes256Xts() {
     return has(MEM_AES_256_XTS);
   }
 
-  /** RAPL disabled required. */
+  /**
+   * RAPL disabled required.
+   *
+   * @return true if RAPL disabled required
+   */
   public boolean raplDisabled() {
     return has(RAPL_DIS);
   }
 
-  /** Ciphertext hiding required. */
+  /**
+   * Ciphertext hiding required.
+   *
+   * @return true if ciphertext hiding required
+   */
   public boolean ciphertextHiding() {
     return has(CIPHERTEXT_HIDING);
   }
 
-  /** Page swap disabled. */
+  /**
+   * Page swap disabled.
+   *
+   * @return true if page swap disabled
+   */
   public boolean pageSwapDisabled() {
     return has(PAGE_SWAP_DISABLE);
   }
 
-  /** {@code 0x} and lowercase hex, for example {@code 0x30000}. */
+  /**
+   * {@code 0x} and lowercase hex, for example {@code 0x30000}.
+   *
+   * @return {@code 0x} and lowercase hex, for example {@code 0x30000}
+   */
   public String toHex() {
     return "0x" + Long.toHexString(raw);
   }

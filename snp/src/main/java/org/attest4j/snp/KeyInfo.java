@@ -10,22 +10,41 @@ package org.attest4j.snp;
  * @param raw the u32 value
  */
 public record KeyInfo(int raw) {
-  /** KEY_INFO for {@code key} with the two flags. */
+  /**
+   * KEY_INFO for {@code key} with the two flags.
+   *
+   * @param key the key
+   * @param authorKeyEnabled true to enable, false to disable
+   * @param maskChipKey true to enable, false to disable
+   * @return KEY_INFO for {@code key} with the two flags
+   */
   public static KeyInfo of(SigningKey key, boolean authorKeyEnabled, boolean maskChipKey) {
     return new KeyInfo(key.code() << 2 | (maskChipKey ? 2 : 0) | (authorKeyEnabled ? 1 : 0));
   }
 
-  /** AUTHOR_KEY_EN: AUTHOR_KEY_DIGEST is present. */
+  /**
+   * AUTHOR_KEY_EN: AUTHOR_KEY_DIGEST is present.
+   *
+   * @return true if AUTHOR_KEY_EN: AUTHOR_KEY_DIGEST is present
+   */
   public boolean authorKeyEnabled() {
     return (raw & 1) != 0;
   }
 
-  /** MASK_CHIP_KEY: the host masked the chip key; the report is then not signed. */
+  /**
+   * MASK_CHIP_KEY: the host masked the chip key; the report is then not signed.
+   *
+   * @return true if MASK_CHIP_KEY: the host masked the chip key; the report is then not signed
+   */
   public boolean maskChipKey() {
     return (raw & 2) != 0;
   }
 
-  /** The raw 3-bit SIGNING_KEY value. */
+  /**
+   * The raw 3-bit SIGNING_KEY value.
+   *
+   * @return the raw 3-bit SIGNING_KEY value
+   */
   public int signingKeyCode() {
     return raw >>> 2 & 7;
   }
@@ -33,6 +52,7 @@ public record KeyInfo(int raw) {
   /**
    * The signing key.
    *
+   * @return the signing key
    * @throws IllegalStateException for reserved values 2..6 (never for a parsed report)
    */
   public SigningKey signingKey() {
@@ -48,7 +68,11 @@ public record KeyInfo(int raw) {
     }
   }
 
-  /** {@code 0x} and lowercase hex. */
+  /**
+   * {@code 0x} and lowercase hex.
+   *
+   * @return {@code 0x} and lowercase hex
+   */
   public String toHex() {
     return "0x" + Integer.toHexString(raw);
   }

@@ -27,52 +27,93 @@ public record PlatformInfo(long raw) {
   public static final long KNOWN_BITS =
       SMT_EN | TSME_EN | ECC_EN | RAPL_DIS | CIPHERTEXT_HIDING_EN | ALIAS_CHECK_COMPLETE | TIO_EN;
 
-  /** Whether every bit of {@code bits} is set. */
+  /**
+   * Whether every bit of {@code bits} is set.
+   *
+   * @param bits the bits
+   * @return whether every bit of {@code bits} is set
+   */
   public boolean has(long bits) {
     return (raw & bits) == bits;
   }
 
-  /** SMT enabled. */
+  /**
+   * SMT enabled.
+   *
+   * @return true if SMT enabled
+   */
   public boolean smtEnabled() {
     return has(SMT_EN);
   }
 
-  /** TSME enabled. */
+  /**
+   * TSME enabled.
+   *
+   * @return true if TSME enabled
+   */
   public boolean tsmeEnabled() {
     return has(TSME_EN);
   }
 
-  /** ECC enabled. */
+  /**
+   * ECC enabled.
+   *
+   * @return true if ECC enabled
+   */
   public boolean eccEnabled() {
     return has(ECC_EN);
   }
 
-  /** RAPL disabled. */
+  /**
+   * RAPL disabled.
+   *
+   * @return true if RAPL disabled
+   */
   public boolean raplDisabled() {
     return has(RAPL_DIS);
   }
 
-  /** Ciphertext hiding enabled. */
+  /**
+   * Ciphertext hiding enabled.
+   *
+   * @return true if ciphertext hiding enabled
+   */
   public boolean ciphertextHidingEnabled() {
     return has(CIPHERTEXT_HIDING_EN);
   }
 
-  /** Alias check complete. */
+  /**
+   * Alias check complete.
+   *
+   * @return true if alias check complete
+   */
   public boolean aliasCheckComplete() {
     return has(ALIAS_CHECK_COMPLETE);
   }
 
-  /** SEV-TIO enabled. */
+  /**
+   * SEV-TIO enabled.
+   *
+   * @return true if SEV-TIO enabled
+   */
   public boolean tioEnabled() {
     return has(TIO_EN);
   }
 
-  /** The bits set that this library does not decode (bit 6 on Turin, bits 63:8). */
+  /**
+   * The bits set that this library does not decode (bit 6 on Turin, bits 63:8).
+   *
+   * @return the bits set that this library does not decode (bit 6 on Turin, bits 63:8)
+   */
   public long unknownBits() {
     return raw & ~KNOWN_BITS;
   }
 
-  /** {@code 0x} and lowercase hex. */
+  /**
+   * {@code 0x} and lowercase hex.
+   *
+   * @return {@code 0x} and lowercase hex
+   */
   public String toHex() {
     return "0x" + Long.toHexString(raw);
   }

@@ -28,17 +28,29 @@ public enum Product {
     this.hwIdLength = hwIdLength;
   }
 
-  /** The name the KDS uses in URLs and certificate CNs: {@code Milan}, {@code Genoa}, {@code Turin}. */
+  /**
+   * The name the KDS uses in URLs and certificate CNs: {@code Milan}, {@code Genoa}, {@code Turin}.
+   *
+   * @return the name the KDS uses in URLs and certificate CNs: {@code Milan}, {@code Genoa}, {@code Turin}
+   */
   public String kdsName() {
     return kdsName;
   }
 
-  /** Whether TCB_VERSION has an FMC SPL (Turin layout) rather than the Milan/Genoa layout. */
+  /**
+   * Whether TCB_VERSION has an FMC SPL (Turin layout) rather than the Milan/Genoa layout.
+   *
+   * @return whether TCB_VERSION has an FMC SPL (Turin layout) rather than the Milan/Genoa layout
+   */
   public boolean hasFmc() {
     return fmc;
   }
 
-  /** Length in bytes of the VCEK hwID extension: 64 on Milan/Genoa, 8 on Turin. */
+  /**
+   * Length in bytes of the VCEK hwID extension: 64 on Milan/Genoa, 8 on Turin.
+   *
+   * @return length in bytes of the VCEK hwID extension: 64 on Milan/Genoa, 8 on Turin
+   */
   public int hwIdLength() {
     return hwIdLength;
   }
@@ -46,6 +58,10 @@ public enum Product {
   /**
    * The product named by a KDS or certificate name: case-insensitive, the text before the first
    * {@code '-'} ({@code "Milan-B0"} is Milan); {@code Siena} and {@code Bergamo} give Genoa.
+   *
+   * @param name the name
+   * @return the product named by a KDS or certificate name: case-insensitive, the text before the first
+   *     {@code '-'} ({@code "Milan-B0"} is Milan); {@code Siena} and {@code Bergamo} give Genoa
    */
   public static Optional<Product> fromName(String name) {
     if (name == null) {
@@ -74,6 +90,11 @@ public enum Product {
    * The product of a v3+ report's CPUID_FAM_ID and CPUID_MOD_ID: family 0x19 model 0x00-0x0F is
    * Milan, model 0x10-0x1F or 0xA0-0xAF Genoa (incl. Siena, Bergamo); family 0x1A model 0x00-0x11
    * Turin. Anything else is empty (unknown, e.g. Venice).
+   *
+   * @param familyId the family ID
+   * @param modelId the model ID
+   * @return the product of a v3+ report's CPUID_FAM_ID and CPUID_MOD_ID: family 0x19 model 0x00-0x0F is
+   *     Milan, model 0x10-0x1F or 0xA0-0xAF Genoa (incl
    */
   public static Optional<Product> fromCpuid(int familyId, int modelId) {
     if (familyId == 0x19) {

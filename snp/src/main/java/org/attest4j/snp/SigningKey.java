@@ -18,7 +18,11 @@ public enum SigningKey {
     this.code = code;
   }
 
-  /** The 3-bit value in KEY_INFO. */
+  /**
+   * The 3-bit value in KEY_INFO.
+   *
+   * @return the 3-bit value in KEY_INFO
+   */
   public int code() {
     return code;
   }

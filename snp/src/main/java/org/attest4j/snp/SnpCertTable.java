@@ -44,7 +44,11 @@ public final class SnpCertTable {
       this.guid = guid == null ? null : UUID.fromString(guid);
     }
 
-    /** The GUID; null for {@link #OTHER}. */
+    /**
+     * The GUID; null for {@link #OTHER}.
+     *
+     * @return the GUID; null for {@link #OTHER}
+     */
     public UUID guid() {
       return guid;
     }
@@ -67,7 +71,13 @@ public final class SnpCertTable {
    * @param data the entry's bytes
    */
   public record Entry(UUID guid, EntryType type, Bytes data) {
-    /** Validates non-null fields. */
+    /**
+     * Validates non-null fields.
+     *
+     * @param guid the guid
+     * @param type the type
+     * @param data the data
+     */
     public Entry {
       Objects.requireNonNull(guid, "guid");
       Objects.requireNonNull(type, "type");
@@ -146,7 +156,12 @@ public final class SnpCertTable {
     this.byType = m;
   }
 
-  /** A table of the given entries (for building one, e.g. in a simulator). */
+  /**
+   * A table of the given entries (for building one, e.g. in a simulator).
+   *
+   * @param entries the entries
+   * @return a table of the given entries (for building one, e.g
+   */
   public static SnpCertTable of(List<Entry> entries) {
     try {
       return new SnpCertTable(entries);
@@ -158,6 +173,8 @@ public final class SnpCertTable {
   /**
    * Parses a certificate table.
    *
+   * @param table the table
+   * @return the table
    * @throws MalformedEvidenceException with {@link SnpReason#MALFORMED_CERT_TABLE} if the table has
    *     no terminator, an entry points outside the buffer or into the header, or a type repeats
    */
@@ -219,12 +236,21 @@ public final class SnpCertTable {
     return new UUID(a << 32 | b << 16 | c, u.getLeastSignificantBits());
   }
 
-  /** Every entry in table order. */
+  /**
+   * Every entry in table order.
+   *
+   * @return every entry in table order
+   */
   public List<Entry> entries() {
     return entries;
   }
 
-  /** The data of the entry of {@code type} (not OTHER). */
+  /**
+   * The data of the entry of {@code type} (not OTHER).
+   *
+   * @param type the type
+   * @return the data of the entry of {@code type} (not OTHER)
+   */
   public Optional<Bytes> get(EntryType type) {
     Entry e = byType.get(type);
     return e == null ? Optional.empty() : Optional.of(e.data());
@@ -240,32 +266,56 @@ public final class SnpCertTable {
     return Optional.ofNullable(byType.get(type));
   }
 
-  /** The ARK entry. */
+  /**
+   * The ARK entry.
+   *
+   * @return the ARK entry
+   */
   public Optional<Bytes> ark() {
     return get(EntryType.ARK);
   }
 
-  /** The ASK (or ASVK) entry. */
+  /**
+   * The ASK (or ASVK) entry.
+   *
+   * @return the ASK (or ASVK) entry
+   */
   public Optional<Bytes> ask() {
     return get(EntryType.ASK);
   }
 
-  /** The VCEK entry. */
+  /**
+   * The VCEK entry.
+   *
+   * @return the VCEK entry
+   */
   public Optional<Bytes> vcek() {
     return get(EntryType.VCEK);
   }
 
-  /** The VLEK entry. */
+  /**
+   * The VLEK entry.
+   *
+   * @return the VLEK entry
+   */
   public Optional<Bytes> vlek() {
     return get(EntryType.VLEK);
   }
 
-  /** The CRL entry. */
+  /**
+   * The CRL entry.
+   *
+   * @return the CRL entry
+   */
   public Optional<Bytes> crl() {
     return get(EntryType.CRL);
   }
 
-  /** The table encoding: entries, an all-zero terminator, then the data in entry order. */
+  /**
+   * The table encoding: entries, an all-zero terminator, then the data in entry order.
+   *
+   * @return the table encoding: entries, an all-zero terminator, then the data in entry order
+   */
   public byte[] toByteArray() {
     int header = (entries.size() + 1) * ENTRY;
     int total = header;

@@ -93,12 +93,21 @@ public final class SnpPolicy {
     requireAuthorKey = b.requireAuthorKey;
   }
 
-  /** The strict key-release default (see the class description); add expected values with {@link #builder()}. */
+  /**
+   * The strict key-release default (see the class description); add expected values with {@link #builder()}.
+   *
+   * @return the strict key-release default (see the class description); add expected values with {@link
+   *     #builder()}
+   */
   public static SnpPolicy strict() {
     return builder().build();
   }
 
-  /** A builder starting from the strict defaults. */
+  /**
+   * A builder starting from the strict defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -106,6 +115,7 @@ public final class SnpPolicy {
   /**
    * Validates a verified report.
    *
+   * @param verified the verified report
    * @throws PolicyViolationException listing every failed rule
    */
   public void validate(VerifiedSnpReport verified) throws PolicyViolationException {
@@ -118,6 +128,7 @@ public final class SnpPolicy {
    * {@link #validate(VerifiedSnpReport)}. The report must be bound to its product ({@link
    * SnpReport#product()}) for the TCB rules.
    *
+   * @param report the report
    * @throws PolicyViolationException listing every failed rule
    */
   public void validateUnverified(SnpReport report) throws PolicyViolationException {
@@ -130,7 +141,12 @@ public final class SnpPolicy {
     }
   }
 
-  /** Every rule {@code verified} fails; empty when it satisfies this policy. */
+  /**
+   * Every rule {@code verified} fails; empty when it satisfies this policy.
+   *
+   * @param verified the verified report
+   * @return every rule {@code verified} fails; empty when it satisfies this policy
+   */
   public List<Violation> check(VerifiedSnpReport verified) {
     return check(verified.report(), verified.signingKey());
   }
@@ -381,50 +397,91 @@ public final class SnpPolicy {
       return Bytes.of(v);
     }
 
-    /** Whether GUEST_POLICY.DEBUG may be set (default false). */
+    /**
+     * Whether GUEST_POLICY.DEBUG may be set (default false).
+     *
+     * @param allow true to allow it
+     * @return this builder
+     */
     public Builder allowDebug(boolean allow) {
       this.allowDebug = allow;
       return this;
     }
 
-    /** Whether GUEST_POLICY.MIGRATE_MA may be set (default false). */
+    /**
+     * Whether GUEST_POLICY.MIGRATE_MA may be set (default false).
+     *
+     * @param allow true to allow it
+     * @return this builder
+     */
     public Builder allowMigrationAgent(boolean allow) {
       this.allowMigrationAgent = allow;
       return this;
     }
 
-    /** Whether GUEST_POLICY.SMT may be set (default true: nearly every real guest allows SMT). */
+    /**
+     * Whether GUEST_POLICY.SMT may be set (default true: nearly every real guest allows SMT).
+     *
+     * @param allow true to allow it
+     * @return this builder
+     */
     public Builder allowSmt(boolean allow) {
       this.allowSmt = allow;
       return this;
     }
 
-    /** Whether GUEST_POLICY.CXL_ALLOW may be set (default false). */
+    /**
+     * Whether GUEST_POLICY.CXL_ALLOW may be set (default false).
+     *
+     * @param allow true to allow it
+     * @return this builder
+     */
     public Builder allowCxl(boolean allow) {
       this.allowCxl = allow;
       return this;
     }
 
-    /** GUEST_POLICY bits that must be set, e.g. {@code GuestPolicy.SINGLE_SOCKET | GuestPolicy.CIPHERTEXT_HIDING}. */
+    /**
+     * GUEST_POLICY bits that must be set, e.g. {@code GuestPolicy.SINGLE_SOCKET | GuestPolicy.CIPHERTEXT_HIDING}.
+     *
+     * @param bits the bits
+     * @return this builder
+     */
     public Builder requireGuestPolicyBits(long bits) {
       this.requiredGuestPolicyBits = bits;
       return this;
     }
 
-    /** The minimum ABI major.minor the guest policy must require. */
+    /**
+     * The minimum ABI major.minor the guest policy must require.
+     *
+     * @param major the major
+     * @param minor the minor
+     * @return this builder
+     */
     public Builder minimumAbi(int major, int minor) {
       this.minAbiMajor = major;
       this.minAbiMinor = minor;
       return this;
     }
 
-    /** The exact VMPL required (default 0); null accepts any VMPL. */
+    /**
+     * The exact VMPL required (default 0); null accepts any VMPL.
+     *
+     * @param vmpl the VMPL
+     * @return this builder
+     */
     public Builder vmpl(Integer vmpl) {
       this.vmpl = vmpl == null ? null : Long.valueOf(vmpl);
       return this;
     }
 
-    /** Whether VLEK-signed reports are accepted besides VCEK ones (default false). */
+    /**
+     * Whether VLEK-signed reports are accepted besides VCEK ones (default false).
+     *
+     * @param allow true to allow it
+     * @return this builder
+     */
     public Builder allowVlek(boolean allow) {
       if (allow) {
         allowedSigners.add(SigningKey.VLEK);
@@ -434,32 +491,57 @@ public final class SnpPolicy {
       return this;
     }
 
-    /** Exactly these signers are accepted. */
+    /**
+     * Exactly these signers are accepted.
+     *
+     * @param signers the signers
+     * @return this builder
+     */
     public Builder allowedSigners(Collection<SigningKey> signers) {
       allowedSigners.clear();
       allowedSigners.addAll(signers);
       return this;
     }
 
-    /** Component-wise minimum for REPORTED_TCB of reports of {@code minimum.product()}. */
+    /**
+     * Component-wise minimum for REPORTED_TCB of reports of {@code minimum.product()}.
+     *
+     * @param minimum the minimum
+     * @return this builder
+     */
     public Builder minimumTcb(TcbVersion minimum) {
       minimumTcb.put(minimum.product(), minimum);
       return this;
     }
 
-    /** Component-wise minimum for LAUNCH_TCB of reports of {@code minimum.product()}. */
+    /**
+     * Component-wise minimum for LAUNCH_TCB of reports of {@code minimum.product()}.
+     *
+     * @param minimum the minimum
+     * @return this builder
+     */
     public Builder minimumLaunchTcb(TcbVersion minimum) {
       minimumLaunchTcb.put(minimum.product(), minimum);
       return this;
     }
 
-    /** Minimum CURRENT firmware version, compared as major, then minor, then build. */
+    /**
+     * Minimum CURRENT firmware version, compared as major, then minor, then build.
+     *
+     * @param minimum the minimum
+     * @return this builder
+     */
     public Builder minimumFirmware(FirmwareVersion minimum) {
       this.minimumFirmware = minimum;
       return this;
     }
 
-    /** Minimum GUEST_SVN. */
+    /**
+     * Minimum GUEST_SVN.
+     *
+     * @param svn the SVN
+     * @return this builder
+     */
     public Builder minimumGuestSvn(long svn) {
       this.minimumGuestSvn = svn;
       return this;
@@ -468,85 +550,153 @@ public final class SnpPolicy {
     /**
      * Whether committed firmware/TCB may differ from (be below) current (default false: they must be
      * equal, as go-sev-guest requires unless PermitProvisionalFirmware).
+     *
+     * @param permit true to enable, false to disable
+     * @return this builder
      */
     public Builder permitProvisionalFirmware(boolean permit) {
       this.permitProvisionalFirmware = permit;
       return this;
     }
 
-    /** PLATFORM_INFO bits that must be set (floors: ECC_EN, RAPL_DIS, CIPHERTEXT_HIDING_EN, ALIAS_CHECK_COMPLETE). */
+    /**
+     * PLATFORM_INFO bits that must be set (floors: ECC_EN, RAPL_DIS, CIPHERTEXT_HIDING_EN, ALIAS_CHECK_COMPLETE).
+     *
+     * @param bits the bits
+     * @return this builder
+     */
     public Builder requirePlatformInfoBits(long bits) {
       this.requiredPlatformInfoBits = bits;
       return this;
     }
 
-    /** PLATFORM_INFO bits that must be clear (ceilings: SMT_EN, TSME_EN, TIO_EN). */
+    /**
+     * PLATFORM_INFO bits that must be clear (ceilings: SMT_EN, TSME_EN, TIO_EN).
+     *
+     * @param bits the bits
+     * @return this builder
+     */
     public Builder forbidPlatformInfoBits(long bits) {
       this.forbiddenPlatformInfoBits = bits;
       return this;
     }
 
-    /** Whether PLATFORM_INFO bits this library does not know are refused (default false: Turin sets bit 6). */
+    /**
+     * Whether PLATFORM_INFO bits this library does not know are refused (default false: Turin sets bit 6).
+     *
+     * @param reject true to enable, false to disable
+     * @return this builder
+     */
     public Builder rejectUnknownPlatformInfoBits(boolean reject) {
       this.rejectUnknownPlatformInfoBits = reject;
       return this;
     }
 
-    /** Mitigations that must be set in LAUNCH_MIT_VECTOR (v5; earlier versions then fail). */
+    /**
+     * Mitigations that must be set in LAUNCH_MIT_VECTOR (v5; earlier versions then fail).
+     *
+     * @param bits the bits
+     * @return this builder
+     */
     public Builder minimumLaunchMitigations(long bits) {
       this.minimumLaunchMitigations = bits;
       return this;
     }
 
-    /** Mitigations that must be set in CURRENT_MIT_VECTOR. */
+    /**
+     * Mitigations that must be set in CURRENT_MIT_VECTOR.
+     *
+     * @param bits the bits
+     * @return this builder
+     */
     public Builder minimumCurrentMitigations(long bits) {
       this.minimumCurrentMitigations = bits;
       return this;
     }
 
-    /** Adds an accepted MEASUREMENT (48 bytes); when any is given, MEASUREMENT must equal one of them. */
+    /**
+     * Adds an accepted MEASUREMENT (48 bytes); when any is given, MEASUREMENT must equal one of them.
+     *
+     * @param measurement the measurement
+     * @return this builder
+     */
     public Builder expectedMeasurement(byte[] measurement) {
       measurements.add(sized(measurement, 48, "measurement"));
       return this;
     }
 
-    /** The exact REPORT_DATA (64 bytes). */
+    /**
+     * The exact REPORT_DATA (64 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder expectedReportData(byte[] v) {
       this.reportData = sized(v, 64, "report_data");
       return this;
     }
 
-    /** The exact HOST_DATA (32 bytes). */
+    /**
+     * The exact HOST_DATA (32 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder expectedHostData(byte[] v) {
       this.hostData = sized(v, 32, "host_data");
       return this;
     }
 
-    /** The exact FAMILY_ID (16 bytes). */
+    /**
+     * The exact FAMILY_ID (16 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder expectedFamilyId(byte[] v) {
       this.familyId = sized(v, 16, "family_id");
       return this;
     }
 
-    /** The exact IMAGE_ID (16 bytes). */
+    /**
+     * The exact IMAGE_ID (16 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder expectedImageId(byte[] v) {
       this.imageId = sized(v, 16, "image_id");
       return this;
     }
 
-    /** The exact REPORT_ID (32 bytes). */
+    /**
+     * The exact REPORT_ID (32 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder expectedReportId(byte[] v) {
       this.reportId = sized(v, 32, "report_id");
       return this;
     }
 
-    /** The exact REPORT_ID_MA (32 bytes). */
+    /**
+     * The exact REPORT_ID_MA (32 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder expectedReportIdMa(byte[] v) {
       this.reportIdMa = sized(v, 32, "report_id_ma");
       return this;
     }
 
-    /** Adds an allowed CHIP_ID: 64 bytes, or 8 bytes (Turin form: CHIP_ID[0..8], the rest zero). */
+    /**
+     * Adds an allowed CHIP_ID: 64 bytes, or 8 bytes (Turin form: CHIP_ID[0..8], the rest zero).
+     *
+     * @param chipId the chip ID
+     * @return this builder
+     */
     public Builder allowedChipId(byte[] chipId) {
       Objects.requireNonNull(chipId, "chipId");
       if (chipId.length != 64 && chipId.length != 8) {
@@ -556,13 +706,23 @@ public final class SnpPolicy {
       return this;
     }
 
-    /** Adds a trusted ID key digest (SHA-384 of the SEV-format public key, 48 bytes); ID_KEY_DIGEST must then match. */
+    /**
+     * Adds a trusted ID key digest (SHA-384 of the SEV-format public key, 48 bytes); ID_KEY_DIGEST must then match.
+     *
+     * @param digest the digest
+     * @return this builder
+     */
     public Builder trustedIdKeyDigest(byte[] digest) {
       trustedIdKeys.add(sized(digest, 48, "id key digest"));
       return this;
     }
 
-    /** Adds a trusted author key digest (48 bytes). */
+    /**
+     * Adds a trusted author key digest (48 bytes).
+     *
+     * @param digest the digest
+     * @return this builder
+     */
     public Builder trustedAuthorKeyDigest(byte[] digest) {
       trustedAuthorKeys.add(sized(digest, 48, "author key digest"));
       return this;
@@ -625,19 +785,33 @@ public final class SnpPolicy {
       }
     }
 
-    /** Whether an ID block signed by a trusted ID key (or trusted author key) is required. */
+    /**
+     * Whether an ID block signed by a trusted ID key (or trusted author key) is required.
+     *
+     * @param require true to require it
+     * @return this builder
+     */
     public Builder requireIdBlock(boolean require) {
       this.requireIdBlock = require;
       return this;
     }
 
-    /** Whether AUTHOR_KEY_EN and a trusted author key are required (implies an ID block). */
+    /**
+     * Whether AUTHOR_KEY_EN and a trusted author key are required (implies an ID block).
+     *
+     * @param require true to require it
+     * @return this builder
+     */
     public Builder requireAuthorKey(boolean require) {
       this.requireAuthorKey = require;
       return this;
     }
 
-    /** The policy. */
+    /**
+     * The policy.
+     *
+     * @return the policy
+     */
     public SnpPolicy build() {
       return new SnpPolicy(this);
     }

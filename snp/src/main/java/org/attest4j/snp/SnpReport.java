@@ -57,6 +57,8 @@ public final class SnpReport {
   /**
    * Parses and format-checks a report. The product is taken from the CPUID fields of v3+ reports.
    *
+   * @param report the report
+   * @return the parsed report
    * @throws MalformedEvidenceException with a {@link SnpReason} for any format violation
    */
   public static SnpReport parse(byte[] report) throws MalformedEvidenceException {
@@ -125,8 +127,12 @@ public final class SnpReport {
   /**
    * Parses a report and binds it to {@code product} (for v2 reports, which carry no CPUID).
    *
+   * @param report the report
+   * @param product the product
+   * @return the parsed report
    * @throws VerificationException with {@link SnpReason#PRODUCT_MISMATCH} if the CPUID names
    *     another product
+   * @throws MalformedEvidenceException if the input cannot be decoded
    */
   public static SnpReport parse(byte[] report, Product product)
       throws MalformedEvidenceException, VerificationException {
@@ -163,6 +169,8 @@ public final class SnpReport {
   /**
    * This report bound to {@code product}: the TCB accessors then decode with its layout.
    *
+   * @param product the product
+   * @return this report bound to {@code product}: the TCB accessors then decode with its layout
    * @throws VerificationException with {@link SnpReason#PRODUCT_MISMATCH} if the signed CPUID
    *     fields name another product
    */
@@ -176,12 +184,20 @@ public final class SnpReport {
     return product == this.product ? this : new SnpReport(raw, version, cpuid, cpuidProduct, product);
   }
 
-  /** The product: from the CPUID fields (v3+) or as bound by {@link #withProduct}; empty if unknown. */
+  /**
+   * The product: from the CPUID fields (v3+) or as bound by {@link #withProduct}; empty if unknown.
+   *
+   * @return the product: from the CPUID fields (v3+) or as bound by {@link #withProduct}; empty if unknown
+   */
   public Optional<Product> product() {
     return Optional.ofNullable(product);
   }
 
-  /** The product named by the CPUID fields; empty for v2 or an unknown family/model. */
+  /**
+   * The product named by the CPUID fields; empty for v2 or an unknown family/model.
+   *
+   * @return the product named by the CPUID fields; empty for v2 or an unknown family/model
+   */
   public Optional<Product> cpuidProduct() {
     return Optional.ofNullable(cpuidProduct);
   }
@@ -197,117 +213,209 @@ public final class SnpReport {
 
   // ------------------------------------------------------------------ fields
 
-  /** VERSION: 2, 3, 4 or 5. */
+  /**
+   * VERSION: 2, 3, 4 or 5.
+   *
+   * @return VERSION: 2, 3, 4 or 5
+   */
   public int version() {
     return version;
   }
 
-  /** GUEST_SVN. */
+  /**
+   * GUEST_SVN.
+   *
+   * @return GUEST_SVN
+   */
   public long guestSvn() {
     return u32(raw, 0x004);
   }
 
-  /** GUEST_POLICY. */
+  /**
+   * GUEST_POLICY.
+   *
+   * @return GUEST_POLICY
+   */
   public GuestPolicy policy() {
     return new GuestPolicy(u64(raw, 0x008));
   }
 
-  /** FAMILY_ID (16 bytes). */
+  /**
+   * FAMILY_ID (16 bytes).
+   *
+   * @return FAMILY_ID (16 bytes)
+   */
   public Bytes familyId() {
     return bytes(0x010, 16);
   }
 
-  /** IMAGE_ID (16 bytes). */
+  /**
+   * IMAGE_ID (16 bytes).
+   *
+   * @return IMAGE_ID (16 bytes)
+   */
   public Bytes imageId() {
     return bytes(0x020, 16);
   }
 
-  /** VMPL of the requester. */
+  /**
+   * VMPL of the requester.
+   *
+   * @return VMPL of the requester
+   */
   public long vmpl() {
     return u32(raw, 0x030);
   }
 
-  /** SIGNATURE_ALGO (always 1 for a parsed report). */
+  /**
+   * SIGNATURE_ALGO (always 1 for a parsed report).
+   *
+   * @return SIGNATURE_ALGO (always 1 for a parsed report)
+   */
   public int signatureAlgo() {
     return (int) u32(raw, 0x034);
   }
 
-  /** PLATFORM_INFO. */
+  /**
+   * PLATFORM_INFO.
+   *
+   * @return PLATFORM_INFO
+   */
   public PlatformInfo platformInfo() {
     return new PlatformInfo(u64(raw, 0x040));
   }
 
-  /** KEY_INFO (signer, MASK_CHIP_KEY, AUTHOR_KEY_EN). */
+  /**
+   * KEY_INFO (signer, MASK_CHIP_KEY, AUTHOR_KEY_EN).
+   *
+   * @return KEY_INFO (signer, MASK_CHIP_KEY, AUTHOR_KEY_EN)
+   */
   public KeyInfo keyInfo() {
     return new KeyInfo((int) u32(raw, 0x048));
   }
 
-  /** The signing key named by KEY_INFO. */
+  /**
+   * The signing key named by KEY_INFO.
+   *
+   * @return the signing key named by KEY_INFO
+   */
   public SigningKey signingKey() {
     return keyInfo().signingKey();
   }
 
-  /** REPORT_DATA (64 bytes, guest-supplied). */
+  /**
+   * REPORT_DATA (64 bytes, guest-supplied).
+   *
+   * @return REPORT_DATA (64 bytes, guest-supplied)
+   */
   public Bytes reportData() {
     return bytes(0x050, 64);
   }
 
-  /** MEASUREMENT (48 bytes, the launch digest). */
+  /**
+   * MEASUREMENT (48 bytes, the launch digest).
+   *
+   * @return MEASUREMENT (48 bytes, the launch digest)
+   */
   public Bytes measurement() {
     return bytes(0x090, 48);
   }
 
-  /** HOST_DATA (32 bytes). */
+  /**
+   * HOST_DATA (32 bytes).
+   *
+   * @return HOST_DATA (32 bytes)
+   */
   public Bytes hostData() {
     return bytes(0x0C0, 32);
   }
 
-  /** ID_KEY_DIGEST (48 bytes). */
+  /**
+   * ID_KEY_DIGEST (48 bytes).
+   *
+   * @return ID_KEY_DIGEST (48 bytes)
+   */
   public Bytes idKeyDigest() {
     return bytes(0x0E0, 48);
   }
 
-  /** AUTHOR_KEY_DIGEST (48 bytes). */
+  /**
+   * AUTHOR_KEY_DIGEST (48 bytes).
+   *
+   * @return AUTHOR_KEY_DIGEST (48 bytes)
+   */
   public Bytes authorKeyDigest() {
     return bytes(0x110, 48);
   }
 
-  /** REPORT_ID (32 bytes). */
+  /**
+   * REPORT_ID (32 bytes).
+   *
+   * @return REPORT_ID (32 bytes)
+   */
   public Bytes reportId() {
     return bytes(0x140, 32);
   }
 
-  /** REPORT_ID_MA (32 bytes; all 0xFF without a migration agent). */
+  /**
+   * REPORT_ID_MA (32 bytes; all 0xFF without a migration agent).
+   *
+   * @return REPORT_ID_MA (32 bytes; all 0xFF without a migration agent)
+   */
   public Bytes reportIdMa() {
     return bytes(0x160, 32);
   }
 
-  /** CHIP_ID (64 bytes; all zero when masked; on Turin only the first 8 bytes are used). */
+  /**
+   * CHIP_ID (64 bytes; all zero when masked; on Turin only the first 8 bytes are used).
+   *
+   * @return CHIP_ID (64 bytes; all zero when masked; on Turin only the first 8 bytes are used)
+   */
   public Bytes chipId() {
     return bytes(0x1A0, 64);
   }
 
-  /** CPUID family/model/stepping; empty for v2 reports. */
+  /**
+   * CPUID family/model/stepping; empty for v2 reports.
+   *
+   * @return CPUID family/model/stepping; empty for v2 reports
+   */
   public Optional<Cpuid> cpuid() {
     return Optional.ofNullable(cpuid);
   }
 
-  /** CURRENT_TCB raw u64. */
+  /**
+   * CURRENT_TCB raw u64.
+   *
+   * @return CURRENT_TCB raw u64
+   */
   public long rawCurrentTcb() {
     return u64(raw, 0x038);
   }
 
-  /** REPORTED_TCB raw u64 (the TCB the VCEK is derived for). */
+  /**
+   * REPORTED_TCB raw u64 (the TCB the VCEK is derived for).
+   *
+   * @return REPORTED_TCB raw u64 (the TCB the VCEK is derived for)
+   */
   public long rawReportedTcb() {
     return u64(raw, 0x180);
   }
 
-  /** COMMITTED_TCB raw u64. */
+  /**
+   * COMMITTED_TCB raw u64.
+   *
+   * @return COMMITTED_TCB raw u64
+   */
   public long rawCommittedTcb() {
     return u64(raw, 0x1E0);
   }
 
-  /** LAUNCH_TCB raw u64. */
+  /**
+   * LAUNCH_TCB raw u64.
+   *
+   * @return LAUNCH_TCB raw u64
+   */
   public long rawLaunchTcb() {
     return u64(raw, 0x1F0);
   }
@@ -315,6 +423,7 @@ public final class SnpReport {
   /**
    * CURRENT_TCB decoded for {@link #product()}.
    *
+   * @return CURRENT_TCB decoded for {@link #product()}
    * @throws IllegalStateException if the product is unknown (v2 report not yet bound)
    */
   public TcbVersion currentTcb() {
@@ -324,6 +433,7 @@ public final class SnpReport {
   /**
    * REPORTED_TCB decoded for {@link #product()}.
    *
+   * @return REPORTED_TCB decoded for {@link #product()}
    * @throws IllegalStateException if the product is unknown
    */
   public TcbVersion reportedTcb() {
@@ -333,6 +443,7 @@ public final class SnpReport {
   /**
    * COMMITTED_TCB decoded for {@link #product()}.
    *
+   * @return COMMITTED_TCB decoded for {@link #product()}
    * @throws IllegalStateException if the product is unknown
    */
   public TcbVersion committedTcb() {
@@ -342,48 +453,81 @@ public final class SnpReport {
   /**
    * LAUNCH_TCB decoded for {@link #product()}.
    *
+   * @return LAUNCH_TCB decoded for {@link #product()}
    * @throws IllegalStateException if the product is unknown
    */
   public TcbVersion launchTcb() {
     return TcbVersion.of(requireProduct(), rawLaunchTcb());
   }
 
-  /** CURRENT_MAJOR.CURRENT_MINOR.CURRENT_BUILD. */
+  /**
+   * CURRENT_MAJOR.CURRENT_MINOR.CURRENT_BUILD.
+   *
+   * @return CURRENT_MAJOR.CURRENT_MINOR.CURRENT_BUILD
+   */
   public FirmwareVersion currentVersion() {
     return new FirmwareVersion(raw[0x1EA] & 0xff, raw[0x1E9] & 0xff, raw[0x1E8] & 0xff);
   }
 
-  /** COMMITTED_MAJOR.COMMITTED_MINOR.COMMITTED_BUILD. */
+  /**
+   * COMMITTED_MAJOR.COMMITTED_MINOR.COMMITTED_BUILD.
+   *
+   * @return COMMITTED_MAJOR.COMMITTED_MINOR.COMMITTED_BUILD
+   */
   public FirmwareVersion committedVersion() {
     return new FirmwareVersion(raw[0x1EE] & 0xff, raw[0x1ED] & 0xff, raw[0x1EC] & 0xff);
   }
 
-  /** LAUNCH_MIT_VECTOR (v5 only). */
+  /**
+   * LAUNCH_MIT_VECTOR (v5 only).
+   *
+   * @return LAUNCH_MIT_VECTOR (v5 only)
+   */
   public OptionalLong launchMitigationVector() {
     return version >= 5 ? OptionalLong.of(u64(raw, 0x1F8)) : OptionalLong.empty();
   }
 
-  /** CURRENT_MIT_VECTOR (v5 only). */
+  /**
+   * CURRENT_MIT_VECTOR (v5 only).
+   *
+   * @return CURRENT_MIT_VECTOR (v5 only)
+   */
   public OptionalLong currentMitigationVector() {
     return version >= 5 ? OptionalLong.of(u64(raw, 0x200)) : OptionalLong.empty();
   }
 
-  /** SIGNATURE.R: 72 bytes, little-endian. */
+  /**
+   * SIGNATURE.R: 72 bytes, little-endian.
+   *
+   * @return SIGNATURE.R: 72 bytes, little-endian
+   */
   public Bytes signatureR() {
     return bytes(0x2A0, 72);
   }
 
-  /** SIGNATURE.S: 72 bytes, little-endian. */
+  /**
+   * SIGNATURE.S: 72 bytes, little-endian.
+   *
+   * @return SIGNATURE.S: 72 bytes, little-endian
+   */
   public Bytes signatureS() {
     return bytes(0x2E8, 72);
   }
 
-  /** The exact signed bytes [0, 0x2A0) (a fresh copy). */
+  /**
+   * The exact signed bytes [0, 0x2A0) (a fresh copy).
+   *
+   * @return the exact signed bytes [0, 0x2A0) (a fresh copy)
+   */
   public byte[] signedBytes() {
     return Arrays.copyOf(raw, SIGNED_LENGTH);
   }
 
-  /** The exact 1184 report bytes (a fresh copy); {@code parse(r.toByteArray())} equals {@code r}. */
+  /**
+   * The exact 1184 report bytes (a fresh copy); {@code parse(r.toByteArray())} equals {@code r}.
+   *
+   * @return the exact 1184 report bytes (a fresh copy); {@code parse(r.toByteArray())} equals {@code r}
+   */
   public byte[] toByteArray() {
     return raw.clone();
   }
@@ -397,6 +541,10 @@ public final class SnpReport {
    * This report with SIGNATURE.R and SIGNATURE.S replaced (for signers such as the simulated
    * platform). The values are stored as 72-byte little-endian integers.
    *
+   * @param r the big integer
+   * @param s the big integer
+   * @return this report with SIGNATURE.R and SIGNATURE.S replaced (for signers such as the simulated
+   *     platform)
    * @throws IllegalArgumentException if r or s is negative or longer than 72 bytes
    */
   public SnpReport withSignature(BigInteger r, BigInteger s) {
@@ -438,7 +586,11 @@ public final class SnpReport {
 
   // ------------------------------------------------------------------ builder
 
-  /** A builder for reports (tests, simulators); the signature is left zero. */
+  /**
+   * A builder for reports (tests, simulators); the signature is left zero.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -480,106 +632,203 @@ public final class SnpReport {
       return this;
     }
 
-    /** VERSION (2..5). */
+    /**
+     * VERSION (2..5).
+     *
+     * @param version the version
+     * @return this builder
+     */
     public Builder version(int version) {
       put32(0x000, version);
       return this;
     }
 
-    /** GUEST_SVN. */
+    /**
+     * GUEST_SVN.
+     *
+     * @param svn the SVN
+     * @return this builder
+     */
     public Builder guestSvn(long svn) {
       put32(0x004, svn);
       return this;
     }
 
-    /** GUEST_POLICY. */
+    /**
+     * GUEST_POLICY.
+     *
+     * @param policy the policy
+     * @return this builder
+     */
     public Builder policy(GuestPolicy policy) {
       put64(0x008, policy.raw());
       return this;
     }
 
-    /** FAMILY_ID (16 bytes). */
+    /**
+     * FAMILY_ID (16 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder familyId(byte[] v) {
       return put(0x010, 16, v, "family_id");
     }
 
-    /** IMAGE_ID (16 bytes). */
+    /**
+     * IMAGE_ID (16 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder imageId(byte[] v) {
       return put(0x020, 16, v, "image_id");
     }
 
-    /** VMPL. */
+    /**
+     * VMPL.
+     *
+     * @param vmpl the VMPL
+     * @return this builder
+     */
     public Builder vmpl(long vmpl) {
       put32(0x030, vmpl);
       return this;
     }
 
-    /** SIGNATURE_ALGO (only 1 parses). */
+    /**
+     * SIGNATURE_ALGO (only 1 parses).
+     *
+     * @param algo the algo
+     * @return this builder
+     */
     public Builder signatureAlgo(int algo) {
       put32(0x034, algo);
       return this;
     }
 
-    /** CURRENT_TCB. */
+    /**
+     * CURRENT_TCB.
+     *
+     * @param tcb the TCB
+     * @return this builder
+     */
     public Builder currentTcb(TcbVersion tcb) {
       put64(0x038, tcb.raw());
       return this;
     }
 
-    /** PLATFORM_INFO. */
+    /**
+     * PLATFORM_INFO.
+     *
+     * @param info the info
+     * @return this builder
+     */
     public Builder platformInfo(PlatformInfo info) {
       put64(0x040, info.raw());
       return this;
     }
 
-    /** KEY_INFO. */
+    /**
+     * KEY_INFO.
+     *
+     * @param info the info
+     * @return this builder
+     */
     public Builder keyInfo(KeyInfo info) {
       put32(0x048, info.raw());
       return this;
     }
 
-    /** REPORT_DATA (64 bytes). */
+    /**
+     * REPORT_DATA (64 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder reportData(byte[] v) {
       return put(0x050, 64, v, "report_data");
     }
 
-    /** MEASUREMENT (48 bytes). */
+    /**
+     * MEASUREMENT (48 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder measurement(byte[] v) {
       return put(0x090, 48, v, "measurement");
     }
 
-    /** HOST_DATA (32 bytes). */
+    /**
+     * HOST_DATA (32 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder hostData(byte[] v) {
       return put(0x0C0, 32, v, "host_data");
     }
 
-    /** ID_KEY_DIGEST (48 bytes). */
+    /**
+     * ID_KEY_DIGEST (48 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder idKeyDigest(byte[] v) {
       return put(0x0E0, 48, v, "id_key_digest");
     }
 
-    /** AUTHOR_KEY_DIGEST (48 bytes). */
+    /**
+     * AUTHOR_KEY_DIGEST (48 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder authorKeyDigest(byte[] v) {
       return put(0x110, 48, v, "author_key_digest");
     }
 
-    /** REPORT_ID (32 bytes). */
+    /**
+     * REPORT_ID (32 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder reportId(byte[] v) {
       return put(0x140, 32, v, "report_id");
     }
 
-    /** REPORT_ID_MA (32 bytes). */
+    /**
+     * REPORT_ID_MA (32 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder reportIdMa(byte[] v) {
       return put(0x160, 32, v, "report_id_ma");
     }
 
-    /** REPORTED_TCB. */
+    /**
+     * REPORTED_TCB.
+     *
+     * @param tcb the TCB
+     * @return this builder
+     */
     public Builder reportedTcb(TcbVersion tcb) {
       put64(0x180, tcb.raw());
       return this;
     }
 
-    /** CPUID_FAM_ID, CPUID_MOD_ID, CPUID_STEP (v3+; must stay zero for v2). */
+    /**
+     * CPUID_FAM_ID, CPUID_MOD_ID, CPUID_STEP (v3+; must stay zero for v2).
+     *
+     * @param familyId the family ID
+     * @param modelId the model ID
+     * @param stepping the stepping
+     * @return this builder
+     */
     public Builder cpuid(int familyId, int modelId, int stepping) {
       b[0x188] = (byte) familyId;
       b[0x189] = (byte) modelId;
@@ -587,18 +836,33 @@ public final class SnpReport {
       return this;
     }
 
-    /** CHIP_ID (64 bytes). */
+    /**
+     * CHIP_ID (64 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder chipId(byte[] v) {
       return put(0x1A0, 64, v, "chip_id");
     }
 
-    /** COMMITTED_TCB. */
+    /**
+     * COMMITTED_TCB.
+     *
+     * @param tcb the TCB
+     * @return this builder
+     */
     public Builder committedTcb(TcbVersion tcb) {
       put64(0x1E0, tcb.raw());
       return this;
     }
 
-    /** CURRENT_MAJOR/MINOR/BUILD. */
+    /**
+     * CURRENT_MAJOR/MINOR/BUILD.
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder currentVersion(FirmwareVersion v) {
       b[0x1E8] = (byte) v.build();
       b[0x1E9] = (byte) v.minor();
@@ -606,7 +870,12 @@ public final class SnpReport {
       return this;
     }
 
-    /** COMMITTED_MAJOR/MINOR/BUILD. */
+    /**
+     * COMMITTED_MAJOR/MINOR/BUILD.
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder committedVersion(FirmwareVersion v) {
       b[0x1EC] = (byte) v.build();
       b[0x1ED] = (byte) v.minor();
@@ -614,30 +883,55 @@ public final class SnpReport {
       return this;
     }
 
-    /** LAUNCH_TCB. */
+    /**
+     * LAUNCH_TCB.
+     *
+     * @param tcb the TCB
+     * @return this builder
+     */
     public Builder launchTcb(TcbVersion tcb) {
       put64(0x1F0, tcb.raw());
       return this;
     }
 
-    /** LAUNCH_MIT_VECTOR (v5 only). */
+    /**
+     * LAUNCH_MIT_VECTOR (v5 only).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder launchMitigationVector(long v) {
       put64(0x1F8, v);
       return this;
     }
 
-    /** CURRENT_MIT_VECTOR (v5 only). */
+    /**
+     * CURRENT_MIT_VECTOR (v5 only).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder currentMitigationVector(long v) {
       put64(0x200, v);
       return this;
     }
 
-    /** Sets CURRENT, REPORTED, COMMITTED and LAUNCH TCB at once. */
+    /**
+     * Sets CURRENT, REPORTED, COMMITTED and LAUNCH TCB at once.
+     *
+     * @param tcb the TCB
+     * @return this builder
+     */
     public Builder allTcbs(TcbVersion tcb) {
       return currentTcb(tcb).reportedTcb(tcb).committedTcb(tcb).launchTcb(tcb);
     }
 
-    /** Binds the built report to {@code product} (needed for v2 reports' TCB accessors). */
+    /**
+     * Binds the built report to {@code product} (needed for v2 reports' TCB accessors).
+     *
+     * @param product the product
+     * @return this builder
+     */
     public Builder product(Product product) {
       this.product = product;
       return this;
@@ -646,6 +940,7 @@ public final class SnpReport {
     /**
      * The report (with a zero signature).
      *
+     * @return the report (with a zero signature)
      * @throws IllegalArgumentException if the fields violate the format (the message says which)
      */
     public SnpReport build() {

@@ -64,12 +64,24 @@ public final class SnpTrustAnchor {
         hex.parseHex(certSha256));
   }
 
-  /** AMD's pinned ARKs for Milan, Genoa and Turin (the same ARK anchors each product's VCEK and VLEK chains). */
+  /**
+   * AMD's pinned ARKs for Milan, Genoa and Turin (the same ARK anchors each product's VCEK and VLEK chains).
+   *
+   * @return AMD's pinned ARKs for Milan, Genoa and Turin (the same ARK anchors each product's VCEK and VLEK
+   *     chains)
+   */
   public static List<SnpTrustAnchor> amdRoots() {
     return AMD;
   }
 
-  /** A root given by the SHA-384 of its DER SubjectPublicKeyInfo. */
+  /**
+   * A root given by the SHA-384 of its DER SubjectPublicKeyInfo.
+   *
+   * @param product the product
+   * @param spkiSha384 the SPKI SHA-384
+   * @param name the name
+   * @return a root given by the SHA-384 of its DER SubjectPublicKeyInfo
+   */
   public static SnpTrustAnchor ofSpkiSha384(Product product, Bytes spkiSha384, String name) {
     return new SnpTrustAnchor(product, spkiSha384.toByteArray(), null, name, false);
   }
@@ -77,6 +89,9 @@ public final class SnpTrustAnchor {
   /**
    * A root whose key is that of the given ARK certificate (DER or PEM).
    *
+   * @param product the product
+   * @param arkDerOrPem the ARK DER or PEM
+   * @return a root whose key is that of the given ARK certificate (DER or PEM)
    * @throws MalformedEvidenceException if the certificate cannot be decoded
    */
   public static SnpTrustAnchor ofCertificate(Product product, byte[] arkDerOrPem) throws MalformedEvidenceException {
@@ -85,29 +100,51 @@ public final class SnpTrustAnchor {
         "custom root CN=" + c.subjectCn, false);
   }
 
-  /** A root whose key is that of {@code ark}. */
+  /**
+   * A root whose key is that of {@code ark}.
+   *
+   * @param product the product
+   * @param ark the ARK
+   * @return a root whose key is that of {@code ark}
+   */
   public static SnpTrustAnchor ofCertificate(Product product, X509Certificate ark) {
     byte[] spki = ark.getPublicKey().getEncoded();
     return new SnpTrustAnchor(product, Crypto.digest("SHA-384", spki, 0, spki.length), null,
         "custom root " + ark.getSubjectX500Principal().getName(), false);
   }
 
-  /** The product whose chains this root anchors. */
+  /**
+   * The product whose chains this root anchors.
+   *
+   * @return the product whose chains this root anchors
+   */
   public Product product() {
     return product;
   }
 
-  /** SHA-384 of the root's DER SubjectPublicKeyInfo. */
+  /**
+   * SHA-384 of the root's DER SubjectPublicKeyInfo.
+   *
+   * @return SHA-384 of the root's DER SubjectPublicKeyInfo
+   */
   public Bytes spkiSha384() {
     return Bytes.of(spkiSha384);
   }
 
-  /** A human-readable name, for example {@code "AMD ARK-Milan"}. */
+  /**
+   * A human-readable name, for example {@code "AMD ARK-Milan"}.
+   *
+   * @return a human-readable name, for example {@code "AMD ARK-Milan"}
+   */
   public String name() {
     return name;
   }
 
-  /** Whether this is one of AMD's pinned roots. */
+  /**
+   * Whether this is one of AMD's pinned roots.
+   *
+   * @return whether this is one of AMD's pinned roots
+   */
   public boolean isAmdRoot() {
     return amdRoot;
   }

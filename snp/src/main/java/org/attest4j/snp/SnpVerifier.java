@@ -57,32 +57,50 @@ public final class SnpVerifier {
     this.intermediateCache = lru(Math.min(b.cacheSize, 64));
   }
 
+  /**
+   * A bounded concurrent map: lock-free reads on the release path (a synchronized LRU serialized
+   * every verification on one lock). When full it is emptied; entries are recomputable.
+   */
   private static Map<Bytes, VerifiedChain> lru(int size) {
     if (size <= 0) {
       return null;
     }
-    return Collections.synchronizedMap(
-        new LinkedHashMap<>(16, 0.75f, true) {
-          private static final long serialVersionUID = 1L;
+    return new java.util.concurrent.ConcurrentHashMap<>(Math.min(size, 1024) * 2) {
+      private static final long serialVersionUID = 1L;
 
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<Bytes, VerifiedChain> eldest) {
-            return size() > size;
-          }
-        });
+      @Override
+      public VerifiedChain put(Bytes key, VerifiedChain value) {
+        if (size() >= size) {
+          clear();
+        }
+        return super.put(key, value);
+      }
+    };
   }
 
-  /** A verifier trusting only AMD's pinned roots, with the system UTC clock. */
+  /**
+   * A verifier trusting only AMD's pinned roots, with the system UTC clock.
+   *
+   * @return a verifier trusting only AMD's pinned roots, with the system UTC clock
+   */
   public static SnpVerifier withAmdRoots() {
     return builder().build();
   }
 
-  /** A builder: AMD roots trusted, system UTC clock, no CRL, cache of 1024 chains. */
+  /**
+   * A builder: AMD roots trusted, system UTC clock, no CRL, cache of 1024 chains.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The trusted roots. */
+  /**
+   * The trusted roots.
+   *
+   * @return the trusted roots
+   */
   public List<SnpTrustAnchor> trustAnchors() {
     return anchors;
   }
@@ -91,6 +109,10 @@ public final class SnpVerifier {
    * Parses and verifies {@code report} with its VCEK/VLEK (DER or PEM) and KDS {@code cert_chain}
    * (PEM: ASK or ASVK, then ARK).
    *
+   * @param report the report
+   * @param vek the VEK
+   * @param chainPem the chain PEM
+   * @return the verified report
    * @throws MalformedEvidenceException if an input cannot be decoded
    * @throws VerificationException if any check fails (the reason names it)
    */
@@ -136,6 +158,9 @@ public final class SnpVerifier {
   /**
    * Verifies {@code report} against {@code chain}.
    *
+   * @param report the report
+   * @param chain the chain
+   * @return the verified report
    * @throws MalformedEvidenceException if a certificate cannot be decoded
    * @throws VerificationException if any check fails
    */
@@ -481,19 +506,34 @@ public final class SnpVerifier {
 
     private Builder() {}
 
-    /** The clock whose instant certificate and CRL validity are checked at (default: system UTC). */
+    /**
+     * The clock whose instant certificate and CRL validity are checked at (default: system UTC).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Whether AMD's pinned Milan/Genoa/Turin ARKs are trusted (default true). */
+    /**
+     * Whether AMD's pinned Milan/Genoa/Turin ARKs are trusted (default true).
+     *
+     * @param trust true to enable, false to disable
+     * @return this builder
+     */
     public Builder trustAmdRoots(boolean trust) {
       this.amdRoots = trust;
       return this;
     }
 
-    /** Trusts an additional root (a private PKI, or a simulated platform's ARK). */
+    /**
+     * Trusts an additional root (a private PKI, or a simulated platform's ARK).
+     *
+     * @param anchor the anchor
+     * @return this builder
+     */
     public Builder addTrustAnchor(SnpTrustAnchor anchor) {
       anchors.add(Objects.requireNonNull(anchor, "anchor"));
       return this;
@@ -503,6 +543,8 @@ public final class SnpVerifier {
      * Adds an ARK-signed CRL (DER or PEM). It applies to chains whose ARK issued it; its signature and
      * thisUpdate/nextUpdate window are checked and the ASK/ASVK and VCEK/VLEK serials looked up.
      *
+     * @param derOrPem the DER or PEM
+     * @return this builder
      * @throws MalformedEvidenceException if it cannot be decoded
      */
     public Builder addCrl(byte[] derOrPem) throws MalformedEvidenceException {
@@ -510,7 +552,12 @@ public final class SnpVerifier {
       return this;
     }
 
-    /** Whether every chain must be covered by a CRL from its ARK (default false). */
+    /**
+     * Whether every chain must be covered by a CRL from its ARK (default false).
+     *
+     * @param require true to require it
+     * @return this builder
+     */
     public Builder requireCrl(boolean require) {
       this.requireCrl = require;
       return this;
@@ -519,13 +566,21 @@ public final class SnpVerifier {
     /**
      * The product to assume when a v3+ report's CPUID names none this library knows; also checked
      * against the chain for v2 reports. Default: none (unknown fails closed).
+     *
+     * @param product the product
+     * @return this builder
      */
     public Builder product(Product product) {
       this.product = product;
       return this;
     }
 
-    /** How many verified chains to keep (LRU); 0 disables caching. Default 1024. */
+    /**
+     * How many verified chains to keep (LRU); 0 disables caching. Default 1024.
+     *
+     * @param size the size
+     * @return this builder
+     */
     public Builder chainCacheSize(int size) {
       if (size < 0) {
         throw new IllegalArgumentException("cache size must be >= 0");
@@ -534,7 +589,11 @@ public final class SnpVerifier {
       return this;
     }
 
-    /** The verifier. */
+    /**
+     * The verifier.
+     *
+     * @return the verifier
+     */
     public SnpVerifier build() {
       if (!amdRoots && anchors.isEmpty()) {
         throw new IllegalStateException("a verifier needs at least one trusted root");

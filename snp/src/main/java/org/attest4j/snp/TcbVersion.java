@@ -20,63 +20,117 @@ public final class TcbVersion {
     this.raw = raw;
   }
 
-  /** The TCB_VERSION {@code raw} (the little-endian u64 as read from the report) decoded for {@code product}. */
+  /**
+   * The TCB_VERSION {@code raw} (the little-endian u64 as read from the report) decoded for {@code product}.
+   *
+   * @param product the product
+   * @param raw the raw
+   * @return the TCB_VERSION {@code raw} (the little-endian u64 as read from the report) decoded for {@code
+   *     product}
+   */
   public static TcbVersion of(Product product, long raw) {
     return new TcbVersion(product, raw);
   }
 
-  /** A builder for a TCB of {@code product} from its components (all others zero). */
+  /**
+   * A builder for a TCB of {@code product} from its components (all others zero).
+   *
+   * @param product the product
+   * @return a new builder
+   */
   public static Builder builder(Product product) {
     return new Builder(product);
   }
 
-  /** The product whose layout decodes this TCB. */
+  /**
+   * The product whose layout decodes this TCB.
+   *
+   * @return the product whose layout decodes this TCB
+   */
   public Product product() {
     return product;
   }
 
-  /** The raw u64 value (byte 0 is the least significant byte). */
+  /**
+   * The raw u64 value (byte 0 is the least significant byte).
+   *
+   * @return the raw u64 value (byte 0 is the least significant byte)
+   */
   public long raw() {
     return raw;
   }
 
-  /** The raw value as AMD tools print it: {@code 0x} and lowercase hex without leading zeros. */
+  /**
+   * The raw value as AMD tools print it: {@code 0x} and lowercase hex without leading zeros.
+   *
+   * @return the raw value as AMD tools print it: {@code 0x} and lowercase hex without leading zeros
+   */
   public String rawHex() {
     return "0x" + Long.toHexString(raw);
   }
 
-  /** The byte at {@code index} (0..7) of the raw value. */
+  /**
+   * The byte at {@code index} (0..7) of the raw value.
+   *
+   * @param index the index
+   * @return the byte at {@code index} (0..7) of the raw value
+   */
   public int byteAt(int index) {
     Objects.checkIndex(index, 8);
     return (int) (raw >>> (8 * index)) & 0xff;
   }
 
-  /** The boot loader SPL. */
+  /**
+   * The boot loader SPL.
+   *
+   * @return the boot loader SPL
+   */
   public int bootloader() {
     return byteAt(product.hasFmc() ? 1 : 0);
   }
 
-  /** The TEE (PSP OS) SPL. */
+  /**
+   * The TEE (PSP OS) SPL.
+   *
+   * @return the TEE (PSP OS) SPL
+   */
   public int tee() {
     return byteAt(product.hasFmc() ? 2 : 1);
   }
 
-  /** The SNP firmware SPL. */
+  /**
+   * The SNP firmware SPL.
+   *
+   * @return the SNP firmware SPL
+   */
   public int snp() {
     return byteAt(product.hasFmc() ? 3 : 6);
   }
 
-  /** The microcode SPL. */
+  /**
+   * The microcode SPL.
+   *
+   * @return the microcode SPL
+   */
   public int microcode() {
     return byteAt(7);
   }
 
-  /** The FMC SPL (Turin and later); empty for Milan and Genoa. */
+  /**
+   * The FMC SPL (Turin and later); empty for Milan and Genoa.
+   *
+   * @return the FMC SPL (Turin and later); empty for Milan and Genoa
+   */
   public OptionalInt fmc() {
     return product.hasFmc() ? OptionalInt.of(byteAt(0)) : OptionalInt.empty();
   }
 
-  /** This raw value decoded with another product's layout. */
+  /**
+   * This raw value decoded with another product's layout.
+   *
+   * @param other the other
+   * @return this raw value decoded with another product's layout
+   */
   public TcbVersion decodedAs(Product other) {
     return new TcbVersion(other, raw);
   }
@@ -85,6 +139,9 @@ public final class TcbVersion {
    * Whether every component (fmc when present, bootloader, tee, snp, microcode) is at least {@code
    * minimum}'s. Both must use the same layout.
    *
+   * @param minimum the minimum
+   * @return whether every component (fmc when present, bootloader, tee, snp, microcode) is at least {@code
+   *     minimum}'s
    * @throws IllegalArgumentException if the layouts differ (Turin vs Milan/Genoa)
    */
   public boolean isAtLeast(TcbVersion minimum) {
@@ -95,6 +152,9 @@ public final class TcbVersion {
    * The name of the first component below {@code minimum}'s ({@code "fmc"}, {@code "bootloader"},
    * {@code "tee"}, {@code "snp"}, {@code "microcode"}), or null when none is.
    *
+   * @param minimum the minimum
+   * @return the name of the first component below {@code minimum}'s ({@code "fmc"}, {@code "bootloader"},
+   *     {@code "tee"}, {@code "snp"}, {@code "microcode"}), or null when none is
    * @throws IllegalArgumentException if the layouts differ
    */
   public String firstBelow(TcbVersion minimum) {
@@ -159,31 +219,56 @@ public final class TcbVersion {
       this.product = Objects.requireNonNull(product, "product");
     }
 
-    /** The FMC SPL; only Turin has one, so a non-zero value for Milan/Genoa is rejected by {@link #build()}. */
+    /**
+     * The FMC SPL; only Turin has one, so a non-zero value for Milan/Genoa is rejected by {@link #build()}.
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder fmc(int v) {
       this.fmc = check(v);
       return this;
     }
 
-    /** The boot loader SPL. */
+    /**
+     * The boot loader SPL.
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder bootloader(int v) {
       this.bootloader = check(v);
       return this;
     }
 
-    /** The TEE SPL. */
+    /**
+     * The TEE SPL.
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder tee(int v) {
       this.tee = check(v);
       return this;
     }
 
-    /** The SNP SPL. */
+    /**
+     * The SNP SPL.
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder snp(int v) {
       this.snp = check(v);
       return this;
     }
 
-    /** The microcode SPL. */
+    /**
+     * The microcode SPL.
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder microcode(int v) {
       this.microcode = check(v);
       return this;
@@ -196,7 +281,11 @@ public final class TcbVersion {
       return v;
     }
 
-    /** The TCB. */
+    /**
+     * The TCB.
+     *
+     * @return the TCB
+     */
     public TcbVersion build() {
       long raw;
       if (product.hasFmc()) {

@@ -48,6 +48,10 @@ public final class VcekChain {
    * A chain from a VCEK/VLEK (DER or PEM) and a PEM {@code cert_chain} as AMD KDS serves it (ASK or
    * ASVK, then ARK; either order is accepted: the self-signed one is taken as the ARK).
    *
+   * @param vekDerOrPem the VEK DER or PEM
+   * @param chainPem the chain PEM
+   * @return a chain from a VCEK/VLEK (DER or PEM) and a PEM {@code cert_chain} as AMD KDS serves it (ASK or
+   *     ASVK, then ARK; either order is accepted: the self-signed one is taken as the ARK)
    * @throws MalformedEvidenceException if the inputs are not DER/PEM or the chain does not hold two
    *     certificates
    */
@@ -97,7 +101,14 @@ public final class VcekChain {
         "VCEK/VLEK file holds " + blocks.size() + " PEM certificates and none has subject CN SEV-VCEK or SEV-VLEK");
   }
 
-  /** A chain from DER certificates: VCEK or VLEK, ASK or ASVK, ARK. */
+  /**
+   * A chain from DER certificates: VCEK or VLEK, ASK or ASVK, ARK.
+   *
+   * @param vekDer the VEK DER
+   * @param askDer the ASK DER
+   * @param arkDer the ARK DER
+   * @return a chain from DER certificates: VCEK or VLEK, ASK or ASVK, ARK
+   */
   public static VcekChain of(byte[] vekDer, byte[] askDer, byte[] arkDer) {
     return new VcekChain(
         Objects.requireNonNull(vekDer, "vek").clone(),
@@ -168,17 +179,29 @@ public final class VcekChain {
     return new MalformedEvidenceException(CoreReason.MISSING_INPUT, "certificate table has no " + what + " entry");
   }
 
-  /** The VCEK/VLEK DER (a copy). */
+  /**
+   * The VCEK/VLEK DER (a copy).
+   *
+   * @return the VCEK/VLEK DER (a copy)
+   */
   public byte[] vekDer() {
     return vek.clone();
   }
 
-  /** The chain certificates in the order given (normally ASK/ASVK then ARK), DER copies. */
+  /**
+   * The chain certificates in the order given (normally ASK/ASVK then ARK), DER copies.
+   *
+   * @return the chain certificates in the order given (normally ASK/ASVK then ARK), DER copies
+   */
   public List<byte[]> chainDer() {
     return List.of(first.clone(), second.clone());
   }
 
-  /** SHA-256 over the three certificates; the verifier's cache key. */
+  /**
+   * SHA-256 over the three certificates; the verifier's cache key.
+   *
+   * @return SHA-256 over the three certificates; the verifier's cache key
+   */
   public Bytes fingerprint() {
     return fingerprint;
   }
@@ -187,6 +210,10 @@ public final class VcekChain {
    * Verifies {@code report} against this chain and AMD's pinned roots at {@code clock}'s instant,
    * without caching. For many reports use one {@link SnpVerifier}.
    *
+   * @param report the report
+   * @param chain the chain
+   * @param clock the clock
+   * @return the verified report
    * @throws MalformedEvidenceException if the report or a certificate cannot be decoded
    * @throws VerificationException if any signature, name, validity, root or binding check fails
    */
@@ -199,6 +226,11 @@ public final class VcekChain {
    * Parses and verifies a report given as bytes with its VCEK/VLEK (DER or PEM) and the KDS {@code
    * cert_chain} PEM, against AMD's pinned roots at {@code clock}'s instant.
    *
+   * @param report the report
+   * @param vek the VEK
+   * @param chainPem the chain PEM
+   * @param clock the clock
+   * @return the verified report
    * @throws MalformedEvidenceException if an input cannot be decoded
    * @throws VerificationException if any check fails
    */

@@ -124,6 +124,8 @@ public final class VekCertificate {
   /**
    * Decodes a VCEK or VLEK certificate (DER, or PEM with one CERTIFICATE block).
    *
+   * @param derOrPem the DER or PEM
+   * @return the certificate with its AMD extensions decoded
    * @throws MalformedEvidenceException if it is not an X.509 certificate with subject CN SEV-VCEK or
    *     SEV-VLEK, or an AMD extension is malformed
    */
@@ -136,42 +138,74 @@ public final class VekCertificate {
     return new VekCertificate(cert);
   }
 
-  /** VCEK (subject CN SEV-VCEK) or VLEK (SEV-VLEK). */
+  /**
+   * VCEK (subject CN SEV-VCEK) or VLEK (SEV-VLEK).
+   *
+   * @return VCEK (subject CN SEV-VCEK) or VLEK (SEV-VLEK)
+   */
   public SigningKey kind() {
     return kind;
   }
 
-  /** Subject CN: {@code SEV-VCEK} or {@code SEV-VLEK}. */
+  /**
+   * Subject CN: {@code SEV-VCEK} or {@code SEV-VLEK}.
+   *
+   * @return subject CN: {@code SEV-VCEK} or {@code SEV-VLEK}
+   */
   public String subjectCn() {
     return cert.subjectCn;
   }
 
-  /** Issuer CN: {@code SEV-<Product>} or {@code SEV-VLEK-<Product>}. */
+  /**
+   * Issuer CN: {@code SEV-<Product>} or {@code SEV-VLEK-<Product>}.
+   *
+   * @return issuer CN: {@code SEV-<Product>} or {@code SEV-VLEK-<Product>}
+   */
   public String issuerCn() {
     return cert.issuerCn;
   }
 
-  /** The serial number (0 in every real VCEK and VLEK). */
+  /**
+   * The serial number (0 in every real VCEK and VLEK).
+   *
+   * @return the serial number (0 in every real VCEK and VLEK)
+   */
   public BigInteger serialNumber() {
     return cert.serial;
   }
 
-  /** notBefore. */
+  /**
+   * notBefore.
+   *
+   * @return the notBefore instant
+   */
   public Instant notBefore() {
     return cert.notBefore;
   }
 
-  /** notAfter. */
+  /**
+   * notAfter.
+   *
+   * @return the notAfter instant
+   */
   public Instant notAfter() {
     return cert.notAfter;
   }
 
-  /** structVersion extension (0 on Milan/Genoa, 1 on Turin). */
+  /**
+   * structVersion extension (0 on Milan/Genoa, 1 on Turin).
+   *
+   * @return structVersion extension (0 on Milan/Genoa, 1 on Turin)
+   */
   public OptionalInt structVersion() {
     return structVersion == null ? OptionalInt.empty() : OptionalInt.of(structVersion);
   }
 
-  /** productName extension, for example {@code "Milan-B0"}, {@code "Genoa"}, {@code "Turin"}. */
+  /**
+   * productName extension, for example {@code "Milan-B0"}, {@code "Genoa"}, {@code "Turin"}.
+   *
+   * @return productName extension, for example {@code "Milan-B0"}, {@code "Genoa"}, {@code "Turin"}
+   */
   public Optional<String> productName() {
     return Optional.ofNullable(productName);
   }
@@ -179,6 +213,9 @@ public final class VekCertificate {
   /**
    * The product this certificate names: from the issuer CN ({@code SEV-<P>} or {@code
    * SEV-VLEK-<P>}), else the productName extension; empty if neither names a known product.
+   *
+   * @return the product this certificate names: from the issuer CN ({@code SEV-<P>} or {@code
+   *     SEV-VLEK-<P>}), else the productName extension; empty if neither names a known product
    */
   public Optional<Product> product() {
     String cn = cert.issuerCn;
@@ -187,7 +224,12 @@ public final class VekCertificate {
     return fromIssuer.isPresent() ? fromIssuer : Product.fromName(productName);
   }
 
-  /** The SPL extension 1.3.6.1.4.1.3704.1.3.{@code index} (1..9), if present. */
+  /**
+   * The SPL extension 1.3.6.1.4.1.3704.1.3.{@code index} (1..9), if present.
+   *
+   * @param index the index
+   * @return the SPL extension 1.3.6.1.4.1.3704.1.3.{@code index} (1..9), if present
+   */
   public OptionalInt spl(int index) {
     if (index < 1 || index > 9 || spls[index] == null) {
       return OptionalInt.empty();
@@ -195,7 +237,13 @@ public final class VekCertificate {
     return OptionalInt.of(spls[index]);
   }
 
-  /** The KDS/meta.json name of SPL {@code index} (1..9): blSPL, teeSPL, snpSPL, spl_4..spl_7, ucodeSPL, fmcSPL. */
+  /**
+   * The KDS/meta.json name of SPL {@code index} (1..9): blSPL, teeSPL, snpSPL, spl_4..spl_7, ucodeSPL, fmcSPL.
+   *
+   * @param index the index
+   * @return the KDS/meta.json name of SPL {@code index} (1..9): blSPL, teeSPL, snpSPL, spl_4..spl_7,
+   *     ucodeSPL, fmcSPL
+   */
   public static String splName(int index) {
     if (index < 1 || index > 9) {
       throw new IllegalArgumentException("SPL index must be 1..9, got " + index);
@@ -206,6 +254,8 @@ public final class VekCertificate {
   /**
    * The TCB this certificate was issued for, in {@code product}'s layout.
    *
+   * @param product the product
+   * @return the TCB this certificate was issued for, in {@code product}'s layout
    * @throws MalformedEvidenceException if a required SPL extension is missing
    */
   public TcbVersion tcb(Product product) throws MalformedEvidenceException {
@@ -230,7 +280,11 @@ public final class VekCertificate {
     return spls[index];
   }
 
-  /** hwID (VCEK only): 64 bytes on Milan/Genoa, 8 on Turin. */
+  /**
+   * hwID (VCEK only): 64 bytes on Milan/Genoa, 8 on Turin.
+   *
+   * @return hwID (VCEK only): 64 bytes on Milan/Genoa, 8 on Turin
+   */
   public Optional<Bytes> hwId() {
     return hwId == null ? Optional.empty() : Optional.of(Bytes.of(hwId));
   }
@@ -239,12 +293,20 @@ public final class VekCertificate {
     return hwId;
   }
 
-  /** csp_id (VLEK only), for example {@code "CN=cc-us-east-2.amazonaws.com"}. */
+  /**
+   * csp_id (VLEK only), for example {@code "CN=cc-us-east-2.amazonaws.com"}.
+   *
+   * @return csp_id (VLEK only), for example {@code "CN=cc-us-east-2.amazonaws.com"}
+   */
   public Optional<String> cspId() {
     return Optional.ofNullable(cspId);
   }
 
-  /** Whether the subject key is an EC P-384 key (the only kind AMD issues). */
+  /**
+   * Whether the subject key is an EC P-384 key (the only kind AMD issues).
+   *
+   * @return whether the subject key is an EC P-384 key (the only kind AMD issues)
+   */
   public boolean hasP384Key() {
     return ecKey != null;
   }
@@ -253,12 +315,20 @@ public final class VekCertificate {
     return ecKey;
   }
 
-  /** The DER encoding (a fresh copy). */
+  /**
+   * The DER encoding (a fresh copy).
+   *
+   * @return the DER encoding (a fresh copy)
+   */
   public byte[] encoded() {
     return cert.der.clone();
   }
 
-  /** SHA-256 of the DER encoding. */
+  /**
+   * SHA-256 of the DER encoding.
+   *
+   * @return SHA-256 of the DER encoding
+   */
   public Bytes sha256Fingerprint() {
     return Bytes.of(cert.sha256);
   }

@@ -42,71 +42,124 @@ public final class VerifiedSnpReport {
     this.chainFromCache = chainFromCache;
   }
 
-  /** The report, bound to {@link #product()} (so its TCB accessors work for v2 too). */
+  /**
+   * The report, bound to {@link #product()} (so its TCB accessors work for v2 too).
+   *
+   * @return the report, bound to {@link #product()} (so its TCB accessors work for v2 too)
+   */
   public SnpReport report() {
     return report;
   }
 
-  /** The product (Milan, Genoa, Turin). */
+  /**
+   * The product (Milan, Genoa, Turin).
+   *
+   * @return the product (Milan, Genoa, Turin)
+   */
   public Product product() {
     return report.product().orElseThrow();
   }
 
-  /** Where the product came from. */
+  /**
+   * Where the product came from.
+   *
+   * @return where the product came from
+   */
   public ProductSource productSource() {
     return productSource;
   }
 
-  /** VCEK or VLEK (the report's KEY_INFO, equal to the certificate's kind). */
+  /**
+   * VCEK or VLEK (the report's KEY_INFO, equal to the certificate's kind).
+   *
+   * @return VCEK or VLEK (the report's KEY_INFO, equal to the certificate's kind)
+   */
   public SigningKey signingKey() {
     return vek.kind();
   }
 
-  /** The verified VCEK or VLEK certificate with its AMD extensions. */
+  /**
+   * The verified VCEK or VLEK certificate with its AMD extensions.
+   *
+   * @return the verified VCEK or VLEK certificate with its AMD extensions
+   */
   public VekCertificate vek() {
     return vek;
   }
 
-  /** The VLEK's csp_id (the cloud provider), empty for VCEK reports. */
+  /**
+   * The VLEK's csp_id (the cloud provider), empty for VCEK reports.
+   *
+   * @return the VLEK's csp_id (the cloud provider), empty for VCEK reports
+   */
   public Optional<String> cspId() {
     return vek.cspId();
   }
 
-  /** The ASK (or ASVK for VLEK reports). */
+  /**
+   * The ASK (or ASVK for VLEK reports).
+   *
+   * @return the ASK (or ASVK for VLEK reports)
+   */
   public CertificateInfo ask() {
     return ask;
   }
 
-  /** The ARK. */
+  /**
+   * The ARK.
+   *
+   * @return the ARK
+   */
   public CertificateInfo ark() {
     return ark;
   }
 
-  /** The trusted root the ARK matched. */
+  /**
+   * The trusted root the ARK matched.
+   *
+   * @return the trusted root the ARK matched
+   */
   public SnpTrustAnchor trustAnchor() {
     return trustAnchor;
   }
 
-  /** The clock instant the chain validity was checked at. */
+  /**
+   * The clock instant the chain validity was checked at.
+   *
+   * @return the clock instant the chain validity was checked at
+   */
   public Instant verifiedAt() {
     return verifiedAt;
   }
 
-  /** Start of the chain's validity (the latest notBefore of VEK, ASK, ARK). */
+  /**
+   * Start of the chain's validity (the latest notBefore of VEK, ASK, ARK).
+   *
+   * @return start of the chain's validity (the latest notBefore of VEK, ASK, ARK)
+   */
   public Instant chainNotBefore() {
     Instant t = vek.notBefore();
     t = ask.notBefore().isAfter(t) ? ask.notBefore() : t;
     return ark.notBefore().isAfter(t) ? ark.notBefore() : t;
   }
 
-  /** End of the chain's validity (the earliest notAfter of VEK, ASK, ARK). */
+  /**
+   * End of the chain's validity (the earliest notAfter of VEK, ASK, ARK).
+   *
+   * @return end of the chain's validity (the earliest notAfter of VEK, ASK, ARK)
+   */
   public Instant chainNotAfter() {
     Instant t = vek.notAfter();
     t = ask.notAfter().isBefore(t) ? ask.notAfter() : t;
     return ark.notAfter().isBefore(t) ? ark.notAfter() : t;
   }
 
-  /** Whether the chain's signatures came from the verifier's cache (only the report signature was checked). */
+  /**
+   * Whether the chain's signatures came from the verifier's cache (only the report signature was checked).
+   *
+   * @return whether the chain's signatures came from the verifier's cache (only the report signature was
+   *     checked)
+   */
   public boolean chainFromCache() {
     return chainFromCache;
   }

@@ -25,27 +25,47 @@ public final class CcelEvent {
     this.data = Objects.requireNonNull(data);
   }
 
-  /** The CC MR index as recorded: 1..4 = RTMR0..RTMR3 (0 would be MRTD). */
+  /**
+   * The CC MR index as recorded: 1..4 = RTMR0..RTMR3 (0 would be MRTD).
+   *
+   * @return the CC MR index as recorded: 1..4 = RTMR0..RTMR3 (0 would be MRTD)
+   */
   public int mrIndex() {
     return mrIndex;
   }
 
-  /** The RTMR index (0..3), i.e. {@code mrIndex() - 1}. */
+  /**
+   * The RTMR index (0..3), i.e. {@code mrIndex() - 1}.
+   *
+   * @return the RTMR index (0..3), i.e. {@code mrIndex() - 1}
+   */
   public int rtmrIndex() {
     return mrIndex - 1;
   }
 
-  /** The TCG event type (e.g. 0x80000001 EV_EFI_VARIABLE_DRIVER_CONFIG). */
+  /**
+   * The TCG event type (e.g. 0x80000001 EV_EFI_VARIABLE_DRIVER_CONFIG).
+   *
+   * @return the TCG event type (e.g. 0x80000001 EV_EFI_VARIABLE_DRIVER_CONFIG)
+   */
   public long eventType() {
     return eventType;
   }
 
-  /** The recorded SHA-384 digest (48 bytes) that is extended into the RTMR. */
+  /**
+   * The recorded SHA-384 digest (48 bytes) that is extended into the RTMR.
+   *
+   * @return the recorded SHA-384 digest (48 bytes) that is extended into the RTMR
+   */
   public Bytes sha384Digest() {
     return sha384Digest;
   }
 
-  /** The event data. */
+  /**
+   * The event data.
+   *
+   * @return the event data
+   */
   public Bytes data() {
     return data;
   }

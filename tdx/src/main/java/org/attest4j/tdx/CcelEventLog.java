@@ -62,6 +62,8 @@ public final class CcelEventLog {
     /**
      * Parses the table: signature "CCEL", length 56, a valid checksum and CC type 2 (TDX).
      *
+     * @param table the ACPI CCEL table (or null)
+     * @return the parsed value
      * @throws MalformedEvidenceException with {@link TdxReason#EVENT_LOG_MALFORMED}
      */
     public static AcpiTable parse(byte[] table) throws MalformedEvidenceException {
@@ -105,27 +107,47 @@ public final class CcelEventLog {
       }
     }
 
-    /** ACPI table revision. */
+    /**
+     * ACPI table revision.
+     *
+     * @return ACPI table revision
+     */
     public int revision() {
       return revision;
     }
 
-    /** CC type (2 = TDX). */
+    /**
+     * CC type (2 = TDX).
+     *
+     * @return CC type (2 = TDX)
+     */
     public int ccType() {
       return ccType;
     }
 
-    /** CC subtype. */
+    /**
+     * CC subtype.
+     *
+     * @return CC subtype
+     */
     public int ccSubtype() {
       return ccSubtype;
     }
 
-    /** Log area minimum length (LAML). */
+    /**
+     * Log area minimum length (LAML).
+     *
+     * @return log area minimum length (LAML)
+     */
     public long logAreaLength() {
       return logAreaLength;
     }
 
-    /** Log area start address (LASA). */
+    /**
+     * Log area start address (LASA).
+     *
+     * @return log area start address (LASA)
+     */
     public long logAreaAddress() {
       return logAreaAddress;
     }
@@ -139,6 +161,8 @@ public final class CcelEventLog {
   /**
    * Parses a CCEL log area (without the ACPI table).
    *
+   * @param logArea the CCEL log area bytes
+   * @return the parsed value
    * @throws MalformedEvidenceException with {@link TdxReason#EVENT_LOG_MALFORMED}
    */
   public static CcelEventLog parse(byte[] logArea) throws MalformedEvidenceException {
@@ -149,6 +173,8 @@ public final class CcelEventLog {
    * Parses a CCEL log area with its ACPI table; the log must lie within the table's LAML.
    *
    * @param acpiTable the 56-byte ACPI CCEL table, or null
+   * @param logArea the CCEL log area bytes
+   * @return the parsed value
    * @throws MalformedEvidenceException with {@link TdxReason#EVENT_LOG_MALFORMED}
    */
   public static CcelEventLog parse(byte[] logArea, byte[] acpiTable) throws MalformedEvidenceException {
@@ -290,22 +316,38 @@ public final class CcelEventLog {
     return new MalformedEvidenceException(TdxReason.EVENT_LOG_MALFORMED, "CCEL: " + msg);
   }
 
-  /** The events after the Spec ID event, in log order (EV_NO_ACTION events included). */
+  /**
+   * The events after the Spec ID event, in log order (EV_NO_ACTION events included).
+   *
+   * @return the events after the Spec ID event, in log order (EV_NO_ACTION events included)
+   */
   public List<CcelEvent> events() {
     return events;
   }
 
-  /** The byte offset at which the log ends (first unused byte). */
+  /**
+   * The byte offset at which the log ends (first unused byte).
+   *
+   * @return the byte offset at which the log ends (first unused byte)
+   */
   public int endOffset() {
     return endOffset;
   }
 
-  /** The ACPI table, when one was given. */
+  /**
+   * The ACPI table, when one was given.
+   *
+   * @return the ACPI table, when one was given
+   */
   public Optional<AcpiTable> acpiTable() {
     return Optional.ofNullable(table);
   }
 
-  /** Replays every event except EV_NO_ACTION into RTMR0..RTMR3, starting from zero. */
+  /**
+   * Replays every event except EV_NO_ACTION into RTMR0..RTMR3, starting from zero.
+   *
+   * @return the replayed registers
+   */
   public Rtmrs replay() {
     byte[][] mr = new byte[4][48];
     for (CcelEvent e : events) {

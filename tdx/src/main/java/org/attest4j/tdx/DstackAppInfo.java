@@ -111,7 +111,11 @@ public final class DstackAppInfo {
     return null;
   }
 
-  /** A builder. */
+  /**
+   * A builder.
+   *
+   * @return this builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -121,6 +125,10 @@ public final class DstackAppInfo {
    * GetAppKey): the replayed RTMR3 must equal the report's RTMR3.
    *
    * @param vmConfigJson dstack vm_config JSON (for os_image_hash), or null
+   * @param report the TD report
+   * @param events the events, in order
+   * @return the app identity of a verified quote's TD report and its runtime events (full RTMR3
+   *     mode, as for GetAppKey): the replayed RTMR3 must equal the report's RTMR3
    * @throws VerificationException with {@link TdxReason#RTMR_MISMATCH} if the replay differs, or
    *     {@link TdxReason#APP_INFO_INVALID} if app-id or compose-hash is missing
    * @throws MalformedEvidenceException with {@link TdxReason#VM_CONFIG_MALFORMED}
@@ -148,7 +156,12 @@ public final class DstackAppInfo {
 
     private Builder() {}
 
-    /** MRTD, RTMR0-3, MRCONFIGID, MROWNER and MROWNERCONFIG from a (verified) TD report. */
+    /**
+     * MRTD, RTMR0-3, MRCONFIGID, MROWNER and MROWNERCONFIG from a (verified) TD report.
+     *
+     * @param r the RTMR values
+     * @return this builder
+     */
     public Builder report(TdReport r) {
       this.mrTd = r.mrTd();
       for (int i = 0; i < 4; i++) {
@@ -160,7 +173,12 @@ public final class DstackAppInfo {
       return this;
     }
 
-    /** MRTD (48 bytes). */
+    /**
+     * MRTD (48 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder mrTd(Bytes v) {
       this.mrTd = check(v, 48, "mr_td");
       return this;
@@ -169,31 +187,55 @@ public final class DstackAppInfo {
     /**
      * RTMR {@code index} (48 bytes). RTMR3 is optional: without it the replayed value is used;
      * with it (and not in boot-time mode) the replay must match.
+     *
+     * @param index the register index (0..3)
+     * @param v the value
+     * @return this builder
      */
     public Builder rtmr(int index, Bytes v) {
       rtmr[index] = check(v, 48, "rtmr" + index);
       return this;
     }
 
-    /** MRCONFIGID (48 bytes; default zero). */
+    /**
+     * MRCONFIGID (48 bytes; default zero).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder mrConfigId(Bytes v) {
       this.mrConfigId = check(v, 48, "mr_config_id");
       return this;
     }
 
-    /** MROWNER (48 bytes; default zero). */
+    /**
+     * MROWNER (48 bytes; default zero).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder mrOwner(Bytes v) {
       this.mrOwner = check(v, 48, "mr_owner");
       return this;
     }
 
-    /** MROWNERCONFIG (48 bytes; default zero). */
+    /**
+     * MROWNERCONFIG (48 bytes; default zero).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder mrOwnerConfig(Bytes v) {
       this.mrOwnerConfig = check(v, 48, "mr_owner_config");
       return this;
     }
 
-    /** The runtime events in log order. */
+    /**
+     * The runtime events in log order.
+     *
+     * @param events the events, in order
+     * @return this builder
+     */
     public Builder events(List<DstackRuntimeEvent> events) {
       this.events = List.copyOf(events);
       return this;
@@ -202,13 +244,21 @@ public final class DstackAppInfo {
     /**
      * Boot-time mode (dstack's {@code boottime_mr}, used for KMS self-checks): RTMR3 is the replay up
      * to {@code boot-mr-done} and mr_key_provider is zero.
+     *
+     * @param bootTime true for the boot-time variant
+     * @return this builder
      */
     public Builder bootTime(boolean bootTime) {
       this.bootTime = bootTime;
       return this;
     }
 
-    /** The dstack vm_config JSON (an object, or a JSON string holding one) with {@code os_image_hash}. */
+    /**
+     * The dstack vm_config JSON (an object, or a JSON string holding one) with {@code os_image_hash}.
+     *
+     * @param json the JSON bytes
+     * @return this builder
+     */
     public Builder vmConfig(String json) {
       try {
         this.osImageHash = osImageHashOf(json);
@@ -218,7 +268,12 @@ public final class DstackAppInfo {
       return this;
     }
 
-    /** The OS image hash directly (32 bytes). */
+    /**
+     * The OS image hash directly (32 bytes).
+     *
+     * @param hash the hash
+     * @return this builder
+     */
     public Builder osImageHash(Bytes hash) {
       this.osImageHash = hash;
       return this;
@@ -227,7 +282,9 @@ public final class DstackAppInfo {
     /**
      * Computes the identity.
      *
-     * @throws VerificationException {@link TdxReason#RTMR_MISMATCH} or {@link TdxReason#APP_INFO_INVALID}
+     * @return the computed value
+     * @throws VerificationException {@link TdxReason#RTMR_MISMATCH} or {@link
+     *     TdxReason#APP_INFO_INVALID}
      * @throws MalformedEvidenceException {@link TdxReason#VM_CONFIG_MALFORMED}
      */
     public DstackAppInfo build() throws VerificationException, MalformedEvidenceException {
@@ -263,6 +320,8 @@ public final class DstackAppInfo {
   /**
    * {@code os_image_hash} of a dstack vm_config JSON.
    *
+   * @param vmConfigJson the dstack vm_config JSON
+   * @return the os_image_hash (32 bytes)
    * @throws MalformedEvidenceException with {@link TdxReason#VM_CONFIG_MALFORMED}
    */
   public static Bytes osImageHashOf(String vmConfigJson) throws MalformedEvidenceException {
@@ -279,62 +338,110 @@ public final class DstackAppInfo {
     return Bytes.of(j.hex(o, "os_image_hash", 32));
   }
 
-  /** app_id (20 bytes in practice). */
+  /**
+   * app_id (20 bytes in practice).
+   *
+   * @return app_id (20 bytes in practice)
+   */
   public Bytes appId() {
     return appId;
   }
 
-  /** compose_hash (SHA-256 of app-compose.json). */
+  /**
+   * compose_hash (SHA-256 of app-compose.json).
+   *
+   * @return compose_hash (SHA-256 of app-compose.json)
+   */
   public Bytes composeHash() {
     return composeHash;
   }
 
-  /** instance_id (20 bytes, or empty). */
+  /**
+   * instance_id (20 bytes, or empty).
+   *
+   * @return instance_id (20 bytes, or empty)
+   */
   public Bytes instanceId() {
     return instanceId;
   }
 
-  /** The key-provider event payload (JSON bytes {@code {"name":..,"id":..}}), if present. */
+  /**
+   * The key-provider event payload (JSON bytes {@code {"name":..,"id":..}}), if present.
+   *
+   * @return the key-provider event payload (JSON bytes {@code {"name":..,"id":..}}), if present
+   */
   public Optional<Bytes> keyProviderInfo() {
     return Optional.ofNullable(keyProviderInfo);
   }
 
-  /** The key-provider payload as UTF-8 text, if present. */
+  /**
+   * The key-provider payload as UTF-8 text, if present.
+   *
+   * @return the key-provider payload as UTF-8 text, if present
+   */
   public Optional<String> keyProviderInfoUtf8() {
     return keyProviderInfo().map(b -> new String(b.toByteArray(), StandardCharsets.UTF_8));
   }
 
-  /** SHA-256 of the key-provider payload, or 32 zero bytes. */
+  /**
+   * SHA-256 of the key-provider payload, or 32 zero bytes.
+   *
+   * @return SHA-256 of the key-provider payload, or 32 zero bytes
+   */
   public Bytes mrKeyProvider() {
     return mrKeyProvider;
   }
 
-  /** mr_system. */
+  /**
+   * mr_system.
+   *
+   * @return mr_system
+   */
   public Bytes mrSystem() {
     return mrSystem;
   }
 
-  /** mr_aggregated. */
+  /**
+   * mr_aggregated.
+   *
+   * @return mr_aggregated
+   */
   public Bytes mrAggregated() {
     return mrAggregated;
   }
 
-  /** device_id = SHA-256("") for TDX. */
+  /**
+   * device_id = SHA-256("") for TDX.
+   *
+   * @return device_id = SHA-256("") for TDX
+   */
   public Bytes deviceId() {
     return deviceId;
   }
 
-  /** os_image_hash from vm_config, if one was given. */
+  /**
+   * os_image_hash from vm_config, if one was given.
+   *
+   * @return os_image_hash from vm_config, if one was given
+   */
   public Optional<Bytes> osImageHash() {
     return Optional.ofNullable(osImageHash);
   }
 
-  /** The RTMR3 value used (replayed; boot-time value in boot-time mode). */
+  /**
+   * The RTMR3 value used (replayed; boot-time value in boot-time mode).
+   *
+   * @return the RTMR3 value used (replayed; boot-time value in boot-time mode)
+   */
   public Bytes rtmr3() {
     return rtmr3;
   }
 
-  /** Whether this was computed in boot-time mode. */
+  /**
+   * Whether this was computed in boot-time mode.
+   *
+   * @return whether this was computed in boot-time mode
+   */
   public boolean bootTime() {
     return bootTime;
   }

@@ -39,14 +39,26 @@ public final class DstackEventLog {
    * @param payload the event payload (may be empty in "lite" logs)
    */
   public record Entry(int imr, long eventType, Bytes digest, String name, Bytes payload) {
-    /** Validates and copies. */
+    /**
+     * Validates and copies.
+     *
+     * @param imr the RTMR index (0..3)
+     * @param eventType TCG event type, or 0x08000001 for dstack runtime events
+     * @param digest the digest that is extended
+     * @param name the event name
+     * @param payload the event payload
+     */
     public Entry {
       Objects.requireNonNull(digest, "digest");
       Objects.requireNonNull(name, "name");
       Objects.requireNonNull(payload, "payload");
     }
 
-    /** Whether this is a dstack runtime event. */
+    /**
+     * Whether this is a dstack runtime event.
+     *
+     * @return whether this is a dstack runtime event
+     */
     public boolean isRuntimeEvent() {
       return eventType == DstackRuntimeEvent.EVENT_TYPE;
     }
@@ -63,6 +75,8 @@ public final class DstackEventLog {
   /**
    * Parses the JSON log.
    *
+   * @param json the JSON bytes
+   * @return the parsed value
    * @throws MalformedEvidenceException with {@link TdxReason#EVENT_LOG_MALFORMED}
    * @throws VerificationException with {@link TdxReason#EVENT_DIGEST_MISMATCH} when a recorded
    *     runtime-event digest does not match its name and payload
@@ -151,17 +165,29 @@ public final class DstackEventLog {
     }
   }
 
-  /** Every entry in log order. */
+  /**
+   * Every entry in log order.
+   *
+   * @return every entry in log order
+   */
   public List<Entry> entries() {
     return entries;
   }
 
-  /** The dstack runtime events (RTMR3, type 0x08000001) in order, with recomputed digests. */
+  /**
+   * The dstack runtime events (RTMR3, type 0x08000001) in order, with recomputed digests.
+   *
+   * @return the dstack runtime events (RTMR3, type 0x08000001) in order, with recomputed digests
+   */
   public List<DstackRuntimeEvent> runtimeEvents() {
     return runtimeEvents;
   }
 
-  /** Replays every entry except EV_NO_ACTION into RTMR0..RTMR3, starting from zero. */
+  /**
+   * Replays every entry except EV_NO_ACTION into RTMR0..RTMR3, starting from zero.
+   *
+   * @return the replayed registers
+   */
   public Rtmrs replay() {
     byte[][] mr = new byte[4][48];
     for (Entry e : entries) {

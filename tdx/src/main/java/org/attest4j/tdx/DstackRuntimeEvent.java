@@ -42,17 +42,36 @@ public final class DstackRuntimeEvent {
     this.digest = Bytes.of(version == 1 ? digestV1(name, payload.toByteArray()) : digestV2(name, payload.toByteArray()));
   }
 
-  /** A v1 event. */
+  /**
+   * A v1 event.
+   *
+   * @param name the name
+   * @param payload the event payload
+   * @return A v1 event
+   */
   public static DstackRuntimeEvent of(String name, Bytes payload) {
     return new DstackRuntimeEvent(name, payload, 1);
   }
 
-  /** An event with digest version 1 or 2. */
+  /**
+   * An event with digest version 1 or 2.
+   *
+   * @param name the name
+   * @param payload the event payload
+   * @param version the version
+   * @return an event with digest version 1 or 2
+   */
   public static DstackRuntimeEvent of(String name, Bytes payload, int version) {
     return new DstackRuntimeEvent(name, payload, version);
   }
 
-  /** The v1 digest of an event. */
+  /**
+   * The v1 digest of an event.
+   *
+   * @param name the name
+   * @param payload the event payload
+   * @return the v1 digest of an event
+   */
   public static byte[] digestV1(String name, byte[] payload) {
     MessageDigest md = Rtmrs.sha384();
     md.update(new byte[] {0x01, 0x00, 0x00, 0x08, ':'});
@@ -62,7 +81,13 @@ public final class DstackRuntimeEvent {
     return md.digest();
   }
 
-  /** The v2 digest of an event: SHA-384 of {@link #canonicalV2(String, byte[])}. */
+  /**
+   * The v2 digest of an event: SHA-384 of {@link #canonicalV2(String, byte[])}.
+   *
+   * @param name the name
+   * @param payload the event payload
+   * @return the v2 digest of an event: SHA-384 of {@link #canonicalV2(String, byte[])}
+   */
   public static byte[] digestV2(String name, byte[] payload) {
     return Rtmrs.sha384().digest(canonicalV2(name, payload));
   }
@@ -124,12 +149,20 @@ public final class DstackRuntimeEvent {
 
   /**
    * {@code RTMR3 = 0^48; for e: RTMR3 = SHA-384(RTMR3 || digest(e))} over all events.
+   *
+   * @param events the events, in order
+   * @return the replayed RTMR3 (48 bytes)
    */
   public static Bytes replay(List<DstackRuntimeEvent> events) {
     return replay(events, false);
   }
 
-  /** The boot-time RTMR3: the replay stops after the first {@code boot-mr-done} event. */
+  /**
+   * The boot-time RTMR3: the replay stops after the first {@code boot-mr-done} event.
+   *
+   * @param events the events, in order
+   * @return the boot-time RTMR3: the replay stops after the first {@code boot-mr-done} event
+   */
   public static Bytes replayBootTime(List<DstackRuntimeEvent> events) {
     return replay(events, true);
   }
@@ -145,22 +178,38 @@ public final class DstackRuntimeEvent {
     return Bytes.of(mr);
   }
 
-  /** The event name (e.g. "app-id"). */
+  /**
+   * The event name (e.g. "app-id").
+   *
+   * @return the event name (e.g. "app-id")
+   */
   public String name() {
     return name;
   }
 
-  /** The payload. */
+  /**
+   * The payload.
+   *
+   * @return the payload
+   */
   public Bytes payload() {
     return payload;
   }
 
-  /** The digest version (1 or 2). */
+  /**
+   * The digest version (1 or 2).
+   *
+   * @return the digest version (1 or 2)
+   */
   public int version() {
     return version;
   }
 
-  /** The SHA-384 digest computed from name and payload. */
+  /**
+   * The SHA-384 digest computed from name and payload.
+   *
+   * @return the SHA-384 digest computed from name and payload
+   */
   public Bytes digest() {
     return digest;
   }

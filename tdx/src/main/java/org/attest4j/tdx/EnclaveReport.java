@@ -45,7 +45,10 @@ public final class EnclaveReport {
   /**
    * Parses exactly 384 bytes.
    *
-   * @throws MalformedEvidenceException with {@link TdxReason#QUOTE_PARSE_ERROR} if the length is wrong
+   * @param raw the raw bytes
+   * @return the parsed value
+   * @throws MalformedEvidenceException with {@link TdxReason#QUOTE_PARSE_ERROR} if the length is
+   *     wrong
    */
   public static EnclaveReport parse(byte[] raw) throws MalformedEvidenceException {
     Objects.requireNonNull(raw, "raw");
@@ -57,52 +60,92 @@ public final class EnclaveReport {
     return new EnclaveReport(raw);
   }
 
-  /** The 384 encoded bytes (what the PCK key signs). */
+  /**
+   * The 384 encoded bytes (what the PCK key signs).
+   *
+   * @return the 384 encoded bytes (what the PCK key signs)
+   */
   public Bytes encoded() {
     return encoded;
   }
 
-  /** CPUSVN (16 bytes). */
+  /**
+   * CPUSVN (16 bytes).
+   *
+   * @return CPUSVN (16 bytes)
+   */
   public Bytes cpuSvn() {
     return cpuSvn;
   }
 
-  /** MISCSELECT. */
+  /**
+   * MISCSELECT.
+   *
+   * @return MISCSELECT
+   */
   public long miscSelect() {
     return miscSelect;
   }
 
-  /** ATTRIBUTES (16 bytes; byte 0 bit 1 = DEBUG). */
+  /**
+   * ATTRIBUTES (16 bytes; byte 0 bit 1 = DEBUG).
+   *
+   * @return ATTRIBUTES (16 bytes; byte 0 bit 1 = DEBUG)
+   */
   public Bytes attributes() {
     return attributes;
   }
 
-  /** Whether the enclave is a debug enclave (attributes byte 0, bit 1). */
+  /**
+   * Whether the enclave is a debug enclave (attributes byte 0, bit 1).
+   *
+   * @return whether the enclave is a debug enclave (attributes byte 0, bit 1)
+   */
   public boolean isDebug() {
     return (attributes.get(0) & 0x02) != 0;
   }
 
-  /** MRENCLAVE (32 bytes). */
+  /**
+   * MRENCLAVE (32 bytes).
+   *
+   * @return MRENCLAVE (32 bytes)
+   */
   public Bytes mrEnclave() {
     return mrEnclave;
   }
 
-  /** MRSIGNER (32 bytes). */
+  /**
+   * MRSIGNER (32 bytes).
+   *
+   * @return MRSIGNER (32 bytes)
+   */
   public Bytes mrSigner() {
     return mrSigner;
   }
 
-  /** ISVPRODID. */
+  /**
+   * ISVPRODID.
+   *
+   * @return ISVPRODID
+   */
   public int isvProdId() {
     return isvProdId;
   }
 
-  /** ISVSVN. */
+  /**
+   * ISVSVN.
+   *
+   * @return ISVSVN
+   */
   public int isvSvn() {
     return isvSvn;
   }
 
-  /** REPORTDATA (64 bytes). */
+  /**
+   * REPORTDATA (64 bytes).
+   *
+   * @return REPORTDATA (64 bytes)
+   */
   public Bytes reportData() {
     return reportData;
   }

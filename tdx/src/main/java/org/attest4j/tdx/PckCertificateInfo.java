@@ -182,27 +182,47 @@ public final class PckCertificateInfo {
     return new VerificationException(TdxReason.PCK_EXTENSIONS_INVALID, msg);
   }
 
-  /** FMSPC (6 bytes): family-model-stepping-platform-custom SKU, selects the TCB info. */
+  /**
+   * FMSPC (6 bytes): family-model-stepping-platform-custom SKU, selects the TCB info.
+   *
+   * @return FMSPC (6 bytes): family-model-stepping-platform-custom SKU, selects the TCB info
+   */
   public Bytes fmspc() {
     return fmspc;
   }
 
-  /** PCE id (2 bytes). */
+  /**
+   * PCE id (2 bytes).
+   *
+   * @return PCE id (2 bytes)
+   */
   public Bytes pceId() {
     return pceId;
   }
 
-  /** PCESVN of the platform's TCB. */
+  /**
+   * PCESVN of the platform's TCB.
+   *
+   * @return PCESVN of the platform's TCB
+   */
   public int pceSvn() {
     return pceSvn;
   }
 
-  /** CPUSVN (16 bytes). */
+  /**
+   * CPUSVN (16 bytes).
+   *
+   * @return CPUSVN (16 bytes)
+   */
   public Bytes cpuSvn() {
     return cpuSvn;
   }
 
-  /** The 16 CPUSVN component SVNs (extensions .2.1 to .2.16). */
+  /**
+   * The 16 CPUSVN component SVNs (extensions .2.1 to .2.16).
+   *
+   * @return the 16 CPUSVN component SVNs (extensions .2.1 to .2.16)
+   */
   public List<Integer> cpuSvnComponents() {
     List<Integer> l = new ArrayList<>(16);
     for (int c : cpuSvnComponents) {
@@ -215,27 +235,48 @@ public final class PckCertificateInfo {
     return cpuSvnComponents[i];
   }
 
-  /** PPID (16 bytes), the platform provisioning id. */
+  /**
+   * PPID (16 bytes), the platform provisioning id.
+   *
+   * @return PPID (16 bytes), the platform provisioning id
+   */
   public Bytes ppid() {
     return ppid;
   }
 
-  /** SGX type: 0 standard, 1 scalable, 2 scalable with integrity. */
+  /**
+   * SGX type: 0 standard, 1 scalable, 2 scalable with integrity.
+   *
+   * @return SGX type: 0 standard, 1 scalable, 2 scalable with integrity
+   */
   public int sgxType() {
     return sgxType;
   }
 
-  /** Platform instance id (Platform-CA certificates only). */
+  /**
+   * Platform instance id (Platform-CA certificates only).
+   *
+   * @return platform instance id (Platform-CA certificates only)
+   */
   public Optional<Bytes> platformInstanceId() {
     return Optional.ofNullable(platformInstanceId);
   }
 
-  /** The issuer CN: "Intel SGX PCK Platform CA" or "Intel SGX PCK Processor CA". */
+  /**
+   * The issuer CN: "Intel SGX PCK Platform CA" or "Intel SGX PCK Processor CA".
+   *
+   * @return the issuer CN: "Intel SGX PCK Platform CA" or "Intel SGX PCK Processor CA"
+   */
   public String issuerCn() {
     return issuerCn;
   }
 
-  /** "platform" or "processor" (the PCS {@code ca} parameter for the PCK CRL), else "unknown". */
+  /**
+   * "platform" or "processor" (the PCS {@code ca} parameter for the PCK CRL), else "unknown".
+   *
+   * @return "platform" or "processor" (the PCS {@code ca} parameter for the PCK CRL), else
+   *     "unknown"
+   */
   public String caType() {
     if (issuerCn.contains("Platform")) {
       return "platform";
@@ -246,17 +287,29 @@ public final class PckCertificateInfo {
     return "unknown";
   }
 
-  /** Start of the PCK certificate validity. */
+  /**
+   * Start of the PCK certificate validity.
+   *
+   * @return start of the PCK certificate validity
+   */
   public Instant notBefore() {
     return notBefore;
   }
 
-  /** End of the PCK certificate validity. */
+  /**
+   * End of the PCK certificate validity.
+   *
+   * @return end of the PCK certificate validity
+   */
   public Instant notAfter() {
     return notAfter;
   }
 
-  /** Serial number of the PCK certificate. */
+  /**
+   * Serial number of the PCK certificate.
+   *
+   * @return serial number of the PCK certificate
+   */
   public BigInteger serialNumber() {
     return serial;
   }

@@ -26,7 +26,15 @@ public final class Rtmrs {
     this.values = values;
   }
 
-  /** Four given register values, each 48 bytes. */
+  /**
+   * Four given register values, each 48 bytes.
+   *
+   * @param rtmr0 RTMR0 (48 bytes)
+   * @param rtmr1 RTMR1 (48 bytes)
+   * @param rtmr2 RTMR2 (48 bytes)
+   * @param rtmr3 RTMR3 (48 bytes)
+   * @return four given register values, each 48 bytes
+   */
   public static Rtmrs of(Bytes rtmr0, Bytes rtmr1, Bytes rtmr2, Bytes rtmr3) {
     Bytes[] v = {rtmr0, rtmr1, rtmr2, rtmr3};
     for (int i = 0; i < 4; i++) {
@@ -38,12 +46,21 @@ public final class Rtmrs {
     return new Rtmrs(v);
   }
 
-  /** All four registers zero (the initial state). */
+  /**
+   * All four registers zero (the initial state).
+   *
+   * @return all four registers zero (the initial state)
+   */
   public static Rtmrs zero() {
     return new Rtmrs(new Bytes[] {ZERO, ZERO, ZERO, ZERO});
   }
 
-  /** Register {@code index} (0..3). */
+  /**
+   * Register {@code index} (0..3).
+   *
+   * @param index the register index (0..3)
+   * @return register {@code index} (0..3)
+   */
   public Bytes get(int index) {
     if (index < 0 || index > 3) {
       throw new IllegalArgumentException("RTMR index must be 0..3, got " + index);
@@ -51,7 +68,12 @@ public final class Rtmrs {
     return values[index];
   }
 
-  /** The indices (0..3) where this and {@code other} differ (constant-time per register). */
+  /**
+   * The indices (0..3) where this and {@code other} differ (constant-time per register).
+   *
+   * @param other the other value
+   * @return the indices (0..3) where this and {@code other} differ (constant-time per register)
+   */
   public List<Integer> mismatches(Rtmrs other) {
     List<Integer> out = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -65,6 +87,7 @@ public final class Rtmrs {
   /**
    * Checks that these (replayed) values equal the quote's registers.
    *
+   * @param quoted the values in the quote
    * @throws VerificationException with {@link TdxReason#RTMR_MISMATCH} naming every differing
    *     register and both values
    */
@@ -75,6 +98,8 @@ public final class Rtmrs {
   /**
    * Checks the registers in {@code indices} against {@code quoted}.
    *
+   * @param quoted the values in the quote
+   * @param indices the register indices to compare
    * @throws VerificationException with {@link TdxReason#RTMR_MISMATCH}
    */
   public void requireMatches(Rtmrs quoted, List<Integer> indices) throws VerificationException {
@@ -94,7 +119,13 @@ public final class Rtmrs {
     }
   }
 
-  /** {@code SHA-384(mr || digest)}: one extend operation. */
+  /**
+   * {@code SHA-384(mr || digest)}: one extend operation.
+   *
+   * @param mr the current register value (48 bytes)
+   * @param digest the event digest
+   * @return the extended register value (48 bytes)
+   */
   public static byte[] extend(byte[] mr, byte[] digest) {
     MessageDigest md = sha384();
     md.update(mr);

@@ -30,27 +30,49 @@ public enum TcbStatus {
     this.intelName = intelName;
   }
 
-  /** Intel's spelling, as in TCB info JSON ("UpToDate", "OutOfDate", ...). */
+  /**
+   * Intel's spelling, as in TCB info JSON ("UpToDate", "OutOfDate", ...).
+   *
+   * @return intel's spelling, as in TCB info JSON ("UpToDate", "OutOfDate", ...)
+   */
   public String intelName() {
     return intelName;
   }
 
-  /** 0 (UpToDate) .. 6 (Revoked). */
+  /**
+   * 0 (UpToDate) .. 6 (Revoked).
+   *
+   * @return 0 (UpToDate)
+   */
   public int severity() {
     return ordinal();
   }
 
-  /** The more severe of this and {@code other}. */
+  /**
+   * The more severe of this and {@code other}.
+   *
+   * @param other the other value
+   * @return the more severe of this and {@code other}
+   */
   public TcbStatus merge(TcbStatus other) {
     return other.ordinal() > ordinal() ? other : this;
   }
 
-  /** Whether this is OutOfDate or OutOfDateConfigurationNeeded. */
+  /**
+   * Whether this is OutOfDate or OutOfDateConfigurationNeeded.
+   *
+   * @return whether this is OutOfDate or OutOfDateConfigurationNeeded
+   */
   public boolean isOutOfDate() {
     return this == OUT_OF_DATE || this == OUT_OF_DATE_CONFIGURATION_NEEDED;
   }
 
-  /** The status with Intel's spelling {@code name}, if known. */
+  /**
+   * The status with Intel's spelling {@code name}, if known.
+   *
+   * @param name the name
+   * @return the status with Intel's spelling {@code name}, if known
+   */
   public static Optional<TcbStatus> fromIntelName(String name) {
     for (TcbStatus s : values()) {
       if (s.intelName.equals(name)) {

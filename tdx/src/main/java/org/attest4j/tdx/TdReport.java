@@ -89,7 +89,10 @@ public final class TdReport {
   /**
    * Parses a bare TD report body: 584 bytes (TD 1.0) or 648 bytes (TD 1.5).
    *
-   * @throws MalformedEvidenceException with {@link TdxReason#QUOTE_PARSE_ERROR} for any other length
+   * @param body the body bytes
+   * @return the parsed value
+   * @throws MalformedEvidenceException with {@link TdxReason#QUOTE_PARSE_ERROR} for any other
+   *     length
    */
   public static TdReport parse(byte[] body) throws MalformedEvidenceException {
     if (body == null || (body.length != SIZE_TD10 && body.length != SIZE_TD15)) {
@@ -101,82 +104,146 @@ public final class TdReport {
     return new TdReport(ByteReader.of(body, "TD report"), body.length == SIZE_TD15);
   }
 
-  /** Whether this is a TD 1.5 body (v5 body type 3). */
+  /**
+   * Whether this is a TD 1.5 body (v5 body type 3).
+   *
+   * @return whether this is a TD 1.5 body (v5 body type 3)
+   */
   public boolean isTd15() {
     return td15;
   }
 
-  /** TEE_TCB_SVN (16 bytes): byte 0 = TDX module minor SVN, byte 1 = module major version. */
+  /**
+   * TEE_TCB_SVN (16 bytes): byte 0 = TDX module minor SVN, byte 1 = module major version.
+   *
+   * @return TEE_TCB_SVN (16 bytes): byte 0 = TDX module minor SVN, byte 1 = module major version
+   */
   public Bytes teeTcbSvn() {
     return teeTcbSvn;
   }
 
-  /** The TDX module major version ({@code tee_tcb_svn[1]}). */
+  /**
+   * The TDX module major version ({@code tee_tcb_svn[1]}).
+   *
+   * @return the TDX module major version ({@code tee_tcb_svn[1]})
+   */
   public int tdxModuleMajorVersion() {
     return teeTcbSvn.get(1) & 0xff;
   }
 
-  /** The TDX module SVN ({@code tee_tcb_svn[0]}). */
+  /**
+   * The TDX module SVN ({@code tee_tcb_svn[0]}).
+   *
+   * @return the TDX module SVN ({@code tee_tcb_svn[0]})
+   */
   public int tdxModuleSvn() {
     return teeTcbSvn.get(0) & 0xff;
   }
 
-  /** MRSEAM (48 bytes): measurement of the TDX module. */
+  /**
+   * MRSEAM (48 bytes): measurement of the TDX module.
+   *
+   * @return MRSEAM (48 bytes): measurement of the TDX module
+   */
   public Bytes mrSeam() {
     return mrSeam;
   }
 
-  /** MRSIGNERSEAM (48 bytes): all zero for an Intel-signed TDX module. */
+  /**
+   * MRSIGNERSEAM (48 bytes): all zero for an Intel-signed TDX module.
+   *
+   * @return MRSIGNERSEAM (48 bytes): all zero for an Intel-signed TDX module
+   */
   public Bytes mrSignerSeam() {
     return mrSignerSeam;
   }
 
-  /** SEAMATTRIBUTES (8 raw bytes). */
+  /**
+   * SEAMATTRIBUTES (8 raw bytes).
+   *
+   * @return SEAMATTRIBUTES (8 raw bytes)
+   */
   public Bytes seamAttributes() {
     return seamAttributes;
   }
 
-  /** SEAMATTRIBUTES as a little-endian integer. */
+  /**
+   * SEAMATTRIBUTES as a little-endian integer.
+   *
+   * @return SEAMATTRIBUTES as a little-endian integer
+   */
   public long seamAttributesValue() {
     return le64(seamAttributes);
   }
 
-  /** TDATTRIBUTES (8 raw bytes). */
+  /**
+   * TDATTRIBUTES (8 raw bytes).
+   *
+   * @return TDATTRIBUTES (8 raw bytes)
+   */
   public Bytes tdAttributes() {
     return tdAttributes;
   }
 
-  /** TDATTRIBUTES as a little-endian integer; see the {@code TD_ATTR_*} constants. */
+  /**
+   * TDATTRIBUTES as a little-endian integer; see the {@code TD_ATTR_*} constants.
+   *
+   * @return TDATTRIBUTES as a little-endian integer; see the {@code TD_ATTR_*} constants
+   */
   public long tdAttributesValue() {
     return le64(tdAttributes);
   }
 
-  /** Whether the TD is a debug TD (td_attributes bit 0). */
+  /**
+   * Whether the TD is a debug TD (td_attributes bit 0).
+   *
+   * @return whether the TD is a debug TD (td_attributes bit 0)
+   */
   public boolean isDebug() {
     return (tdAttributesValue() & TD_ATTR_DEBUG) != 0;
   }
 
-  /** XFAM (8 raw bytes). */
+  /**
+   * XFAM (8 raw bytes).
+   *
+   * @return XFAM (8 raw bytes)
+   */
   public Bytes xfam() {
     return xfam;
   }
 
-  /** MRTD (48 bytes): the build-time measurement of the TD. */
+  /**
+   * MRTD (48 bytes): the build-time measurement of the TD.
+   *
+   * @return MRTD (48 bytes): the build-time measurement of the TD
+   */
   public Bytes mrTd() {
     return mrTd;
   }
 
-  /** MRCONFIGID (48 bytes). */
+  /**
+   * MRCONFIGID (48 bytes).
+   *
+   * @return MRCONFIGID (48 bytes)
+   */
   public Bytes mrConfigId() {
     return mrConfigId;
   }
 
-  /** MROWNER (48 bytes). */
+  /**
+   * MROWNER (48 bytes).
+   *
+   * @return MROWNER (48 bytes)
+   */
   public Bytes mrOwner() {
     return mrOwner;
   }
 
-  /** MROWNERCONFIG (48 bytes). */
+  /**
+   * MROWNERCONFIG (48 bytes).
+   *
+   * @return MROWNERCONFIG (48 bytes)
+   */
   public Bytes mrOwnerConfig() {
     return mrOwnerConfig;
   }
@@ -185,6 +252,7 @@ public final class TdReport {
    * RTMR {@code index} (48 bytes).
    *
    * @param index 0..3
+   * @return RTMR {@code index} (48 bytes)
    */
   public Bytes rtmr(int index) {
     if (index < 0 || index > 3) {
@@ -193,22 +261,38 @@ public final class TdReport {
     return rtmrs[index];
   }
 
-  /** RTMR0..RTMR3 as a value. */
+  /**
+   * RTMR0..RTMR3 as a value.
+   *
+   * @return RTMR0..RTMR3 as a value
+   */
   public Rtmrs rtmrs() {
     return Rtmrs.of(rtmrs[0], rtmrs[1], rtmrs[2], rtmrs[3]);
   }
 
-  /** REPORTDATA (64 bytes), chosen by the TD. */
+  /**
+   * REPORTDATA (64 bytes), chosen by the TD.
+   *
+   * @return REPORTDATA (64 bytes), chosen by the TD
+   */
   public Bytes reportData() {
     return reportData;
   }
 
-  /** TEE_TCB_SVN2 (16 bytes), TD 1.5 only; not used for TCB matching. */
+  /**
+   * TEE_TCB_SVN2 (16 bytes), TD 1.5 only; not used for TCB matching.
+   *
+   * @return TEE_TCB_SVN2 (16 bytes), TD 1.5 only; not used for TCB matching
+   */
   public Optional<Bytes> teeTcbSvn2() {
     return Optional.ofNullable(teeTcbSvn2);
   }
 
-  /** MRSERVICETD (48 bytes), TD 1.5 only. */
+  /**
+   * MRSERVICETD (48 bytes), TD 1.5 only.
+   *
+   * @return MRSERVICETD (48 bytes), TD 1.5 only
+   */
   public Optional<Bytes> mrServiceTd() {
     return Optional.ofNullable(mrServiceTd);
   }

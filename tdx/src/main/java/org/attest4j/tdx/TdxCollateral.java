@@ -112,7 +112,11 @@ public final class TdxCollateral {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** A builder; every item is required. */
+  /**
+   * A builder; every item is required.
+   *
+   * @return this builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -126,6 +130,8 @@ public final class TdxCollateral {
    * {@code qe_identity} are the exact signed JSON text (or a full PCS response, from which the value
    * and signature are taken verbatim).
    *
+   * @param json the JSON bytes
+   * @return what was read
    * @throws MalformedEvidenceException with {@link TdxReason#COLLATERAL_MALFORMED}
    */
   public static TdxCollateral fromQuoteCollateralJson(byte[] json) throws MalformedEvidenceException {
@@ -155,6 +161,8 @@ public final class TdxCollateral {
    * but {@code collateral.dcap-qvl.json} (or {@code collateral.json}) exists, that file is read
    * instead.
    *
+   * @param dir the directory
+   * @return what was read
    * @throws MalformedEvidenceException with {@link TdxReason#COLLATERAL_MALFORMED} for missing or
    *     malformed items, {@link CoreReason#IO_ERROR} for read failures
    */
@@ -314,52 +322,92 @@ public final class TdxCollateral {
     }
   }
 
-  /** The root CA CRL (DER). */
+  /**
+   * The root CA CRL (DER).
+   *
+   * @return the root CA CRL (DER)
+   */
   public Bytes rootCaCrlDer() {
     return rootCaCrl;
   }
 
-  /** The PCK CRL (DER). */
+  /**
+   * The PCK CRL (DER).
+   *
+   * @return the PCK CRL (DER)
+   */
   public Bytes pckCrlDer() {
     return pckCrl;
   }
 
-  /** PEM chain of the PCK CRL issuer (PCK Platform/Processor CA, root). */
+  /**
+   * PEM chain of the PCK CRL issuer (PCK Platform/Processor CA, root).
+   *
+   * @return PEM chain of the PCK CRL issuer (PCK Platform/Processor CA, root)
+   */
   public String pckCrlIssuerChainPem() {
     return pckCrlIssuerChain;
   }
 
-  /** The exact signed TCB info JSON bytes (the {@code tcbInfo} value). */
+  /**
+   * The exact signed TCB info JSON bytes (the {@code tcbInfo} value).
+   *
+   * @return the exact signed TCB info JSON bytes (the {@code tcbInfo} value)
+   */
   public Bytes tcbInfoJson() {
     return tcbInfo;
   }
 
-  /** TCB info signature r||s (64 bytes). */
+  /**
+   * TCB info signature r||s (64 bytes).
+   *
+   * @return TCB info signature r||s (64 bytes)
+   */
   public Bytes tcbInfoSignature() {
     return tcbInfoSignature;
   }
 
-  /** PEM chain of the TCB signing certificate. */
+  /**
+   * PEM chain of the TCB signing certificate.
+   *
+   * @return PEM chain of the TCB signing certificate
+   */
   public String tcbInfoIssuerChainPem() {
     return tcbInfoIssuerChain;
   }
 
-  /** The exact signed QE identity JSON bytes (the {@code enclaveIdentity} value). */
+  /**
+   * The exact signed QE identity JSON bytes (the {@code enclaveIdentity} value).
+   *
+   * @return the exact signed QE identity JSON bytes (the {@code enclaveIdentity} value)
+   */
   public Bytes qeIdentityJson() {
     return qeIdentity;
   }
 
-  /** QE identity signature r||s (64 bytes). */
+  /**
+   * QE identity signature r||s (64 bytes).
+   *
+   * @return QE identity signature r||s (64 bytes)
+   */
   public Bytes qeIdentitySignature() {
     return qeIdentitySignature;
   }
 
-  /** PEM chain of the QE identity signing certificate. */
+  /**
+   * PEM chain of the QE identity signing certificate.
+   *
+   * @return PEM chain of the QE identity signing certificate
+   */
   public String qeIdentityIssuerChainPem() {
     return qeIdentityIssuerChain;
   }
 
-  /** The FMSPC the TCB info is for (6 bytes), unverified. */
+  /**
+   * The FMSPC the TCB info is for (6 bytes), unverified.
+   *
+   * @return the FMSPC the TCB info is for (6 bytes), unverified
+   */
   public Bytes fmspc() {
     return parsedTcbInfo.fmspc;
   }
@@ -367,6 +415,9 @@ public final class TdxCollateral {
   /**
    * The earliest time every item is current (max of issueDate/thisUpdate), unverified: for cache
    * management.
+   *
+   * @return the earliest time every item is current (max of issueDate/thisUpdate), unverified: for
+   *     cache management
    */
   public Instant notBefore() {
     Instant t = parsedTcbInfo.issueDate;
@@ -380,6 +431,9 @@ public final class TdxCollateral {
   /**
    * The latest time every item is current (min of nextUpdate), unverified: refresh the collateral
    * before then.
+   *
+   * @return the latest time every item is current (min of nextUpdate), unverified: refresh the
+   *     collateral before then
    */
   public Instant notAfter() {
     Instant t = parsedTcbInfo.nextUpdate;
@@ -390,7 +444,12 @@ public final class TdxCollateral {
     return t;
   }
 
-  /** SHA-256 over every item (length-prefixed); the key under which verified collateral is cached. */
+  /**
+   * SHA-256 over every item (length-prefixed); the key under which verified collateral is cached.
+   *
+   * @return SHA-256 over every item (length-prefixed); the key under which verified collateral is
+   *     cached
+   */
   public Bytes fingerprint() {
     return fingerprint;
   }
@@ -398,6 +457,8 @@ public final class TdxCollateral {
   /**
    * This collateral as {@code QuoteCollateralV3} JSON (hex for binary items, exact text for TCB
    * info and QE identity).
+   *
+   * @return the {@code QuoteCollateralV3} JSON text
    */
   public String toQuoteCollateralJson() {
     JsonObject o = new JsonObject();
@@ -449,7 +510,12 @@ public final class TdxCollateral {
 
     private Builder() {}
 
-    /** The root CA CRL: DER, PEM or hex text. */
+    /**
+     * The root CA CRL: DER, PEM or hex text.
+     *
+     * @param crl the DER CRL
+     * @return this builder
+     */
     public Builder rootCaCrl(byte[] crl) {
       try {
         this.rootCaCrl = Bytes.of(crlDer(Objects.requireNonNull(crl, "crl"), "root CA CRL"));
@@ -459,7 +525,12 @@ public final class TdxCollateral {
       return this;
     }
 
-    /** The PCK CRL: DER, PEM or hex text. */
+    /**
+     * The PCK CRL: DER, PEM or hex text.
+     *
+     * @param crl the DER CRL
+     * @return this builder
+     */
     public Builder pckCrl(byte[] crl) {
       try {
         this.pckCrl = Bytes.of(crlDer(Objects.requireNonNull(crl, "crl"), "PCK CRL"));
@@ -469,13 +540,24 @@ public final class TdxCollateral {
       return this;
     }
 
-    /** PEM chain of the PCK CRL issuer (PCS header {@code SGX-PCK-CRL-Issuer-Chain}, URL-decoded). */
+    /**
+     * PEM chain of the PCK CRL issuer (PCS header {@code SGX-PCK-CRL-Issuer-Chain}, URL-decoded).
+     *
+     * @param pem PEM text
+     * @return this builder
+     */
     public Builder pckCrlIssuerChain(String pem) {
       this.pckCrlIssuerChain = Objects.requireNonNull(pem, "pem");
       return this;
     }
 
-    /** The exact signed TCB info bytes (the {@code tcbInfo} value) and its 64-byte r||s signature. */
+    /**
+     * The exact signed TCB info bytes (the {@code tcbInfo} value) and its 64-byte r||s signature.
+     *
+     * @param exactJson the exact signed JSON bytes
+     * @param signature the 64-byte r||s signature
+     * @return this builder
+     */
     public Builder tcbInfo(byte[] exactJson, byte[] signature) {
       this.tcbInfo = Bytes.of(Objects.requireNonNull(exactJson, "exactJson"));
       this.tcbInfoSignature = Bytes.of(Objects.requireNonNull(signature, "signature"));
@@ -485,19 +567,33 @@ public final class TdxCollateral {
     /**
      * A PCS TCB info response body {@code {"tcbInfo":{...},"signature":"<hex>"}}: the value of
      * {@code tcbInfo} is taken verbatim as the signed bytes.
+     *
+     * @param body the body bytes
+     * @return this builder
      */
     public Builder tcbInfoResponse(byte[] body) {
       signedItem(Objects.requireNonNull(body, "body"), null, "tcbInfo", true);
       return this;
     }
 
-    /** PEM chain of the TCB signing certificate (PCS header {@code TCB-Info-Issuer-Chain}, URL-decoded). */
+    /**
+     * PEM chain of the TCB signing certificate (PCS header {@code TCB-Info-Issuer-Chain}, URL-decoded).
+     *
+     * @param pem PEM text
+     * @return this builder
+     */
     public Builder tcbInfoIssuerChain(String pem) {
       this.tcbInfoIssuerChain = Objects.requireNonNull(pem, "pem");
       return this;
     }
 
-    /** The exact signed QE identity bytes (the {@code enclaveIdentity} value) and its signature. */
+    /**
+     * The exact signed QE identity bytes (the {@code enclaveIdentity} value) and its signature.
+     *
+     * @param exactJson the exact signed JSON bytes
+     * @param signature the 64-byte r||s signature
+     * @return this builder
+     */
     public Builder qeIdentity(byte[] exactJson, byte[] signature) {
       this.qeIdentity = Bytes.of(Objects.requireNonNull(exactJson, "exactJson"));
       this.qeIdentitySignature = Bytes.of(Objects.requireNonNull(signature, "signature"));
@@ -507,13 +603,21 @@ public final class TdxCollateral {
     /**
      * A PCS QE identity response body {@code {"enclaveIdentity":{...},"signature":"<hex>"}}; the
      * value of {@code enclaveIdentity} is taken verbatim.
+     *
+     * @param body the body bytes
+     * @return this builder
      */
     public Builder qeIdentityResponse(byte[] body) {
       signedItem(Objects.requireNonNull(body, "body"), null, "enclaveIdentity", false);
       return this;
     }
 
-    /** PEM chain of the QE identity signing certificate (PCS header {@code SGX-Enclave-Identity-Issuer-Chain}). */
+    /**
+     * PEM chain of the QE identity signing certificate (PCS header {@code SGX-Enclave-Identity-Issuer-Chain}).
+     *
+     * @param pem PEM text
+     * @return this builder
+     */
     public Builder qeIdentityIssuerChain(String pem) {
       this.qeIdentityIssuerChain = Objects.requireNonNull(pem, "pem");
       return this;
@@ -555,6 +659,7 @@ public final class TdxCollateral {
     /**
      * Builds the collateral.
      *
+     * @return the built object
      * @throws MalformedEvidenceException with {@link TdxReason#COLLATERAL_MALFORMED} if an item is
      *     missing or malformed
      */

@@ -67,17 +67,29 @@ public final class TdxPolicy {
     this.expectedMrTd = b.expectedMrTd;
   }
 
-  /** The strict default policy described in the class documentation. */
+  /**
+   * The strict default policy described in the class documentation.
+   *
+   * @return the strict default policy described in the class documentation
+   */
   public static TdxPolicy strict() {
     return STRICT;
   }
 
-  /** A builder starting from the strict defaults. */
+  /**
+   * A builder starting from the strict defaults.
+   *
+   * @return this builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder starting from this policy's settings. */
+  /**
+   * A builder starting from this policy's settings.
+   *
+   * @return this builder
+   */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.accepted = EnumSet.noneOf(TcbStatus.class);
@@ -95,17 +107,30 @@ public final class TdxPolicy {
     return b;
   }
 
-  /** The TCB statuses accepted. */
+  /**
+   * The TCB statuses accepted.
+   *
+   * @return the TCB statuses accepted
+   */
   public Set<TcbStatus> acceptedStatuses() {
     return acceptedStatuses;
   }
 
-  /** Whether a verdict without verified collateral is refused. */
+  /**
+   * Whether a verdict without verified collateral is refused.
+   *
+   * @return whether a verdict without verified collateral is refused
+   */
   public boolean requiresCollateral() {
     return requireCollateral;
   }
 
-  /** Every rule {@code verdict} fails, in check order; empty when it is acceptable. */
+  /**
+   * Every rule {@code verdict} fails, in check order; empty when it is acceptable.
+   *
+   * @param verdict a verified quote
+   * @return every rule {@code verdict} fails, in check order; empty when it is acceptable
+   */
   public List<Violation> evaluate(TdxVerdict verdict) {
     Objects.requireNonNull(verdict, "verdict");
     List<Violation> out = new ArrayList<>();
@@ -176,6 +201,7 @@ public final class TdxPolicy {
   /**
    * Accepts {@code verdict} or throws.
    *
+   * @param verdict a verified quote
    * @throws PolicyViolationException with every failed rule
    */
   public void enforce(TdxVerdict verdict) throws PolicyViolationException {
@@ -195,7 +221,11 @@ public final class TdxPolicy {
     return String.join(", ", l);
   }
 
-  /** The maximum TCB age, if set. */
+  /**
+   * The maximum TCB age, if set.
+   *
+   * @return the maximum TCB age, if set
+   */
   public Optional<Duration> maxTcbAge() {
     return Optional.ofNullable(maxTcbAge);
   }
@@ -229,7 +259,12 @@ public final class TdxPolicy {
 
     private Builder() {}
 
-    /** Also accept OutOfDate and OutOfDateConfigurationNeeded ({@code allow = true}) or not. */
+    /**
+     * Also accept OutOfDate and OutOfDateConfigurationNeeded ({@code allow = true}) or not.
+     *
+     * @param allow true to accept it
+     * @return this builder
+     */
     public Builder allowOutOfDate(boolean allow) {
       if (allow) {
         accepted.add(TcbStatus.OUT_OF_DATE);
@@ -241,13 +276,22 @@ public final class TdxPolicy {
       return this;
     }
 
-    /** Accept only UpToDate. */
+    /**
+     * Accept only UpToDate.
+     *
+     * @return this builder
+     */
     public Builder requireUpToDate() {
       accepted = EnumSet.of(TcbStatus.UP_TO_DATE);
       return this;
     }
 
-    /** Exactly these statuses are accepted (Revoked is never accepted). */
+    /**
+     * Exactly these statuses are accepted (Revoked is never accepted).
+     *
+     * @param statuses the accepted statuses
+     * @return this builder
+     */
     public Builder acceptedStatuses(Set<TcbStatus> statuses) {
       accepted = statuses.isEmpty() ? EnumSet.noneOf(TcbStatus.class) : EnumSet.copyOf(statuses);
       accepted.remove(TcbStatus.REVOKED);
@@ -257,67 +301,119 @@ public final class TdxPolicy {
     /**
      * Accept verdicts made without collateral ({@link TdxVerifier#verifySignaturesOnly}); for
      * offline tests only, since revocation and TCB status are then unknown.
+     *
+     * @param allow true to accept it
+     * @return this builder
      */
     public Builder allowMissingCollateral(boolean allow) {
       this.requireCollateral = !allow;
       return this;
     }
 
-    /** Accept debug TDs. Never in production: the host can read a debug TD's memory. */
+    /**
+     * Accept debug TDs. Never in production: the host can read a debug TD's memory.
+     *
+     * @param allow true to accept it
+     * @return this builder
+     */
     public Builder allowDebug(boolean allow) {
       this.allowDebug = allow;
       return this;
     }
 
-    /** Accept a non-zero mr_signer_seam (a TDX module not signed by Intel). */
+    /**
+     * Accept a non-zero mr_signer_seam (a TDX module not signed by Intel).
+     *
+     * @param allow true to accept it
+     * @return this builder
+     */
     public Builder allowMrSignerSeam(boolean allow) {
       this.allowMrSignerSeam = allow;
       return this;
     }
 
-    /** Require td_attributes.SEPT_VE_DISABLE (default true). */
+    /**
+     * Require td_attributes.SEPT_VE_DISABLE (default true).
+     *
+     * @param require true to require it
+     * @return this builder
+     */
     public Builder requireSeptVeDisable(boolean require) {
       this.requireSeptVeDisable = require;
       return this;
     }
 
-    /** Accept td_attributes bit 29 (MIGRATABLE in TDX 1.5). */
+    /**
+     * Accept td_attributes bit 29 (MIGRATABLE in TDX 1.5).
+     *
+     * @param allow true to accept it
+     * @return this builder
+     */
     public Builder allowMigratable(boolean allow) {
       this.allowMigratable = allow;
       return this;
     }
 
-    /** Accept a non-zero mr_servicetd. */
+    /**
+     * Accept a non-zero mr_servicetd.
+     *
+     * @param allow true to accept it
+     * @return this builder
+     */
     public Builder allowServiceTd(boolean allow) {
       this.allowServiceTd = allow;
       return this;
     }
 
-    /** Refuse platforms to which any of these advisory ids (e.g. "INTEL-SA-00837") apply. */
+    /**
+     * Refuse platforms to which any of these advisory ids (e.g. "INTEL-SA-00837") apply.
+     *
+     * @param advisoryIds the advisory ids
+     * @return this builder
+     */
     public Builder forbidAdvisories(Set<String> advisoryIds) {
       this.forbiddenAdvisories = new TreeSet<>(advisoryIds);
       return this;
     }
 
-    /** Refuse TCB dates older than {@code age} before the verification instant. */
+    /**
+     * Refuse TCB dates older than {@code age} before the verification instant.
+     *
+     * @param age the maximum age
+     * @return this builder
+     */
     public Builder maxTcbAge(Duration age) {
       this.maxTcbAge = age;
       return this;
     }
 
-    /** Require this exact report_data (64 bytes). */
+    /**
+     * Require this exact report_data (64 bytes).
+     *
+     * @param reportData the expected report_data (64 bytes)
+     * @return this builder
+     */
     public Builder expectedReportData(Bytes reportData) {
       this.expectedReportData = reportData;
       return this;
     }
 
-    /** Require this exact MRTD (48 bytes). */
+    /**
+     * Require this exact MRTD (48 bytes).
+     *
+     * @param mrTd the expected MRTD (48 bytes)
+     * @return this builder
+     */
     public Builder expectedMrTd(Bytes mrTd) {
       this.expectedMrTd = mrTd;
       return this;
     }
 
-    /** Builds the policy. */
+    /**
+     * Builds the policy.
+     *
+     * @return the built object
+     */
     public TdxPolicy build() {
       return new TdxPolicy(this);
     }

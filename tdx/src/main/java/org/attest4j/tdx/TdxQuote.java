@@ -172,7 +172,10 @@ public final class TdxQuote {
   /**
    * Parses a quote. Bytes after {@code 48 + body + 4 + sig_data_len} are ignored.
    *
-   * @throws MalformedEvidenceException with {@link TdxReason#QUOTE_PARSE_ERROR} for anything that is
+   * @param quote the quote
+   * @return the parsed value
+   * @throws MalformedEvidenceException with {@link TdxReason#QUOTE_PARSE_ERROR} for anything that
+   *     is
    *     not a well-formed TDX v4/v5 ECDSA-P256 quote with a type-6/type-5 PCK certificate chain
    */
   public static TdxQuote parse(byte[] quote) throws MalformedEvidenceException {
@@ -248,27 +251,47 @@ public final class TdxQuote {
     return List.copyOf(out);
   }
 
-  /** The quote bytes covered by the length fields (trailing bytes removed). */
+  /**
+   * The quote bytes covered by the length fields (trailing bytes removed).
+   *
+   * @return the quote bytes covered by the length fields (trailing bytes removed)
+   */
   public Bytes encoded() {
     return Bytes.of(raw);
   }
 
-  /** Length of the input given to {@link #parse(byte[])}, including ignored trailing bytes. */
+  /**
+   * Length of the input given to {@link #parse(byte[])}, including ignored trailing bytes.
+   *
+   * @return length of the input given to {@link #parse(byte[])}, including ignored trailing bytes
+   */
   public int inputLength() {
     return inputLength;
   }
 
-  /** Bytes covered by the length fields ({@code signedLength() + 4 + sig_data_len}). */
+  /**
+   * Bytes covered by the length fields ({@code signedLength() + 4 + sig_data_len}).
+   *
+   * @return Bytes covered by the length fields ({@code signedLength() + 4 + sig_data_len})
+   */
   public int bytesUsed() {
     return raw.length;
   }
 
-  /** Bytes covered by the quote signature: 632 (v4), 638 (v5 TD1.0) or 702 (v5 TD1.5). */
+  /**
+   * Bytes covered by the quote signature: 632 (v4), 638 (v5 TD1.0) or 702 (v5 TD1.5).
+   *
+   * @return Bytes covered by the quote signature: 632 (v4), 638 (v5 TD1.0) or 702 (v5 TD1.5)
+   */
   public int signedLength() {
     return signedLength;
   }
 
-  /** The signed region: header, [v5 body descriptor,] body. */
+  /**
+   * The signed region: header, [v5 body descriptor,] body.
+   *
+   * @return the signed region: header, [v5 body descriptor,] body
+   */
   public Bytes signedRegion() {
     return Bytes.of(raw, 0, signedLength);
   }
@@ -277,77 +300,138 @@ public final class TdxQuote {
     return raw;
   }
 
-  /** Quote version: 4 or 5. */
+  /**
+   * Quote version: 4 or 5.
+   *
+   * @return quote version: 4 or 5
+   */
   public int version() {
     return version;
   }
 
-  /** Attestation key type (always 2 = ECDSA P-256). */
+  /**
+   * Attestation key type (always 2 = ECDSA P-256).
+   *
+   * @return attestation key type (always 2 = ECDSA P-256)
+   */
   public int attestationKeyType() {
     return attestationKeyType;
   }
 
-  /** TEE type (always 0x81 = TDX). */
+  /**
+   * TEE type (always 0x81 = TDX).
+   *
+   * @return TEE type (always 0x81 = TDX)
+   */
   public long teeType() {
     return teeType;
   }
 
-  /** Header qe_svn (reserved in TDX; 0 in real quotes). */
+  /**
+   * Header qe_svn (reserved in TDX; 0 in real quotes).
+   *
+   * @return header qe_svn (reserved in TDX; 0 in real quotes)
+   */
   public int qeSvn() {
     return qeSvn;
   }
 
-  /** Header pce_svn (reserved in TDX; not used for TCB evaluation). */
+  /**
+   * Header pce_svn (reserved in TDX; not used for TCB evaluation).
+   *
+   * @return header pce_svn (reserved in TDX; not used for TCB evaluation)
+   */
   public int pceSvn() {
     return pceSvn;
   }
 
-  /** QE vendor id (16 bytes); Intel's is {@link #INTEL_QE_VENDOR_ID}. */
+  /**
+   * QE vendor id (16 bytes); Intel's is {@link #INTEL_QE_VENDOR_ID}.
+   *
+   * @return QE vendor id (16 bytes); Intel's is {@link #INTEL_QE_VENDOR_ID}
+   */
   public Bytes qeVendorId() {
     return qeVendorId;
   }
 
-  /** Header user_data (20 bytes; the first 16 are the QE id). */
+  /**
+   * Header user_data (20 bytes; the first 16 are the QE id).
+   *
+   * @return header user_data (20 bytes; the first 16 are the QE id)
+   */
   public Bytes userData() {
     return userData;
   }
 
-  /** Body type: 2 (TD 1.0) or 3 (TD 1.5); v4 quotes report 2. */
+  /**
+   * Body type: 2 (TD 1.0) or 3 (TD 1.5); v4 quotes report 2.
+   *
+   * @return body type: 2 (TD 1.0) or 3 (TD 1.5); v4 quotes report 2
+   */
   public int bodyType() {
     return bodyType;
   }
 
-  /** The TD report body. */
+  /**
+   * The TD report body.
+   *
+   * @return the TD report body
+   */
   public TdReport body() {
     return body;
   }
 
-  /** ECDSA signature r||s (64 bytes) over SHA-256 of the signed region. */
+  /**
+   * ECDSA signature r||s (64 bytes) over SHA-256 of the signed region.
+   *
+   * @return ECDSA signature r||s (64 bytes) over SHA-256 of the signed region
+   */
   public Bytes signature() {
     return signature;
   }
 
-  /** ECDSA P-256 attestation public key x||y (64 bytes). */
+  /**
+   * ECDSA P-256 attestation public key x||y (64 bytes).
+   *
+   * @return ECDSA P-256 attestation public key x||y (64 bytes)
+   */
   public Bytes attestationKey() {
     return attestationKey;
   }
 
-  /** The QE report certifying the attestation key. */
+  /**
+   * The QE report certifying the attestation key.
+   *
+   * @return the QE report certifying the attestation key
+   */
   public EnclaveReport qeReport() {
     return qeReport;
   }
 
-  /** QE report signature r||s (64 bytes) by the PCK leaf key. */
+  /**
+   * QE report signature r||s (64 bytes) by the PCK leaf key.
+   *
+   * @return QE report signature r||s (64 bytes) by the PCK leaf key
+   */
   public Bytes qeReportSignature() {
     return qeReportSignature;
   }
 
-  /** QE authentication data (32 bytes in real quotes). */
+  /**
+   * QE authentication data (32 bytes in real quotes).
+   *
+   * @return QE authentication data (32 bytes in real quotes)
+   */
   public Bytes qeAuthData() {
     return qeAuthData;
   }
 
-  /** The raw PEM PCK certificate chain (leaf, intermediate CA, root), possibly NUL-terminated. */
+  /**
+   * The raw PEM PCK certificate chain (leaf, intermediate CA, root), possibly NUL-terminated.
+   *
+   * @return the raw PEM PCK certificate chain (leaf, intermediate CA, root), possibly
+   *     NUL-terminated
+   */
   public Bytes pckCertChainPem() {
     return pckCertChain;
   }
@@ -355,6 +439,7 @@ public final class TdxQuote {
   /**
    * The PCK certificate chain as DER certificates, leaf first.
    *
+   * @return the PCK certificate chain as DER certificates, leaf first
    * @throws VerificationException with {@link TdxReason#CERT_CHAIN_INVALID} if the PEM text does
    *     not hold well-formed PEM certificates
    */

@@ -51,7 +51,8 @@ public final class TdxQuoteInput {
    *
    * @param input the file's bytes
    * @return the quote bytes and the shape they were read from
-   * @throws MalformedEvidenceException with {@link TdxReason#QUOTE_PARSE_ERROR} if the input is none
+   * @throws MalformedEvidenceException with {@link TdxReason#QUOTE_PARSE_ERROR} if the input is
+   *     none
    *     of the {@link #SHAPES}, or its JSON or hex/base64 text is malformed
    */
   public static TdxQuoteInput read(byte[] input) throws MalformedEvidenceException {

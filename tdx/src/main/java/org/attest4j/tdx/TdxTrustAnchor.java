@@ -70,7 +70,8 @@ public final class TdxTrustAnchor {
    *
    * @param derOrPem the root certificate
    * @return the anchor, named after the certificate's common name
-   * @throws MalformedEvidenceException with {@link TdxReason#CERT_CHAIN_INVALID} if the input is not
+   * @throws MalformedEvidenceException with {@link TdxReason#CERT_CHAIN_INVALID} if the input is
+   *     not
    *     one well-formed ECDSA P-256 certificate that is self-issued and self-signed
    */
   public static TdxTrustAnchor ofCertificate(byte[] derOrPem) throws MalformedEvidenceException {
@@ -79,7 +80,13 @@ public final class TdxTrustAnchor {
       Bytes der;
       String text = new String(derOrPem, StandardCharsets.US_ASCII);
       if (text.contains("-----BEGIN CERTIFICATE-----")) {
-        List<Bytes> all = TdxQuote.decodePemChain(derOrPem);
+        List<Bytes> all;
+        try {
+          all = TdxQuote.decodePemChain(derOrPem);
+        } catch (MalformedEvidenceException e) {
+          throw new MalformedEvidenceException(
+              TdxReason.CERT_CHAIN_INVALID, "trust root PEM: " + e.getMessage().replaceFirst("^TDX quote: ", ""), e);
+        }
         if (all.size() != 1) {
           throw new MalformedEvidenceException(
               TdxReason.CERT_CHAIN_INVALID, "a trust root is one certificate; the PEM holds " + all.size());

@@ -73,22 +73,38 @@ public final class TdxVerdict {
     Instant collateralNotAfter;
   }
 
-  /** The verified quote (all its fields are authenticated by the quote signature). */
+  /**
+   * The verified quote (all its fields are authenticated by the quote signature).
+   *
+   * @return the verified quote (all its fields are authenticated by the quote signature)
+   */
   public TdxQuote quote() {
     return quote;
   }
 
-  /** Shortcut for {@code quote().body()}. */
+  /**
+   * Shortcut for {@code quote().body()}.
+   *
+   * @return shortcut for {@code quote().body()}
+   */
   public TdReport report() {
     return quote.body();
   }
 
-  /** The PCK certificate values (FMSPC, PCESVN, CPUSVN, PPID, ...). */
+  /**
+   * The PCK certificate values (FMSPC, PCESVN, CPUSVN, PPID, ...).
+   *
+   * @return the PCK certificate values (FMSPC, PCESVN, CPUSVN, PPID, ...)
+   */
   public PckCertificateInfo pck() {
     return pck;
   }
 
-  /** The instant at which certificates, CRLs and collateral were checked. */
+  /**
+   * The instant at which certificates, CRLs and collateral were checked.
+   *
+   * @return the instant at which certificates, CRLs and collateral were checked
+   */
   public Instant verifiedAt() {
     return verifiedAt;
   }
@@ -97,72 +113,129 @@ public final class TdxVerdict {
    * Whether collateral (CRLs, TCB info, QE identity) was verified. False for {@link
    * TdxVerifier#verifySignaturesOnly}: then only the signatures, the attestation-key binding and the
    * PCK chain were checked, and no TCB status is known.
+   *
+   * @return whether collateral (CRLs, TCB info, QE identity) was verified
    */
   public boolean collateralVerified() {
     return collateralVerified;
   }
 
-  /** The merged TCB status (platform, TDX module and QE; the most severe wins), if collateral was verified. */
+  /**
+   * The merged TCB status (platform, TDX module and QE; the most severe wins), if collateral was verified.
+   *
+   * @return the merged TCB status (platform, TDX module and QE; the most severe wins), if
+   *     collateral was verified
+   */
   public Optional<TcbStatus> tcbStatus() {
     return Optional.ofNullable(tcbStatus);
   }
 
-  /** The status of the matched platform TCB level. */
+  /**
+   * The status of the matched platform TCB level.
+   *
+   * @return the status of the matched platform TCB level
+   */
   public Optional<TcbStatus> platformTcbStatus() {
     return Optional.ofNullable(platformTcbStatus);
   }
 
-  /** The status of the matched TDX module TCB level (empty when no TDX module identity applies). */
+  /**
+   * The status of the matched TDX module TCB level (empty when no TDX module identity applies).
+   *
+   * @return the status of the matched TDX module TCB level (empty when no TDX module identity
+   *     applies)
+   */
   public Optional<TcbStatus> tdxModuleStatus() {
     return Optional.ofNullable(tdxModuleStatus);
   }
 
-  /** The status of the matched QE identity TCB level. */
+  /**
+   * The status of the matched QE identity TCB level.
+   *
+   * @return the status of the matched QE identity TCB level
+   */
   public Optional<TcbStatus> qeTcbStatus() {
     return Optional.ofNullable(qeTcbStatus);
   }
 
-  /** The union of the advisory ids of the matched levels (platform, module, QE), in that order. */
+  /**
+   * The union of the advisory ids of the matched levels (platform, module, QE), in that order.
+   *
+   * @return the union of the advisory ids of the matched levels (platform, module, QE), in that
+   *     order
+   */
   public List<String> advisoryIds() {
     return advisoryIds;
   }
 
-  /** The earliest tcbDate of the matched levels (platform, TDX module, QE). */
+  /**
+   * The earliest tcbDate of the matched levels (platform, TDX module, QE).
+   *
+   * @return the earliest tcbDate of the matched levels (platform, TDX module, QE)
+   */
   public Optional<Instant> tcbDate() {
     return Optional.ofNullable(tcbDate);
   }
 
-  /** The tcbDate of the matched platform TCB level. */
+  /**
+   * The tcbDate of the matched platform TCB level.
+   *
+   * @return the tcbDate of the matched platform TCB level
+   */
   public Optional<Instant> platformTcbDate() {
     return Optional.ofNullable(platformTcbDate);
   }
 
-  /** The tcbDate of the matched TDX module level. */
+  /**
+   * The tcbDate of the matched TDX module level.
+   *
+   * @return the tcbDate of the matched TDX module level
+   */
   public Optional<Instant> tdxModuleTcbDate() {
     return Optional.ofNullable(tdxModuleTcbDate);
   }
 
-  /** The tcbDate of the matched QE level. */
+  /**
+   * The tcbDate of the matched QE level.
+   *
+   * @return the tcbDate of the matched QE level
+   */
   public Optional<Instant> qeTcbDate() {
     return Optional.ofNullable(qeTcbDate);
   }
 
-  /** The TDX module identity used ({@code "TDX_01"}, ...), when one applied. */
+  /**
+   * The TDX module identity used ({@code "TDX_01"}, ...), when one applied.
+   *
+   * @return the TDX module identity used ({@code "TDX_01"}, ...), when one applied
+   */
   public Optional<String> tdxModuleIdentityId() {
     return Optional.ofNullable(tdxModuleIdentityId);
   }
 
-  /** The TCB info's tcbEvaluationDataNumber, or -1 without collateral. */
+  /**
+   * The TCB info's tcbEvaluationDataNumber, or -1 without collateral.
+   *
+   * @return the TCB info's tcbEvaluationDataNumber, or -1 without collateral
+   */
   public long tcbEvaluationDataNumber() {
     return tcbEvaluationDataNumber;
   }
 
-  /** Start of the interval in which every collateral item and certificate is current. */
+  /**
+   * Start of the interval in which every collateral item and certificate is current.
+   *
+   * @return start of the interval in which every collateral item and certificate is current
+   */
   public Optional<Instant> collateralNotBefore() {
     return Optional.ofNullable(collateralNotBefore);
   }
 
-  /** End of the interval in which every collateral item and certificate is current. */
+  /**
+   * End of the interval in which every collateral item and certificate is current.
+   *
+   * @return end of the interval in which every collateral item and certificate is current
+   */
   public Optional<Instant> collateralNotAfter() {
     return Optional.ofNullable(collateralNotAfter);
   }

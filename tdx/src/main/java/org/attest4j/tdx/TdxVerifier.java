@@ -63,12 +63,20 @@ public final class TdxVerifier {
     this.akCache = new LruCache<>(b.cacheSize);
   }
 
-  /** A verifier with the system UTC clock and default cache sizes. */
+  /**
+   * A verifier with the system UTC clock and default cache sizes.
+   *
+   * @return A verifier with the system UTC clock and default cache sizes
+   */
   public static TdxVerifier create() {
     return builder().build();
   }
 
-  /** A builder. */
+  /**
+   * A builder.
+   *
+   * @return this builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -99,13 +107,23 @@ public final class TdxVerifier {
       return this;
     }
 
-    /** The clock used by the methods without an explicit instant. */
+    /**
+     * The clock used by the methods without an explicit instant.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Maximum number of verified collateral sets and of verified PCK chains kept (0 disables caching). */
+    /**
+     * Maximum number of verified collateral sets and of verified PCK chains kept (0 disables caching).
+     *
+     * @param entries the number of entries
+     * @return this builder
+     */
     public Builder cacheSize(int entries) {
       if (entries < 0) {
         throw new IllegalArgumentException("cache size must be >= 0");
@@ -114,7 +132,11 @@ public final class TdxVerifier {
       return this;
     }
 
-    /** Builds the verifier. */
+    /**
+     * Builds the verifier.
+     *
+     * @return the built object
+     */
     public TdxVerifier build() {
       return new TdxVerifier(this);
     }
@@ -123,6 +145,9 @@ public final class TdxVerifier {
   /**
    * Parses and verifies {@code quote} against {@code collateral} at the clock's current instant.
    *
+   * @param quote the quote
+   * @param collateral the collateral
+   * @return the parsed value
    * @throws AttestationException (a {@link MalformedEvidenceException} or {@link
    *     VerificationException}) with a {@link TdxReason}
    */
@@ -130,7 +155,14 @@ public final class TdxVerifier {
     return verify(TdxQuote.parse(quote), collateral, clock.instant());
   }
 
-  /** Verifies {@code quote} against {@code collateral} at the clock's current instant. */
+  /**
+   * Verifies {@code quote} against {@code collateral} at the clock's current instant.
+   *
+   * @param quote the quote
+   * @param collateral the collateral
+   * @return the verdict
+   * @throws AttestationException if it cannot be fetched, parsed or verified
+   */
   public TdxVerdict verify(TdxQuote quote, TdxCollateral collateral) throws AttestationException {
     return verify(quote, collateral, clock.instant());
   }
@@ -138,9 +170,15 @@ public final class TdxVerifier {
   /**
    * Verifies {@code quote} against {@code collateral} at {@code at}.
    *
+   * @param quote the quote
+   * @param collateral the collateral
+   * @param at the verification instant
+   * @return the verdict
    * @throws MalformedEvidenceException if collateral items are malformed
-   * @throws VerificationException if a signature, chain, CRL, binding or TCB match fails, or the TCB
+   * @throws VerificationException if a signature, chain, CRL, binding or TCB match fails, or the
+   *     TCB
    *     is Revoked; the reason names the step
+   * @throws AttestationException if it cannot be fetched, parsed or verified
    */
   public TdxVerdict verify(TdxQuote quote, TdxCollateral collateral, Instant at)
       throws AttestationException {
@@ -165,6 +203,10 @@ public final class TdxVerifier {
    * Verifies without collateral at the clock's instant: the quote signature, the QE report
    * signature, the attestation-key binding and the PCK chain to the Intel root (no CRLs, no TCB
    * status). See {@link #verifySignaturesOnly(TdxQuote, Instant)}.
+   *
+   * @param quote the quote
+   * @return the verdict
+   * @throws AttestationException if it cannot be fetched, parsed or verified
    */
   public TdxVerdict verifySignaturesOnly(TdxQuote quote) throws AttestationException {
     return verifySignaturesOnly(quote, clock.instant());
@@ -175,6 +217,11 @@ public final class TdxVerifier {
    * attestation-key binding and the PCK chain to the pinned Intel root with certificate validity at
    * {@code at}. Revocation and TCB status are <em>not</em> checked; the verdict says so ({@link
    * TdxVerdict#collateralVerified()} is false) and the default {@link TdxPolicy} refuses it.
+   *
+   * @param quote the quote
+   * @param at the verification instant
+   * @return the verdict
+   * @throws AttestationException if it cannot be fetched, parsed or verified
    */
   public TdxVerdict verifySignaturesOnly(TdxQuote quote, Instant at) throws AttestationException {
     Objects.requireNonNull(quote, "quote");

@@ -68,6 +68,32 @@ class RootCertificateMutationTest {
     assertEquals(TdxReason.CERT_CHAIN_INVALID, sig.reason(), sig.getMessage());
   }
 
+  /**
+   * go-tdx-guest's whole TestNegativeVerification table (offset, new byte) on the go-tdx-guest COS
+   * quote, which has the same layout: every case is refused, each with the matching reason.
+   */
+  @Test
+  void goTdxGuestNegativeVerificationTable() throws Exception {
+    Object[][] cases = {
+      {0x00, 3, TdxReason.QUOTE_PARSE_ERROR}, // Version byte Changed
+      {0x278, 0x10, TdxReason.QUOTE_PARSE_ERROR}, // Signed data size byte Changed
+      {0x1343, 0x32, TdxReason.CERT_CHAIN_INVALID}, // Certificate chain byte Changed
+      {0x1329, 0x32, TdxReason.CERT_CHAIN_INVALID}, // Root Certificate byte Changed
+      {0xF5F, 0x32, TdxReason.CERT_CHAIN_INVALID}, // Intermediate Certificate byte Changed
+      {0xB77, 0x32, TdxReason.CERT_CHAIN_INVALID}, // PCK Certificate byte Changed
+      {0x1E, 0x32, TdxReason.QUOTE_SIGNATURE_INVALID}, // Header Byte Changed
+      {0x3C, 0x32, TdxReason.QUOTE_SIGNATURE_INVALID}, // TD Quote Body Changed
+    };
+    byte[] original = SharedData.bytes(SIGONLY + "/quote.bin");
+    for (Object[] c : cases) {
+      byte[] q = original.clone();
+      q[(int) c[0]] = (byte) (int) c[1];
+      org.attest4j.core.AttestationException e = assertThrows(org.attest4j.core.AttestationException.class,
+          () -> VERIFIER.verifySignaturesOnly(TdxQuote.parse(q), at(SIGONLY)), "offset " + c[0]);
+      assertEquals(c[2], e.reason(), "offset 0x" + Integer.toHexString((int) c[0]) + ": " + e.getMessage());
+    }
+  }
+
   @Test
   void selfSignatureMutationIsRefused() throws Exception {
     byte[] q = SharedData.bytes(UPTODATE + "/quote.bin");
@@ -121,6 +147,10 @@ class RootCertificateMutationTest {
     MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class, () -> TdxTrustAnchor.ofCertificate(badDer));
     assertEquals(TdxReason.CERT_CHAIN_INVALID, e.reason());
     assertThrows(MalformedEvidenceException.class, () -> TdxTrustAnchor.ofCertificate(new byte[] {1, 2, 3}));
+    MalformedEvidenceException badPem = assertThrows(MalformedEvidenceException.class, () -> TdxTrustAnchor.ofCertificate(
+        "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n".getBytes(StandardCharsets.US_ASCII)));
+    assertEquals(TdxReason.CERT_CHAIN_INVALID, badPem.reason());
+    assertTrue(badPem.getMessage().startsWith("trust root PEM: "), badPem.getMessage());
     assertThrows(IllegalArgumentException.class, () -> TdxTrustAnchor.ofSpkiSha256(Bytes.of(new byte[31]), "x"));
   }
 

@@ -186,6 +186,7 @@ public final class Tpm2 implements AutoCloseable {
   /** A TPM error response code; {@link #code()} gives it. */
   public static final class TpmResponseException extends EvidenceUnavailableException {
     private static final long serialVersionUID = 1L;
+    /** The TPM_RC the TPM answered. */
     private final long code;
 
     TpmResponseException(String command, long code) {

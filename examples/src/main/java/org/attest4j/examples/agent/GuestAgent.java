@@ -168,7 +168,7 @@ public final class GuestAgent {
     return call(http, kms, method, body, prototype);
   }
 
-  private static <T extends com.google.protobuf.Message> T call(HttpClient http, URI kms, String method, byte[] body,
+  static <T extends com.google.protobuf.Message> T call(HttpClient http, URI kms, String method, byte[] body,
       T prototype) throws AgentException {
     HttpRequest req =
         HttpRequest.newBuilder(URI.create(kms + "/prpc/" + method))

@@ -27,6 +27,8 @@ public final class SnpGuestReport {
    *
    * @param certificateTable the table, or null when the host gave none
    * @param source how it was obtained, for diagnostics
+   * @param report the report
+   * @return a report and its optional certificate table
    */
   public static SnpGuestReport of(byte[] report, byte[] certificateTable, String source) {
     Objects.requireNonNull(report, "report");
@@ -36,27 +38,49 @@ public final class SnpGuestReport {
         Objects.requireNonNull(source, "source"));
   }
 
-  /** The raw report bytes (1184 for every report version shipped). */
+  /**
+   * The raw report bytes (1184 for every report version shipped).
+   *
+   * @return the raw report bytes (1184 for every report version shipped)
+   */
   public byte[] report() {
     return report.clone();
   }
 
-  /** The raw certificate table, when the host supplied one. */
+  /**
+   * The raw certificate table, when the host supplied one.
+   *
+   * @return the raw certificate table, when the host supplied one
+   */
   public Optional<byte[]> certificateTable() {
     return certificateTable == null ? Optional.empty() : Optional.of(certificateTable.clone());
   }
 
-  /** How the report was obtained, e.g. {@code configfs-tsm (provider sev_guest)}. */
+  /**
+   * How the report was obtained, e.g. {@code configfs-tsm (provider sev_guest)}.
+   *
+   * @return how the report was obtained, e.g
+   */
   public String source() {
     return source;
   }
 
-  /** The report, parsed. */
+  /**
+   * The report, parsed.
+   *
+   * @return the report, parsed
+   * @throws MalformedEvidenceException if the input cannot be decoded
+   */
   public SnpReport parse() throws MalformedEvidenceException {
     return SnpReport.parse(report);
   }
 
-  /** The certificate table, parsed, when there is one. */
+  /**
+   * The certificate table, parsed, when there is one.
+   *
+   * @return the certificate table, parsed, when there is one
+   * @throws MalformedEvidenceException if the input cannot be decoded
+   */
   public Optional<SnpCertTable> parseCertificateTable() throws MalformedEvidenceException {
     return certificateTable == null ? Optional.empty() : Optional.of(SnpCertTable.parse(certificateTable));
   }

@@ -23,29 +23,62 @@ public interface SnpReportProvider {
   /** The standard configfs-tsm report directory. */
   Path DEFAULT_TSM_ROOT = ConfigfsTsm.DEFAULT_ROOT;
 
-  /** Which mechanism this is, for diagnostics. */
+  /**
+   * Which mechanism this is, for diagnostics.
+   *
+   * @return which mechanism this is, for diagnostics
+   */
   String name();
 
   /**
    * A report binding {@code reportData} (at most 64 bytes; shorter input is zero-padded) at the
    * guest's default VMPL (configfs-tsm: the kernel's default; ioctl: VMPL 0).
+   *
+   * @param reportData the report data
+   * @return a report binding {@code reportData} (at most 64 bytes; shorter input is zero-padded) at the
+   *     guest's default VMPL (configfs-tsm: the kernel's default; ioctl: VMPL 0)
+   * @throws EvidenceUnavailableException if the evidence cannot be obtained
    */
   SnpGuestReport getReport(byte[] reportData) throws EvidenceUnavailableException;
 
-  /** A report binding {@code reportData} requested for VMPL {@code vmpl} (0..3). */
+  /**
+   * A report binding {@code reportData} requested for VMPL {@code vmpl} (0..3).
+   *
+   * @param reportData the report data
+   * @param vmpl the VMPL
+   * @return a report binding {@code reportData} requested for VMPL {@code vmpl} (0..3)
+   * @throws EvidenceUnavailableException if the evidence cannot be obtained
+   */
   SnpGuestReport getReport(byte[] reportData, int vmpl) throws EvidenceUnavailableException;
 
-  /** The mechanism available on this machine: configfs-tsm first, then {@code /dev/sev-guest}. */
+  /**
+   * The mechanism available on this machine: configfs-tsm first, then {@code /dev/sev-guest}.
+   *
+   * @return the mechanism available on this machine: configfs-tsm first, then {@code /dev/sev-guest}
+   * @throws EvidenceUnavailableException if the evidence cannot be obtained
+   */
   static SnpReportProvider detect() throws EvidenceUnavailableException {
     return detect(DEFAULT_TSM_ROOT, DEFAULT_DEVICE);
   }
 
-  /** {@link #detect()} with other locations (for containers with remapped paths, and for tests). */
+  /**
+   * {@link #detect()} with other locations (for containers with remapped paths, and for tests).
+   *
+   * @param tsmRoot the TSM root
+   * @param device the device
+   * @return the provider available at those locations
+   * @throws EvidenceUnavailableException if the evidence cannot be obtained
+   */
   static SnpReportProvider detect(Path tsmRoot, Path device) throws EvidenceUnavailableException {
     return Detection.detect(Detection.tsm(tsmRoot), device, LibC::system);
   }
 
-  /** configfs-tsm at {@code root} (no detection). */
+  /**
+   * configfs-tsm at {@code root} (no detection).
+   *
+   * @param root the root
+   * @return configfs-tsm at {@code root} (no detection)
+   */
   static SnpReportProvider configfsTsm(Path root) {
     return new ConfigfsTsmSnpProvider(Detection.tsm(Objects.requireNonNull(root, "root")));
   }
@@ -55,6 +88,8 @@ public interface SnpReportProvider {
    *
    * @param extended true for {@code SNP_GET_EXT_REPORT} (report and certificate table), false for
    *     {@code SNP_GET_REPORT} (report only)
+   * @param device the device
+   * @return the ioctl interface at {@code device} (no detection)
    */
   static SnpReportProvider ioctl(Path device, boolean extended) {
     return new SevGuestIoctlProvider(Objects.requireNonNull(device, "device"), LibC.system(), extended);

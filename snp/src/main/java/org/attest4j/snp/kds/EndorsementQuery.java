@@ -36,6 +36,9 @@ public final class EndorsementQuery {
    *
    * @param chipId the report's CHIP_ID (64 bytes; for Turin 8 bytes are accepted too)
    * @param reportedTcb the report's REPORTED_TCB
+   * @param product the product
+   * @param signingKey the signing key
+   * @return a query without the CRL
    */
   public static EndorsementQuery of(
       Product product, SigningKey signingKey, byte[] chipId, TcbVersion reportedTcb) {
@@ -58,6 +61,9 @@ public final class EndorsementQuery {
    * The query for a parsed report: its product (from the signed CPUID fields, v3+), signing key,
    * CHIP_ID and REPORTED_TCB.
    *
+   * @param report the report
+   * @return the query for a parsed report: its product (from the signed CPUID fields, v3+), signing key,
+   *     CHIP_ID and REPORTED_TCB
    * @throws MalformedEvidenceException if the report names no product (v2: use {@link
    *     #forReport(SnpReport, Product)}) or is not signed (SIGNING_KEY=NONE)
    */
@@ -77,6 +83,10 @@ public final class EndorsementQuery {
    * The query for a report whose product is known to the caller (needed for v2 reports; for v3+
    * reports the signed CPUID product wins when present).
    *
+   * @param report the report
+   * @param product the product
+   * @return the query for a report whose product is known to the caller (needed for v2 reports; for v3+
+   *     reports the signed CPUID product wins when present)
    * @throws MalformedEvidenceException if the report is not signed (SIGNING_KEY=NONE)
    */
   public static EndorsementQuery forReport(SnpReport report, Product product) throws MalformedEvidenceException {
@@ -88,37 +98,65 @@ public final class EndorsementQuery {
     return of(p, report.signingKey(), report.chipId().toByteArray(), TcbVersion.of(p, report.rawReportedTcb()));
   }
 
-  /** This query, also asking for the ARK-signed CRL. */
+  /**
+   * This query, also asking for the ARK-signed CRL.
+   *
+   * @return this query, also asking for the ARK-signed CRL
+   */
   public EndorsementQuery withCrl() {
     return new EndorsementQuery(product, signingKey, chipId, reportedTcb, true);
   }
 
-  /** The product whose KDS endpoints and chain apply. */
+  /**
+   * The product whose KDS endpoints and chain apply.
+   *
+   * @return the product whose KDS endpoints and chain apply
+   */
   public Product product() {
     return product;
   }
 
-  /** VCEK or VLEK. */
+  /**
+   * VCEK or VLEK.
+   *
+   * @return VCEK or VLEK
+   */
   public SigningKey signingKey() {
     return signingKey;
   }
 
-  /** The CHIP_ID as given. */
+  /**
+   * The CHIP_ID as given.
+   *
+   * @return the CHIP_ID as given
+   */
   public byte[] chipId() {
     return chipId.clone();
   }
 
-  /** The KDS hwID: the 64-byte CHIP_ID, or its first 8 bytes on Turin. */
+  /**
+   * The KDS hwID: the 64-byte CHIP_ID, or its first 8 bytes on Turin.
+   *
+   * @return the KDS hwID: the 64-byte CHIP_ID, or its first 8 bytes on Turin
+   */
   public byte[] hwId() {
     return Arrays.copyOf(chipId, product.hwIdLength());
   }
 
-  /** The report's REPORTED_TCB, decoded for {@link #product()}. */
+  /**
+   * The report's REPORTED_TCB, decoded for {@link #product()}.
+   *
+   * @return the report's REPORTED_TCB, decoded for {@link #product()}
+   */
   public TcbVersion reportedTcb() {
     return reportedTcb;
   }
 
-  /** Whether the ARK-signed CRL is wanted too. */
+  /**
+   * Whether the ARK-signed CRL is wanted too.
+   *
+   * @return whether the ARK-signed CRL is wanted too
+   */
   public boolean includeCrl() {
     return includeCrl;
   }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.attest4j.core.AttestationException;
-import org.attest4j.core.Bytes;
 import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.snp.SigningKey;
 import org.attest4j.snp.SnpCertTable;
@@ -30,10 +29,20 @@ public interface EndorsementSource {
    *
    * @param query what the report needs
    * @param already what earlier sources supplied (never null; {@link Endorsements#empty()} at first)
+   * @return {@code already} with every missing part this source can supply filled in
+   * @throws AttestationException if the request is refused or the endorsement cannot be obtained (the reason
+   *     code says which)
    */
   Endorsements find(EndorsementQuery query, Endorsements already) throws AttestationException;
 
-  /** {@link #find(EndorsementQuery, Endorsements)} starting from nothing. */
+  /**
+   * {@link #find(EndorsementQuery, Endorsements)} starting from nothing.
+   *
+   * @param query the query
+   * @return what this source supplies
+   * @throws AttestationException if the request is refused or the endorsement cannot be obtained (the reason
+   *     code says which)
+   */
   default Endorsements find(EndorsementQuery query) throws AttestationException {
     return find(query, Endorsements.empty());
   }
@@ -41,6 +50,11 @@ public interface EndorsementSource {
   /**
    * Like {@link #find(EndorsementQuery)} but fails unless the VEK and the chain (and the CRL when
    * asked) were all found.
+   *
+   * @param query the query
+   * @return the complete endorsements
+   * @throws AttestationException if the request is refused or the endorsement cannot be obtained (the reason
+   *     code says which)
    */
   default Endorsements require(EndorsementQuery query) throws AttestationException {
     Endorsements e = find(query);
@@ -62,6 +76,7 @@ public interface EndorsementSource {
    * @param vek the VCEK or VLEK, or null
    * @param chain the ASK (or ASVK) then the ARK, or empty
    * @param crl the ARK-signed CRL, or null
+   * @return the source
    */
   static EndorsementSource fromRequest(X509Certificate vek, List<X509Certificate> chain, X509CRL crl) {
     Endorsements mine = Endorsements.of(EndorsementOrigin.REQUEST, vek, chain, crl);
@@ -72,31 +87,42 @@ public interface EndorsementSource {
    * The certificates in an extended-report certificate table (from {@code SNP_GET_EXT_REPORT} or the
    * configfs-tsm {@code auxblob}): the VCEK or VLEK entry matching the report's signing key, the ASK
    * (which holds the ASVK for a VLEK) and ARK entries, and a CRL entry when present.
+   *
+   * @param table the table
+   * @return the certificates in an extended-report certificate table (from {@code SNP_GET_EXT_REPORT} or the
+   *     configfs-tsm {@code auxblob}): the VCEK or VLEK entry matching the report's signing key, the ASK
+   *     (which holds the ASVK for a VLEK) and ARK entries, and a CRL entry when present
    */
   static EndorsementSource fromCertificateTable(SnpCertTable table) {
     Objects.requireNonNull(table, "table");
     return (query, already) -> {
       X509Certificate vek = null;
       if (already.vek().isEmpty()) {
-        Optional<Bytes> v = query.signingKey() == SigningKey.VLEK ? table.vlek() : table.vcek();
+        Optional<SnpCertTable.Entry> v = table.entry(
+            query.signingKey() == SigningKey.VLEK ? SnpCertTable.EntryType.VLEK : SnpCertTable.EntryType.VCEK);
         vek = v.isPresent() ? CertificateTables.cert(v.get(), query.signingKey() + " entry") : null;
       }
       List<X509Certificate> chain = List.of();
       if (already.chain().isEmpty() && table.ask().isPresent() && table.ark().isPresent()) {
         chain =
             List.of(
-                CertificateTables.cert(table.ask().get(), "ASK entry"),
-                CertificateTables.cert(table.ark().get(), "ARK entry"));
+                CertificateTables.cert(table.entry(SnpCertTable.EntryType.ASK).get(), "ASK entry"),
+                CertificateTables.cert(table.entry(SnpCertTable.EntryType.ARK).get(), "ARK entry"));
       }
       X509CRL crl = null;
       if (already.crl().isEmpty() && table.crl().isPresent()) {
-        crl = CertificateTables.crl(table.crl().get());
+        crl = CertificateTables.crl(table.entry(SnpCertTable.EntryType.CRL).get());
       }
       return already.fillFrom(Endorsements.of(EndorsementOrigin.CERTIFICATE_TABLE, vek, chain, crl));
     };
   }
 
-  /** Fixed endorsements, each part labelled with its origin. */
+  /**
+   * Fixed endorsements, each part labelled with its origin.
+   *
+   * @param endorsements the endorsements
+   * @return fixed endorsements, each part labelled with its origin
+   */
   static EndorsementSource of(Endorsements endorsements) {
     Objects.requireNonNull(endorsements, "endorsements");
     return (query, already) -> already.fillFrom(endorsements);
@@ -106,6 +132,9 @@ public interface EndorsementSource {
    * Asks each source in order for what is still missing, stopping once the query is satisfied. A
    * source failing with {@link EndorsementUnavailableException} is skipped; if the result is still
    * incomplete, the first such failure is rethrown. Any other exception propagates at once.
+   *
+   * @param sources the sources
+   * @return the source
    */
   static EndorsementSource firstOf(EndorsementSource... sources) {
     List<EndorsementSource> list = List.of(sources);

@@ -21,6 +21,11 @@ public interface EndorsementVerifier {
    * is signed by {@code chain.get(0)}. A null {@code at} means validity periods are not checked
    * (everything else is).
    *
+   * @param product the product
+   * @param key the key
+   * @param chain the chain
+   * @param vek the VEK
+   * @param at the instant
    * @throws AttestationException when anything does not verify; the message says what
    */
   void verify(Product product, SigningKey key, List<X509Certificate> chain, X509Certificate vek, Instant at)
@@ -31,6 +36,11 @@ public interface EndorsementVerifier {
    * for the product ({@link SnpTrustAnchor#amdRoots()}), the ASK/ASVK must be signed by it, the
    * VCEK/VLEK by the ASK/ASVK (RSASSA-PSS), names must match the product and key kind, and every
    * certificate must be valid at the instant.
+   *
+   * @return the default: the ARK must be self-signed and its public key must equal AMD's published ARK key
+   *     for the product ({@link SnpTrustAnchor#amdRoots()}), the ASK/ASVK must be signed by it, the
+   *     VCEK/VLEK by the ASK/ASVK (RSASSA-PSS), names must match the product and key kind, and every
+   *     certificate must be valid at the instant
    */
   static EndorsementVerifier amdRoots() {
     return AmdChainVerifier.AMD;
@@ -40,6 +50,9 @@ public interface EndorsementVerifier {
    * Like {@link #amdRoots()} but trusting the given roots (for example AMD's plus a simulated
    * platform's, built with {@link SnpTrustAnchor#ofCertificate}). AMD's name conventions are
    * enforced only when every anchor is one of AMD's.
+   *
+   * @param anchors the anchors
+   * @return the verifier
    */
   static EndorsementVerifier withAnchors(List<SnpTrustAnchor> anchors) {
     return AmdChainVerifier.trusting(anchors);

@@ -39,7 +39,11 @@ public final class Endorsements {
     this.crlOrigin = crlOrigin;
   }
 
-  /** Nothing. */
+  /**
+   * Nothing.
+   *
+   * @return endorsements with no part present
+   */
   public static Endorsements empty() {
     return EMPTY;
   }
@@ -50,6 +54,8 @@ public final class Endorsements {
    * @param vek the VCEK or VLEK, or null
    * @param chain the ASK (or ASVK) then the ARK; empty when absent
    * @param crl the ARK-signed CRL, or null
+   * @param origin the origin
+   * @return the endorsements
    */
   public static Endorsements of(
       EndorsementOrigin origin, X509Certificate vek, List<X509Certificate> chain, X509CRL crl) {
@@ -59,42 +65,76 @@ public final class Endorsements {
         vek, vek == null ? null : origin, chain, chain.isEmpty() ? null : origin, crl, crl == null ? null : origin);
   }
 
-  /** The VCEK or VLEK. */
+  /**
+   * The VCEK or VLEK.
+   *
+   * @return the VCEK or VLEK
+   */
   public Optional<X509Certificate> vek() {
     return Optional.ofNullable(vek);
   }
 
-  /** Where the VEK came from. */
+  /**
+   * Where the VEK came from.
+   *
+   * @return where the VEK came from
+   */
   public Optional<EndorsementOrigin> vekOrigin() {
     return Optional.ofNullable(vekOrigin);
   }
 
-  /** The ASK (or ASVK) then the ARK; empty when absent. */
+  /**
+   * The ASK (or ASVK) then the ARK; empty when absent.
+   *
+   * @return the ASK (or ASVK) then the ARK; empty when absent
+   */
   public List<X509Certificate> chain() {
     return chain;
   }
 
-  /** Where the chain came from. */
+  /**
+   * Where the chain came from.
+   *
+   * @return where the chain came from
+   */
   public Optional<EndorsementOrigin> chainOrigin() {
     return Optional.ofNullable(chainOrigin);
   }
 
-  /** The ARK-signed CRL. */
+  /**
+   * The ARK-signed CRL.
+   *
+   * @return the ARK-signed CRL
+   */
   public Optional<X509CRL> crl() {
     return Optional.ofNullable(crl);
   }
 
-  /** Where the CRL came from. */
+  /**
+   * Where the CRL came from.
+   *
+   * @return where the CRL came from
+   */
   public Optional<EndorsementOrigin> crlOrigin() {
     return Optional.ofNullable(crlOrigin);
   }
 
-  /** Whether the VEK and the chain are present, and the CRL too when {@code query} asks for it. */
+  /**
+   * Whether the VEK and the chain are present, and the CRL too when {@code query} asks for it.
+   *
+   * @param query the query
+   * @return whether the VEK and the chain are present, and the CRL too when {@code query} asks for it
+   */
   public boolean satisfies(EndorsementQuery query) {
     return vek != null && chain.size() == 2 && (!query.includeCrl() || crl != null);
   }
 
-  /** This, with every part it lacks taken from {@code other}. */
+  /**
+   * This, with every part it lacks taken from {@code other}.
+   *
+   * @param other the other
+   * @return the endorsements
+   */
   public Endorsements fillFrom(Endorsements other) {
     boolean takeVek = vek == null && other.vek != null;
     boolean takeChain = chain.isEmpty() && !other.chain.isEmpty();
@@ -111,6 +151,7 @@ public final class Endorsements {
   /**
    * The VEK and chain as a {@link VcekChain} for {@link org.attest4j.snp.SnpVerifier}.
    *
+   * @return the VEK and chain as a {@link VcekChain} for {@link org.attest4j.snp.SnpVerifier}
    * @throws EndorsementUnavailableException if the VEK or the chain is missing
    */
   public VcekChain toVcekChain() throws EndorsementUnavailableException {

@@ -128,22 +128,38 @@ public final class KdsClient implements EndorsementSource {
     this.verifier = b.verifier;
   }
 
-  /** A builder with the defaults: AMD's KDS, 10 s per attempt, 4 attempts, no disk cache. */
+  /**
+   * A builder with the defaults: AMD's KDS, 10 s per attempt, 4 attempts, no disk cache.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A client with every default (AMD's KDS, memory cache only). */
+  /**
+   * A client with every default (AMD's KDS, memory cache only).
+   *
+   * @return a client with every default (AMD's KDS, memory cache only)
+   */
   public static KdsClient create() {
     return builder().build();
   }
 
-  /** Whether this client never uses the network. */
+  /**
+   * Whether this client never uses the network.
+   *
+   * @return whether this client never uses the network
+   */
   public boolean isOffline() {
     return offline;
   }
 
-  /** The cache directory, if any. */
+  /**
+   * The cache directory, if any.
+   *
+   * @return the cache directory, if any
+   */
   public Optional<Path> cacheDirectory() {
     return disk == null ? Optional.empty() : Optional.of(disk.directory());
   }
@@ -156,6 +172,10 @@ public final class KdsClient implements EndorsementSource {
    * are decimal, zero-padded to two digits as AMD documents them.
    *
    * @param hwId the 64-byte CHIP_ID, or for Turin its first 8 bytes (a 64-byte CHIP_ID is accepted)
+   * @param product the product
+   * @param tcb the TCB
+   * @return the VCEK URL: {@code {base}/vcek/v1/{product}/{hwid}?blSPL=..&teeSPL=..&snpSPL=..&ucodeSPL=..},
+   *     for Turin {@code ?fmcSPL=..&blSPL=..&teeSPL=..&snpSPL=..&ucodeSPL=..} with the 8-byte hwID
    */
   public URI vcekUri(Product product, byte[] hwId, TcbVersion tcb) {
     byte[] id = hwIdFor(product, hwId);
@@ -211,17 +231,33 @@ public final class KdsClient implements EndorsementSource {
   /**
    * The VLEK URL, {@code {base}/vlek/v1/{product}/cert?..SPLs..}. AMD serves it only to cloud
    * providers with credentials; verifiers normally take the VLEK from the certificate table.
+   *
+   * @param product the product
+   * @param tcb the TCB
+   * @return the VLEK URL, {@code {base}/vlek/v1/{product}/cert?..SPLs..}
    */
   public URI vlekUri(Product product, TcbVersion tcb) {
     return URI.create(base + "/vlek/v1/" + product.kdsName() + "/cert" + splQuery(product, tcb));
   }
 
-  /** {@code {base}/vcek/v1/{product}/cert_chain} (ASK, ARK) or {@code /vlek/...} (ASVK, ARK). */
+  /**
+   * {@code {base}/vcek/v1/{product}/cert_chain} (ASK, ARK) or {@code /vlek/...} (ASVK, ARK).
+   *
+   * @param product the product
+   * @param key the key
+   * @return {@code {base}/vcek/v1/{product}/cert_chain} (ASK, ARK) or {@code /vlek/...} (ASVK, ARK)
+   */
   public URI certChainUri(Product product, SigningKey key) {
     return URI.create(base + "/" + segment(key) + "/v1/" + product.kdsName() + "/cert_chain");
   }
 
-  /** {@code {base}/vcek/v1/{product}/crl} or {@code /vlek/...}: the ARK-signed CRL (DER). */
+  /**
+   * {@code {base}/vcek/v1/{product}/crl} or {@code /vlek/...}: the ARK-signed CRL (DER).
+   *
+   * @param product the product
+   * @param key the key
+   * @return {@code {base}/vcek/v1/{product}/crl} or {@code /vlek/...}: the ARK-signed CRL (DER)
+   */
   public URI crlUri(Product product, SigningKey key) {
     return URI.create(base + "/" + segment(key) + "/v1/" + product.kdsName() + "/crl");
   }
@@ -279,6 +315,12 @@ public final class KdsClient implements EndorsementSource {
 
   /**
    * The [ASK, ARK] (VCEK) or [ASVK, ARK] (VLEK) chain for a product, verified against the pinned ARK.
+   *
+   * @param product the product
+   * @param key the key
+   * @return the [ASK, ARK] (VCEK) or [ASVK, ARK] (VLEK) chain for a product, verified against the pinned ARK
+   * @throws AttestationException if the request is refused or the endorsement cannot be obtained (the reason
+   *     code says which)
    */
   public List<X509Certificate> certChain(Product product, SigningKey key) throws AttestationException {
     return chainEntry(product, key).certs;
@@ -287,6 +329,13 @@ public final class KdsClient implements EndorsementSource {
   /**
    * The same chain as {@link #certChain}, as the exact PEM bytes the KDS served (ASK or ASVK, then
    * ARK), e.g. to write a {@code cert_chain.pem} file.
+   *
+   * @param product the product
+   * @param key the key
+   * @return the same chain as {@link #certChain}, as the exact PEM bytes the KDS served (ASK or ASVK, then
+   *     ARK), e.g
+   * @throws AttestationException if the request is refused or the endorsement cannot be obtained (the reason
+   *     code says which)
    */
   public byte[] certChainPem(Product product, SigningKey key) throws AttestationException {
     return chainEntry(product, key).pem.clone();
@@ -332,6 +381,11 @@ public final class KdsClient implements EndorsementSource {
    *
    * @param hwId the 64-byte CHIP_ID (for Turin the first 8 bytes, or the 64-byte CHIP_ID)
    * @param tcb the report's REPORTED_TCB
+   * @param product the product
+   * @return the VCEK for a chip at a TCB, verified: signed by the product's ASK (itself verified against the
+   *     pinned ARK), valid now, and carrying exactly the requested hwID and TCB SPLs
+   * @throws AttestationException if the request is refused or the endorsement cannot be obtained (the reason
+   *     code says which)
    */
   public X509Certificate vcek(Product product, byte[] hwId, TcbVersion tcb) throws AttestationException {
     byte[] id = hwIdFor(product, hwId);
@@ -369,6 +423,12 @@ public final class KdsClient implements EndorsementSource {
    * The VLEK for a TCB from {@link #vlekUri}. AMD's public KDS does not serve VLEKs without cloud
    * provider credentials, so this normally fails with {@link KdsReason#VLEK_NOT_PUBLIC}; it is for
    * mirrors that do serve them.
+   *
+   * @param product the product
+   * @param tcb the TCB
+   * @return the VLEK for a TCB from {@link #vlekUri}
+   * @throws AttestationException if the request is refused or the endorsement cannot be obtained (the reason
+   *     code says which)
    */
   public X509Certificate vlek(Product product, TcbVersion tcb) throws AttestationException {
     TcbVersion t = tcb.product() == product ? tcb : tcb.decodedAs(product);
@@ -410,6 +470,13 @@ public final class KdsClient implements EndorsementSource {
   /**
    * The ARK-signed CRL for a product's VCEK or VLEK chain, verified (signature by the pinned ARK,
    * thisUpdate &le; now &lt; nextUpdate) and cached only until its nextUpdate.
+   *
+   * @param product the product
+   * @param key the key
+   * @return the ARK-signed CRL for a product's VCEK or VLEK chain, verified (signature by the pinned ARK,
+   *     thisUpdate &le; now &lt; nextUpdate) and cached only until its nextUpdate
+   * @throws AttestationException if the request is refused or the endorsement cannot be obtained (the reason
+   *     code says which)
    */
   public X509CRL crl(Product product, SigningKey key) throws AttestationException {
     String what = segment(key).toUpperCase(Locale.ROOT) + " CRL for " + product;
@@ -790,42 +857,78 @@ public final class KdsClient implements EndorsementSource {
 
     private Builder() {}
 
-    /** The KDS (or mirror) base, e.g. {@code https://kdsintf.amd.com} or {@code http://127.0.0.1:8080}. */
+    /**
+     * The KDS (or mirror) base, e.g. {@code https://kdsintf.amd.com} or {@code http://127.0.0.1:8080}.
+     *
+     * @param uri the URI
+     * @return this builder
+     */
     public Builder baseUri(URI uri) {
       this.baseUri = EndorsementHttp.checkBaseUri(uri, "KDS");
       return this;
     }
 
-    /** {@link #baseUri(URI)} from a string. */
+    /**
+     * {@link #baseUri(URI)} from a string.
+     *
+     * @param uri the URI
+     * @return this builder
+     */
     public Builder baseUri(String uri) {
       return baseUri(URI.create(uri));
     }
 
-    /** The HTTP client to use (its own connect timeout, proxy and TLS settings apply). */
+    /**
+     * The HTTP client to use (its own connect timeout, proxy and TLS settings apply).
+     *
+     * @param client the client
+     * @return this builder
+     */
     public Builder httpClient(HttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** The connect timeout of the client built when none is supplied (default 5 s). */
+    /**
+     * The connect timeout of the client built when none is supplied (default 5 s).
+     *
+     * @param d the duration
+     * @return this builder
+     */
     public Builder connectTimeout(Duration d) {
       this.connectTimeout = EndorsementHttp.positive(d, "connectTimeout");
       return this;
     }
 
-    /** The deadline for one attempt, headers and body (default 10 s). */
+    /**
+     * The deadline for one attempt, headers and body (default 10 s).
+     *
+     * @param d the duration
+     * @return this builder
+     */
     public Builder requestTimeout(Duration d) {
       this.requestTimeout = EndorsementHttp.positive(d, "requestTimeout");
       return this;
     }
 
-    /** Attempts per request, the first included, 1..20 (default 4). */
+    /**
+     * Attempts per request, the first included, 1..20 (default 4).
+     *
+     * @param n the number of attempts
+     * @return this builder
+     */
     public Builder maxAttempts(int n) {
       this.maxAttempts = EndorsementHttp.checkMaxAttempts(n);
       return this;
     }
 
-    /** The first backoff (default 2 s; doubles per failure) and its cap (default 20 s). */
+    /**
+     * The first backoff (default 2 s; doubles per failure) and its cap (default 20 s).
+     *
+     * @param initial the initial
+     * @param max the max
+     * @return this builder
+     */
     public Builder backoff(Duration initial, Duration max) {
       this.initialBackoff = nonNegative(initial, "initial");
       this.maxBackoff = nonNegative(max, "max");
@@ -835,6 +938,9 @@ public final class KdsClient implements EndorsementSource {
     /**
      * The longest {@code Retry-After} honoured (default 30 s). A server asking for longer ends the
      * retries at once with an exception carrying its demand.
+     *
+     * @param d the duration
+     * @return this builder
      */
     public Builder maxRetryAfter(Duration d) {
       this.maxRetryAfter = nonNegative(d, "maxRetryAfter");
@@ -858,25 +964,45 @@ public final class KdsClient implements EndorsementSource {
       return this;
     }
 
-    /** The largest body accepted (default 256 KiB). */
+    /**
+     * The largest body accepted (default 256 KiB).
+     *
+     * @param n the limit in bytes
+     * @return this builder
+     */
     public Builder maxBodyBytes(int n) {
       this.maxBodyBytes = EndorsementHttp.checkMaxBodyBytes(n);
       return this;
     }
 
-    /** A directory for the on-disk cache (created when first written). */
+    /**
+     * A directory for the on-disk cache (created when first written).
+     *
+     * @param dir the dir
+     * @return this builder
+     */
     public Builder cacheDirectory(Path dir) {
       this.cacheDirectory = Objects.requireNonNull(dir, "dir");
       return this;
     }
 
-    /** Never use the network: serve only verified cache entries. */
+    /**
+     * Never use the network: serve only verified cache entries.
+     *
+     * @param offline true to enable, false to disable
+     * @return this builder
+     */
     public Builder offline(boolean offline) {
       this.offline = offline;
       return this;
     }
 
-    /** Let {@link #find} try {@link #vlekUri} for VLEK-signed reports (default false). */
+    /**
+     * Let {@link #find} try {@link #vlekUri} for VLEK-signed reports (default false).
+     *
+     * @param fetch true to enable, false to disable
+     * @return this builder
+     */
     public Builder fetchVlek(boolean fetch) {
       this.fetchVlek = fetch;
       return this;
@@ -887,19 +1013,32 @@ public final class KdsClient implements EndorsementSource {
      * true). Turning it off keeps every other check (pinned ARK, signatures, names, hwID and TCB);
      * it suits tools that fetch certificates for a later verification at another instant. CRL
      * freshness is always checked.
+     *
+     * @param check true to enable, false to disable
+     * @return this builder
      */
     public Builder checkValidity(boolean check) {
       this.checkValidity = check;
       return this;
     }
 
-    /** The clock for certificate validity, CRL freshness and HTTP-date Retry-After values. */
+    /**
+     * The clock for certificate validity, CRL freshness and HTTP-date Retry-After values.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Decides whether chains and certificates may be trusted (default {@link EndorsementVerifier#amdRoots()}). */
+    /**
+     * Decides whether chains and certificates may be trusted (default {@link EndorsementVerifier#amdRoots()}).
+     *
+     * @param verifier the verifier
+     * @return this builder
+     */
     public Builder verifier(EndorsementVerifier verifier) {
       this.verifier = Objects.requireNonNull(verifier, "verifier");
       return this;
@@ -911,7 +1050,11 @@ public final class KdsClient implements EndorsementSource {
       return this;
     }
 
-    /** The client. */
+    /**
+     * The client.
+     *
+     * @return the client
+     */
     public KdsClient build() {
       return new KdsClient(this);
     }

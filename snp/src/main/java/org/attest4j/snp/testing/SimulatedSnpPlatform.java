@@ -144,12 +144,23 @@ public final class SimulatedSnpPlatform {
     }
   }
 
-  /** A VCEK-signing platform for {@code product} with a random CHIP_ID and a typical TCB, valid from now for 7 years. */
+  /**
+   * A VCEK-signing platform for {@code product} with a random CHIP_ID and a typical TCB, valid from now for 7 years.
+   *
+   * @param product the product
+   * @return a VCEK-signing platform for {@code product} with a random CHIP_ID and a typical TCB, valid from
+   *     now for 7 years
+   */
   public static SimulatedSnpPlatform create(Product product) {
     return builder(product).build();
   }
 
-  /** A builder for a platform of {@code product}. */
+  /**
+   * A builder for a platform of {@code product}.
+   *
+   * @param product the product
+   * @return a new builder
+   */
   public static Builder builder(Product product) {
     return new Builder(product);
   }
@@ -242,47 +253,83 @@ public final class SimulatedSnpPlatform {
 
   // ------------------------------------------------------------------ accessors
 
-  /** The product. */
+  /**
+   * The product.
+   *
+   * @return the product
+   */
   public Product product() {
     return product;
   }
 
-  /** VCEK or VLEK. */
+  /**
+   * VCEK or VLEK.
+   *
+   * @return VCEK or VLEK
+   */
   public SigningKey signingKey() {
     return signingKey;
   }
 
-  /** The TCB the VCEK/VLEK is issued for (reports default to it). */
+  /**
+   * The TCB the VCEK/VLEK is issued for (reports default to it).
+   *
+   * @return the TCB the VCEK/VLEK is issued for (reports default to it)
+   */
   public TcbVersion tcb() {
     return tcb;
   }
 
-  /** The CHIP_ID (64 bytes; on Turin only the first 8 are non-zero). */
+  /**
+   * The CHIP_ID (64 bytes; on Turin only the first 8 are non-zero).
+   *
+   * @return the CHIP_ID (64 bytes; on Turin only the first 8 are non-zero)
+   */
   public Bytes chipId() {
     return Bytes.of(chipId);
   }
 
-  /** The firmware version reports carry by default. */
+  /**
+   * The firmware version reports carry by default.
+   *
+   * @return the firmware version reports carry by default
+   */
   public FirmwareVersion firmwareVersion() {
     return firmware;
   }
 
-  /** Start of the VCEK/VLEK validity. */
+  /**
+   * Start of the VCEK/VLEK validity.
+   *
+   * @return start of the VCEK/VLEK validity
+   */
   public Instant notBefore() {
     return notBefore;
   }
 
-  /** End of the VCEK/VLEK validity. */
+  /**
+   * End of the VCEK/VLEK validity.
+   *
+   * @return end of the VCEK/VLEK validity
+   */
   public Instant notAfter() {
     return notAfter;
   }
 
-  /** The VCEK or VLEK certificate, DER. */
+  /**
+   * The VCEK or VLEK certificate, DER.
+   *
+   * @return the VCEK or VLEK certificate, DER
+   */
   public byte[] vekDer() {
     return encoded(vek);
   }
 
-  /** The VCEK certificate, DER (same as {@link #vekDer()}; fails for a VLEK platform). */
+  /**
+   * The VCEK certificate, DER (same as {@link #vekDer()}; fails for a VLEK platform).
+   *
+   * @return the VCEK certificate, DER (same as {@link #vekDer()}; fails for a VLEK platform)
+   */
   public byte[] vcekDer() {
     if (signingKey != SigningKey.VCEK) {
       throw new IllegalStateException("this simulated platform signs with a VLEK");
@@ -290,17 +337,29 @@ public final class SimulatedSnpPlatform {
     return vekDer();
   }
 
-  /** The ASK (or ASVK) certificate, DER. */
+  /**
+   * The ASK (or ASVK) certificate, DER.
+   *
+   * @return the ASK (or ASVK) certificate, DER
+   */
   public byte[] askDer() {
     return encoded(ask);
   }
 
-  /** The ARK certificate, DER. */
+  /**
+   * The ARK certificate, DER.
+   *
+   * @return the ARK certificate, DER
+   */
   public byte[] arkDer() {
     return encoded(ark);
   }
 
-  /** The ARK as a JCA certificate. */
+  /**
+   * The ARK as a JCA certificate.
+   *
+   * @return the ARK as a JCA certificate
+   */
   public X509Certificate arkCertificate() {
     try {
       return (X509Certificate) CertificateFactory.getInstance("X.509")
@@ -310,22 +369,38 @@ public final class SimulatedSnpPlatform {
     }
   }
 
-  /** The VCEK/VLEK as PEM. */
+  /**
+   * The VCEK/VLEK as PEM.
+   *
+   * @return the VCEK/VLEK as PEM
+   */
   public byte[] vekPem() {
     return pem(vekDer()).getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** The cert_chain as AMD KDS serves it: PEM ASK (or ASVK) then ARK. */
+  /**
+   * The cert_chain as AMD KDS serves it: PEM ASK (or ASVK) then ARK.
+   *
+   * @return the cert_chain as AMD KDS serves it: PEM ASK (or ASVK) then ARK
+   */
   public byte[] certChainPem() {
     return (pem(askDer()) + pem(arkDer())).getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** The chain for {@link SnpVerifier#verify(SnpReport, VcekChain)}. */
+  /**
+   * The chain for {@link SnpVerifier#verify(SnpReport, VcekChain)}.
+   *
+   * @return the chain for {@link SnpVerifier#verify(SnpReport, VcekChain)}
+   */
   public VcekChain chain() {
     return VcekChain.of(vekDer(), askDer(), arkDer());
   }
 
-  /** The extended-report certificate table (VCEK or VLEK, ASK, ARK) a guest would get from the host. */
+  /**
+   * The extended-report certificate table (VCEK or VLEK, ASK, ARK) a guest would get from the host.
+   *
+   * @return the extended-report certificate table (VCEK or VLEK, ASK, ARK) a guest would get from the host
+   */
   public byte[] certTable() {
     return SnpCertTable.of(List.of(
         SnpCertTable.Entry.of(signingKey == SigningKey.VLEK ? SnpCertTable.EntryType.VLEK : SnpCertTable.EntryType.VCEK, vekDer()),
@@ -333,7 +408,11 @@ public final class SimulatedSnpPlatform {
         SnpCertTable.Entry.of(SnpCertTable.EntryType.ARK, arkDer()))).toByteArray();
   }
 
-  /** The trust anchor for this platform's ARK; verifiers trust the platform only when given it. */
+  /**
+   * The trust anchor for this platform's ARK; verifiers trust the platform only when given it.
+   *
+   * @return the trust anchor for this platform's ARK; verifiers trust the platform only when given it
+   */
   public SnpTrustAnchor trustAnchor() {
     try {
       return SnpTrustAnchor.ofCertificate(product, arkDer());
@@ -342,17 +421,30 @@ public final class SimulatedSnpPlatform {
     }
   }
 
-  /** A verifier that trusts only this platform's root (not AMD's), at {@code clock}. */
+  /**
+   * A verifier that trusts only this platform's root (not AMD's), at {@code clock}.
+   *
+   * @param clock the clock
+   * @return a verifier that trusts only this platform's root (not AMD's), at {@code clock}
+   */
   public SnpVerifier verifier(Clock clock) {
     return verifierBuilder().clock(clock).build();
   }
 
-  /** A verifier builder that trusts only this platform's root, for further configuration. */
+  /**
+   * A verifier builder that trusts only this platform's root, for further configuration.
+   *
+   * @return this builder
+   */
   public SnpVerifier.Builder verifierBuilder() {
     return SnpVerifier.builder().trustAmdRoots(false).addTrustAnchor(trustAnchor());
   }
 
-  /** A clock fixed one day into the VCEK/VLEK validity. */
+  /**
+   * A clock fixed one day into the VCEK/VLEK validity.
+   *
+   * @return a clock fixed one day into the VCEK/VLEK validity
+   */
   public Clock clockInsideValidity() {
     return Clock.fixed(notBefore.plus(Duration.ofDays(1)), ZoneOffset.UTC);
   }
@@ -362,6 +454,8 @@ public final class SimulatedSnpPlatform {
    *
    * @param thisUpdate the CRL's thisUpdate
    * @param nextUpdate the CRL's nextUpdate
+   * @param revokedSerials the revoked serials
+   * @return a CRL signed by this platform's ARK (DER), revoking {@code revokedSerials}
    */
   public byte[] crlDer(Instant thisUpdate, Instant nextUpdate, BigInteger... revokedSerials) {
     try {
@@ -376,7 +470,11 @@ public final class SimulatedSnpPlatform {
     }
   }
 
-  /** The ASK's (or ASVK's) serial number, for CRL tests. */
+  /**
+   * The ASK's (or ASVK's) serial number, for CRL tests.
+   *
+   * @return the ASK's (or ASVK's) serial number, for CRL tests
+   */
   public BigInteger askSerial() {
     return ask.getSerialNumber();
   }
@@ -384,6 +482,10 @@ public final class SimulatedSnpPlatform {
   /**
    * The same chip and roots with a VCEK/VLEK for another TCB (as after a firmware update); reuses the
    * ARK and ASK, so it is fast.
+   *
+   * @param newTcb the new TCB
+   * @return the same chip and roots with a VCEK/VLEK for another TCB (as after a firmware update); reuses
+   *     the ARK and ASK, so it is fast
    */
   public SimulatedSnpPlatform withTcb(TcbVersion newTcb) {
     Builder b = toBuilder();
@@ -417,7 +519,11 @@ public final class SimulatedSnpPlatform {
         + "\n-----END CERTIFICATE-----\n";
   }
 
-  /** Starts a report; defaults match this platform (product CPUID, TCB, CHIP_ID, firmware, signer). */
+  /**
+   * Starts a report; defaults match this platform (product CPUID, TCB, CHIP_ID, firmware, signer).
+   *
+   * @return this builder
+   */
   public ReportBuilder reportBuilder() {
     return new ReportBuilder();
   }
@@ -451,7 +557,12 @@ public final class SimulatedSnpPlatform {
       this.product = Objects.requireNonNull(product, "product");
     }
 
-    /** VCEK (default) or VLEK. */
+    /**
+     * VCEK (default) or VLEK.
+     *
+     * @param key the key
+     * @return this builder
+     */
     public Builder signingKey(SigningKey key) {
       if (key == SigningKey.NONE) {
         throw new IllegalArgumentException("a simulated platform signs with a VCEK or a VLEK");
@@ -460,13 +571,23 @@ public final class SimulatedSnpPlatform {
       return this;
     }
 
-    /** The TCB the VCEK/VLEK is issued for and reports carry. */
+    /**
+     * The TCB the VCEK/VLEK is issued for and reports carry.
+     *
+     * @param tcb the TCB
+     * @return this builder
+     */
     public Builder tcb(TcbVersion tcb) {
       this.tcb = tcb;
       return this;
     }
 
-    /** CHIP_ID (64 bytes; on Turin bytes 8..63 must be zero). */
+    /**
+     * CHIP_ID (64 bytes; on Turin bytes 8..63 must be zero).
+     *
+     * @param chipId the chip ID
+     * @return this builder
+     */
     public Builder chipId(byte[] chipId) {
       if (chipId.length != 64) {
         throw new IllegalArgumentException("CHIP_ID is 64 bytes");
@@ -475,31 +596,56 @@ public final class SimulatedSnpPlatform {
       return this;
     }
 
-    /** The VLEK csp_id. */
+    /**
+     * The VLEK csp_id.
+     *
+     * @param cspId the CSP ID
+     * @return this builder
+     */
     public Builder cspId(String cspId) {
       this.cspId = Objects.requireNonNull(cspId);
       return this;
     }
 
-    /** The firmware version reports carry. */
+    /**
+     * The firmware version reports carry.
+     *
+     * @param v the value
+     * @return this builder
+     */
     public Builder firmwareVersion(FirmwareVersion v) {
       this.firmware = v;
       return this;
     }
 
-    /** Start of the VCEK/VLEK validity (default: one day ago). */
+    /**
+     * Start of the VCEK/VLEK validity (default: one day ago).
+     *
+     * @param t the instant
+     * @return this builder
+     */
     public Builder notBefore(Instant t) {
       this.notBefore = Objects.requireNonNull(t);
       return this;
     }
 
-    /** VCEK/VLEK validity (default 7 years). */
+    /**
+     * VCEK/VLEK validity (default 7 years).
+     *
+     * @param d the duration
+     * @return this builder
+     */
     public Builder validity(Duration d) {
       this.validity = Objects.requireNonNull(d);
       return this;
     }
 
-    /** The randomness for keys and CHIP_ID (a seeded source makes CHIP_ID reproducible). */
+    /**
+     * The randomness for keys and CHIP_ID (a seeded source makes CHIP_ID reproducible).
+     *
+     * @param random the random
+     * @return this builder
+     */
     public Builder random(SecureRandom random) {
       this.random = Objects.requireNonNull(random);
       return this;
@@ -520,7 +666,11 @@ public final class SimulatedSnpPlatform {
       return this;
     }
 
-    /** Generates keys and certificates. */
+    /**
+     * Generates keys and certificates.
+     *
+     * @return the platform
+     */
     public SimulatedSnpPlatform build() {
       return new SimulatedSnpPlatform(this, null, null, null, null);
     }
@@ -552,19 +702,34 @@ public final class SimulatedSnpPlatform {
       b.reportId(id);
     }
 
-    /** VERSION: 2, 3, 4 or 5 (v2 has no CPUID fields; v5 adds mitigation vectors). */
+    /**
+     * VERSION: 2, 3, 4 or 5 (v2 has no CPUID fields; v5 adds mitigation vectors).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public ReportBuilder version(int v) {
       this.version = v;
       return this;
     }
 
-    /** MEASUREMENT (48 bytes). */
+    /**
+     * MEASUREMENT (48 bytes).
+     *
+     * @param m the byte bytes
+     * @return this builder
+     */
     public ReportBuilder measurement(byte[] m) {
       b.measurement(m);
       return this;
     }
 
-    /** REPORT_DATA (64 bytes; shorter input is zero-padded on the right). */
+    /**
+     * REPORT_DATA (64 bytes; shorter input is zero-padded on the right).
+     *
+     * @param d the byte bytes
+     * @return this builder
+     */
     public ReportBuilder reportData(byte[] d) {
       if (d.length > 64) {
         throw new IllegalArgumentException("REPORT_DATA is at most 64 bytes");
@@ -573,134 +738,246 @@ public final class SimulatedSnpPlatform {
       return this;
     }
 
-    /** HOST_DATA (32 bytes). */
+    /**
+     * HOST_DATA (32 bytes).
+     *
+     * @param h the byte bytes
+     * @return this builder
+     */
     public ReportBuilder hostData(byte[] h) {
       b.hostData(h);
       return this;
     }
 
-    /** FAMILY_ID (16 bytes). */
+    /**
+     * FAMILY_ID (16 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public ReportBuilder familyId(byte[] v) {
       b.familyId(v);
       return this;
     }
 
-    /** IMAGE_ID (16 bytes). */
+    /**
+     * IMAGE_ID (16 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public ReportBuilder imageId(byte[] v) {
       b.imageId(v);
       return this;
     }
 
-    /** ID_KEY_DIGEST (48 bytes). */
+    /**
+     * ID_KEY_DIGEST (48 bytes).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public ReportBuilder idKeyDigest(byte[] v) {
       b.idKeyDigest(v);
       return this;
     }
 
-    /** AUTHOR_KEY_DIGEST (48 bytes); also sets AUTHOR_KEY_EN. */
+    /**
+     * AUTHOR_KEY_DIGEST (48 bytes); also sets AUTHOR_KEY_EN.
+     *
+     * @param v the value
+     * @return this builder
+     */
     public ReportBuilder authorKeyDigest(byte[] v) {
       b.authorKeyDigest(v);
       authorKey = true;
       return this;
     }
 
-    /** GUEST_POLICY. */
+    /**
+     * GUEST_POLICY.
+     *
+     * @param p the guest policy
+     * @return this builder
+     */
     public ReportBuilder policy(GuestPolicy p) {
       this.policy = Objects.requireNonNull(p);
       return this;
     }
 
-    /** Sets or clears GUEST_POLICY.DEBUG. */
+    /**
+     * Sets or clears GUEST_POLICY.DEBUG.
+     *
+     * @param on true to enable, false to disable
+     * @return this builder
+     */
     public ReportBuilder debug(boolean on) {
       policy = policy.with(GuestPolicy.DEBUG, on);
       return this;
     }
 
-    /** Sets or clears GUEST_POLICY.MIGRATE_MA. */
+    /**
+     * Sets or clears GUEST_POLICY.MIGRATE_MA.
+     *
+     * @param on true to enable, false to disable
+     * @return this builder
+     */
     public ReportBuilder migrateMa(boolean on) {
       policy = policy.with(GuestPolicy.MIGRATE_MA, on);
       return this;
     }
 
-    /** VMPL. */
+    /**
+     * VMPL.
+     *
+     * @param vmpl the VMPL
+     * @return this builder
+     */
     public ReportBuilder vmpl(int vmpl) {
       b.vmpl(vmpl);
       return this;
     }
 
-    /** GUEST_SVN. */
+    /**
+     * GUEST_SVN.
+     *
+     * @param svn the SVN
+     * @return this builder
+     */
     public ReportBuilder guestSvn(long svn) {
       b.guestSvn(svn);
       return this;
     }
 
-    /** PLATFORM_INFO. */
+    /**
+     * PLATFORM_INFO.
+     *
+     * @param info the info
+     * @return this builder
+     */
     public ReportBuilder platformInfo(PlatformInfo info) {
       b.platformInfo(info);
       return this;
     }
 
-    /** CURRENT_TCB. */
+    /**
+     * CURRENT_TCB.
+     *
+     * @param t the TCB version
+     * @return this builder
+     */
     public ReportBuilder currentTcb(TcbVersion t) {
       currentTcb = t.decodedAs(product);
       return this;
     }
 
-    /** REPORTED_TCB (a value other than the platform TCB no longer matches the VCEK). */
+    /**
+     * REPORTED_TCB (a value other than the platform TCB no longer matches the VCEK).
+     *
+     * @param t the TCB version
+     * @return this builder
+     */
     public ReportBuilder reportedTcb(TcbVersion t) {
       reportedTcb = t.decodedAs(product);
       return this;
     }
 
-    /** COMMITTED_TCB. */
+    /**
+     * COMMITTED_TCB.
+     *
+     * @param t the TCB version
+     * @return this builder
+     */
     public ReportBuilder committedTcb(TcbVersion t) {
       committedTcb = t.decodedAs(product);
       return this;
     }
 
-    /** LAUNCH_TCB. */
+    /**
+     * LAUNCH_TCB.
+     *
+     * @param t the TCB version
+     * @return this builder
+     */
     public ReportBuilder launchTcb(TcbVersion t) {
       launchTcb = t.decodedAs(product);
       return this;
     }
 
-    /** CURRENT firmware version (COMMITTED follows unless set). */
+    /**
+     * CURRENT firmware version (COMMITTED follows unless set).
+     *
+     * @param v the value
+     * @return this builder
+     */
     public ReportBuilder currentVersion(FirmwareVersion v) {
       b.currentVersion(v);
       return this;
     }
 
-    /** COMMITTED firmware version. */
+    /**
+     * COMMITTED firmware version.
+     *
+     * @param v the value
+     * @return this builder
+     */
     public ReportBuilder committedVersion(FirmwareVersion v) {
       committedFw = v;
       return this;
     }
 
-    /** CPUID_FAM_ID, CPUID_MOD_ID, CPUID_STEP (v3+; default: the product's). */
+    /**
+     * CPUID_FAM_ID, CPUID_MOD_ID, CPUID_STEP (v3+; default: the product's).
+     *
+     * @param familyId the family ID
+     * @param modelId the model ID
+     * @param stepping the stepping
+     * @return this builder
+     */
     public ReportBuilder cpuid(int familyId, int modelId, int stepping) {
       b.cpuid(familyId, modelId, stepping);
       return this;
     }
 
-    /** CHIP_ID (64 bytes; all zero simulates MASK_CHIP_ID). */
+    /**
+     * CHIP_ID (64 bytes; all zero simulates MASK_CHIP_ID).
+     *
+     * @param id the byte bytes
+     * @return this builder
+     */
     public ReportBuilder chipId(byte[] id) {
       b.chipId(id);
       return this;
     }
 
-    /** LAUNCH_MIT_VECTOR and CURRENT_MIT_VECTOR (v5). */
+    /**
+     * LAUNCH_MIT_VECTOR and CURRENT_MIT_VECTOR (v5).
+     *
+     * @param launch the launch
+     * @param current the current
+     * @return this builder
+     */
     public ReportBuilder mitigationVectors(long launch, long current) {
       b.launchMitigationVector(launch).currentMitigationVector(current);
       return this;
     }
 
-    /** Sets KEY_INFO.MASK_CHIP_KEY (the firmware then does not sign; the signature is left zero). */
+    /**
+     * Sets KEY_INFO.MASK_CHIP_KEY (the firmware then does not sign; the signature is left zero).
+     *
+     * @param on true to enable, false to disable
+     * @return this builder
+     */
     public ReportBuilder maskChipKey(boolean on) {
       maskChipKey = on;
       return this;
     }
 
-    /** The signed report. */
+    /**
+     * The signed report.
+     *
+     * @return the signed report
+     */
     public SnpReport signReport() {
       b.version(version).policy(policy).currentTcb(currentTcb).reportedTcb(reportedTcb)
           .committedTcb(committedTcb).launchTcb(launchTcb).committedVersion(committedFw)
@@ -726,7 +1003,11 @@ public final class SimulatedSnpPlatform {
       return unsigned.withSignature(rs[0], rs[1]);
     }
 
-    /** The signed report's 1184 bytes. */
+    /**
+     * The signed report's 1184 bytes.
+     *
+     * @return the signed report's 1184 bytes
+     */
     public byte[] sign() {
       return signReport().toByteArray();
     }

@@ -99,6 +99,25 @@ class EndorsementSourceTest {
   }
 
   @Test
+  void certificateTableEntriesMayBePemOrPaddedDerUnderEitherGuidOrder() throws Exception {
+    Clock clock = sim.clockInsideValidity();
+    SnpReport parsed = SnpReport.parse(sim.reportBuilder().sign());
+    byte[] paddedAsk = java.util.Arrays.copyOf(sim.askDer(), sim.askDer().length + 64);
+    for (org.attest4j.testsupport.SnpCertTableBytes b : List.of(
+        org.attest4j.testsupport.SnpCertTableBytes.bigEndian(), org.attest4j.testsupport.SnpCertTableBytes.mixedEndian())) {
+      byte[] bytes = b.addPem(org.attest4j.testsupport.SnpCertTableBytes.VCEK, sim.vcekDer())
+          .add(org.attest4j.testsupport.SnpCertTableBytes.ASK, paddedAsk)
+          .addPem(org.attest4j.testsupport.SnpCertTableBytes.ARK, sim.arkDer())
+          .build();
+      Endorsements e = EndorsementSource.fromCertificateTable(SnpCertTable.parse(bytes))
+          .require(EndorsementQuery.forReport(parsed));
+      assertArrayEquals(sim.vcekDer(), e.vek().orElseThrow().getEncoded());
+      assertArrayEquals(sim.askDer(), e.chain().get(0).getEncoded());
+      assertEquals(Product.GENOA, sim.verifier(clock).verify(parsed, e.toVcekChain()).product());
+    }
+  }
+
+  @Test
   void aTableWithOnlyTheVcekGetsTheChainFromKds() throws Exception {
     Clock clock = sim.clockInsideValidity();
     SnpReport parsed = SnpReport.parse(sim.reportBuilder().sign());

@@ -14,22 +14,41 @@ public final class TdxGuestQuote {
     this.source = source;
   }
 
-  /** A quote and a description of where it came from. */
+  /**
+   * A quote and a description of where it came from.
+   *
+   * @param quote the quote
+   * @param source where it came from
+   * @return A quote and a description of where it came from
+   */
   public static TdxGuestQuote of(byte[] quote, String source) {
     return new TdxGuestQuote(Objects.requireNonNull(quote, "quote").clone(), Objects.requireNonNull(source, "source"));
   }
 
-  /** The raw quote (v4 or v5), exactly as the kernel returned it. */
+  /**
+   * The raw quote (v4 or v5), exactly as the kernel returned it.
+   *
+   * @return the raw quote (v4 or v5), exactly as the kernel returned it
+   */
   public byte[] quote() {
     return quote.clone();
   }
 
-  /** How it was obtained, e.g. {@code configfs-tsm ... (provider tdx_guest)}. */
+  /**
+   * How it was obtained, e.g. {@code configfs-tsm ... (provider tdx_guest)}.
+   *
+   * @return how it was obtained, e.g. {@code configfs-tsm ... (provider tdx_guest)}
+   */
   public String source() {
     return source;
   }
 
-  /** The quote, parsed. */
+  /**
+   * The quote, parsed.
+   *
+   * @return the quote, parsed
+   * @throws MalformedEvidenceException if the input is malformed
+   */
   public TdxQuote parse() throws MalformedEvidenceException {
     return TdxQuote.parse(quote);
   }

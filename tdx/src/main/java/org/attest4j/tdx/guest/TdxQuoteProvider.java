@@ -15,23 +15,49 @@ public interface TdxQuoteProvider {
   /** The standard configfs-tsm report directory. */
   Path DEFAULT_TSM_ROOT = ConfigfsTsm.DEFAULT_ROOT;
 
-  /** Which mechanism this is, for diagnostics. */
+  /**
+   * Which mechanism this is, for diagnostics.
+   *
+   * @return the mechanism's name
+   */
   String name();
 
-  /** A quote binding {@code reportData} (at most 64 bytes; shorter input is zero-padded). */
+  /**
+   * A quote binding {@code reportData} (at most 64 bytes; shorter input is zero-padded).
+   *
+   * @param reportData the TD's report_data, at most 64 bytes
+   * @return the quote
+   * @throws EvidenceUnavailableException if the kernel or the host's quote service gives no quote
+   */
   TdxGuestQuote getQuote(byte[] reportData) throws EvidenceUnavailableException;
 
-  /** configfs-tsm when present and served by {@code tdx_guest}; otherwise a clear error. */
+  /**
+   * configfs-tsm when present and served by {@code tdx_guest}; otherwise a clear error.
+   *
+   * @return the provider
+   * @throws EvidenceUnavailableException if configfs-tsm is absent or not served by {@code tdx_guest}
+   */
   static TdxQuoteProvider detect() throws EvidenceUnavailableException {
     return detect(DEFAULT_TSM_ROOT);
   }
 
-  /** {@link #detect()} at another location (containers with remapped paths, tests). */
+  /**
+   * {@link #detect()} at another location (containers with remapped paths, tests).
+   *
+   * @param tsmRoot the configfs-tsm report directory
+   * @return the provider
+   * @throws EvidenceUnavailableException if configfs-tsm is absent or not served by {@code tdx_guest}
+   */
   static TdxQuoteProvider detect(Path tsmRoot) throws EvidenceUnavailableException {
     return ConfigfsTsmTdxProvider.detect(ConfigfsTsmTdxProvider.tsm(Objects.requireNonNull(tsmRoot, "tsmRoot")));
   }
 
-  /** configfs-tsm at {@code root} (no detection). */
+  /**
+   * configfs-tsm at {@code root} (no detection).
+   *
+   * @param root the configfs-tsm report directory
+   * @return the provider
+   */
   static TdxQuoteProvider configfsTsm(Path root) {
     return new ConfigfsTsmTdxProvider(ConfigfsTsmTdxProvider.tsm(Objects.requireNonNull(root, "root")));
   }

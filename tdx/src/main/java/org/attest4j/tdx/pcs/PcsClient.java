@@ -162,41 +162,76 @@ public final class PcsClient {
     this.verifier = b.verifier;
   }
 
-  /** A builder: Intel's PCS, 10 s per attempt, 4 attempts, memory cache only. */
+  /**
+   * A builder: Intel's PCS, 10 s per attempt, 4 attempts, memory cache only.
+   *
+   * @return this builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
   // ------------------------------------------------------------------ URLs
 
-  /** The TCB info URL for an FMSPC (12 hex digits) and update type. */
+  /**
+   * The TCB info URL for an FMSPC (12 hex digits) and update type.
+   *
+   * @param fmspc the FMSPC (6 bytes as 12 hex digits)
+   * @param update early or standard TCB update
+   * @return the TCB info URL for an FMSPC (12 hex digits) and update type
+   */
   public URI tcbInfoUri(String fmspc, UpdateType update) {
     return URI.create(base + "/tdx/certification/v4/tcb?fmspc=" + fmspc(fmspc) + "&update=" + update.param());
   }
 
-  /** The TCB info URL for an FMSPC at a chosen TCB evaluation data number. */
+  /**
+   * The TCB info URL for an FMSPC at a chosen TCB evaluation data number.
+   *
+   * @param fmspc the FMSPC (6 bytes as 12 hex digits)
+   * @param tcbEvaluationDataNumber the TCB evaluation data number
+   * @return the TCB info URL for an FMSPC at a chosen TCB evaluation data number
+   */
   public URI tcbInfoUri(String fmspc, int tcbEvaluationDataNumber) {
     return URI.create(base + "/tdx/certification/v4/tcb?fmspc=" + fmspc(fmspc)
         + "&tcbEvaluationDataNumber=" + evaluationNumber(tcbEvaluationDataNumber));
   }
 
-  /** The TD QE identity URL. */
+  /**
+   * The TD QE identity URL.
+   *
+   * @param update early or standard TCB update
+   * @return the TD QE identity URL
+   */
   public URI qeIdentityUri(UpdateType update) {
     return URI.create(base + "/tdx/certification/v4/qe/identity?update=" + update.param());
   }
 
-  /** The TD QE identity URL at a chosen TCB evaluation data number. */
+  /**
+   * The TD QE identity URL at a chosen TCB evaluation data number.
+   *
+   * @param tcbEvaluationDataNumber the TCB evaluation data number
+   * @return the TD QE identity URL at a chosen TCB evaluation data number
+   */
   public URI qeIdentityUri(int tcbEvaluationDataNumber) {
     return URI.create(base + "/tdx/certification/v4/qe/identity?tcbEvaluationDataNumber="
         + evaluationNumber(tcbEvaluationDataNumber));
   }
 
-  /** The PCK CRL URL (DER encoding). */
+  /**
+   * The PCK CRL URL (DER encoding).
+   *
+   * @param ca the PCK CA (platform or processor)
+   * @return the PCK CRL URL (DER encoding)
+   */
   public URI pckCrlUri(PckCa ca) {
     return URI.create(base + "/sgx/certification/v4/pckcrl?ca=" + ca.param() + "&encoding=der");
   }
 
-  /** The root CA CRL URL. */
+  /**
+   * The root CA CRL URL.
+   *
+   * @return the root CA CRL URL
+   */
   public URI rootCaCrlUri() {
     return rootCaCrlUri;
   }
@@ -218,33 +253,66 @@ public final class PcsClient {
 
   // ------------------------------------------------------------------ fetching
 
-  /** TCB info for an FMSPC, verified and fresh (issueDate &le; now &lt; nextUpdate). */
+  /**
+   * TCB info for an FMSPC, verified and fresh (issueDate &le; now &lt; nextUpdate).
+   *
+   * @param fmspc the FMSPC (6 bytes as 12 hex digits)
+   * @param update early or standard TCB update
+   * @return TCB info for an FMSPC, verified and fresh (issueDate &le; now &lt; nextUpdate)
+   * @throws AttestationException if it cannot be fetched, parsed or verified
+   */
   public SignedCollateral tcbInfo(String fmspc, UpdateType update) throws AttestationException {
     return signed(SignedCollateral.Kind.TCB_INFO, tcbInfoUri(fmspc, update),
         "pcs-tdx-tcb-" + fmspc(fmspc) + "-" + update.param() + ".json", "TDX TCB info for FMSPC " + fmspc(fmspc));
   }
 
-  /** TCB info for an FMSPC at a chosen TCB evaluation data number, verified and fresh. */
+  /**
+   * TCB info for an FMSPC at a chosen TCB evaluation data number, verified and fresh.
+   *
+   * @param fmspc the FMSPC (6 bytes as 12 hex digits)
+   * @param tcbEvaluationDataNumber the TCB evaluation data number
+   * @return TCB info for an FMSPC at a chosen TCB evaluation data number, verified and fresh
+   * @throws AttestationException if it cannot be fetched, parsed or verified
+   */
   public SignedCollateral tcbInfo(String fmspc, int tcbEvaluationDataNumber) throws AttestationException {
     return signed(SignedCollateral.Kind.TCB_INFO, tcbInfoUri(fmspc, tcbEvaluationDataNumber),
         "pcs-tdx-tcb-" + fmspc(fmspc) + "-eval" + tcbEvaluationDataNumber + ".json",
         "TDX TCB info for FMSPC " + fmspc(fmspc) + " at evaluation data number " + tcbEvaluationDataNumber);
   }
 
-  /** The TD QE identity, verified and fresh. */
+  /**
+   * The TD QE identity, verified and fresh.
+   *
+   * @param update early or standard TCB update
+   * @return the TD QE identity, verified and fresh
+   * @throws AttestationException if it cannot be fetched, parsed or verified
+   */
   public SignedCollateral qeIdentity(UpdateType update) throws AttestationException {
     return signed(SignedCollateral.Kind.QE_IDENTITY, qeIdentityUri(update),
         "pcs-tdx-qe-identity-" + update.param() + ".json", "TD QE identity");
   }
 
-  /** The TD QE identity at a chosen TCB evaluation data number, verified and fresh. */
+  /**
+   * The TD QE identity at a chosen TCB evaluation data number, verified and fresh.
+   *
+   * @param tcbEvaluationDataNumber the TCB evaluation data number
+   * @return the TD QE identity at a chosen TCB evaluation data number, verified and fresh
+   * @throws AttestationException if it cannot be fetched, parsed or verified
+   */
   public SignedCollateral qeIdentity(int tcbEvaluationDataNumber) throws AttestationException {
     return signed(SignedCollateral.Kind.QE_IDENTITY, qeIdentityUri(tcbEvaluationDataNumber),
         "pcs-tdx-qe-identity-eval" + tcbEvaluationDataNumber + ".json",
         "TD QE identity at evaluation data number " + tcbEvaluationDataNumber);
   }
 
-  /** The PCK CRL of a PCK CA, verified (issuer chain to the pinned root, signature) and fresh. */
+  /**
+   * The PCK CRL of a PCK CA, verified (issuer chain to the pinned root, signature) and fresh.
+   *
+   * @param ca the PCK CA (platform or processor)
+   * @return the PCK CRL of a PCK CA, verified (issuer chain to the pinned root, signature) and
+   *     fresh
+   * @throws AttestationException if it cannot be fetched, parsed or verified
+   */
   public PcsCrl pckCrl(PckCa ca) throws AttestationException {
     String what = "PCK CRL (" + ca.param() + " CA)";
     String key = "pcs-pckcrl-" + ca.param() + ".json";
@@ -269,6 +337,10 @@ public final class PcsClient {
   /**
    * The Intel SGX Root CA CRL, verified with the root certificate from the (verified) platform PCK
    * CRL issuer chain, and fresh.
+   *
+   * @return the Intel SGX Root CA CRL, verified with the root certificate from the (verified)
+   *     platform PCK CRL issuer chain, and fresh
+   * @throws AttestationException if it cannot be fetched, parsed or verified
    */
   public PcsCrl rootCaCrl() throws AttestationException {
     String what = "root CA CRL";
@@ -292,6 +364,12 @@ public final class PcsClient {
   /**
    * Everything {@link org.attest4j.tdx.TdxVerifier} needs for a platform: root CA CRL, PCK CRL of the
    * given CA, TCB info for the FMSPC and QE identity, all verified and fresh.
+   *
+   * @param fmspc the FMSPC (6 bytes as 12 hex digits)
+   * @param ca the PCK CA (platform or processor)
+   * @param update early or standard TCB update
+   * @return the collateral, verified and fresh
+   * @throws AttestationException if it cannot be fetched, parsed or verified
    */
   public TdxCollateral collateral(String fmspc, PckCa ca, UpdateType update) throws AttestationException {
     return assemble(pckCrl(ca), rootCaCrl(), tcbInfo(fmspc, update), qeIdentity(update));
@@ -304,22 +382,41 @@ public final class PcsClient {
    * collateral here; {@link org.attest4j.tdx.TdxVerifier} verifies it and refuses TCB info for
    * another FMSPC.
    *
+   * @param quote the quote
+   * @param update early or standard TCB update
+   * @return the collateral, verified and fresh
    * @throws VerificationException if the quote's PCK certificate chain cannot be parsed, or its
    *     leaf lacks the SGX extension's FMSPC or is issued by neither PCK CA
    * @throws EndorsementUnavailableException if the collateral cannot be fetched or does not verify
+   * @throws AttestationException if it cannot be fetched, parsed or verified
    */
   public TdxCollateral collateral(TdxQuote quote, UpdateType update) throws AttestationException {
     PckLeaf leaf = PckLeaf.of(Objects.requireNonNull(quote, "quote"));
     return collateral(leaf.fmspc(), leaf.ca(), Objects.requireNonNull(update, "update"));
   }
 
-  /** {@link #collateral(TdxQuote, UpdateType)} at a chosen TCB evaluation data number. */
+  /**
+   * {@link #collateral(TdxQuote, UpdateType)} at a chosen TCB evaluation data number.
+   *
+   * @param quote the quote
+   * @param tcbEvaluationDataNumber the TCB evaluation data number
+   * @return the collateral, verified and fresh
+   * @throws AttestationException if it cannot be fetched, parsed or verified
+   */
   public TdxCollateral collateral(TdxQuote quote, int tcbEvaluationDataNumber) throws AttestationException {
     PckLeaf leaf = PckLeaf.of(Objects.requireNonNull(quote, "quote"));
     return collateral(leaf.fmspc(), leaf.ca(), tcbEvaluationDataNumber);
   }
 
-  /** {@link #collateral(String, PckCa, UpdateType)} at a chosen TCB evaluation data number. */
+  /**
+   * {@link #collateral(String, PckCa, UpdateType)} at a chosen TCB evaluation data number.
+   *
+   * @param fmspc the FMSPC (6 bytes as 12 hex digits)
+   * @param ca the PCK CA (platform or processor)
+   * @param tcbEvaluationDataNumber the TCB evaluation data number
+   * @return the collateral, verified and fresh
+   * @throws AttestationException if it cannot be fetched, parsed or verified
+   */
   public TdxCollateral collateral(String fmspc, PckCa ca, int tcbEvaluationDataNumber) throws AttestationException {
     return assemble(pckCrl(ca), rootCaCrl(), tcbInfo(fmspc, tcbEvaluationDataNumber),
         qeIdentity(tcbEvaluationDataNumber));
@@ -676,55 +773,99 @@ public final class PcsClient {
      * The PCS or PCCS base, e.g. {@code https://api.trustedservices.intel.com} or {@code
      * https://pccs.example:8081} (a trailing {@code /sgx/certification/v4} or {@code
      * /tdx/certification/v4} is accepted and removed).
+     *
+     * @param uri the URI
+     * @return this builder
      */
     public Builder baseUri(URI uri) {
       this.baseUri = EndorsementHttp.checkBaseUri(uri, "PCS");
       return this;
     }
 
-    /** {@link #baseUri(URI)} from a string. */
+    /**
+     * {@link #baseUri(URI)} from a string.
+     *
+     * @param uri the URI
+     * @return this builder
+     */
     public Builder baseUri(String uri) {
       return baseUri(URI.create(uri));
     }
 
-    /** Where to get the root CA CRL (default: Intel's for the PCS, {@code {base}/sgx/certification/v4/rootcacrl} otherwise). */
+    /**
+     * Where to get the root CA CRL (default: Intel's for the PCS, {@code {base}/sgx/certification/v4/rootcacrl} otherwise).
+     *
+     * @param uri the URI
+     * @return this builder
+     */
     public Builder rootCaCrlUri(URI uri) {
       this.rootCaCrlUri = Objects.requireNonNull(uri, "uri");
       return this;
     }
 
-    /** The HTTP client to use. */
+    /**
+     * The HTTP client to use.
+     *
+     * @param client the HTTP client
+     * @return this builder
+     */
     public Builder httpClient(HttpClient client) {
       this.httpClient = Objects.requireNonNull(client, "client");
       return this;
     }
 
-    /** The connect timeout of the client built when none is supplied (default 5 s). */
+    /**
+     * The connect timeout of the client built when none is supplied (default 5 s).
+     *
+     * @param d the duration
+     * @return this builder
+     */
     public Builder connectTimeout(Duration d) {
       this.connectTimeout = EndorsementHttp.positive(d, "connectTimeout");
       return this;
     }
 
-    /** The deadline for one attempt, headers and body (default 10 s). */
+    /**
+     * The deadline for one attempt, headers and body (default 10 s).
+     *
+     * @param d the duration
+     * @return this builder
+     */
     public Builder requestTimeout(Duration d) {
       this.requestTimeout = EndorsementHttp.positive(d, "requestTimeout");
       return this;
     }
 
-    /** Attempts per request, the first included, 1..20 (default 4). */
+    /**
+     * Attempts per request, the first included, 1..20 (default 4).
+     *
+     * @param n the number
+     * @return this builder
+     */
     public Builder maxAttempts(int n) {
       this.maxAttempts = EndorsementHttp.checkMaxAttempts(n);
       return this;
     }
 
-    /** The first backoff (default 2 s; doubles per failure) and its cap (default 20 s). */
+    /**
+     * The first backoff (default 2 s; doubles per failure) and its cap (default 20 s).
+     *
+     * @param initial the initial value
+     * @param max the maximum
+     * @return this builder
+     */
     public Builder backoff(Duration initial, Duration max) {
       this.initialBackoff = Objects.requireNonNull(initial, "initial");
       this.maxBackoff = Objects.requireNonNull(max, "max");
       return this;
     }
 
-    /** The longest {@code Retry-After} honoured (default 30 s); longer demands end the retries. */
+    /**
+     * The longest {@code Retry-After} honoured (default 30 s); longer demands end the retries.
+     *
+     * @param d the duration
+     * @return this builder
+     */
     public Builder maxRetryAfter(Duration d) {
       this.maxRetryAfter = Objects.requireNonNull(d, "maxRetryAfter");
       return this;
@@ -747,31 +888,56 @@ public final class PcsClient {
       return this;
     }
 
-    /** The largest body accepted (default 1 MiB). */
+    /**
+     * The largest body accepted (default 1 MiB).
+     *
+     * @param n the number of bytes
+     * @return this builder
+     */
     public Builder maxBodyBytes(int n) {
       this.maxBodyBytes = EndorsementHttp.checkMaxBodyBytes(n);
       return this;
     }
 
-    /** A directory for the on-disk cache. */
+    /**
+     * A directory for the on-disk cache.
+     *
+     * @param dir the directory
+     * @return this builder
+     */
     public Builder cacheDirectory(Path dir) {
       this.cacheDirectory = Objects.requireNonNull(dir, "dir");
       return this;
     }
 
-    /** Never use the network. */
+    /**
+     * Never use the network.
+     *
+     * @param offline true to never use the network
+     * @return this builder
+     */
     public Builder offline(boolean offline) {
       this.offline = offline;
       return this;
     }
 
-    /** The clock for freshness (issueDate/nextUpdate) and certificate validity. */
+    /**
+     * The clock for freshness (issueDate/nextUpdate) and certificate validity.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 
-    /** Decides whether issuer chains may be trusted (default {@link CollateralVerifier#intelRoot()}). */
+    /**
+     * Decides whether issuer chains may be trusted (default {@link CollateralVerifier#intelRoot()}).
+     *
+     * @param verifier the verifier
+     * @return this builder
+     */
     public Builder verifier(CollateralVerifier verifier) {
       this.verifier = Objects.requireNonNull(verifier, "verifier");
       return this;
@@ -783,7 +949,11 @@ public final class PcsClient {
       return this;
     }
 
-    /** The client. */
+    /**
+     * The client.
+     *
+     * @return the client
+     */
     public PcsClient build() {
       return new PcsClient(this);
     }

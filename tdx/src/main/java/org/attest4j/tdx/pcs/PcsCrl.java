@@ -20,27 +20,47 @@ public final class PcsCrl {
     this.crl = Objects.requireNonNull(crl);
   }
 
-  /** The CRL, DER. */
+  /**
+   * The CRL, DER.
+   *
+   * @return the CRL, DER
+   */
   public byte[] der() {
     return der.clone();
   }
 
-  /** The issuer chain (PCK CRL only): the PCK CA, then the root, PEM. */
+  /**
+   * The issuer chain (PCK CRL only): the PCK CA, then the root, PEM.
+   *
+   * @return the issuer chain (PCK CRL only): the PCK CA, then the root, PEM
+   */
   public Optional<String> issuerChainPem() {
     return Optional.ofNullable(issuerChainPem);
   }
 
-  /** When the CRL was issued. */
+  /**
+   * When the CRL was issued.
+   *
+   * @return when the CRL was issued
+   */
   public Instant thisUpdate() {
     return crl.getThisUpdate().toInstant();
   }
 
-  /** When the next CRL is due; the CRL is stale afterwards. */
+  /**
+   * When the next CRL is due; the CRL is stale afterwards.
+   *
+   * @return when the next CRL is due; the CRL is stale afterwards
+   */
   public Instant nextUpdate() {
     return crl.getNextUpdate().toInstant();
   }
 
-  /** The parsed CRL. */
+  /**
+   * The parsed CRL.
+   *
+   * @return the parsed CRL
+   */
   public X509CRL crl() {
     return crl;
   }

@@ -26,12 +26,20 @@ public final class SignedCollateral {
       this.header = header;
     }
 
-    /** The JSON field holding the signed object. */
+    /**
+     * The JSON field holding the signed object.
+     *
+     * @return the JSON field holding the signed object
+     */
     public String field() {
       return field;
     }
 
-    /** The response header carrying the URL-encoded issuer chain. */
+    /**
+     * The response header carrying the URL-encoded issuer chain.
+     *
+     * @return the response header carrying the URL-encoded issuer chain
+     */
     public String issuerChainHeader() {
       return header;
     }
@@ -65,47 +73,84 @@ public final class SignedCollateral {
     this.tcbEvaluationDataNumber = tcbEvaluationDataNumber;
   }
 
-  /** TCB info or QE identity. */
+  /**
+   * TCB info or QE identity.
+   *
+   * @return TCB info or QE identity
+   */
   public Kind kind() {
     return kind;
   }
 
-  /** The whole response body as served. */
+  /**
+   * The whole response body as served.
+   *
+   * @return the whole response body as served
+   */
   public byte[] body() {
     return body.clone();
   }
 
-  /** The exact bytes of the signed JSON object (the value of {@code tcbInfo} / {@code enclaveIdentity}). */
+  /**
+   * The exact bytes of the signed JSON object (the value of {@code tcbInfo} / {@code enclaveIdentity}).
+   *
+   * @return the exact bytes of the signed JSON object (the value of {@code tcbInfo} / {@code
+   *     enclaveIdentity})
+   */
   public byte[] json() {
     return json.clone();
   }
 
-  /** The signed JSON as text. */
+  /**
+   * The signed JSON as text.
+   *
+   * @return the signed JSON as text
+   */
   public String jsonText() {
     return new String(json, StandardCharsets.UTF_8);
   }
 
-  /** The ECDSA P-256 signature, r||s, 64 bytes. */
+  /**
+   * The ECDSA P-256 signature, r||s, 64 bytes.
+   *
+   * @return the ECDSA P-256 signature, r||s, 64 bytes
+   */
   public byte[] signature() {
     return signature.clone();
   }
 
-  /** The issuer chain, PEM (signing certificate, then root). */
+  /**
+   * The issuer chain, PEM (signing certificate, then root).
+   *
+   * @return the issuer chain, PEM (signing certificate, then root)
+   */
   public String issuerChainPem() {
     return issuerChainPem;
   }
 
-  /** When Intel issued it. */
+  /**
+   * When Intel issued it.
+   *
+   * @return when Intel issued it
+   */
   public Instant issueDate() {
     return issueDate;
   }
 
-  /** When Intel will publish the next version; the item is stale afterwards. */
+  /**
+   * When Intel will publish the next version; the item is stale afterwards.
+   *
+   * @return when Intel will publish the next version; the item is stale afterwards
+   */
   public Instant nextUpdate() {
     return nextUpdate;
   }
 
-  /** The TCB evaluation data number, or -1 when absent. */
+  /**
+   * The TCB evaluation data number, or -1 when absent.
+   *
+   * @return the TCB evaluation data number, or -1 when absent
+   */
   public int tcbEvaluationDataNumber() {
     return tcbEvaluationDataNumber;
   }

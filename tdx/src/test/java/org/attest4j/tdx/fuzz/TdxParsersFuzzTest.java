@@ -7,6 +7,7 @@ import org.attest4j.tdx.DstackEventLog;
 import org.attest4j.tdx.TdxCollateral;
 import org.attest4j.tdx.TdxQuote;
 import org.attest4j.tdx.TdxQuoteInput;
+import org.attest4j.tdx.TdxTrustAnchor;
 
 /**
  * Jazzer harnesses for the TDX parsers: arbitrary bytes may only produce the library's typed
@@ -54,6 +55,15 @@ class TdxParsersFuzzTest {
   void quoteInputRead(byte[] data) {
     try {
       TdxQuote.parse(TdxQuoteInput.read(data).quote().toByteArray());
+    } catch (AttestationException expected) {
+      // a typed refusal is the only allowed failure
+    }
+  }
+
+  @FuzzTest(maxDuration = "60s")
+  void trustAnchorOfCertificate(byte[] data) {
+    try {
+      TdxTrustAnchor.ofCertificate(data);
     } catch (AttestationException expected) {
       // a typed refusal is the only allowed failure
     }

@@ -1,4 +1,4 @@
-package org.attest4j.kms;
+package org.attest4j.kms.internal;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -18,6 +18,8 @@ import org.attest4j.core.ReasonCode;
  * with nothing after it, nesting at most {@value #MAX_DEPTH} deep, and <strong>no duplicate keys</strong>
  * (gson's tree keeps the last one silently, which lets two readers of one document see different
  * values). Every failure is a {@link MalformedEvidenceException}.
+ *
+ * <p>Not API (gson types in its signature): shared by the kms module and the examples.
  *
  * <p>Stateless; thread-safe.
  */

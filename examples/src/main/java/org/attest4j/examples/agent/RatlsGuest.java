@@ -1,0 +1,197 @@
+package org.attest4j.examples.agent;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.attest4j.core.AttestationException;
+import org.attest4j.core.Bytes;
+import org.attest4j.crypto.MrConfigV3;
+import org.attest4j.kms.proto.AppKeyResponse;
+import org.attest4j.kms.proto.GetAppKeyRequest;
+import org.attest4j.kms.proto.GetTempCaCertResponse;
+import org.attest4j.ratls.Attestation;
+import org.attest4j.ratls.PlatformEvidence;
+import org.attest4j.ratls.RatlsCertificate;
+import org.attest4j.ratls.RatlsCertificateBuilder;
+import org.attest4j.ratls.RatlsKeyManager;
+import org.attest4j.ratls.RatlsReportData;
+import org.attest4j.ratls.RatlsTrustManager;
+import org.attest4j.ratls.RatlsVerifier;
+import org.attest4j.ratls.StackEvidence;
+import org.attest4j.ratls.VersionedAttestation;
+import org.attest4j.ratls.WireFormat;
+import org.attest4j.snp.SnpCertTable;
+import org.attest4j.snp.guest.SnpGuestReport;
+import org.attest4j.snp.guest.SnpReportProvider;
+
+/**
+ * A dstack guest's key request over RA-TLS (spec dstack-ratls §5.2), for a SEV-SNP guest: {@code
+ * GetTempCaCert} on a connection that checks nothing about the server, then a fresh P-256 key whose
+ * SubjectPublicKeyInfo the report binds (report_data = SHA-512("ratls-cert:" ‖ SPKI)), a client
+ * certificate carrying that attestation signed by the temp CA, and {@code GetAppKey} on a mutually
+ * authenticated connection that trusts only the root CA from step 1 and requires the {@code
+ * kms:rpc} usage on the server certificate. Unlike upstream, the root CA from the unauthenticated
+ * step 1 is checked at once against the KMS key the guest's own MrConfigV3 names (its {@code
+ * key_provider_id}, which HOST_DATA measures), so a fake KMS is refused before any evidence is sent.
+ * Not thread-safe (one request at a time).
+ */
+public final class RatlsGuest {
+  private final URI kms;
+  private final SnpReportProvider reports;
+
+  private RatlsGuest(URI kms, SnpReportProvider reports) {
+    this.kms = kms;
+    this.reports = reports;
+  }
+
+  /**
+   * A guest of {@code kms} taking reports from {@code reports}.
+   *
+   * @param kms the KMS base URL ({@code https://...})
+   * @param reports where reports come from (hardware or a simulated guest)
+   * @return the guest
+   */
+  public static RatlsGuest create(URI kms, SnpReportProvider reports) {
+    return new RatlsGuest(kms, reports);
+  }
+
+  /**
+   * Runs GetTempCaCert, then GetAppKey over mutual RA-TLS.
+   *
+   * @param mrConfigDocument the MrConfigV3 document the guest was launched with
+   * @param vcpus the launch's vCPU count (sent in {@code vm_config})
+   * @param vcpuType the launch's vCPU type (sent in {@code vm_config})
+   * @return the released keys
+   * @throws AgentException when a step fails or the KMS refuses
+   */
+  public ReleasedKeys requestKeys(byte[] mrConfigDocument, int vcpus, String vcpuType)
+      throws AgentException {
+    try {
+      HttpClient unchecked = client(new KeyManager[0], new TrustManager[] {new TrustAny()});
+      GetTempCaCertResponse temp = GuestAgent.call(unchecked, kms, "GetTempCaCert", new byte[0],
+          GetTempCaCertResponse.getDefaultInstance());
+      byte[] rootCa = temp.getCaCert().getBytes(StandardCharsets.US_ASCII);
+      MrConfigV3 mr = MrConfigV3.parse(mrConfigDocument);
+      Bytes pinned = Bytes.of(mr.keyProviderId());
+      if (pinned.length() == 0
+          || !pinned.equals(RatlsCertificate.parse(rootCa).subjectPublicKeyInfo())) {
+        throw new AgentException(0, "KMS_NOT_PINNED", -1, "the KMS's root CA key is not the"
+            + " key_provider_id of this guest's MrConfigV3; refusing to send evidence to it", null);
+      }
+
+      KeyPair key = p256();
+      byte[] spki = key.getPublic().getEncoded();
+      Bytes rd = RatlsReportData.forCertificateKey(spki);
+      SnpGuestReport r = reports.getReport(rd.toByteArray());
+      List<Bytes> chain = r.parseCertificateTable().flatMap(SnpCertTable::vcek)
+          .map(List::of).orElse(List.of());
+      String mrText = new String(mrConfigDocument, StandardCharsets.UTF_8);
+      String vmConfig = vmConfig(vcpus, vcpuType);
+      Attestation a = new Attestation(
+          new PlatformEvidence.SevSnp(Bytes.of(r.report()), chain, mrText),
+          new StackEvidence.Dstack(rd, List.of(), vmConfig));
+      byte[] cert = RatlsCertificateBuilder.forKey(key)
+          .issuer(temp.getTempCaCert().getBytes(StandardCharsets.US_ASCII),
+              pkcs8(temp.getTempCaKey()))
+          .attestation(VersionedAttestation.of(WireFormat.V0_SCALE, a))
+          .buildDer();
+
+      RatlsVerifier serverCheck = RatlsVerifier.builder(RatlsVerifier.Mode.KMS_SERVER)
+          .trustedCa(rootCa).build();
+      HttpClient mutual = client(
+          new KeyManager[] {RatlsKeyManager.of(key.getPrivate(), cert)},
+          new TrustManager[] {RatlsTrustManager.of(serverCheck)});
+      GetAppKeyRequest req = GetAppKeyRequest.newBuilder().setApiVersion(1)
+          .setVmConfig(vmConfig).build();
+      AppKeyResponse resp = GuestAgent.call(mutual, kms, "GetAppKey", req.toByteArray(),
+          AppKeyResponse.getDefaultInstance());
+      return new ReleasedKeys(resp);
+    } catch (AttestationException e) {
+      throw new AgentException(0, e.reason().qualifiedCode(), -1, e.getMessage(), e);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AgentException(0, "TLS_SETUP", -1, "cannot set up TLS: " + e.getMessage(), e);
+    }
+  }
+
+  /** dstack's vm_config with the launch shape as {@code sev_snp_measurement} (a JSON string). */
+  static String vmConfig(int vcpus, String vcpuType) {
+    com.google.gson.JsonObject m = new com.google.gson.JsonObject();
+    m.addProperty("vcpus", vcpus);
+    m.addProperty("vcpu_type", vcpuType);
+    com.google.gson.JsonObject o = new com.google.gson.JsonObject();
+    o.addProperty("sev_snp_measurement", m.toString());
+    return o.toString();
+  }
+
+  private static HttpClient client(KeyManager[] km, TrustManager[] tm)
+      throws java.security.GeneralSecurityException {
+    SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+    ctx.init(km, tm, new SecureRandom());
+    return HttpClient.newBuilder().sslContext(ctx).connectTimeout(Duration.ofSeconds(5))
+        .version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  private static KeyPair p256() throws java.security.GeneralSecurityException {
+    KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+    g.initialize(new ECGenParameterSpec("secp256r1"));
+    return g.generateKeyPair();
+  }
+
+  private static PrivateKey pkcs8(String pem) throws AgentException {
+    try {
+      String b64 = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
+      return KeyFactory.getInstance("EC")
+          .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(b64)));
+    } catch (IllegalArgumentException | java.security.GeneralSecurityException e) {
+      throw new AgentException(0, "MALFORMED_RESPONSE", -1,
+          "GetTempCaCert's temp_ca_key is not a PKCS#8 EC key", e);
+    }
+  }
+
+  /** Step 1 checks nothing about the server, as dstack's guest does; the pin comes after. */
+  private static final class TrustAny extends X509ExtendedTrustManager {
+    @Override
+    public void checkClientTrusted(X509Certificate[] c, String a) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] c, String a) {}
+
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] c, String a, java.net.Socket s) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] c, String a, java.net.Socket s) {}
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) {}
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) {}
+  }
+
+  @Override
+  public String toString() {
+    return "RatlsGuest[" + kms + "]";
+  }
+}
