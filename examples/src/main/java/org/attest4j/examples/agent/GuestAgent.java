@@ -211,6 +211,35 @@ public final class GuestAgent {
     }
   }
 
+  /**
+   * {@code GuestAgent --simulate --ratls --kms URL}: the simulated guest of {@link #simulate} gets
+   * its keys the way dstack guests do today, over RA-TLS ({@link RatlsGuest}).
+   */
+  private static int simulateRatls(URI uri, PrintStream out, PrintStream err) {
+    err.println("SIMULATED guest: a software SEV-SNP platform (Genoa, test-only root; no hardware,"
+        + " nothing real is attested), RA-TLS");
+    try {
+      GetMetaResponse meta = call(RatlsGuest.uncheckedClient(), uri, "GetMeta", new byte[0],
+          GetMetaResponse.getDefaultInstance());
+      byte[] instanceId = new byte[20];
+      new java.security.SecureRandom().nextBytes(instanceId);
+      MrConfigV3 mr = ExampleLaunch.mrConfig(meta.getEnvelopeSigningKey().toByteArray(), instanceId);
+      SimulatedGuest guest = ExampleLaunch.guest(mr.hostData());
+      ReleasedKeys keys = RatlsGuest.create(uri, guest)
+          .requestKeys(mr.documentBytes(), ExampleLaunch.VCPUS, ExampleLaunch.VCPU_TYPE);
+      out.println("keys released over RA-TLS by " + uri + " (fingerprints):");
+      printFingerprints(keys, out);
+      return 0;
+    } catch (AgentException e) {
+      err.println("refused: " + e.reason() + (e.step() >= 0 ? " at step " + e.step() : "") + ": "
+          + e.getMessage());
+      return 1;
+    } catch (AttestationException e) {
+      err.println("refused: the KMS metadata is unusable: " + e.getMessage());
+      return 1;
+    }
+  }
+
   /** Prints the fingerprints of released keys (never the keys). */
   public static void printFingerprints(ReleasedKeys keys, PrintStream out) {
     for (Map.Entry<String, String> e : keys.fingerprints().entrySet()) {
@@ -236,7 +265,7 @@ public final class GuestAgent {
     }
     if (args.length % 2 != 0 || !a.keySet().containsAll(java.util.List.of("--kms", "--mr-config", "--vcpus", "--vcpu-type"))) {
       System.err.println("usage: GuestAgent --kms URL --mr-config FILE --vcpus N --vcpu-type NAME"
-          + "\n       GuestAgent --simulate --kms URL");
+          + "\n       GuestAgent --simulate [--ratls] --kms URL");
       System.exit(2);
     }
     try {
@@ -270,19 +299,27 @@ public final class GuestAgent {
    * @return 0 when keys were released and opened, 1 when refused or unreachable, 2 for usage errors
    */
   public static int simulate(String[] args, PrintStream out, PrintStream err) {
-    if (args.length != 3 || !args[0].equals("--simulate") || !args[1].equals("--kms")) {
-      err.println("usage: GuestAgent --simulate --kms URL");
+    boolean ratls = args.length == 4 && args[1].equals("--ratls");
+    String[] a = ratls ? new String[] {args[0], args[2], args[3]} : args;
+    if (a.length != 3 || !a[0].equals("--simulate") || !a[1].equals("--kms")) {
+      err.println("usage: GuestAgent --simulate [--ratls] --kms URL");
       return 2;
     }
     URI uri;
     try {
-      uri = URI.create(args[2].endsWith("/") ? args[2].substring(0, args[2].length() - 1) : args[2]);
+      uri = URI.create(a[2].endsWith("/") ? a[2].substring(0, a[2].length() - 1) : a[2]);
       if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
         throw new IllegalArgumentException("not an http(s) URL");
       }
+      if (ratls && !"https".equals(uri.getScheme())) {
+        throw new IllegalArgumentException("--ratls needs an https:// URL");
+      }
     } catch (IllegalArgumentException e) {
-      err.println("--kms " + args[2] + ": " + e.getMessage());
+      err.println("--kms " + a[2] + ": " + e.getMessage());
       return 2;
+    }
+    if (ratls) {
+      return simulateRatls(uri, out, err);
     }
     err.println("SIMULATED guest: a software SEV-SNP platform (Genoa, test-only root; no hardware, nothing real is attested)");
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();

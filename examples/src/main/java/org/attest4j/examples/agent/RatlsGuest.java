@@ -83,7 +83,7 @@ public final class RatlsGuest {
   public ReleasedKeys requestKeys(byte[] mrConfigDocument, int vcpus, String vcpuType)
       throws AgentException {
     try {
-      HttpClient unchecked = client(new KeyManager[0], new TrustManager[] {new TrustAny()});
+      HttpClient unchecked = uncheckedClient();
       GetTempCaCertResponse temp = GuestAgent.call(unchecked, kms, "GetTempCaCert", new byte[0],
           GetTempCaCertResponse.getDefaultInstance());
       byte[] rootCa = temp.getCaCert().getBytes(StandardCharsets.US_ASCII);
@@ -137,6 +137,21 @@ public final class RatlsGuest {
     com.google.gson.JsonObject o = new com.google.gson.JsonObject();
     o.addProperty("sev_snp_measurement", m.toString());
     return o.toString();
+  }
+
+  /**
+   * A client that checks nothing about the server, as dstack's guest uses for {@code
+   * GetTempCaCert}: only for calls whose answer is checked afterwards.
+   *
+   * @return the client
+   * @throws AgentException if TLS cannot be set up
+   */
+  static HttpClient uncheckedClient() throws AgentException {
+    try {
+      return client(new KeyManager[0], new TrustManager[] {new TrustAny()});
+    } catch (java.security.GeneralSecurityException e) {
+      throw new AgentException(0, "TLS_SETUP", -1, "cannot set up TLS: " + e.getMessage(), e);
+    }
   }
 
   private static HttpClient client(KeyManager[] km, TrustManager[] tm)

@@ -123,7 +123,7 @@ public final class KmsConfig {
     JsonObject o = e.getAsJsonObject();
     only(o, "", "comment", "port", "key_dir", "trust", "endorsements", "launch", "policy", "min_tcb", "identity_binding",
         "freshness", "nonce_lifetime_seconds", "used_nonce_capacity", "used_digest_capacity", "envelopes", "auth",
-        "redis_url", "http", "tls");
+        "redis_url", "http", "tls", "ratls");
     return new KmsConfig(o, baseDir);
   }
 
@@ -398,6 +398,28 @@ public final class KmsConfig {
       throw bad("tls.password_env names the variable " + var + ", which is not set");
     }
     return java.util.Optional.of(TlsOptions.pkcs12(resolve(string(t, "pkcs12", null)), pw.toCharArray()));
+  }
+
+  /**
+   * Whether the server speaks dstack's RA-TLS RPCs ({@code "ratls": true}): HTTPS with a {@code
+   * kms:rpc} certificate from the root CA, {@code GetTempCaCert} and {@code GetAppKey}. It cannot
+   * be combined with {@code "tls"}.
+   *
+   * @return true when set
+   * @throws MalformedEvidenceException if the value is not a boolean or {@code tls} is also set
+   */
+  public boolean ratls() throws MalformedEvidenceException {
+    JsonElement e = json.get("ratls");
+    if (e == null || e.isJsonNull()) {
+      return false;
+    }
+    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+      throw bad("ratls must be true or false");
+    }
+    if (e.getAsBoolean() && json.has("tls")) {
+      throw bad("ratls makes its own TLS identity; remove \"tls\" or \"ratls\"");
+    }
+    return e.getAsBoolean();
   }
 
   /** The value of the "allow_any_tcb" opt-out. */

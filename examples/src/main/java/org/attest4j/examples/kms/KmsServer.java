@@ -47,10 +47,14 @@ import org.attest4j.kms.KeyReleaseService;
 import org.attest4j.kms.KmsReason;
 import org.attest4j.kms.PrpcJson;
 import org.attest4j.kms.proto.AppId;
+import org.attest4j.kms.RatlsKeyRelease;
 import org.attest4j.kms.proto.GetAppKeyAmdRequest;
+import org.attest4j.kms.proto.GetAppKeyRequest;
+import org.attest4j.ratls.KmsCertificateAuthority;
 import org.attest4j.kms.proto.GetAppKeyTdxRequest;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -118,6 +122,7 @@ public final class KmsServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private final boolean tls;
+  private final RatlsEndpoint ratls;
   private final AutoCloseable onClose;
 
   private KmsServer(Builder b) throws IOException {
@@ -149,6 +154,10 @@ public final class KmsServer implements AutoCloseable {
     http.setSendXPoweredBy(false);
     http.setIdleTimeout(limits.idleTimeout().toMillis());
     http.setRequestHeaderSize(8 * 1024);
+    this.ratls = b.ratls;
+    if (ratls != null) {
+      b.tls = ratls.tls();
+    }
     this.tls = b.tls != null;
     if (b.tls == null) {
       connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
@@ -181,10 +190,19 @@ public final class KmsServer implements AutoCloseable {
         return trust.isPresent() ? new TrustManager[] {trust.get()} : super.getTrustManagers(trustStore, crls);
       }
     };
-    ssl.setKeyStorePath(t.keyStore().toAbsolutePath().toString());
-    ssl.setKeyStoreType("PKCS12");
-    ssl.setKeyStorePassword(new String(t.password()));
-    ssl.setNeedClientAuth(trust.isPresent());
+    if (t.inMemoryKeyStore().isPresent()) {
+      ssl.setKeyStore(t.inMemoryKeyStore().get());
+      ssl.setKeyManagerPassword(new String(t.password()));
+    } else {
+      ssl.setKeyStorePath(t.keyStore().toAbsolutePath().toString());
+      ssl.setKeyStoreType("PKCS12");
+      ssl.setKeyStorePassword(new String(t.password()));
+    }
+    if (trust.isPresent() && t.clientCertificateRequired()) {
+      ssl.setNeedClientAuth(true);
+    } else if (trust.isPresent()) {
+      ssl.setWantClientAuth(true);
+    }
     ssl.setSniRequired(false);
     return ssl;
   }
@@ -249,6 +267,9 @@ public final class KmsServer implements AutoCloseable {
     KeyReleaseService service = config.buildService(clock, shared);
     Builder b = builder(service).port(config.port()).limits(limits).onClose(onClose);
     tls.ifPresent(b::tls);
+    if (config.ratls()) {
+      b.ratls(KmsCertificateAuthority.of(config.rootKeys(clock), clock));
+    }
     return b.start();
   }
 
@@ -309,6 +330,7 @@ public final class KmsServer implements AutoCloseable {
     private InetAddress bind = InetAddress.getLoopbackAddress();
     private HttpLimits limits = HttpLimits.DEFAULTS;
     private TlsOptions tls;
+    private RatlsEndpoint ratls;
     private Consumer<Outcome> observer;
     private Function<InetSocketAddress, String> clientKey = a -> a.getAddress().getHostAddress();
     private AutoCloseable onClose;
@@ -350,6 +372,22 @@ public final class KmsServer implements AutoCloseable {
      */
     public Builder tls(TlsOptions tls) {
       this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
+     * Serve dstack's RA-TLS RPCs on HTTPS (spec dstack-ratls §5): {@code GetTempCaCert}, and {@code
+     * GetAppKey} for SEV-SNP guests whose TLS client certificate carries their attestation. The
+     * server certificate is a fresh key certified by the root CA with special usage {@code kms:rpc}
+     * for {@code 127.0.0.1}; client certificates are checked against the temp CA when sent.
+     * Replaces {@link #tls(TlsOptions)}.
+     *
+     * @param ca the KMS's certificate authority (from the same root keys as the service)
+     * @return this builder
+     * @throws IOException if the TLS identity cannot be made
+     */
+    public Builder ratls(KmsCertificateAuthority ca) throws IOException {
+      this.ratls = RatlsEndpoint.create(Objects.requireNonNull(ca, "ca"), "127.0.0.1");
       return this;
     }
 
@@ -478,6 +516,7 @@ public final class KmsServer implements AutoCloseable {
 
   private static final java.util.Set<String> METHODS =
       java.util.Set.of("GetAppKeyAmd", "GetAppKeyTdx", "GetAppEnvEncryptPubKey", "GetMeta", "GetNonce");
+  private static final java.util.Set<String> RATLS_METHODS = java.util.Set.of("GetTempCaCert", "GetAppKey");
 
   private void route(Exchange ex) throws HttpError {
     String path = ex.request.getHttpURI().getPath();
@@ -491,12 +530,13 @@ public final class KmsServer implements AutoCloseable {
     ex.method = method;
     String query = ex.request.getHttpURI().getQuery();
     ex.json = query != null && (query.equals("json") || query.startsWith("json&") || query.contains("&json"));
-    if (!METHODS.contains(method)) {
-      throw new HttpError(404, "unknown method " + method
-          + " (this KMS serves GetAppKeyAmd, GetAppKeyTdx, GetAppEnvEncryptPubKey, GetMeta, GetNonce)");
+    if (!METHODS.contains(method) && !(ratls != null && RATLS_METHODS.contains(method))) {
+      throw new HttpError(404, "unknown method " + LogSafe.of(method)
+          + " (this KMS serves GetAppKeyAmd, GetAppKeyTdx, GetAppEnvEncryptPubKey, GetMeta, GetNonce"
+          + (ratls != null ? ", GetTempCaCert, GetAppKey" : "") + ")");
     }
     String verb = ex.request.getMethod();
-    boolean noArgs = method.equals("GetMeta") || method.equals("GetNonce");
+    boolean noArgs = method.equals("GetMeta") || method.equals("GetNonce") || method.equals("GetTempCaCert");
     if (!verb.equals("POST") && !(noArgs && verb.equals("GET"))) {
       throw new HttpError(405, "use POST for " + method, null, null, noArgs ? "GET, POST" : "POST");
     }
@@ -563,6 +603,8 @@ public final class KmsServer implements AutoCloseable {
         case "GetAppKeyTdx" -> getAppKeyTdx(ex, body);
         case "GetAppEnvEncryptPubKey" -> send(ex, service.appEnvEncryptPublicKey(decode(body, ex.json, AppId.getDefaultInstance())));
         case "GetMeta" -> send(ex, service.meta());
+        case "GetTempCaCert" -> send(ex, ratls.tempCaCert());
+        case "GetAppKey" -> getAppKey(ex, body);
         case "GetNonce" -> {
           Optional<EnvelopeMode> env = envelopeParam(ex.request.getHttpURI().getQuery());
           send(ex, env.isPresent() ? service.issueNonceRpc(env.get()) : service.issueNonceRpc());
@@ -610,6 +652,32 @@ public final class KmsServer implements AutoCloseable {
     observe(new Outcome("GetAppKeyAmd", 200, rel, null));
     send(ex, rel.response());
     LOG.log(Level.DEBUG, () -> "released keys for app " + rel.bootInfo().appId() + " in " + rel.timings().total().toNanos() / 1000 + " us");
+  }
+
+  private void getAppKey(Exchange ex, byte[] body) throws AttestationException, HttpError {
+    GetAppKeyRequest req = decode(body, ex.json, GetAppKeyRequest.getDefaultInstance());
+    Object data = ex.request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE);
+    java.security.cert.X509Certificate[] peer =
+        data instanceof EndPoint.SslSessionData ssl ? ssl.peerCertificates() : null;
+    if (peer == null || peer.length == 0) {
+      throw new HttpError(401, "GetAppKey needs an RA-TLS client certificate (from GetTempCaCert's temp CA)"
+          + " carrying the guest's attestation");
+    }
+    byte[] der;
+    try {
+      der = peer[0].getEncoded();
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new HttpError(400, "the client certificate cannot be encoded");
+    }
+    RatlsKeyRelease rel;
+    try {
+      rel = ratls.getAppKey(service, der, req);
+    } catch (KeyReleaseException e) {
+      observe(new Outcome("GetAppKey", status(e.refusal()), null, e));
+      throw e;
+    }
+    send(ex, rel.response());
+    LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for app " + rel.bootInfo().appId());
   }
 
   private void getAppKeyTdx(Exchange ex, byte[] body) throws AttestationException {

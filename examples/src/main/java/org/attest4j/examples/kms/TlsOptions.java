@@ -16,13 +16,64 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class TlsOptions {
   private final Path keyStore;
+  private final java.security.KeyStore inMemory;
   private final char[] password;
   private final X509TrustManager clientTrust;
+  private final boolean clientCertificateRequired;
 
-  private TlsOptions(Path keyStore, char[] password, X509TrustManager clientTrust) {
-    this.keyStore = Objects.requireNonNull(keyStore, "keyStore");
+  private TlsOptions(Path keyStore, java.security.KeyStore inMemory, char[] password,
+      X509TrustManager clientTrust, boolean clientCertificateRequired) {
+    if ((keyStore == null) == (inMemory == null)) {
+      throw new IllegalArgumentException("exactly one key store: a file or an in-memory one");
+    }
+    this.keyStore = keyStore;
+    this.inMemory = inMemory;
     this.password = password.clone();
     this.clientTrust = clientTrust;
+    this.clientCertificateRequired = clientCertificateRequired;
+  }
+
+  /**
+   * TLS with the server key and certificate in a loaded PKCS#12 key store (the RA-TLS mode makes
+   * its key at start and never writes it).
+   *
+   * @param keyStore the key store, loaded
+   * @param password the key's password
+   * @return the options
+   */
+  public static TlsOptions keyStore(java.security.KeyStore keyStore, char[] password) {
+    return new TlsOptions(null, Objects.requireNonNull(keyStore, "keyStore"), password, null, false);
+  }
+
+  /**
+   * These options, asking for a client certificate that {@code trust} must accept when one is
+   * sent; a client without one is let through (its RPCs decide: {@code GetTempCaCert} needs none,
+   * {@code GetAppKey} refuses).
+   *
+   * @param trust decides about client certificate chains
+   * @return new options
+   */
+  public TlsOptions acceptClientCertificates(X509TrustManager trust) {
+    return new TlsOptions(keyStore, inMemory, password, Objects.requireNonNull(trust, "trust"),
+        false);
+  }
+
+  /**
+   * The loaded key store, when the options were made from one.
+   *
+   * @return the key store
+   */
+  public Optional<java.security.KeyStore> inMemoryKeyStore() {
+    return Optional.ofNullable(inMemory);
+  }
+
+  /**
+   * Whether a client must present a certificate.
+   *
+   * @return true when a certificate is required
+   */
+  public boolean clientCertificateRequired() {
+    return clientCertificateRequired;
   }
 
   /**
@@ -33,7 +84,7 @@ public final class TlsOptions {
    * @return the options
    */
   public static TlsOptions pkcs12(Path pkcs12, char[] password) {
-    return new TlsOptions(pkcs12, password, null);
+    return new TlsOptions(Objects.requireNonNull(pkcs12, "pkcs12"), null, password, null, false);
   }
 
   /**
@@ -43,13 +94,13 @@ public final class TlsOptions {
    * @return new options
    */
   public TlsOptions requireClientCertificates(X509TrustManager trust) {
-    return new TlsOptions(keyStore, password, Objects.requireNonNull(trust, "trust"));
+    return new TlsOptions(keyStore, inMemory, password, Objects.requireNonNull(trust, "trust"), true);
   }
 
   /**
-   * The PKCS#12 key store.
+   * The PKCS#12 key store file, when the options were made from one.
    *
-   * @return the path
+   * @return the path, or null for an in-memory key store
    */
   public Path keyStore() {
     return keyStore;
@@ -75,6 +126,8 @@ public final class TlsOptions {
 
   @Override
   public String toString() {
-    return "TlsOptions[" + keyStore + (clientTrust != null ? ", client certificates required" : "") + "]";
+    return "TlsOptions[" + (keyStore != null ? keyStore : "in-memory key store")
+        + (clientTrust == null ? "" : clientCertificateRequired ? ", client certificates required"
+            : ", client certificates checked when sent") + "]";
   }
 }
