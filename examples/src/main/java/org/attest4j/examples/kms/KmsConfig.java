@@ -163,18 +163,14 @@ public final class KmsConfig {
    */
   public KmsRootKeys rootKeys(Clock clock) throws IOException, MalformedEvidenceException {
     Objects.requireNonNull(clock, "clock");
-    Path dir = keyDirectory();
-    if (Files.exists(dir.resolve(KmsRootKeys.ROOT_CA_KEY_FILE)) || Files.exists(dir.resolve(KmsRootKeys.ROOT_K256_KEY_FILE))) {
-      try {
-        return KmsRootKeys.loadDirectory(dir, clock);
-      } catch (InvalidConfigurationException e) {
-        throw new MalformedEvidenceException(e.reason(), e.getMessage(), e);
-      }
+    try {
+      // no-replace creation under a lock: racing first starts (replicas) end with one key set
+      return KmsRootKeys.loadOrCreate(keyDirectory(), new java.security.SecureRandom(), clock);
+    } catch (InvalidConfigurationException e) {
+      throw new MalformedEvidenceException(e.reason(), e.getMessage(), e);
     }
-    KmsRootKeys keys = KmsRootKeys.generate(new java.security.SecureRandom(), clock);
-    keys.store(dir);
-    return keys;
   }
+
 
   /**
    * Builds the key-release service this configuration describes.
