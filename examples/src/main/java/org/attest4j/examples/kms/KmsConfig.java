@@ -123,7 +123,7 @@ public final class KmsConfig {
     JsonObject o = e.getAsJsonObject();
     only(o, "", "comment", "port", "key_dir", "trust", "endorsements", "launch", "policy", "min_tcb", "identity_binding",
         "freshness", "nonce_lifetime_seconds", "used_nonce_capacity", "used_digest_capacity", "envelopes", "auth",
-        "redis_url", "http", "tls", "ratls");
+        "redis_url", "http", "tls", "ratls", "allow_replica_onboarding");
     return new KmsConfig(o, baseDir);
   }
 
@@ -331,6 +331,9 @@ public final class KmsConfig {
     }
     b.envelopes(modes.get(0), modes.subList(1, modes.size()).toArray(new EnvelopeMode[0]));
     b.authorization(authorization(pinned));
+    if (allowReplicaOnboarding()) {
+      b.replicaAuthorization(replicaAuthorization(pinned));
+    }
     try {
       return b.build();
     } catch (IllegalStateException | IllegalArgumentException ex) {
@@ -410,6 +413,41 @@ public final class KmsConfig {
       throw bad("ratls makes its own TLS identity; remove \"tls\" or \"ratls\"");
     }
     return e.getAsBoolean();
+  }
+
+  /**
+   * Whether this KMS hands its root keys to attested replicas over RA-TLS ({@code
+   * "allow_replica_onboarding": true}, default false: the whole root secret leaves). Replicas are
+   * authorized like dstack's {@code bootAuth/kms}: the webhook's {@code bootAuth/kms} path, or the
+   * same allow-list as apps (the KMS app must be on it).
+   *
+   * @return true when set
+   * @throws MalformedEvidenceException if the value is not a boolean, or set without {@code ratls}
+   */
+  public boolean allowReplicaOnboarding() throws MalformedEvidenceException {
+    JsonElement e = json.get("allow_replica_onboarding");
+    if (e == null || e.isJsonNull()) {
+      return false;
+    }
+    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+      throw bad("allow_replica_onboarding must be true or false");
+    }
+    if (e.getAsBoolean() && !ratls()) {
+      throw bad("allow_replica_onboarding needs \"ratls\": true (GetKmsKey is served over RA-TLS)");
+    }
+    return e.getAsBoolean();
+  }
+
+  private AuthorizationHook replicaAuthorization(PinnedLaunch pinned) throws AttestationException {
+    JsonObject auth = object(json, "auth");
+    if (auth != null && auth.has("webhook")) {
+      try {
+        return WebhookAuthorizer.builder(URI.create(string(auth, "webhook", null))).path("bootAuth/kms").build();
+      } catch (IllegalArgumentException ex) {
+        throw bad("auth.webhook: " + ex.getMessage());
+      }
+    }
+    return authorization(pinned);
   }
 
   /** The value of the "allow_any_tcb" opt-out. */
