@@ -76,7 +76,9 @@ import org.attest4j.snp.kds.KdsClient;
  *   "freshness": "kms_nonce",                    // or "request_digest"
  *   "nonce_lifetime_seconds": 60,
  *   "envelopes": ["hpke"],                       // add "aes_siv_pr630" for PR #630 clients
- *   "auth": {"webhook": "http://127.0.0.1:3000"} // or {"allow": { auth-simple config }}
+ *   "auth": {"webhook": "http://127.0.0.1:3000"}, // or {"allow": { auth-simple config }}
+ *   "ratls": false,                              // dstack's RA-TLS RPCs on HTTPS
+ *   "allow_replica_onboarding": false            // GetKmsKey for attested replicas (needs ratls)
  * }
  * }</pre>
  *
