@@ -64,7 +64,48 @@ public final class Main implements Runnable {
     return cl;
   }
 
+  /**
+   * Builds the command line for one invocation. {@code attest4j measure ...} gets a root that knows
+   * only {@code measure}: picocli inspects every registered command class (fields, methods,
+   * annotations), and the others reach gson, Bouncy Castle and JNA, which {@code measure} never needs
+   * (MeasureLazyLoadingTest checks that none of them is loaded). Everything else, help included,
+   * gets {@link #commandLine()}.
+   *
+   * @param args the command-line arguments
+   * @return the command line to execute them with
+   */
+  static CommandLine commandLineFor(String[] args) {
+    if (args.length > 0 && "measure".equals(args[0])) {
+      CommandLine cl = new CommandLine(new MeasureOnly());
+      cl.setExpandAtFiles(false);
+      cl.setExitCodeExceptionMapper(
+          t -> t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_REFUSED);
+      return cl;
+    }
+    return commandLine();
+  }
+
+  /**
+   * Runs the {@code attest4j} command and exits with its status.
+   *
+   * @param args the command-line arguments
+   */
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(commandLineFor(args).execute(args));
+  }
+
+  /** The root of {@code attest4j measure ...}: the same name and options, one sub-command. */
+  @Command(
+      name = "attest4j",
+      mixinStandardHelpOptions = true,
+      version = "attest4j 0.1.0-SNAPSHOT",
+      subcommands = {MeasureCommand.class})
+  static final class MeasureOnly implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(spec.commandLine(), "a sub-command is required");
+    }
   }
 }

@@ -164,32 +164,7 @@ final class MeasureExplainCommand implements Callable<Integer> {
       SearchResult r = svsmResult != null ? svsmResult : fw.search(observed, boot, space);
       long ms = (System.nanoTime() - t0) / 1_000_000;
       if (json) {
-        JsonObject o = new JsonObject();
-        o.addProperty("observed", observed.toHex());
-        o.addProperty("found", r.found());
-        o.addProperty("candidates_tried", r.candidatesTried());
-        o.addProperty("millis", ms);
-        JsonArray a = new JsonArray();
-        for (LaunchShape s : r.matches()) {
-          JsonObject m = new JsonObject();
-          m.addProperty("vcpus", s.vcpus());
-          m.addProperty("vmm_type", s.vmmType().cliName());
-          if (s.vcpuSignature().isPresent()) {
-            m.addProperty("vcpu_sig", s.vcpuSignature().getAsLong());
-            VcpuType.ofSignature(s.vcpuSignature().getAsLong())
-                .ifPresent(t -> m.addProperty("vcpu_type", t.qemuNames().get(0)));
-          }
-          m.addProperty("guest_features", s.guestFeatures());
-          m.addProperty("kernel_measured", s.kernelMeasured());
-          m.addProperty("flags", s.toFlags());
-          m.addProperty("mode", s.mode().cliName());
-          a.add(m);
-        }
-        o.add("matches", a);
-        JsonArray notes = new JsonArray();
-        r.notes().forEach(notes::add);
-        o.add("notes", notes);
-        out.println(new GsonBuilder().setPrettyPrinting().create().toJson(o));
+        Json.print(out, observed, r, ms);
       } else {
         out.println(r.found() ? "MATCH " + r.matches().size() + " launch shape(s) reproduce " + observed : "NO MATCH for " + observed);
         for (LaunchShape s : r.matches()) {
@@ -249,6 +224,43 @@ final class MeasureExplainCommand implements Callable<Integer> {
       return Bytes.of(Base64.getDecoder().decode(t));
     } catch (IllegalArgumentException e) {
       return Bytes.fromHex(t);
+    }
+  }
+
+  /**
+   * The {@code --json} output. Its own class so that gson is loaded only when JSON is asked for
+   * ({@code attest4j measure} starts without touching gson: MeasureLazyLoadingTest).
+   */
+  private static final class Json {
+    private Json() {}
+
+    static void print(PrintWriter out, Bytes observed, SearchResult r, long ms) {
+      JsonObject o = new JsonObject();
+      o.addProperty("observed", observed.toHex());
+      o.addProperty("found", r.found());
+      o.addProperty("candidates_tried", r.candidatesTried());
+      o.addProperty("millis", ms);
+      JsonArray a = new JsonArray();
+      for (LaunchShape s : r.matches()) {
+        JsonObject m = new JsonObject();
+        m.addProperty("vcpus", s.vcpus());
+        m.addProperty("vmm_type", s.vmmType().cliName());
+        if (s.vcpuSignature().isPresent()) {
+          m.addProperty("vcpu_sig", s.vcpuSignature().getAsLong());
+          VcpuType.ofSignature(s.vcpuSignature().getAsLong())
+              .ifPresent(t -> m.addProperty("vcpu_type", t.qemuNames().get(0)));
+        }
+        m.addProperty("guest_features", s.guestFeatures());
+        m.addProperty("kernel_measured", s.kernelMeasured());
+        m.addProperty("flags", s.toFlags());
+        m.addProperty("mode", s.mode().cliName());
+        a.add(m);
+      }
+      o.add("matches", a);
+      JsonArray notes = new JsonArray();
+      r.notes().forEach(notes::add);
+      o.add("notes", notes);
+      out.println(new GsonBuilder().setPrettyPrinting().create().toJson(o));
     }
   }
 }

@@ -68,12 +68,18 @@ final class TdxDemo {
 
   /** Runs every step; true when each one behaved as expected. */
   boolean run() {
+    // the demo prints what matters; keep the library's INFO logs (one line per refusal) off the console
+    java.util.logging.Logger lib = java.util.logging.Logger.getLogger("org.attest4j");
+    java.util.logging.Level saved = lib.getLevel();
+    lib.setLevel(java.util.logging.Level.WARNING);
     try {
       return steps();
     } catch (Exception e) {
       out.println("   UNEXPECTED FAILURE: " + e);
       out.flush();
       return false;
+    } finally {
+      lib.setLevel(saved);
     }
   }
 

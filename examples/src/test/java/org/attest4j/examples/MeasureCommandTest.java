@@ -27,7 +27,8 @@ class MeasureCommandTest {
   record Run(int code, String out, String err) {}
 
   static Run run(String... args) {
-    CommandLine cl = Main.commandLine();
+    // the root main() uses: measure alone (lazy loading)
+    CommandLine cl = Main.commandLineFor(args);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cl.setOut(new PrintWriter(out, true));

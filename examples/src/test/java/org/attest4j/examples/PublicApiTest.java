@@ -54,7 +54,10 @@ class PublicApiTest {
     Path root = repositoryRoot();
     List<String> api = new ArrayList<>();
     for (String pkg : exportedPackages(root)) {
-      for (Class<?> c : classesOf(pkg)) {
+      List<Class<?>> classes = classesOf(pkg);
+      assertTrue(!classes.isEmpty(), "no classes of the exported package " + pkg
+          + " on the test class path: make its module a dependency of examples");
+      for (Class<?> c : classes) {
         describe(c, api);
       }
     }

@@ -85,7 +85,7 @@ import org.attest4j.kms.proto.SignCertResponse;
  *   <li>ask the {@link AuthorizationHook} with dstack's {@link BootInfo} ({@code tcbStatus}
  *       {@code "UpToDate"} only when the TCBs agree and meet the floor, see {@link BootInfo});
  *   <li>derive the app keys exactly as dstack does;
- *   <li>seal them to report_data[0..32] ({@link EnvelopeMode#HPKE} by default: bound to the
+ *   <li>seal them to report_data[0..32] ({@link EnvelopeMode#HPKE_V1} by default: bound to the
  *       request and signed by the KMS).
  * </ol>
  *
@@ -1542,7 +1542,7 @@ public final class KeyReleaseService {
 
     /**
      * The envelope modes served, the first being the default for requests that do not ask.
-     * Default: {@link EnvelopeMode#HPKE} only. {@link EnvelopeMode#AES_SIV_PR630} is
+     * Default: {@link EnvelopeMode#HPKE_V1} only. {@link EnvelopeMode#AES_SIV_PR630} is
      * unauthenticated and must be enabled explicitly.
      */
     public Builder envelopes(EnvelopeMode defaultMode, EnvelopeMode... others) {

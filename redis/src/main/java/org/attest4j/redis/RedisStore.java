@@ -71,7 +71,9 @@ public final class RedisStore implements AutoCloseable {
         .build());
     String name = "redis://" + url.getHost() + ":" + (url.getPort() > 0 ? url.getPort() : 6379);
     try {
-      return new RedisStore(client, client.connect(ByteArrayCodec.INSTANCE), name);
+      RedisStore store = new RedisStore(client, client.connect(ByteArrayCodec.INSTANCE), name);
+      store.markSince(System.currentTimeMillis());
+      return store;
     } catch (RedisException e) {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       throw RedisUsedValueStore.unavailable("cannot connect to " + name, e);
@@ -81,11 +83,43 @@ public final class RedisStore implements AutoCloseable {
   /**
    * The store of used nonces and request digests on this connection.
    *
+   * <p>Redis without persistence forgets everything when it restarts. So that no value used before
+   * a restart can be used again after it, Redis holds {@code attest4j:since}, the instant its memory
+   * of used values starts (set when absent, at connect time and after a restart); a value whose
+   * lifetime began before that instant is refused as possibly used, until values issued after the
+   * restart take over (at most {@code lifetime}).
+   *
    * @param clock the clock for time-to-live computations
+   * @param lifetime the longest lifetime of a nonce or request digest (the KMS's nonce lifetime)
    * @return the store
    */
-  public UsedValueStore usedValues(Clock clock) {
-    return new RedisUsedValueStore(this, clock);
+  public UsedValueStore usedValues(Clock clock, Duration lifetime) {
+    return new RedisUsedValueStore(this, clock, lifetime);
+  }
+
+  /**
+   * The outcome of {@link #useOnce}: 1 first use, 0 used before, -1 began before Redis's memory.
+   */
+  long useOnce(String key, long ttlMillis, long beganAtMillis, long nowMillis) {
+    Long r = commands().eval(USE_ONCE, io.lettuce.core.ScriptOutputType.INTEGER,
+        new byte[][] {key(key), key("since")},
+        bytes(Long.toString(Math.max(1, ttlMillis))), bytes(Long.toString(beganAtMillis)), bytes(Long.toString(nowMillis)));
+    return r == null ? 0 : r;
+  }
+
+  /** Marks when Redis's memory of used values starts, unless it is already marked. */
+  void markSince(long nowMillis) {
+    commands().set(key("since"), bytes(Long.toString(nowMillis)), SetArgs.Builder.nx());
+  }
+
+  private static final String USE_ONCE =
+      "local since = redis.call('GET', KEYS[2])\n"
+      + "if not since then redis.call('SET', KEYS[2], ARGV[3]); since = ARGV[3] end\n"
+      + "if tonumber(ARGV[2]) < tonumber(since) then return -1 end\n"
+      + "if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 1 else return 0 end\n";
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   /**

@@ -13,7 +13,8 @@ import org.attest4j.kms.UsedValueStore;
 /**
  * Used nonces and request digests in Redis: {@code SET attest4j:used:<kind>:<hex> 1 NX PX <ttl>}.
  * Redis executes the command atomically, so of any number of concurrent first uses of one value,
- * from any replica, exactly one gets {@code OK}. When the command fails (Redis down, timeout), the
+ * from any replica, exactly one gets {@code OK} (the check against {@code attest4j:since} and the
+ * SET run in one Lua script, so they are atomic too). When the command fails (Redis down, timeout), the
  * use is reported as unrecordable with a retryable {@link KmsReason#FRESHNESS_STORE_UNAVAILABLE}:
  * the request is refused (the client retries), never accepted unrecorded. A timeout after Redis
  * applied the command makes the retry a replay, which is refused: fail closed.
@@ -23,10 +24,12 @@ import org.attest4j.kms.UsedValueStore;
 final class RedisUsedValueStore implements UsedValueStore {
   private final RedisStore redis;
   private final Clock clock;
+  private final Duration lifetime;
 
-  RedisUsedValueStore(RedisStore redis, Clock clock) {
+  RedisUsedValueStore(RedisStore redis, Clock clock, Duration lifetime) {
     this.redis = Objects.requireNonNull(redis, "redis");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.lifetime = Objects.requireNonNull(lifetime, "lifetime");
   }
 
   @Override
@@ -34,7 +37,10 @@ final class RedisUsedValueStore implements UsedValueStore {
     long ttl = expiresAt.toEpochMilli() - clock.millis();
     String key = "used:" + (kind == Kind.NONCE ? "nonce:" : "digest:") + value.toHex();
     try {
-      return redis.setIfAbsent(key, new byte[] {1}, Math.max(1, ttl));
+      long now = clock.millis();
+      // -1: the value's lifetime began before Redis's memory of used values did (a restart without
+      // persistence): it may have been used, so it is refused like a used one
+      return redis.useOnce(key, Math.max(1, ttl), expiresAt.toEpochMilli() - lifetime.toMillis(), now) == 1;
     } catch (RedisException e) {
       throw unavailable("could not record the use of this " + (kind == Kind.NONCE ? "nonce" : "request digest")
           + " in " + redis, e);

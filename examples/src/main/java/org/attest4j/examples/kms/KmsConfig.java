@@ -229,6 +229,16 @@ public final class KmsConfig {
   };
 
   /**
+   * How long a nonce or request digest stays usable ({@code nonce_lifetime_seconds}, default 60).
+   *
+   * @return the lifetime in seconds
+   * @throws MalformedEvidenceException if malformed
+   */
+  public int nonceLifetimeSeconds() throws MalformedEvidenceException {
+    return json.has("nonce_lifetime_seconds") ? integer(json.get("nonce_lifetime_seconds"), "nonce_lifetime_seconds") : 60;
+  }
+
+  /**
    * The most used nonces the in-memory store remembers ({@code used_nonce_capacity}, default 100,000).
    *
    * @return the capacity
@@ -312,7 +322,7 @@ public final class KmsConfig {
           case "request_digest" -> FreshnessMode.REQUEST_DIGEST;
           default -> throw bad("freshness must be kms_nonce or request_digest");
         });
-    int life = json.has("nonce_lifetime_seconds") ? integer(json.get("nonce_lifetime_seconds"), "nonce_lifetime_seconds") : 60;
+    int life = nonceLifetimeSeconds();
     try {
       b.nonceStore(NonceStore.builder().clock(clock).lifetime(Duration.ofSeconds(life)).secretFrom(roots)
           .usedValues(shared.usedValues(this, clock)).build());

@@ -893,8 +893,8 @@ public final class KmsServer implements AutoCloseable {
         redis = r;
         shared = new KmsConfig.SharedState() {
           @Override
-          public org.attest4j.kms.UsedValueStore usedValues(KmsConfig c, Clock clock) {
-            return r.usedValues(clock);
+          public org.attest4j.kms.UsedValueStore usedValues(KmsConfig c, Clock clock) throws AttestationException {
+            return r.usedValues(clock, Duration.ofSeconds(c.nonceLifetimeSeconds()));
           }
 
           @Override
