@@ -405,6 +405,7 @@ public final class KeyReleaseService {
       org.attest4j.ratls.CertSigningRequest csr = org.attest4j.ratls.CertSigningRequest.parse(
           request.getApiVersion(), request.getCsr().toByteArray());
       csr.verify(request.getSignature().toByteArray());
+      checkValidity(csr.config());
       RatlsRequest decoded = RatlsRequest.fromAttestation(csr.attestation().attestation(),
           request.getVmConfig(),
           org.attest4j.ratls.RatlsReportData.forCertificateKey(csr.publicKey().toByteArray()));
@@ -424,6 +425,25 @@ public final class KeyReleaseService {
       throw refuse(run, e);
     } catch (RuntimeException e) {
       throw refuse(run, internal(e));
+    }
+  }
+
+  /** The latest time X.509 can state: 9999-12-31T23:59:59Z. */
+  private static final long MAX_CERT_SECONDS = 253402300799L;
+
+  /** A CSR's validity must be expressible and not inverted (rcgen's default notBefore is 1975). */
+  private static void checkValidity(org.attest4j.ratls.CertConfig c) throws MalformedEvidenceException {
+    long notBefore = c.notBefore().orElse(
+        org.attest4j.ratls.RatlsCertificateBuilder.RCGEN_NOT_BEFORE.getEpochSecond());
+    long notAfter = c.notAfter().orElse(MAX_CERT_SECONDS);
+    if (Long.compareUnsigned(notBefore, MAX_CERT_SECONDS) > 0
+        || Long.compareUnsigned(notAfter, MAX_CERT_SECONDS) > 0) {
+      throw new MalformedEvidenceException(org.attest4j.ratls.RatlsReason.BAD_CSR,
+          "SignCert: the CSR's validity is after 9999-12-31, which X.509 cannot state");
+    }
+    if (notAfter < notBefore) {
+      throw new MalformedEvidenceException(org.attest4j.ratls.RatlsReason.BAD_CSR,
+          "SignCert: the CSR's not_after precedes its not_before");
     }
   }
 

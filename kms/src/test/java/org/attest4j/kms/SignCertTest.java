@@ -136,6 +136,13 @@ class SignCertTest {
         attestation(other.getPublic().getEncoded(), f.appId));
     assertEquals(RatlsReason.REPORT_DATA_MISMATCH,
         refusalAtDecode(kms, request(2, foreign, sign(key, foreign))).reason());
+    // a validity that ends before it starts, or that X.509 cannot state
+    for (long[] v : new long[][] {{2_000_000_000L, 1_000_000_000L}, {0, -1L}}) {
+      byte[] inverted = CertSigningRequest.encodeV2(spki, new CertConfig(Optional.empty(), "x",
+          List.of(), true, false, false, false, OptionalLong.of(v[0]), OptionalLong.of(v[1])), a);
+      assertEquals(RatlsReason.BAD_CSR,
+          refusalAtDecode(kms, request(2, inverted, sign(key, inverted))).reason());
+    }
     // api_version 3
     assertEquals(RatlsReason.BAD_CSR, refusalAtDecode(kms, request(3, csr, sign(key, csr))).reason());
   }
