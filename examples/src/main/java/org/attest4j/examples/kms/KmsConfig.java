@@ -78,7 +78,8 @@ import org.attest4j.snp.kds.KdsClient;
  *   "envelopes": ["hpke"],                       // add "aes_siv_pr630" for PR #630 clients
  *   "auth": {"webhook": "http://127.0.0.1:3000"}, // or {"allow": { auth-simple config }}
  *   "ratls": false,                              // dstack's RA-TLS RPCs on HTTPS
- *   "allow_replica_onboarding": false            // GetKmsKey for attested replicas (needs ratls)
+ *   "allow_replica_onboarding": false            // GetKmsKey for attested replicas (needs ratls; with
+ *                                                // "allow", the KMS app in auth.kms_allow)
  * }
  * }</pre>
  *
@@ -430,8 +431,9 @@ public final class KmsConfig {
   /**
    * Whether this KMS hands its root keys to attested replicas over RA-TLS ({@code
    * "allow_replica_onboarding": true}, default false: the whole root secret leaves). Replicas are
-   * authorized like dstack's {@code bootAuth/kms}: the webhook's {@code bootAuth/kms} path, or the
-   * same allow-list as apps (the KMS app must be on it).
+   * authorized like dstack's {@code bootAuth/kms}: the webhook's {@code bootAuth/kms} path, or with
+   * an allow-list, a separate one in {@code auth.kms_allow} (auth-simple format, naming the KMS app),
+   * never the apps' list: an app allowed to get its keys is not thereby allowed the root secret.
    *
    * @return true when set
    * @throws MalformedEvidenceException if the value is not a boolean, or set without {@code ratls}
@@ -459,7 +461,22 @@ public final class KmsConfig {
         throw bad("auth.webhook: " + ex.getMessage());
       }
     }
-    return authorization(pinned);
+    JsonObject allow = auth == null ? null : object(auth, "kms_allow");
+    if (allow == null) {
+      throw bad("allow_replica_onboarding with an allow-list needs auth.kms_allow (auth-simple format, naming"
+          + " the KMS app that may receive the root keys); the apps' list is not used for KMS replicas");
+    }
+    AllowListAuthorizer list;
+    try {
+      list = AllowListAuthorizer.fromJson(allow.toString());
+    } catch (InvalidConfigurationException e) {
+      throw bad("auth.kms_allow: " + e.getMessage());
+    }
+    String nothing = allowsNothing(allow, pinned.osImageHash().toHex());
+    if (nothing != null) {
+      throw bad("auth.kms_allow allows nothing: " + nothing);
+    }
+    return list;
   }
 
   /** The value of the "allow_any_tcb" opt-out. */
@@ -546,7 +563,7 @@ public final class KmsConfig {
     if (auth == null) {
       throw bad("auth is required: {\"webhook\": URL} or {\"allow\": {...}}");
     }
-    only(auth, "auth.", "webhook", "allow");
+    only(auth, "auth.", "webhook", "allow", "kms_allow");
     if (auth.has("webhook") == auth.has("allow")) {
       throw bad("auth needs exactly one of webhook and allow");
     }

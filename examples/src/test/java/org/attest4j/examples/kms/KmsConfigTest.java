@@ -86,6 +86,10 @@ class KmsConfigTest {
     KmsConfig on = KmsConfig.parse(good.replace("\"policy\"",
         "\"ratls\":true,\"allow_replica_onboarding\":true,\"policy\""), dir);
     assertTrue(on.allowReplicaOnboarding());
+    // with an allow-list, the apps' list never authorizes a KMS replica: auth.kms_allow is required
+    MalformedEvidenceException noKmsList = assertThrows(MalformedEvidenceException.class,
+        () -> on.buildService(KmsTestbed.PLATFORM.clockInsideValidity()));
+    assertTrue(noKmsList.getMessage().contains("kms_allow"), noKmsList.getMessage());
     assertThrows(MalformedEvidenceException.class, () -> KmsConfig.parse(
         good.replace("\"policy\"", "\"allow_replica_onboarding\":\"yes\",\"policy\""), dir).allowReplicaOnboarding());
   }

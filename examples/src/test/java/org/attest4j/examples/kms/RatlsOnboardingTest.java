@@ -46,6 +46,9 @@ class RatlsOnboardingTest {
   private static final String VM_CONFIG = "{\"sev_snp_measurement\":\"{\\\"vcpus\\\":"
       + ExampleLaunch.VCPUS + ",\\\"vcpu_type\\\":\\\"" + ExampleLaunch.VCPU_TYPE + "\\\"}\"}";
 
+  private static final String OS_IMAGE =
+      "fcd28c45cb7101e8805075124c73aef5ad4e6011e38cb5e4d21805e870c1b74c";
+
   @TempDir Path dir;
 
   private final Clock clock = Clock.systemUTC();
@@ -83,8 +86,16 @@ class RatlsOnboardingTest {
 
   private KmsConfig config(String name, boolean onboarding) throws Exception {
     Path d = Files.createDirectories(dir.resolve(name));
-    return KmsConfig.load(NewcomerPathTest.exampleConfig(d, "\"port\": 0,", "\"port\": 0,\n  \"ratls\": true,"
-        + (onboarding ? "\n  \"allow_replica_onboarding\": true," : "")));
+    String ratls = "\"port\": 0,\n  \"ratls\": true,";
+    if (!onboarding) {
+      return KmsConfig.load(NewcomerPathTest.exampleConfig(d, "\"port\": 0,", ratls));
+    }
+    // the KMS app (here the example app id) in its own allow-list, not the apps' one
+    String kmsAllow = "\"kms_allow\": {\"osImages\": [\"" + OS_IMAGE + "\"], \"apps\": {\""
+        + Bytes.of(ExampleLaunch.appId()).toHex() + "\": {\"composeHashes\": [\""
+        + Bytes.of(ExampleLaunch.composeHash()).toHex() + "\"]}}},\n    \"allow\": {";
+    return KmsConfig.load(NewcomerPathTest.exampleConfig(d, "\"port\": 0,",
+        ratls + "\n  \"allow_replica_onboarding\": true,", "\"allow\": {", kmsAllow));
   }
 
   private KmsServer attested(KmsConfig cfg, KmsRootKeys roots) throws Exception {
