@@ -62,8 +62,10 @@ final class CryptoAdapter {
     private final KmsIdentity identity;
     private final Bytes rootCaSpki;
     private final Bytes rootK256;
+    private final KmsRootKeys roots;
 
     Keys(KmsRootKeys roots) {
+      this.roots = roots;
       this.deriver = AppKeyDeriver.of(roots);
       this.identity = roots.sealingIdentity();
       this.rootCaSpki = Bytes.of(roots.rootCaPublicKeySpki());
@@ -123,6 +125,27 @@ final class CryptoAdapter {
           .setGatewayAppId(ctx.gatewayAppId())
           .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()))
           .build();
+    }
+
+    @Override
+    public List<String> signCert(Object derived, org.attest4j.ratls.KmsCertificateAuthority ca,
+        org.attest4j.ratls.CertSigningRequest csr, org.attest4j.ratls.AppInfo appInfo) {
+      return ca.signCert(csr, (AppKeys) derived, java.util.Optional.of(appInfo));
+    }
+
+    @Override
+    public org.attest4j.kms.proto.KmsKeyResponse kmsKeys(String tempCaKeyPem) {
+      byte[] k256 = roots.rootK256Key();
+      try {
+        return org.attest4j.kms.proto.KmsKeyResponse.newBuilder()
+            .setTempCaKey(tempCaKeyPem)
+            .addKeys(org.attest4j.kms.proto.KmsKeys.newBuilder()
+                .setCaKey(roots.rootCaKeyPem())
+                .setK256Key(ByteString.copyFrom(k256)))
+            .build();
+      } finally {
+        java.util.Arrays.fill(k256, (byte) 0);
+      }
     }
 
     @Override

@@ -47,8 +47,11 @@ import org.attest4j.kms.proto.BootstrapResponse;
 import org.attest4j.kms.proto.GetAppKeyAmdRequest;
 import org.attest4j.kms.proto.GetAppKeyTdxRequest;
 import org.attest4j.kms.proto.GetMetaResponse;
+import org.attest4j.kms.proto.KmsKeyResponse;
 import org.attest4j.kms.proto.NonceResponse;
 import org.attest4j.kms.proto.PublicKeyResponse;
+import org.attest4j.kms.proto.SignCertRequest;
+import org.attest4j.kms.proto.SignCertResponse;
 
 /**
  * The composed key-release flow of a KMS for confidential VMs. For each guest request it runs,
@@ -101,6 +104,8 @@ public final class KeyReleaseService {
   private final Ports.EvidencePort evidence;
   private final PinnedLaunch launch;
   private final AuthorizationHook authorization;
+  private final AuthorizationHook replicaAuthorization;
+  private final org.attest4j.ratls.KmsCertificateAuthority certificateAuthority;
   private final Ports.KeyPort keys;
   private final Ports.IdentityDocumentPort identityDocuments;
   private final Ports.ReportDataPort reportData;
@@ -126,6 +131,7 @@ public final class KeyReleaseService {
     this.evidence = b.evidence;
     this.launch = b.launch;
     this.authorization = b.authorization;
+    this.replicaAuthorization = b.replicaAuthorization;
     this.keys = b.keys;
     this.identityDocuments = b.identityDocuments;
     this.reportData = b.reportData;
@@ -150,6 +156,8 @@ public final class KeyReleaseService {
     this.tdxPolicy = b.tdxPolicy;
     this.tdxImages = List.copyOf(b.tdxImages);
     this.tdxRequireKeyProvider = b.tdxRequireKeyProvider;
+    this.certificateAuthority = b.roots == null ? null
+        : org.attest4j.ratls.KmsCertificateAuthority.of(b.roots, b.clock);
   }
 
   /** A builder. */
@@ -225,7 +233,7 @@ public final class KeyReleaseService {
       }
     };
     try {
-      Verified v = verifySnp(req, run, fresh);
+      Verified v = verifySnp(req, run, fresh, authorization, "app");
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       EnvelopeMode mode = envelopeFor(req.envelope());
       AppKeyAmdResponse response =
@@ -260,8 +268,8 @@ public final class KeyReleaseService {
       AuthorizationDecision decision, Object derived) {}
 
   /** Steps 1-8 of the SEV-SNP path, shared by GetAppKeyAmd and GetAppKey over RA-TLS. */
-  private Verified verifySnp(KeyReleaseRequest req, Run run, Freshness fresh)
-      throws AttestationException {
+  private Verified verifySnp(KeyReleaseRequest req, Run run, Freshness fresh,
+      AuthorizationHook hook, String what) throws AttestationException {
     run.begin(KeyReleaseStep.PARSE_REPORT);
     if (evidence == null) {
       throw new VerificationException(
@@ -295,10 +303,14 @@ public final class KeyReleaseService {
 
     run.begin(KeyReleaseStep.AUTHORIZE);
     BootInfo info = bootInfo(ev, id);
-    AuthorizationDecision decision = authorize(info, id, "app");
+    AuthorizationDecision decision = authorize(hook, info, id, what);
 
-    run.begin(KeyReleaseStep.DERIVE_KEYS);
-    Object derived = deriveKeys(id);
+    // a KMS replica gets the root keys, not app keys derived for its identity
+    Object derived = null;
+    if (hook == authorization) {
+      run.begin(KeyReleaseStep.DERIVE_KEYS);
+      derived = deriveKeys(id);
+    }
     return new Verified(ev, id, rd, info, decision, derived);
   }
 
@@ -322,24 +334,9 @@ public final class KeyReleaseService {
     Run run = new Run();
     KeyReleaseRequest req = request.snpRequest();
     Bytes expected = request.expectedReportData();
-    Freshness tlsBound = new Freshness() {
-      @Override
-      public Object bind(Bytes quotedReportData) throws AttestationException {
-        if (!expected.equals(quotedReportData)) {
-          throw new VerificationException(KmsReason.REPORT_DATA_MISMATCH,
-              "REPORT_DATA is not SHA-512(\"ratls-cert:\" ‖ the client certificate's key); the"
-                  + " report was made for another key");
-        }
-        return quotedReportData;
-      }
-
-      @Override
-      public void consume() {
-        // the TLS handshake proved possession of the bound key: nothing to remember
-      }
-    };
+    Freshness tlsBound = boundTo(expected, "the client certificate's key");
     try {
-      Verified v = verifySnp(req, run, tlsBound);
+      Verified v = verifySnp(req, run, tlsBound, authorization, "app");
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       AppKeyResponse response = keys.plain(v.derived(),
           new Ports.SealContext(v.reportData(), req.report(), v.decision().gatewayAppId(),
@@ -348,6 +345,141 @@ public final class KeyReleaseService {
       LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for app " + v.id().appId() + " "
           + t);
       return new RatlsKeyRelease(response, v.info(), v.decision(), v.evidence().measurement(), t);
+    } catch (AttestationException e) {
+      throw refuse(run, e);
+    } catch (RuntimeException e) {
+      throw refuse(run, internal(e));
+    }
+  }
+
+  /**
+   * Freshness for evidence bound to a key whose possession the caller has proved (a TLS handshake,
+   * a CSR signature): REPORT_DATA must be SHA-512("ratls-cert:" ‖ that key); nothing to remember.
+   */
+  private static Freshness boundTo(Bytes expected, String whose) {
+    return new Freshness() {
+      @Override
+      public Object bind(Bytes quotedReportData) throws AttestationException {
+        if (!expected.equals(quotedReportData)) {
+          throw new VerificationException(KmsReason.REPORT_DATA_MISMATCH,
+              "REPORT_DATA is not SHA-512(\"ratls-cert:\" ‖ " + whose + "); the report was made for"
+                  + " another key");
+        }
+        return quotedReportData;
+      }
+
+      @Override
+      public void consume() {
+        // possession of the bound key was proved by the caller: nothing to remember
+      }
+    };
+  }
+
+  /**
+   * dstack's {@code SignCert} for a SEV-SNP guest (spec dstack-ratls §5.8): an application
+   * certificate for a key the guest holds, issued by the app's CA. Step 0 decodes the CSR for its
+   * {@code api_version} (1 or 2, else {@link org.attest4j.ratls.RatlsReason#BAD_CSR}) and verifies
+   * it ({@link org.attest4j.ratls.CertSigningRequest#verify}: the signature by the CSR key, the
+   * confirm word, and the attestation's binding to the CSR key, {@link
+   * org.attest4j.ratls.RatlsReason#REPORT_DATA_MISMATCH}); steps 1-8 are those of {@link
+   * #releaseRatls} on the CSR's attestation and the request's {@code vm_config} (else the
+   * attestation's config), with freshness = the binding to the CSR key (the signature proves
+   * possession). The caller's TLS client certificate is not used. SEV-SNP has no runtime
+   * measurement register, so the BootInfo the hook sees is the boot-time one dstack asks for.
+   * Step 9 issues the leaf with {@link org.attest4j.ratls.KmsCertificateAuthority#signCert}: .3 =
+   * the authorized app_id, .9 (when the CSR asks) = the AppInfo of the verified BootInfo, not of the
+   * unverified attestation as dstack does.
+   *
+   * @param request dstack's {@code SignCertRequest}
+   * @return {@code certificate_chain}: leaf, app CA and root CA, PEM
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public SignCertResponse signCert(SignCertRequest request) throws KeyReleaseException {
+    Objects.requireNonNull(request, "request");
+    Run run = new Run();
+    try {
+      if (certificateAuthority == null) {
+        throw new VerificationException(KmsReason.INTERNAL_ERROR,
+            "this KMS was built without its root keys and cannot sign certificates");
+      }
+      org.attest4j.ratls.CertSigningRequest csr = org.attest4j.ratls.CertSigningRequest.parse(
+          request.getApiVersion(), request.getCsr().toByteArray());
+      csr.verify(request.getSignature().toByteArray());
+      checkValidity(csr.config());
+      RatlsRequest decoded = RatlsRequest.fromAttestation(csr.attestation().attestation(),
+          request.getVmConfig(),
+          org.attest4j.ratls.RatlsReportData.forCertificateKey(csr.publicKey().toByteArray()));
+      Verified v = verifySnp(decoded.snpRequest(), run,
+          boundTo(decoded.expectedReportData(), "the CSR key"), authorization, "app");
+      run.begin(KeyReleaseStep.SEAL_RESPONSE);
+      BootInfo b = v.info();
+      org.attest4j.ratls.AppInfo info = new org.attest4j.ratls.AppInfo(b.appId(), b.composeHash(),
+          b.instanceId(), b.deviceId(), b.mrSystem(), b.mrAggregated(), b.osImageHash(),
+          b.keyProviderInfo(), java.util.Optional.empty(),
+          org.attest4j.ratls.AppInfo.Encoding.POSITIONAL_9);
+      List<String> chain = keys.signCert(v.derived(), certificateAuthority, csr, info);
+      StepTimings t = run.finish();
+      LOG.log(Level.DEBUG, () -> "signed a certificate for app " + v.id().appId() + " " + t);
+      return SignCertResponse.newBuilder().addAllCertificateChain(chain).build();
+    } catch (AttestationException e) {
+      throw refuse(run, e);
+    } catch (RuntimeException e) {
+      throw refuse(run, internal(e));
+    }
+  }
+
+  /** The latest time X.509 can state: 9999-12-31T23:59:59Z. */
+  private static final long MAX_CERT_SECONDS = 253402300799L;
+
+  /** A CSR's validity must be expressible and not inverted (rcgen's default notBefore is 1975). */
+  private static void checkValidity(org.attest4j.ratls.CertConfig c) throws MalformedEvidenceException {
+    long notBefore = c.notBefore().orElse(
+        org.attest4j.ratls.RatlsCertificateBuilder.RCGEN_NOT_BEFORE.getEpochSecond());
+    long notAfter = c.notAfter().orElse(MAX_CERT_SECONDS);
+    if (Long.compareUnsigned(notBefore, MAX_CERT_SECONDS) > 0
+        || Long.compareUnsigned(notAfter, MAX_CERT_SECONDS) > 0) {
+      throw new MalformedEvidenceException(org.attest4j.ratls.RatlsReason.BAD_CSR,
+          "SignCert: the CSR's validity is after 9999-12-31, which X.509 cannot state");
+    }
+    if (notAfter < notBefore) {
+      throw new MalformedEvidenceException(org.attest4j.ratls.RatlsReason.BAD_CSR,
+          "SignCert: the CSR's not_after precedes its not_before");
+    }
+  }
+
+  /**
+   * dstack's {@code GetKmsKey} for a KMS replica that is itself an attested SEV-SNP guest (spec
+   * dstack-ratls §5.6): the caller's evidence comes from its TLS client certificate, as for {@link
+   * #releaseRatls}, and runs the same steps 1-7, but step 7 asks the {@linkplain
+   * Builder#replicaAuthorization replica authorization hook} (dstack's {@code bootAuth/kms}), and
+   * step 9 returns this KMS's entire root secret: {@code temp_ca_key} and one key set {@code
+   * {ca_key (PKCS#8 PEM), k256_key (raw 32 bytes)}}. Refused ({@link KmsReason#NOT_AUTHORIZED})
+   * unless a replica hook was configured: onboarding is opt-in.
+   *
+   * @param request the decoded request ({@link RatlsRequest#decode(byte[],
+   *     org.attest4j.kms.proto.GetKmsKeyRequest)})
+   * @return the root keys, for the TLS session only (secret: never log it)
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public KmsKeyResponse releaseKmsKeys(RatlsRequest request) throws KeyReleaseException {
+    Objects.requireNonNull(request, "request");
+    Run run = new Run();
+    try {
+      if (replicaAuthorization == null || certificateAuthority == null) {
+        throw new PolicyViolationException(List.of(new PolicyViolationException.Violation(
+            KmsReason.NOT_AUTHORIZED, "authorization",
+            "replica onboarding (GetKmsKey) is not enabled on this KMS: it releases the whole root"
+                + " secret; enable it with a replica authorization hook")));
+      }
+      Verified v = verifySnp(request.snpRequest(), run,
+          boundTo(request.expectedReportData(), "the client certificate's key"),
+          replicaAuthorization, "KMS replica");
+      run.begin(KeyReleaseStep.SEAL_RESPONSE);
+      KmsKeyResponse response = keys.kmsKeys(certificateAuthority.tempCaKeyPem());
+      StepTimings t = run.finish();
+      LOG.log(Level.INFO, () -> "released the root keys to KMS replica " + v.id().appId()
+          + " instance " + v.id().instanceId() + " " + t);
+      return response;
     } catch (AttestationException e) {
       throw refuse(run, e);
     } catch (RuntimeException e) {
@@ -463,7 +595,7 @@ public final class KeyReleaseService {
               app.keyProviderInfo().orElse(Bytes.empty()),
               verdict.tcbStatus().map(t -> t.intelName()).orElse(BootInfo.TCB_STATUS_NOT_EVALUATED),
               verdict.advisoryIds());
-      AuthorizationDecision decision = authorize(info, id, "TDX app");
+      AuthorizationDecision decision = authorize(authorization, info, id, "TDX app");
 
       run.begin(KeyReleaseStep.DERIVE_KEYS);
       Object derived = deriveKeys(id);
@@ -928,9 +1060,9 @@ public final class KeyReleaseService {
   }
 
   /** Step 7 for both TEEs: the hook must allow the boot, else every reason it gave is reported. */
-  private AuthorizationDecision authorize(BootInfo info, AppIdentity id, String what)
-      throws AttestationException {
-    AuthorizationDecision decision = authorization.authorize(info);
+  private static AuthorizationDecision authorize(AuthorizationHook hook, BootInfo info,
+      AppIdentity id, String what) throws AttestationException {
+    AuthorizationDecision decision = hook.authorize(info);
     if (decision == null || !decision.allowed()) {
       String why = decision == null ? "no decision" : decision.reason();
       throw new PolicyViolationException(
@@ -1124,6 +1256,7 @@ public final class KeyReleaseService {
     private boolean allowAnyTcb;
     private PinnedLaunch launch;
     private AuthorizationHook authorization;
+    private AuthorizationHook replicaAuthorization;
     private Ports.KeyPort keys;
     private Ports.IdentityDocumentPort identityDocuments = CryptoAdapter.IDENTITY_DOCUMENTS;
     private Ports.ReportDataPort reportData = CryptoAdapter.REPORT_DATA;
@@ -1392,6 +1525,20 @@ public final class KeyReleaseService {
     /** The authorization hook (required; {@link AllowListAuthorizer} or {@link WebhookAuthorizer}). */
     public Builder authorization(AuthorizationHook hook) {
       this.authorization = Objects.requireNonNull(hook, "hook");
+      return this;
+    }
+
+    /**
+     * Enables replica onboarding ({@link #releaseKmsKeys}, dstack's {@code GetKmsKey}) and decides
+     * which KMS boots may receive the root secret, like dstack's {@code bootAuth/kms} (for
+     * example a {@link WebhookAuthorizer} with path {@code bootAuth/kms}, or an {@link
+     * AllowListAuthorizer} naming the KMS app). Without it every GetKmsKey is refused.
+     *
+     * @param hook the hook for KMS boots
+     * @return this builder
+     */
+    public Builder replicaAuthorization(AuthorizationHook hook) {
+      this.replicaAuthorization = Objects.requireNonNull(hook, "hook");
       return this;
     }
 

@@ -103,6 +103,13 @@ final class Ports {
 
     org.attest4j.kms.proto.AppKeyResponse plain(Object keys, SealContext context);
 
+    /** SignCert's step 9: the leaf from the app CA of the derived keys, the app CA and the root. */
+    java.util.List<String> signCert(Object keys, org.attest4j.ratls.KmsCertificateAuthority ca,
+        org.attest4j.ratls.CertSigningRequest csr, org.attest4j.ratls.AppInfo appInfo);
+
+    /** GetKmsKey's step 9: the root secret (temp CA key, root CA key PEM, raw k256 scalar). */
+    org.attest4j.kms.proto.KmsKeyResponse kmsKeys(String tempCaKeyPem);
+
     /** GetAppEnvEncryptPubKey. */
     org.attest4j.kms.proto.PublicKeyResponse envEncryptPublicKey(Bytes appId, long timestampSeconds)
         throws AttestationException;

@@ -8,6 +8,7 @@ import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
 import org.attest4j.kms.proto.GetAppKeyRequest;
+import org.attest4j.kms.proto.GetKmsKeyRequest;
 import org.attest4j.ratls.PlatformEvidence;
 import org.attest4j.ratls.RatlsVerdict;
 import org.attest4j.ratls.RatlsVerifier;
@@ -59,13 +60,40 @@ public final class RatlsRequest {
               + v.rejectStage().map(RatlsVerifier.Stage::label).orElse("?") + ": "
               + v.message().orElse(""));
     }
-    var attestation = v.attestation().orElseThrow().attestation();
+    return fromAttestation(v.attestation().orElseThrow().attestation(), request.getVmConfig(),
+        v.expectedReportData().orElseThrow());
+  }
+
+  /**
+   * Reads a GetKmsKey call from a KMS replica: its TLS client certificate (whose attestation is
+   * required) and the request's {@code vm_config}.
+   *
+   * @param clientCertificate the TLS client certificate, DER or PEM
+   * @param request the {@code GetKmsKeyRequest}
+   * @return the decoded request, for {@link KeyReleaseService#releaseKmsKeys}
+   * @throws AttestationException the RA-TLS reason for a certificate without a usable, bound
+   *     attestation
+   */
+  public static RatlsRequest decode(byte[] clientCertificate, GetKmsKeyRequest request)
+      throws AttestationException {
+    Objects.requireNonNull(request, "request");
+    return decode(clientCertificate,
+        GetAppKeyRequest.newBuilder().setApiVersion(1).setVmConfig(request.getVmConfig()).build());
+  }
+
+  /**
+   * The SEV-SNP inputs of an attestation whose binding to {@code expectedReportData} was checked
+   * by the caller (a client certificate's or a CSR's), with the request's vm_config (else the
+   * attestation's config).
+   */
+  static RatlsRequest fromAttestation(org.attest4j.ratls.Attestation attestation,
+      String requestVmConfig, Bytes expectedReportData) throws AttestationException {
     if (!(attestation.platform() instanceof PlatformEvidence.SevSnp snp)) {
-      throw new VerificationException(KmsReason.BAD_REQUEST, "GetAppKey over RA-TLS serves"
-          + " SEV-SNP guests here; the certificate carries " + attestation.platform().kind()
+      throw new VerificationException(KmsReason.BAD_REQUEST, "RA-TLS requests are served for"
+          + " SEV-SNP guests here; the attestation carries " + attestation.platform().kind()
           + " evidence (TDX guests use GetAppKeyTdx)");
     }
-    String vmConfigText = request.getVmConfig();
+    String vmConfigText = requestVmConfig;
     if (vmConfigText.isEmpty() && attestation.stack() instanceof StackEvidence.Dstack d) {
       vmConfigText = d.config();
     }
@@ -92,8 +120,7 @@ public final class RatlsRequest {
       throw new MalformedEvidenceException(KmsReason.BAD_REQUEST, "the attestation's cert_chain has "
           + chain.size() + " entries; this KMS reads none (KDS), [VCEK] or [ASK, VCEK]");
     }
-    return new RatlsRequest(b.build(), v.expectedReportData().orElseThrow(),
-        attestation.platform().kind());
+    return new RatlsRequest(b.build(), expectedReportData, attestation.platform().kind());
   }
 
   KeyReleaseRequest snpRequest() {

@@ -154,7 +154,7 @@ public final class RatlsGuest {
     }
   }
 
-  private static HttpClient client(KeyManager[] km, TrustManager[] tm)
+  static HttpClient client(KeyManager[] km, TrustManager[] tm)
       throws java.security.GeneralSecurityException {
     SSLContext ctx = SSLContext.getInstance("TLSv1.3");
     ctx.init(km, tm, new SecureRandom());
@@ -162,13 +162,13 @@ public final class RatlsGuest {
         .version(HttpClient.Version.HTTP_1_1).build();
   }
 
-  private static KeyPair p256() throws java.security.GeneralSecurityException {
+  static KeyPair p256() throws java.security.GeneralSecurityException {
     KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
     g.initialize(new ECGenParameterSpec("secp256r1"));
     return g.generateKeyPair();
   }
 
-  private static PrivateKey pkcs8(String pem) throws AgentException {
+  static PrivateKey pkcs8(String pem) throws AgentException {
     try {
       String b64 = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
       return KeyFactory.getInstance("EC")

@@ -76,7 +76,10 @@ import org.attest4j.snp.kds.KdsClient;
  *   "freshness": "kms_nonce",                    // or "request_digest"
  *   "nonce_lifetime_seconds": 60,
  *   "envelopes": ["hpke"],                       // add "aes_siv_pr630" for PR #630 clients
- *   "auth": {"webhook": "http://127.0.0.1:3000"} // or {"allow": { auth-simple config }}
+ *   "auth": {"webhook": "http://127.0.0.1:3000"}, // or {"allow": { auth-simple config }}
+ *   "ratls": false,                              // dstack's RA-TLS RPCs on HTTPS
+ *   "allow_replica_onboarding": false            // GetKmsKey for attested replicas (needs ratls; with
+ *                                                // "allow", the KMS app in auth.kms_allow)
  * }
  * }</pre>
  *
@@ -123,7 +126,7 @@ public final class KmsConfig {
     JsonObject o = e.getAsJsonObject();
     only(o, "", "comment", "port", "key_dir", "trust", "endorsements", "launch", "policy", "min_tcb", "identity_binding",
         "freshness", "nonce_lifetime_seconds", "used_nonce_capacity", "used_digest_capacity", "envelopes", "auth",
-        "redis_url", "http", "tls", "ratls");
+        "redis_url", "http", "tls", "ratls", "allow_replica_onboarding");
     return new KmsConfig(o, baseDir);
   }
 
@@ -163,18 +166,14 @@ public final class KmsConfig {
    */
   public KmsRootKeys rootKeys(Clock clock) throws IOException, MalformedEvidenceException {
     Objects.requireNonNull(clock, "clock");
-    Path dir = keyDirectory();
-    if (Files.exists(dir.resolve(KmsRootKeys.ROOT_CA_KEY_FILE)) || Files.exists(dir.resolve(KmsRootKeys.ROOT_K256_KEY_FILE))) {
-      try {
-        return KmsRootKeys.loadDirectory(dir, clock);
-      } catch (InvalidConfigurationException e) {
-        throw new MalformedEvidenceException(e.reason(), e.getMessage(), e);
-      }
+    try {
+      // no-replace creation under a lock: racing first starts (replicas) end with one key set
+      return KmsRootKeys.loadOrCreate(keyDirectory(), new java.security.SecureRandom(), clock);
+    } catch (InvalidConfigurationException e) {
+      throw new MalformedEvidenceException(e.reason(), e.getMessage(), e);
     }
-    KmsRootKeys keys = KmsRootKeys.generate(new java.security.SecureRandom(), clock);
-    keys.store(dir);
-    return keys;
   }
+
 
   /**
    * Builds the key-release service this configuration describes.
@@ -341,6 +340,9 @@ public final class KmsConfig {
     }
     b.envelopes(modes.get(0), modes.subList(1, modes.size()).toArray(new EnvelopeMode[0]));
     b.authorization(authorization(pinned));
+    if (allowReplicaOnboarding()) {
+      b.replicaAuthorization(replicaAuthorization(pinned));
+    }
     try {
       return b.build();
     } catch (IllegalStateException | IllegalArgumentException ex) {
@@ -420,6 +422,57 @@ public final class KmsConfig {
       throw bad("ratls makes its own TLS identity; remove \"tls\" or \"ratls\"");
     }
     return e.getAsBoolean();
+  }
+
+  /**
+   * Whether this KMS hands its root keys to attested replicas over RA-TLS ({@code
+   * "allow_replica_onboarding": true}, default false: the whole root secret leaves). Replicas are
+   * authorized like dstack's {@code bootAuth/kms}: the webhook's {@code bootAuth/kms} path, or with
+   * an allow-list, a separate one in {@code auth.kms_allow} (auth-simple format, naming the KMS app),
+   * never the apps' list: an app allowed to get its keys is not thereby allowed the root secret.
+   *
+   * @return true when set
+   * @throws MalformedEvidenceException if the value is not a boolean, or set without {@code ratls}
+   */
+  public boolean allowReplicaOnboarding() throws MalformedEvidenceException {
+    JsonElement e = json.get("allow_replica_onboarding");
+    if (e == null || e.isJsonNull()) {
+      return false;
+    }
+    if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+      throw bad("allow_replica_onboarding must be true or false");
+    }
+    if (e.getAsBoolean() && !ratls()) {
+      throw bad("allow_replica_onboarding needs \"ratls\": true (GetKmsKey is served over RA-TLS)");
+    }
+    return e.getAsBoolean();
+  }
+
+  private AuthorizationHook replicaAuthorization(PinnedLaunch pinned) throws AttestationException {
+    JsonObject auth = object(json, "auth");
+    if (auth != null && auth.has("webhook")) {
+      try {
+        return WebhookAuthorizer.builder(URI.create(string(auth, "webhook", null))).path("bootAuth/kms").build();
+      } catch (IllegalArgumentException ex) {
+        throw bad("auth.webhook: " + ex.getMessage());
+      }
+    }
+    JsonObject allow = auth == null ? null : object(auth, "kms_allow");
+    if (allow == null) {
+      throw bad("allow_replica_onboarding with an allow-list needs auth.kms_allow (auth-simple format, naming"
+          + " the KMS app that may receive the root keys); the apps' list is not used for KMS replicas");
+    }
+    AllowListAuthorizer list;
+    try {
+      list = AllowListAuthorizer.fromJson(allow.toString());
+    } catch (InvalidConfigurationException e) {
+      throw bad("auth.kms_allow: " + e.getMessage());
+    }
+    String nothing = allowsNothing(allow, pinned.osImageHash().toHex());
+    if (nothing != null) {
+      throw bad("auth.kms_allow allows nothing: " + nothing);
+    }
+    return list;
   }
 
   /** The value of the "allow_any_tcb" opt-out. */
@@ -506,7 +559,7 @@ public final class KmsConfig {
     if (auth == null) {
       throw bad("auth is required: {\"webhook\": URL} or {\"allow\": {...}}");
     }
-    only(auth, "auth.", "webhook", "allow");
+    only(auth, "auth.", "webhook", "allow", "kms_allow");
     if (auth.has("webhook") == auth.has("allow")) {
       throw bad("auth needs exactly one of webhook and allow");
     }

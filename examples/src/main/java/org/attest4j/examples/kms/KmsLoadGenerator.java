@@ -48,7 +48,8 @@ import org.attest4j.snp.testing.SimulatedSnpPlatform;
  * median time of each step.
  *
  * <p>Run: {@code java -cp examples/target/attest4j.jar org.attest4j.examples.kms.KmsLoadGenerator
- * [requests] [threads]} (defaults 4000 and 2). Not thread-safe; a command-line tool.
+ * [requests] [threads] [redis://HOST:PORT]} (defaults 4000 and 2; with a Redis URL a third phase runs
+ * HTTP with the used nonces in Redis). Not thread-safe; a command-line tool.
  */
 public final class KmsLoadGenerator {
   private KmsLoadGenerator() {}
@@ -120,6 +121,24 @@ public final class KmsLoadGenerator {
       run(threads, hw.length, i -> post(http, uri, hw[i]));
       long[] hl = run(threads, n, i -> post(http, uri, hr[i]));
       report("HTTP (loopback, protobuf)", hl, threads);
+    }
+
+    // ---- HTTP with the used nonces in Redis (real time: Redis's memory starts at connect time)
+    if (args.length > 2) {
+      try (org.attest4j.redis.RedisStore redis = org.attest4j.redis.RedisStore.connect(URI.create(args[2]), Duration.ofSeconds(2))) {
+        Clock now = Clock.systemUTC();
+        KeyReleaseService redisSvc = b.clock(now).nonceStore(NonceStore.builder().clock(now).lifetime(Duration.ofHours(1))
+            .usedValues(redis.usedValues(now, Duration.ofHours(1))).build()).build();
+        try (KmsServer server = KmsServer.start(redisSvc, 0, threads, null)) {
+          HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+          URI uri = URI.create(server.baseUri() + "/prpc/GetAppKeyAmd");
+          byte[][] hw = toBodies(generate(redisSvc, guest, key, vek, doc, n / 2));
+          byte[][] hr = toBodies(generate(redisSvc, guest, key, vek, doc, n));
+          run(threads, hw.length, i -> post(http, uri, hw[i]));
+          long[] hl = run(threads, n, i -> post(http, uri, hr[i]));
+          report("HTTP (loopback, protobuf) + Redis used-nonce store", hl, threads);
+        }
+      }
     }
   }
 

@@ -48,6 +48,11 @@ import org.attest4j.kms.KmsReason;
 import org.attest4j.kms.PrpcJson;
 import org.attest4j.kms.proto.AppId;
 import org.attest4j.kms.RatlsKeyRelease;
+import org.attest4j.kms.RatlsRequest;
+import org.attest4j.kms.proto.GetKmsKeyRequest;
+import org.attest4j.kms.proto.KmsKeyResponse;
+import org.attest4j.kms.proto.SignCertRequest;
+import org.attest4j.kms.proto.SignCertResponse;
 import org.attest4j.kms.proto.GetAppKeyAmdRequest;
 import org.attest4j.kms.proto.GetAppKeyRequest;
 import org.attest4j.ratls.KmsCertificateAuthority;
@@ -392,6 +397,25 @@ public final class KmsServer implements AutoCloseable {
     }
 
     /**
+     * As {@link #ratls(KmsCertificateAuthority)}, for a KMS that runs in a TEE: its server
+     * certificate carries its own attestation (extension .8), made for the report_data that binds
+     * the server key, so KMS replicas and guests can check where it runs ({@code GetKmsKey}
+     * onboarding requires it).
+     *
+     * @param ca the KMS's certificate authority
+     * @param ownAttestation makes the KMS's attestation for a report_data (64 bytes)
+     * @return this builder
+     * @throws IOException if the TLS identity or the attestation cannot be made
+     */
+    public Builder ratls(KmsCertificateAuthority ca,
+        java.util.function.Function<org.attest4j.core.Bytes, org.attest4j.ratls.VersionedAttestation> ownAttestation)
+        throws IOException {
+      this.ratls = RatlsEndpoint.create(Objects.requireNonNull(ca, "ca"), "127.0.0.1",
+          Objects.requireNonNull(ownAttestation, "ownAttestation"));
+      return this;
+    }
+
+    /**
      * Told about every GetAppKeyAmd and GetAppKeyTdx outcome.
      *
      * @param observer the observer (may be null)
@@ -516,7 +540,7 @@ public final class KmsServer implements AutoCloseable {
 
   private static final java.util.Set<String> METHODS =
       java.util.Set.of("GetAppKeyAmd", "GetAppKeyTdx", "GetAppEnvEncryptPubKey", "GetMeta", "GetNonce");
-  private static final java.util.Set<String> RATLS_METHODS = java.util.Set.of("GetTempCaCert", "GetAppKey");
+  private static final java.util.Set<String> RATLS_METHODS = java.util.Set.of("GetTempCaCert", "GetAppKey", "SignCert", "GetKmsKey");
 
   private void route(Exchange ex) throws HttpError {
     String path = ex.request.getHttpURI().getPath();
@@ -533,7 +557,7 @@ public final class KmsServer implements AutoCloseable {
     if (!METHODS.contains(method) && !(ratls != null && RATLS_METHODS.contains(method))) {
       throw new HttpError(404, "unknown method " + LogSafe.of(method)
           + " (this KMS serves GetAppKeyAmd, GetAppKeyTdx, GetAppEnvEncryptPubKey, GetMeta, GetNonce"
-          + (ratls != null ? ", GetTempCaCert, GetAppKey" : "") + ")");
+          + (ratls != null ? ", GetTempCaCert, GetAppKey, SignCert, GetKmsKey" : "") + ")");
     }
     String verb = ex.request.getMethod();
     boolean noArgs = method.equals("GetMeta") || method.equals("GetNonce") || method.equals("GetTempCaCert");
@@ -605,6 +629,8 @@ public final class KmsServer implements AutoCloseable {
         case "GetMeta" -> send(ex, service.meta());
         case "GetTempCaCert" -> send(ex, ratls.tempCaCert());
         case "GetAppKey" -> getAppKey(ex, body);
+        case "SignCert" -> signCert(ex, body);
+        case "GetKmsKey" -> getKmsKey(ex, body);
         case "GetNonce" -> {
           Optional<EnvelopeMode> env = envelopeParam(ex.request.getHttpURI().getQuery());
           send(ex, env.isPresent() ? service.issueNonceRpc(env.get()) : service.issueNonceRpc());
@@ -678,6 +704,49 @@ public final class KmsServer implements AutoCloseable {
     }
     send(ex, rel.response());
     LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for app " + rel.bootInfo().appId());
+  }
+
+  /** The TLS client certificate (DER), or a 401 naming what the method needs. */
+  private static byte[] clientCertificate(Exchange ex, String method) throws HttpError {
+    Object data = ex.request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE);
+    java.security.cert.X509Certificate[] peer =
+        data instanceof EndPoint.SslSessionData ssl ? ssl.peerCertificates() : null;
+    if (peer == null || peer.length == 0) {
+      throw new HttpError(401, method + " needs an RA-TLS client certificate (from GetTempCaCert's temp CA)"
+          + " carrying the caller's attestation");
+    }
+    try {
+      return peer[0].getEncoded();
+    } catch (java.security.cert.CertificateEncodingException e) {
+      throw new HttpError(400, "the client certificate cannot be encoded");
+    }
+  }
+
+  /** SignCert: the CSR's own attestation is the evidence; the TLS client certificate is not used. */
+  private void signCert(Exchange ex, byte[] body) throws AttestationException {
+    SignCertRequest req = decode(body, ex.json, SignCertRequest.getDefaultInstance());
+    SignCertResponse resp;
+    try {
+      resp = service.signCert(req);
+    } catch (KeyReleaseException e) {
+      observe(new Outcome("SignCert", status(e.refusal()), null, e));
+      throw e;
+    }
+    send(ex, resp);
+  }
+
+  /** GetKmsKey: replica onboarding, the caller's client-certificate attestation required. */
+  private void getKmsKey(Exchange ex, byte[] body) throws AttestationException, HttpError {
+    GetKmsKeyRequest req = decode(body, ex.json, GetKmsKeyRequest.getDefaultInstance());
+    byte[] der = clientCertificate(ex, "GetKmsKey");
+    KmsKeyResponse resp;
+    try {
+      resp = service.releaseKmsKeys(RatlsRequest.decode(der, req));
+    } catch (KeyReleaseException e) {
+      observe(new Outcome("GetKmsKey", status(e.refusal()), null, e));
+      throw e;
+    }
+    send(ex, resp);
   }
 
   private void getAppKeyTdx(Exchange ex, byte[] body) throws AttestationException {

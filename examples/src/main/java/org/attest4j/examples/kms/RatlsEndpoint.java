@@ -26,7 +26,8 @@ import org.attest4j.ratls.RatlsVerifier;
  * P-256 key with a {@code kms:rpc} certificate from the root CA), the client-certificate check (the
  * chain to the temp CA, the attestation's binding to the key and the evidence's consistency, all
  * offline; the vendor signatures and everything else are steps of {@link
- * KeyReleaseService#releaseRatls}), and the two RPCs: {@code GetTempCaCert} and {@code GetAppKey}.
+ * KeyReleaseService#releaseRatls}), and the RPCs {@code GetTempCaCert} and {@code GetAppKey}
+ * ({@code SignCert} and {@code GetKmsKey} are served by {@link KmsServer} with the service).
  * Immutable and thread-safe.
  */
 final class RatlsEndpoint {
@@ -49,11 +50,30 @@ final class RatlsEndpoint {
    * @throws IOException if the TLS identity cannot be made
    */
   static RatlsEndpoint create(KmsCertificateAuthority ca, String host) throws IOException {
+    return create(ca, host, null);
+  }
+
+  /**
+   * The endpoint of a KMS that runs in a TEE: its certificate carries {@code ownAttestation}'s
+   * answer for the report_data that binds the server key.
+   *
+   * @param ca the KMS's certificate authority
+   * @param host the name in the server certificate
+   * @param ownAttestation makes the KMS's attestation for a report_data, or null for none
+   * @return the endpoint
+   * @throws IOException if the TLS identity cannot be made
+   */
+  static RatlsEndpoint create(KmsCertificateAuthority ca, String host,
+      java.util.function.Function<org.attest4j.core.Bytes, org.attest4j.ratls.VersionedAttestation> ownAttestation)
+      throws IOException {
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
       g.initialize(new ECGenParameterSpec("secp256r1"));
       KeyPair rpc = g.generateKeyPair();
-      List<byte[]> chain = ca.rpcCertificateChain(rpc, host, Optional.empty());
+      Optional<org.attest4j.ratls.VersionedAttestation> own = ownAttestation == null ? Optional.empty()
+          : Optional.of(ownAttestation.apply(
+              org.attest4j.ratls.RatlsReportData.forCertificateKey(rpc.getPublic().getEncoded())));
+      List<byte[]> chain = ca.rpcCertificateChain(rpc, host, own);
       CertificateFactory cf = CertificateFactory.getInstance("X.509");
       Certificate[] certs = new Certificate[chain.size()];
       for (int i = 0; i < certs.length; i++) {

@@ -77,6 +77,24 @@ class KmsConfigTest {
   }
 
   @Test
+  void replicaOnboardingIsOffByDefaultAndNeedsRatls() throws Exception {
+    String good = config(SOME_ALLOW);
+    assertFalse(KmsConfig.parse(good, dir).allowReplicaOnboarding());
+    KmsConfig noRatls = KmsConfig.parse(good.replace("\"policy\"", "\"allow_replica_onboarding\":true,\"policy\""), dir);
+    MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class, noRatls::allowReplicaOnboarding);
+    assertTrue(e.getMessage().contains("ratls"), e.getMessage());
+    KmsConfig on = KmsConfig.parse(good.replace("\"policy\"",
+        "\"ratls\":true,\"allow_replica_onboarding\":true,\"policy\""), dir);
+    assertTrue(on.allowReplicaOnboarding());
+    // with an allow-list, the apps' list never authorizes a KMS replica: auth.kms_allow is required
+    MalformedEvidenceException noKmsList = assertThrows(MalformedEvidenceException.class,
+        () -> on.buildService(KmsTestbed.PLATFORM.clockInsideValidity()));
+    assertTrue(noKmsList.getMessage().contains("kms_allow"), noKmsList.getMessage());
+    assertThrows(MalformedEvidenceException.class, () -> KmsConfig.parse(
+        good.replace("\"policy\"", "\"allow_replica_onboarding\":\"yes\",\"policy\""), dir).allowReplicaOnboarding());
+  }
+
+  @Test
   void getMetaReturnsTheRootCaCertificate() throws Exception {
     KmsConfig c = KmsConfig.parse(config(SOME_ALLOW), dir);
     KeyReleaseService first = c.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
