@@ -2,15 +2,9 @@ package org.attest4j.kms;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
-import java.io.IOException;
-import java.io.StringReader;
-import java.util.HashSet;
 import java.util.Optional;
-import java.util.Set;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.kms.internal.StrictJson;
 
 /**
  * The parts of a dstack guest's {@code vm_config} JSON that the RA-TLS key release reads (spec
@@ -100,72 +94,16 @@ final class DstackVmConfig {
     return e.getAsString();
   }
 
-  /** One JSON object, strictly: no duplicate keys, nothing after it. */
+  /** One JSON object, strictly ({@link StrictJson}: no duplicate keys, nothing after it). */
   private static JsonObject object(String json, String where) throws MalformedEvidenceException {
     if (json.length() > MAX_LENGTH) {
       throw bad(where + " is longer than " + MAX_LENGTH + " characters");
     }
-    try (JsonReader r = new JsonReader(new StringReader(json))) {
-      r.setStrictness(Strictness.STRICT);
-      if (r.peek() != JsonToken.BEGIN_OBJECT) {
-        throw bad(where + " must be a JSON object");
-      }
-      JsonObject o = readObject(r, where, 0);
-      if (r.peek() != JsonToken.END_DOCUMENT) {
-        throw bad(where + " has data after its JSON object");
-      }
-      return o;
-    } catch (IOException | RuntimeException e) {
-      throw bad(where + " is not well-formed JSON");
+    JsonElement e = StrictJson.parse(json, KmsReason.BAD_REQUEST, where, MAX_DEPTH);
+    if (!e.isJsonObject()) {
+      throw bad(where + " must be a JSON object");
     }
-  }
-
-  private static JsonElement read(JsonReader r, String where, int depth)
-      throws IOException, MalformedEvidenceException {
-    if (depth > MAX_DEPTH) {
-      throw bad(where + " nests deeper than " + MAX_DEPTH);
-    }
-    switch (r.peek()) {
-      case BEGIN_OBJECT:
-        return readObject(r, where, depth);
-      case BEGIN_ARRAY: {
-        com.google.gson.JsonArray a = new com.google.gson.JsonArray();
-        r.beginArray();
-        while (r.hasNext()) {
-          a.add(read(r, where, depth + 1));
-        }
-        r.endArray();
-        return a;
-      }
-      case STRING:
-        return new com.google.gson.JsonPrimitive(r.nextString());
-      case NUMBER:
-        return new com.google.gson.JsonPrimitive(new java.math.BigDecimal(r.nextString()));
-      case BOOLEAN:
-        return new com.google.gson.JsonPrimitive(r.nextBoolean());
-      case NULL:
-        r.nextNull();
-        return com.google.gson.JsonNull.INSTANCE;
-      default:
-        throw bad(where + " is not well-formed JSON");
-    }
-  }
-
-  private static JsonObject readObject(JsonReader r, String where, int depth)
-      throws IOException, MalformedEvidenceException {
-    JsonObject o = new JsonObject();
-    Set<String> seen = new HashSet<>();
-    r.beginObject();
-    while (r.hasNext()) {
-      String k = r.nextName();
-      if (!seen.add(k)) {
-        throw bad(where + " has the key \"" + org.attest4j.core.internal.LogSafe.of(k)
-            + "\" twice");
-      }
-      o.add(k, read(r, where, depth + 1));
-    }
-    r.endObject();
-    return o;
+    return e.getAsJsonObject();
   }
 
   private static MalformedEvidenceException bad(String message) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.ReasonCode;
+import org.attest4j.core.internal.LogSafe;
 
 /**
  * Strict JSON for requests and configuration: RFC 8259 syntax only (gson's strict mode), one value
@@ -39,9 +40,27 @@ public final class StrictJson {
    * @throws MalformedEvidenceException if it is not strict JSON, nests too deeply or repeats a key
    */
   public static JsonElement parse(String text, ReasonCode reason, String what) throws MalformedEvidenceException {
+    return parse(text, reason, what, MAX_DEPTH);
+  }
+
+  /**
+   * Parses one JSON value with a tighter nesting bound.
+   *
+   * @param text the document
+   * @param reason the reason code of a refusal
+   * @param what what the document is, for messages (for example "vm_config")
+   * @param maxDepth the deepest nesting accepted, at most {@value #MAX_DEPTH}
+   * @return the value
+   * @throws MalformedEvidenceException if it is not strict JSON, nests too deeply or repeats a key
+   */
+  public static JsonElement parse(String text, ReasonCode reason, String what, int maxDepth)
+      throws MalformedEvidenceException {
+    if (maxDepth < 0 || maxDepth > MAX_DEPTH) {
+      throw new IllegalArgumentException("maxDepth must be in 0.." + MAX_DEPTH);
+    }
     try (JsonReader r = new JsonReader(new StringReader(text))) {
       r.setStrictness(Strictness.STRICT);
-      JsonElement e = read(r, 0, reason, what, "");
+      JsonElement e = read(r, 0, maxDepth, reason, what, "");
       if (r.peek() != JsonToken.END_DOCUMENT) {
         throw new MalformedEvidenceException(reason, what + " has data after the JSON value");
       }
@@ -51,10 +70,10 @@ public final class StrictJson {
     }
   }
 
-  private static JsonElement read(JsonReader r, int depth, ReasonCode reason, String what, String path)
-      throws IOException, MalformedEvidenceException {
-    if (depth > MAX_DEPTH) {
-      throw new MalformedEvidenceException(reason, what + " nests deeper than " + MAX_DEPTH);
+  private static JsonElement read(JsonReader r, int depth, int maxDepth, ReasonCode reason,
+      String what, String path) throws IOException, MalformedEvidenceException {
+    if (depth > maxDepth) {
+      throw new MalformedEvidenceException(reason, what + " nests deeper than " + maxDepth);
     }
     switch (r.peek()) {
       case BEGIN_OBJECT -> {
@@ -63,9 +82,10 @@ public final class StrictJson {
         while (r.hasNext()) {
           String k = r.nextName();
           if (o.has(k)) {
-            throw new MalformedEvidenceException(reason, what + " repeats the key " + path + k);
+            throw new MalformedEvidenceException(reason,
+                what + " repeats the key " + LogSafe.of(path + k));
           }
-          o.add(k, read(r, depth + 1, reason, what, path + k + "."));
+          o.add(k, read(r, depth + 1, maxDepth, reason, what, path + k + "."));
         }
         r.endObject();
         return o;
@@ -74,7 +94,7 @@ public final class StrictJson {
         JsonArray a = new JsonArray();
         r.beginArray();
         while (r.hasNext()) {
-          a.add(read(r, depth + 1, reason, what, path + "[]."));
+          a.add(read(r, depth + 1, maxDepth, reason, what, path + "[]."));
         }
         r.endArray();
         return a;
