@@ -68,7 +68,7 @@ class RatlsServerTest {
       assertEquals("KMS_NOT_PINNED", e.reason());
 
       // GetAppKey on a connection without a client certificate
-      var http = java.net.http.HttpClient.newBuilder().sslContext(trustAll()).build();
+      var http = java.net.http.HttpClient.newBuilder().sslContext(TrustAllTls.context()).build();
       var resp = http.send(java.net.http.HttpRequest.newBuilder(URI.create(url + "/prpc/GetAppKey"))
               .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[0])).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -102,21 +102,5 @@ class RatlsServerTest {
         new PrintStream(out), new PrintStream(err));
     assertEquals(2, code);
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("https"));
-  }
-
-  private static javax.net.ssl.SSLContext trustAll() throws Exception {
-    javax.net.ssl.SSLContext c = javax.net.ssl.SSLContext.getInstance("TLS");
-    c.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509ExtendedTrustManager() {
-      public void checkClientTrusted(java.security.cert.X509Certificate[] a, String b) {}
-      public void checkServerTrusted(java.security.cert.X509Certificate[] a, String b) {}
-      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-        return new java.security.cert.X509Certificate[0];
-      }
-      public void checkClientTrusted(java.security.cert.X509Certificate[] a, String b, java.net.Socket s) {}
-      public void checkServerTrusted(java.security.cert.X509Certificate[] a, String b, java.net.Socket s) {}
-      public void checkClientTrusted(java.security.cert.X509Certificate[] a, String b, javax.net.ssl.SSLEngine e) {}
-      public void checkServerTrusted(java.security.cert.X509Certificate[] a, String b, javax.net.ssl.SSLEngine e) {}
-    }}, null);
-    return c;
   }
 }

@@ -81,7 +81,7 @@ class RatlsSignCertServerTest {
           .setCsr(ByteString.copyFrom(csr)).setSignature(ByteString.copyFrom(s.sign()))
           .setVmConfig(VM_CONFIG).build();
 
-      HttpClient http = HttpClient.newBuilder().sslContext(trustAll()).build();
+      HttpClient http = HttpClient.newBuilder().sslContext(TrustAllTls.context()).build();
       HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(URI.create(kms.baseUri() + "/prpc/SignCert"))
               .POST(HttpRequest.BodyPublishers.ofByteArray(req.toByteArray())).build(),
           HttpResponse.BodyHandlers.ofByteArray());
@@ -103,21 +103,5 @@ class RatlsSignCertServerTest {
       assertEquals(403, refused.statusCode(), refused.body());
       assertTrue(refused.body().contains("BAD_CSR"), refused.body());
     }
-  }
-
-  private static javax.net.ssl.SSLContext trustAll() throws Exception {
-    javax.net.ssl.SSLContext c = javax.net.ssl.SSLContext.getInstance("TLS");
-    c.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509ExtendedTrustManager() {
-      public void checkClientTrusted(java.security.cert.X509Certificate[] a, String b) {}
-      public void checkServerTrusted(java.security.cert.X509Certificate[] a, String b) {}
-      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-        return new java.security.cert.X509Certificate[0];
-      }
-      public void checkClientTrusted(java.security.cert.X509Certificate[] a, String b, java.net.Socket s) {}
-      public void checkServerTrusted(java.security.cert.X509Certificate[] a, String b, java.net.Socket s) {}
-      public void checkClientTrusted(java.security.cert.X509Certificate[] a, String b, javax.net.ssl.SSLEngine e) {}
-      public void checkServerTrusted(java.security.cert.X509Certificate[] a, String b, javax.net.ssl.SSLEngine e) {}
-    }}, null);
-    return c;
   }
 }
