@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
 
 /**
  * The one way tests reach the reference data in {@code ../shared} (vectors, AMD and Intel roots,
@@ -98,6 +101,29 @@ public final class SharedData {
       throw new AssertionError("shared vector file " + relative + " holds no vectors");
     }
     return out;
+  }
+
+  /** A check of one shared vector. */
+  @FunctionalInterface
+  public interface VectorCheck {
+    /**
+     * Checks one vector.
+     *
+     * @param vector the vector's JSON line
+     * @throws Throwable on failure
+     */
+    void check(JsonObject vector) throws Throwable;
+  }
+
+  /**
+   * One dynamic test per line of a shared JSON-lines file, named by the line's {@code id}, after
+   * asserting that the file holds {@code expected} vectors.
+   */
+  public static Stream<DynamicTest> vectorTests(String relative, int expected, VectorCheck check) {
+    List<JsonObject> vectors = jsonLines(relative);
+    Assertions.assertEquals(expected, vectors.size(), relative);
+    return vectors.stream()
+        .map(v -> DynamicTest.dynamicTest(v.get("id").getAsString(), () -> check.check(v)));
   }
 
   /** The sub-directories of a shared directory, sorted by name. */

@@ -105,22 +105,15 @@ class MeasureCommandTest {
 
   @TestFactory
   Stream<DynamicTest> everyVectorThroughTheCommand() {
-    List<JsonObject> vectors = SharedData.jsonLines(DIR + "vectors.jsonl");
-    assertEquals(126, vectors.size());
-    return vectors.stream()
-        .map(
-            v ->
-                DynamicTest.dynamicTest(
-                    v.get("id").getAsString(),
-                    () -> {
-                      int variant = Integer.parseInt(v.get("id").getAsString().replaceAll("\\D", ""));
-                      List<String> args = new ArrayList<>(List.of("measure"));
-                      args.addAll(flags(v, variant));
-                      Run r = run(args.toArray(String[]::new));
-                      assertEquals(0, r.code(), args + "\n" + r.err());
-                      assertEquals(v.get("expected_measurement").getAsString() + System.lineSeparator(), r.out(), args.toString());
-                      assertEquals("", r.err());
-                    }));
+    return SharedData.vectorTests(DIR + "vectors.jsonl", 126, v -> {
+      int variant = Integer.parseInt(v.get("id").getAsString().replaceAll("\\D", ""));
+      List<String> args = new ArrayList<>(List.of("measure"));
+      args.addAll(flags(v, variant));
+      Run r = run(args.toArray(String[]::new));
+      assertEquals(0, r.code(), args + "\n" + r.err());
+      assertEquals(v.get("expected_measurement").getAsString() + System.lineSeparator(), r.out(), args.toString());
+      assertEquals("", r.err());
+    });
   }
 
   @TestFactory

@@ -54,24 +54,17 @@ class SevMeasureCliTest {
 
   @TestFactory
   Stream<DynamicTest> everySevVectorThroughTheCli() {
-    List<JsonObject> vectors = SharedData.jsonLines(DIR + "sev-vectors.jsonl");
-    assertEquals(60, vectors.size());
-    return vectors.stream()
-        .map(
-            v ->
-                DynamicTest.dynamicTest(
-                    v.get("id").getAsString(),
-                    () -> {
-                      MeasureCommandTest.Run r = run(argv(v));
-                      if (v.has("expected_error")) {
-                        assertEquals(1, r.code(), r.out());
-                        assertTrue(r.err().startsWith(v.get("expected_error").getAsString()), r.err());
-                        assertEquals("", r.out());
-                      } else {
-                        assertEquals(0, r.code(), r.err());
-                        assertEquals(v.get("expected_measurement").getAsString() + System.lineSeparator(), r.out());
-                      }
-                    }));
+    return SharedData.vectorTests(DIR + "sev-vectors.jsonl", 60, v -> {
+      MeasureCommandTest.Run r = run(argv(v));
+      if (v.has("expected_error")) {
+        assertEquals(1, r.code(), r.out());
+        assertTrue(r.err().startsWith(v.get("expected_error").getAsString()), r.err());
+        assertEquals("", r.out());
+      } else {
+        assertEquals(0, r.code(), r.err());
+        assertEquals(v.get("expected_measurement").getAsString() + System.lineSeparator(), r.out());
+      }
+    });
   }
 
   @Test

@@ -62,25 +62,18 @@ class SevVectorsTest {
 
   @TestFactory
   Stream<DynamicTest> sevVectorsReproduce() {
-    List<JsonObject> vectors = SharedData.jsonLines(VectorSupport.DIR + "sev-vectors.jsonl");
-    assertEquals(60, vectors.size());
-    return vectors.stream()
-        .map(
-            v ->
-                DynamicTest.dynamicTest(
-                    v.get("id").getAsString(),
-                    () -> {
-                      Case c = Case.of(v);
-                      assertEquals(v.getAsJsonObject("ovmf").get("sha256").getAsString(), c.ovmf().sha256().toHex());
-                      if (v.has("expected_error")) {
-                        MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class, c::compute);
-                        assertEquals(OvmfReason.MISSING_HASH_TABLE, e.reason());
-                        String want = v.get("expected_error").getAsString().replaceFirst("^Error: ", "");
-                        assertTrue(e.getMessage().startsWith(want), e.getMessage());
-                      } else {
-                        assertEquals(v.get("expected_measurement").getAsString(), c.compute().toHex());
-                      }
-                    }));
+    return SharedData.vectorTests(VectorSupport.DIR + "sev-vectors.jsonl", 60, v -> {
+      Case c = Case.of(v);
+      assertEquals(v.getAsJsonObject("ovmf").get("sha256").getAsString(), c.ovmf().sha256().toHex());
+      if (v.has("expected_error")) {
+        MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class, c::compute);
+        assertEquals(OvmfReason.MISSING_HASH_TABLE, e.reason());
+        String want = v.get("expected_error").getAsString().replaceFirst("^Error: ", "");
+        assertTrue(e.getMessage().startsWith(want), e.getMessage());
+      } else {
+        assertEquals(v.get("expected_measurement").getAsString(), c.compute().toHex());
+      }
+    });
   }
 
   @Test

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.attest4j.core.MalformedEvidenceException;
@@ -30,27 +29,20 @@ class SharedVectorsTest {
 
   @TestFactory
   Stream<DynamicTest> vectorsReproduce() {
-    List<JsonObject> vectors = SharedData.jsonLines(VectorSupport.DIR + "vectors.jsonl");
-    assertEquals(126, vectors.size());
-    return vectors.stream()
-        .map(
-            v ->
-                DynamicTest.dynamicTest(
-                    v.get("id").getAsString(),
-                    () -> {
-                      String expected = v.get("expected_measurement").getAsString();
-                      OvmfImage ovmf = VectorSupport.image(v, "ovmf");
-                      assertEquals(v.getAsJsonObject("ovmf").get("sha256").getAsString(), ovmf.sha256().toHex());
-                      BootArtifacts boot = VectorSupport.boot(v);
-                      LaunchFeatures f = VectorSupport.features(v);
-                      assertEquals(expected, LaunchDigest.compute(ovmf, boot, f).toHex(), "one-shot");
-                      assertEquals(expected, prepared(v).measure(boot, f).toHex(), "prepared");
-                      MeasurementLog log = LaunchDigest.explain(ovmf, boot, f);
-                      assertEquals(expected, log.measurement().toHex(), "logged");
-                      assertEquals(v.get("gctx_updates").getAsInt(), log.updateCount(), "updates");
-                      assertEquals(
-                          expected, log.updates().get(log.updateCount() - 1).digestAfter().toHex(), "last ld");
-                    }));
+    return SharedData.vectorTests(VectorSupport.DIR + "vectors.jsonl", 126, v -> {
+      String expected = v.get("expected_measurement").getAsString();
+      OvmfImage ovmf = VectorSupport.image(v, "ovmf");
+      assertEquals(v.getAsJsonObject("ovmf").get("sha256").getAsString(), ovmf.sha256().toHex());
+      BootArtifacts boot = VectorSupport.boot(v);
+      LaunchFeatures f = VectorSupport.features(v);
+      assertEquals(expected, LaunchDigest.compute(ovmf, boot, f).toHex(), "one-shot");
+      assertEquals(expected, prepared(v).measure(boot, f).toHex(), "prepared");
+      MeasurementLog log = LaunchDigest.explain(ovmf, boot, f);
+      assertEquals(expected, log.measurement().toHex(), "logged");
+      assertEquals(v.get("gctx_updates").getAsInt(), log.updateCount(), "updates");
+      assertEquals(
+          expected, log.updates().get(log.updateCount() - 1).digestAfter().toHex(), "last ld");
+    });
   }
 
   @TestFactory
