@@ -61,7 +61,6 @@ final class IdBlockCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     try {
       if (idKey == null || authorKey == null) {
         throw new ParameterException(spec.commandLine(), "missing key files for id block");
@@ -94,13 +93,9 @@ final class IdBlockCommand implements Callable<Integer> {
     } catch (ParameterException e) {
       return MeasureCommand.usageError(spec, e);
     } catch (MeasureCommand.Refused e) {
-      err.println("Error: " + e.getMessage());
-      err.flush();
-      return Main.EXIT_REFUSED;
+      return MeasureCommand.refused(spec, e.getMessage());
     } catch (MalformedEvidenceException e) {
-      err.println("Error: " + e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
-      err.flush();
-      return Main.EXIT_REFUSED;
+      return MeasureCommand.refused(spec, e);
     }
   }
 

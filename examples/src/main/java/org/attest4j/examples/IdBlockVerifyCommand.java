@@ -54,7 +54,6 @@ final class IdBlockVerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     try {
       String blockText = idBlock;
       String authText = idAuth;
@@ -99,13 +98,9 @@ final class IdBlockVerifyCommand implements Callable<Integer> {
     } catch (ParameterException e) {
       return MeasureCommand.usageError(spec, e);
     } catch (MeasureCommand.Refused e) {
-      err.println("Error: " + e.getMessage());
-      err.flush();
-      return Main.EXIT_REFUSED;
+      return MeasureCommand.refused(spec, e.getMessage());
     } catch (MalformedEvidenceException | VerificationException e) {
-      err.println("Error: " + e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
-      err.flush();
-      return Main.EXIT_REFUSED;
+      return MeasureCommand.refused(spec, e);
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
@@ -140,6 +141,19 @@ final class MeasureCommand implements Callable<Integer> {
     err.println("(see '" + spec.qualifiedName() + " --help')");
     err.flush();
     return Main.EXIT_USAGE;
+  }
+
+  /** Prints "Error: MESSAGE" on the command's stderr and returns the refusal exit code. */
+  static int refused(CommandSpec spec, String message) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("Error: " + message);
+    err.flush();
+    return Main.EXIT_REFUSED;
+  }
+
+  /** Prints the exception's message and qualified reason code on stderr; returns the refusal exit code. */
+  static int refused(CommandSpec spec, AttestationException e) {
+    return refused(spec, e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
   }
 
   /** A refusal: exit 1 with the message. */

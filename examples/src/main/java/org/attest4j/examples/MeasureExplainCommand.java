@@ -95,7 +95,6 @@ final class MeasureExplainCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     try {
       Bytes observed = parseMeasurement(measurement);
       SearchSpace.Builder sb = SearchSpace.builder();
@@ -184,17 +183,11 @@ final class MeasureExplainCommand implements Callable<Integer> {
     } catch (ParameterException e) {
       return MeasureCommand.usageError(spec, e);
     } catch (MeasureCommand.Refused e) {
-      err.println("Error: " + e.getMessage());
-      err.flush();
-      return Main.EXIT_REFUSED;
+      return MeasureCommand.refused(spec, e.getMessage());
     } catch (MalformedEvidenceException e) {
-      err.println("Error: " + e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
-      err.flush();
-      return Main.EXIT_REFUSED;
+      return MeasureCommand.refused(spec, e);
     } catch (InvalidConfigurationException e) {
-      err.println("Error: " + e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
-      err.flush();
-      return Main.EXIT_REFUSED;
+      return MeasureCommand.refused(spec, e.getMessage() + " [" + e.reason().qualifiedCode() + "]");
     }
   }
 
