@@ -13,7 +13,9 @@ import picocli.CommandLine.Spec;
  * key-release flow, then shows each refusal with its reason and per-step timings. Part 2 ({@link
  * SnpDemo}) shows evidence verification alone: sign, verify, refuse a tampered and a debug-policy
  * report. Part 3 ({@link TdxDemo}) releases keys to a simulated Intel TDX guest and shows its
- * refusals. Exit status 0 when every step behaved as expected, 1 otherwise.
+ * refusals. Part 4 ({@link RatlsDemo}) has a simulated SEV-SNP guest get its keys the way dstack
+ * guests do today, over RA-TLS (GetTempCaCert, client certificate, GetAppKey), and shows three
+ * forged certificates refused. Exit status 0 when every step behaved as expected, 1 otherwise.
  */
 @Command(
     name = "demo",
@@ -22,7 +24,8 @@ import picocli.CommandLine.Spec;
       "End-to-end demo on a simulated SEV-SNP platform (no hardware, no network):",
       "a KMS on loopback releases dstack-compatible app keys to a simulated guest and refuses",
       "tampered requests; then evidence verification on its own, with timings; then key release",
-      "to a simulated Intel TDX guest and its refusals."
+      "to a simulated Intel TDX guest and its refusals; then dstack's RA-TLS key path",
+      "(GetTempCaCert, RA-TLS client certificate, GetAppKey over mutual TLS) and its refusals."
     })
 final class DemoCommand implements Callable<Integer> {
   /** Which parts of the demo to run. */
@@ -30,7 +33,8 @@ final class DemoCommand implements Callable<Integer> {
     all,
     keyrelease,
     snp,
-    tdx
+    tdx,
+    ratls
   }
 
   @Spec CommandSpec spec;
@@ -58,6 +62,13 @@ final class DemoCommand implements Callable<Integer> {
     if (part == Part.all || part == Part.tdx) {
       out.println("== attest4j demo, part 3: key release to a simulated Intel TDX guest");
       ok &= new TdxDemo(out).run();
+      out.println();
+    }
+    if (part == Part.all || part == Part.ratls) {
+      out.println("== attest4j demo, part 4: dstack RA-TLS key release (GetTempCaCert, client certificate,"
+          + " GetAppKey over mutual TLS)");
+      ok &= new RatlsDemo(out).run();
+      out.println();
     }
     out.println(ok ? "attest4j demo: all parts OK" : "attest4j demo: FAILED (see above)");
     out.flush();

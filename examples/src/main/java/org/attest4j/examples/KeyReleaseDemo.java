@@ -120,63 +120,9 @@ public final class KeyReleaseDemo {
     appId = Arrays.copyOf(appId, 20);
     byte[] composeHash = sha256("demo app-compose.json".getBytes(StandardCharsets.UTF_8));
     byte[] instanceId = Arrays.copyOf(sha256("demo instance".getBytes(StandardCharsets.UTF_8)), 20);
-    Files.write(dir.resolve("ovmf.fd"), ovmf);
-    Files.write(dir.resolve("ark.pem"), pem(platform.arkDer()));
-    Files.write(dir.resolve("cert_chain.pem"), platform.certChainPem());
-    JsonObject cfg = new JsonObject();
-    cfg.addProperty("port", 0);
-    cfg.addProperty("key_dir", "kms-keys");
-    JsonObject trust = new JsonObject();
-    trust.addProperty("amd_roots", false);
-    JsonArray anchors = new JsonArray();
-    JsonObject anchor = new JsonObject();
-    anchor.addProperty("product", "Genoa");
-    anchor.addProperty("ark_pem", "ark.pem");
-    anchors.add(anchor);
-    trust.add("anchors", anchors);
-    cfg.add("trust", trust);
-    JsonObject endorsements = new JsonObject();
-    endorsements.addProperty("cert_chain", "cert_chain.pem");
-    cfg.add("endorsements", endorsements);
-    JsonObject launch = new JsonObject();
-    launch.addProperty("ovmf", "ovmf.fd");
-    launch.addProperty("kernel_sha256", hex(sha256(kernel)));
-    launch.addProperty("initrd_sha256", hex(sha256(initrd)));
-    launch.addProperty("cmdline", cmdline);
-    JsonArray vcpus = new JsonArray();
-    vcpus.add(2);
-    vcpus.add(4);
-    launch.add("vcpus", vcpus);
-    JsonArray types = new JsonArray();
-    types.add("EPYC-v4");
-    launch.add("vcpu_types", types);
-    launch.addProperty("vmm", "QEMU");
-    launch.addProperty("guest_features", 1);
-    cfg.add("launch", launch);
-    cfg.addProperty("policy", "strict");
-    // the TCB floor: the simulated platform's current TCB (a real KMS takes it from AMD's bulletins)
     TcbVersion floor = platform.tcb();
-    JsonObject minTcb = new JsonObject();
-    JsonObject genoa = new JsonObject();
-    genoa.addProperty("bootloader", floor.bootloader());
-    genoa.addProperty("tee", floor.tee());
-    genoa.addProperty("snp", floor.snp());
-    genoa.addProperty("microcode", floor.microcode());
-    minTcb.add("Genoa", genoa);
-    cfg.add("min_tcb", minTcb);
-    cfg.addProperty("identity_binding", "host_data");
-    cfg.addProperty("freshness", "kms_nonce");
-    JsonArray envs = new JsonArray();
-    envs.add("hpke");
-    cfg.add("envelopes", envs);
-    // the allow-list needs the OS image hash, which the KMS derives from the pins: fill it in below
-    Path cfgFile = dir.resolve("kms.json");
-    KmsConfig probe = KmsConfig.parse(withAllow(cfg, "00".repeat(32), appId, composeHash).toString(), dir);
-    String osImage = probe.buildService(Clock.systemUTC()).launch().osImageHash().toHex();
-    Files.writeString(cfgFile, new GsonBuilder().setPrettyPrinting().create().toJson(withAllow(cfg, osImage, appId, composeHash)));
-
+    KmsConfig config = writeConfig(dir, platform, ovmf, kernel, initrd, cmdline, appId, composeHash, false);
     List<KmsServer.Outcome> outcomes = new CopyOnWriteArrayList<>();
-    KmsConfig config = KmsConfig.load(cfgFile);
     try (KmsServer kms = KmsServer.start(config.buildService(Clock.systemUTC()), 0, 2, outcomes::add)) {
       KmsRootKeys roots = config.rootKeys();
       out.printf(Locale.ROOT, "2. KMS on %s/prpc/   [%.0f ms]%n", kms.baseUri(), ms(t));
@@ -290,6 +236,75 @@ public final class KeyReleaseDemo {
       out.flush();
       return failures == 0 ? 0 : 1;
     }
+  }
+
+  /**
+   * Writes the demo's KMS configuration to {@code dir/kms.json} (the launch pinned to the given
+   * artifacts on {@code platform}, strict policy, its TCB as the floor, HOST_DATA identity, HPKE
+   * envelopes, the app allowed with its compose hash) and loads it.
+   */
+  static KmsConfig writeConfig(Path dir, SimulatedSnpPlatform platform, byte[] ovmf, byte[] kernel,
+      byte[] initrd, String cmdline, byte[] appId, byte[] composeHash, boolean ratls)
+      throws Exception {
+    Files.write(dir.resolve("ovmf.fd"), ovmf);
+    Files.write(dir.resolve("ark.pem"), pem(platform.arkDer()));
+    Files.write(dir.resolve("cert_chain.pem"), platform.certChainPem());
+    JsonObject cfg = new JsonObject();
+    cfg.addProperty("port", 0);
+    cfg.addProperty("key_dir", "kms-keys");
+    JsonObject trust = new JsonObject();
+    trust.addProperty("amd_roots", false);
+    JsonArray anchors = new JsonArray();
+    JsonObject anchor = new JsonObject();
+    anchor.addProperty("product", "Genoa");
+    anchor.addProperty("ark_pem", "ark.pem");
+    anchors.add(anchor);
+    trust.add("anchors", anchors);
+    cfg.add("trust", trust);
+    JsonObject endorsements = new JsonObject();
+    endorsements.addProperty("cert_chain", "cert_chain.pem");
+    cfg.add("endorsements", endorsements);
+    JsonObject launch = new JsonObject();
+    launch.addProperty("ovmf", "ovmf.fd");
+    launch.addProperty("kernel_sha256", hex(sha256(kernel)));
+    launch.addProperty("initrd_sha256", hex(sha256(initrd)));
+    launch.addProperty("cmdline", cmdline);
+    JsonArray vcpus = new JsonArray();
+    vcpus.add(2);
+    vcpus.add(4);
+    launch.add("vcpus", vcpus);
+    JsonArray types = new JsonArray();
+    types.add("EPYC-v4");
+    launch.add("vcpu_types", types);
+    launch.addProperty("vmm", "QEMU");
+    launch.addProperty("guest_features", 1);
+    cfg.add("launch", launch);
+    cfg.addProperty("policy", "strict");
+    // the TCB floor: the simulated platform's current TCB (a real KMS takes it from AMD's bulletins)
+    TcbVersion floor = platform.tcb();
+    JsonObject minTcb = new JsonObject();
+    JsonObject genoa = new JsonObject();
+    genoa.addProperty("bootloader", floor.bootloader());
+    genoa.addProperty("tee", floor.tee());
+    genoa.addProperty("snp", floor.snp());
+    genoa.addProperty("microcode", floor.microcode());
+    minTcb.add("Genoa", genoa);
+    cfg.add("min_tcb", minTcb);
+    cfg.addProperty("identity_binding", "host_data");
+    cfg.addProperty("freshness", "kms_nonce");
+    JsonArray envs = new JsonArray();
+    envs.add("hpke");
+    cfg.add("envelopes", envs);
+    // the allow-list needs the OS image hash, which the KMS derives from the pins: fill it in below
+    if (ratls) {
+      cfg.addProperty("ratls", true);
+    }
+    Path cfgFile = dir.resolve("kms.json");
+    KmsConfig probe = KmsConfig.parse(withAllow(cfg, "00".repeat(32), appId, composeHash).toString(), dir);
+    String osImage = probe.buildService(Clock.systemUTC()).launch().osImageHash().toHex();
+    Files.writeString(cfgFile, new GsonBuilder().setPrettyPrinting().create().toJson(withAllow(cfg, osImage, appId, composeHash)));
+    return KmsConfig.load(cfgFile);
+
   }
 
   private static JsonObject withAllow(JsonObject cfg, String osImage, byte[] appId, byte[] composeHash) {

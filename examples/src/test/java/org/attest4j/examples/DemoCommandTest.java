@@ -24,6 +24,8 @@ class DemoCommandTest {
     assertTrue(text.contains("demo: every step behaved as expected"), text);
     // part 1, the key-release flow (its refusals are checked line by line in KeyReleaseDemoTest)
     assertTrue(text.contains("OK: keys released"), text);
+    // part 4, RA-TLS (checked in RatlsDemoTest)
+    assertTrue(text.contains("3 of 3 forged certificates refused"), text);
     assertTrue(text.contains("attest4j demo: all parts OK"), text);
   }
 

@@ -82,10 +82,26 @@ public final class RatlsGuest {
    */
   public ReleasedKeys requestKeys(byte[] mrConfigDocument, int vcpus, String vcpuType)
       throws AgentException {
+    TempCa ca = tempCa(mrConfigDocument);
+    KeyPair key = newKey();
+    String vmConfig = vmConfig(vcpus, vcpuType);
+    Attestation a = attest(RatlsReportData.forCertificateKey(key.getPublic().getEncoded()),
+        mrConfigDocument, vmConfig);
+    return getAppKey(ca, key, certificate(ca, key, a), vmConfig);
+  }
+
+  /**
+   * Step 1: {@code GetTempCaCert} on a connection that checks nothing about the server, then the
+   * returned root CA must be the {@code key_provider_id} of the guest's MrConfigV3.
+   *
+   * @param mrConfigDocument the MrConfigV3 document the guest was launched with
+   * @return the temp CA and the KMS root CA
+   * @throws AgentException when the call fails or the KMS is not the one the guest was launched for
+   */
+  public TempCa tempCa(byte[] mrConfigDocument) throws AgentException {
     try {
-      HttpClient unchecked = uncheckedClient();
-      GetTempCaCertResponse temp = GuestAgent.call(unchecked, kms, "GetTempCaCert", new byte[0],
-          GetTempCaCertResponse.getDefaultInstance());
+      GetTempCaCertResponse temp = GuestAgent.call(uncheckedClient(), kms, "GetTempCaCert",
+          new byte[0], GetTempCaCertResponse.getDefaultInstance());
       byte[] rootCa = temp.getCaCert().getBytes(StandardCharsets.US_ASCII);
       MrConfigV3 mr = MrConfigV3.parse(mrConfigDocument);
       Bytes pinned = Bytes.of(mr.keyProviderId());
@@ -94,43 +110,154 @@ public final class RatlsGuest {
         throw new AgentException(0, "KMS_NOT_PINNED", -1, "the KMS's root CA key is not the"
             + " key_provider_id of this guest's MrConfigV3; refusing to send evidence to it", null);
       }
+      return new TempCa(rootCa, temp.getTempCaCert().getBytes(StandardCharsets.US_ASCII),
+          pkcs8(temp.getTempCaKey()));
+    } catch (AttestationException e) {
+      throw new AgentException(0, e.reason().qualifiedCode(), -1, e.getMessage(), e);
+    }
+  }
 
-      KeyPair key = p256();
-      byte[] spki = key.getPublic().getEncoded();
-      Bytes rd = RatlsReportData.forCertificateKey(spki);
-      SnpGuestReport r = reports.getReport(rd.toByteArray());
+  /**
+   * Step 2: the attestation for {@code reportData} (normally {@link
+   * RatlsReportData#forCertificateKey} of the certificate key): a report from the platform, its
+   * VCEK from the certificate table, the MrConfigV3 document and {@code vm_config}.
+   *
+   * @param reportData the report_data to request
+   * @param mrConfigDocument the MrConfigV3 document the attestation carries
+   * @param vmConfig dstack's {@code vm_config}
+   * @return the attestation
+   * @throws AgentException when the platform gives no report
+   */
+  public Attestation attest(Bytes reportData, byte[] mrConfigDocument, String vmConfig)
+      throws AgentException {
+    try {
+      SnpGuestReport r = reports.getReport(reportData.toByteArray());
       List<Bytes> chain = r.parseCertificateTable().flatMap(SnpCertTable::vcek)
           .map(List::of).orElse(List.of());
       String mrText = new String(mrConfigDocument, StandardCharsets.UTF_8);
-      String vmConfig = vmConfig(vcpus, vcpuType);
-      Attestation a = new Attestation(
+      return new Attestation(
           new PlatformEvidence.SevSnp(Bytes.of(r.report()), chain, mrText),
-          new StackEvidence.Dstack(rd, List.of(), vmConfig));
-      byte[] cert = RatlsCertificateBuilder.forKey(key)
-          .issuer(temp.getTempCaCert().getBytes(StandardCharsets.US_ASCII),
-              pkcs8(temp.getTempCaKey()))
-          .attestation(VersionedAttestation.of(WireFormat.V0_SCALE, a))
-          .buildDer();
+          new StackEvidence.Dstack(reportData, List.of(), vmConfig));
+    } catch (AttestationException e) {
+      throw new AgentException(0, e.reason().qualifiedCode(), -1, e.getMessage(), e);
+    }
+  }
 
+  /**
+   * Step 3: the RA-TLS client certificate for {@code key} carrying {@code attestation}, signed by
+   * the temp CA.
+   *
+   * @param ca the temp CA from {@link #tempCa}
+   * @param key the certificate key
+   * @param attestation the attestation the certificate carries
+   * @return the certificate, DER
+   */
+  public static byte[] certificate(TempCa ca, KeyPair key, Attestation attestation) {
+    return RatlsCertificateBuilder.forKey(key)
+        .issuer(ca.tempCaCertificate(), ca.tempCaKey())
+        .attestation(VersionedAttestation.of(WireFormat.V0_SCALE, attestation))
+        .buildDer();
+  }
+
+  /**
+   * Step 4: {@code GetAppKey} on a mutually authenticated connection presenting {@code
+   * certificate} and trusting only the KMS root CA, with the {@code kms:rpc} usage required.
+   *
+   * @param ca the temp CA and root CA from {@link #tempCa}
+   * @param key the certificate key
+   * @param certificate the client certificate (DER)
+   * @param vmConfig dstack's {@code vm_config}
+   * @return the released keys
+   * @throws AgentException when the handshake fails or the KMS refuses
+   */
+  public ReleasedKeys getAppKey(TempCa ca, KeyPair key, byte[] certificate, String vmConfig)
+      throws AgentException {
+    try {
       RatlsVerifier serverCheck = RatlsVerifier.builder(RatlsVerifier.Mode.KMS_SERVER)
-          .trustedCa(rootCa).build();
+          .trustedCa(ca.rootCaCertificate()).build();
       HttpClient mutual = client(
-          new KeyManager[] {RatlsKeyManager.of(key.getPrivate(), cert)},
+          new KeyManager[] {RatlsKeyManager.of(key.getPrivate(), certificate)},
           new TrustManager[] {RatlsTrustManager.of(serverCheck)});
       GetAppKeyRequest req = GetAppKeyRequest.newBuilder().setApiVersion(1)
           .setVmConfig(vmConfig).build();
       AppKeyResponse resp = GuestAgent.call(mutual, kms, "GetAppKey", req.toByteArray(),
           AppKeyResponse.getDefaultInstance());
       return new ReleasedKeys(resp);
-    } catch (AttestationException e) {
-      throw new AgentException(0, e.reason().qualifiedCode(), -1, e.getMessage(), e);
     } catch (java.security.GeneralSecurityException e) {
       throw new AgentException(0, "TLS_SETUP", -1, "cannot set up TLS: " + e.getMessage(), e);
     }
   }
 
-  /** dstack's vm_config with the launch shape as {@code sev_snp_measurement} (a JSON string). */
-  static String vmConfig(int vcpus, String vcpuType) {
+  /**
+   * A fresh P-256 key for a client certificate.
+   *
+   * @return the key pair
+   */
+  public static KeyPair newKey() {
+    try {
+      return p256();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("P-256 is not available", e);
+    }
+  }
+
+  /**
+   * What {@code GetTempCaCert} gave, after the root CA was checked against the guest's MrConfigV3:
+   * the KMS root CA (PEM), the temp CA certificate (PEM) and its key (public by design: every
+   * guest gets it). Immutable.
+   */
+  public static final class TempCa {
+    private final byte[] rootCa;
+    private final byte[] tempCa;
+    private final PrivateKey tempCaKey;
+
+    TempCa(byte[] rootCa, byte[] tempCa, PrivateKey tempCaKey) {
+      this.rootCa = rootCa.clone();
+      this.tempCa = tempCa.clone();
+      this.tempCaKey = tempCaKey;
+    }
+
+    /**
+     * The KMS root CA certificate.
+     *
+     * @return PEM bytes (a copy)
+     */
+    public byte[] rootCaCertificate() {
+      return rootCa.clone();
+    }
+
+    /**
+     * The temp CA certificate.
+     *
+     * @return PEM bytes (a copy)
+     */
+    public byte[] tempCaCertificate() {
+      return tempCa.clone();
+    }
+
+    /**
+     * The temp CA key (public by design).
+     *
+     * @return the key
+     */
+    public PrivateKey tempCaKey() {
+      return tempCaKey;
+    }
+
+    @Override
+    public String toString() {
+      return "TempCa[root and temp CA certificates]";
+    }
+  }
+
+  /**
+   * dstack's vm_config with the launch shape as {@code sev_snp_measurement} (a JSON string).
+   *
+   * @param vcpus the vCPU count
+   * @param vcpuType the vCPU type
+   * @return the JSON text
+   */
+  public static String vmConfig(int vcpus, String vcpuType) {
     com.google.gson.JsonObject m = new com.google.gson.JsonObject();
     m.addProperty("vcpus", vcpus);
     m.addProperty("vcpu_type", vcpuType);
