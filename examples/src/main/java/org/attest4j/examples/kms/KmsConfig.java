@@ -643,6 +643,9 @@ public final class KmsConfig {
     return EndorsementVerifier.withAnchors(trustAnchors());
   }
 
+  /** How long the example server stops asking KDS after a 429 or 503. */
+  private static final java.time.Duration KDS_BREAKER = java.time.Duration.ofSeconds(10);
+
   private EndorsementSource endorsements(Clock clock) throws IOException, MalformedEvidenceException {
     JsonObject e = object(json, "endorsements");
     List<EndorsementSource> sources = new ArrayList<>();
@@ -654,7 +657,10 @@ public final class KmsConfig {
       JsonObject kds = object(e, "kds");
       if (kds != null) {
         only(kds, "endorsements.kds.", "base_url", "cache_dir", "offline");
-        KdsClient.Builder k = KdsClient.builder().clock(clock).verifier(endorsementVerifier());
+        // a KMS must not queue requests behind KDS's rate limit: 429/503 open a breaker (10 s, AMD's
+        // pace of about one VCEK per 10 s per client) and the request path answers 503 at once
+        KdsClient.Builder k = KdsClient.builder().clock(clock).verifier(endorsementVerifier())
+            .circuitBreaker(KDS_BREAKER);
         if (kds.has("base_url")) {
           k.baseUri(string(kds, "base_url", null));
         }
@@ -668,7 +674,7 @@ public final class KmsConfig {
       }
     }
     if (sources.isEmpty()) {
-      sources.add(KdsClient.create());
+      sources.add(KdsClient.builder().clock(clock).circuitBreaker(KDS_BREAKER).build());
     }
     return sources.size() == 1 ? sources.get(0) : EndorsementSource.firstOf(sources.toArray(new EndorsementSource[0]));
   }
