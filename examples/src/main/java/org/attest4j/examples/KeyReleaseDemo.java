@@ -382,7 +382,7 @@ public final class KeyReleaseDemo {
         .getBytes(StandardCharsets.US_ASCII);
   }
 
-  private static byte[] sha256(byte[] b) {
+  static byte[] sha256(byte[] b) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(b);
     } catch (java.security.NoSuchAlgorithmException e) {
@@ -390,19 +390,19 @@ public final class KeyReleaseDemo {
     }
   }
 
-  private static String hex(byte[] b) {
+  static String hex(byte[] b) {
     return HEX.formatHex(b);
   }
 
-  private static String abbrev(String hex) {
+  static String abbrev(String hex) {
     return hex.length() <= 16 ? hex : hex.substring(0, 8) + "..." + hex.substring(hex.length() - 4);
   }
 
-  private static double ms(long since) {
+  static double ms(long since) {
     return (System.nanoTime() - since) / 1e6;
   }
 
-  private static void deleteTree(Path dir) {
+  static void deleteTree(Path dir) {
     try (Stream<Path> s = Files.walk(dir)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> {
         try {

@@ -1,19 +1,14 @@
 package org.attest4j.examples;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 import org.attest4j.core.Bytes;
 import org.attest4j.crypto.AppKeyDeriver;
 import org.attest4j.crypto.AppKeys;
@@ -50,7 +45,6 @@ import org.attest4j.snp.testing.SimulatedSnpPlatform;
  * <p>Not thread-safe (it prints as it goes).
  */
 final class RatlsDemo {
-  private static final HexFormat HEX = HexFormat.of();
   private static final int WARM_REQUESTS = 20;
   private static final int VCPUS = 2;
   private static final String VCPU_TYPE = "EPYC-v4";
@@ -281,38 +275,25 @@ final class RatlsDemo {
   }
 
   private static byte[] sha256(String s) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return KeyReleaseDemo.sha256(s.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String hex(byte[] b) {
-    return HEX.formatHex(b);
+    return KeyReleaseDemo.hex(b);
   }
 
   private static String abbrev(String hex) {
-    return hex.length() <= 16 ? hex : hex.substring(0, 8) + "..." + hex.substring(hex.length() - 4);
+    return KeyReleaseDemo.abbrev(hex);
   }
 
   private static double ms(long since) {
-    return (System.nanoTime() - since) / 1e6;
+    return KeyReleaseDemo.ms(since);
   }
 
   private static void deleteTree(Path dir) {
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      });
-    } catch (IOException ignored) {
-      // best effort
-    }
+    KeyReleaseDemo.deleteTree(dir);
   }
+
 
   @Override
   public String toString() {
