@@ -221,17 +221,7 @@ public final class KeyReleaseService {
     Bytes[] digestMemo = new Bytes[1];
     Supplier<Bytes> digest =
         () -> digestMemo[0] != null ? digestMemo[0] : (digestMemo[0] = req.requestDigest());
-    Freshness fresh = new Freshness() {
-      @Override
-      public Object bind(Bytes quotedReportData) throws AttestationException {
-        return checkFreshnessBinding(quotedReportData, req.nonce(), req.requestTime(), digest);
-      }
-
-      @Override
-      public void consume() throws AttestationException {
-        consumeFreshness(req.nonce(), req.requestTime(), digest, nonceEnvelope(req.envelope()));
-      }
-    };
+    Freshness fresh = nonceOrDigest(req.nonce(), req.requestTime(), digest, req.envelope());
     try {
       Verified v = verifySnp(req, run, fresh, authorization, "app");
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
@@ -260,6 +250,22 @@ public final class KeyReleaseService {
 
     /** Records the single use, after the signature verified. */
     void consume() throws AttestationException;
+  }
+
+  /** Freshness by a KMS nonce or the request digest in report_data[32..64] (step 6). */
+  private Freshness nonceOrDigest(Bytes nonce, long requestTime, Supplier<Bytes> digest,
+      java.util.Optional<EnvelopeMode> envelope) {
+    return new Freshness() {
+      @Override
+      public Object bind(Bytes quotedReportData) throws AttestationException {
+        return checkFreshnessBinding(quotedReportData, nonce, requestTime, digest);
+      }
+
+      @Override
+      public void consume() throws AttestationException {
+        consumeFreshness(nonce, requestTime, digest, nonceEnvelope(envelope));
+      }
+    };
   }
 
   /** What steps 1-8 of the SEV-SNP path established. */
@@ -315,8 +321,8 @@ public final class KeyReleaseService {
   }
 
   /**
-   * dstack's {@code GetAppKey} over RA-TLS for a SEV-SNP guest (spec dstack-ratls §5.4): the guest's
-   * evidence comes from its TLS client certificate, which the caller's TLS layer has accepted (the
+   * dstack's {@code GetAppKey} over RA-TLS for a SEV-SNP guest (spec dstack-ratls §5.4) or an Intel
+   * TDX guest (§5.3): the guest's evidence comes from its TLS client certificate, which the caller's TLS layer has accepted (the
    * handshake proves the guest holds the certificate's key). Step 0 decodes the certificate's
    * attestation ({@link RatlsRequest}); steps 1-8 are those of {@link #release(KeyReleaseRequest)}
    * with two differences: freshness (step 6) is the binding of REPORT_DATA to the certificate key,
@@ -324,6 +330,12 @@ public final class KeyReleaseService {
    * 9 builds the {@code AppKeyResponse}). The launch shape (vCPUs, vCPU type) is taken from the
    * request's {@code vm_config} (else the attestation's config) and checked against the pins like any
    * claim; the measurement is recomputed from this KMS's pinned artifacts, never from the guest's.
+   * A TDX guest runs steps 1-8 of {@link #releaseTdx(TdxKeyReleaseRequest)} on the certificate's
+   * quote, with RTMR3 replayed from the attestation's runtime events and the OS image named by the
+   * vm_config; identity comes from the replayed events only (the request names no app), and
+   * freshness is the same key binding. A service without {@linkplain Builder#tdx TDX
+   * configuration} refuses TDX guests with {@link KmsReason#TDX_NOT_CONFIGURED}, one without
+   * SEV-SNP evidence refuses SEV-SNP guests with {@link KmsReason#SNP_NOT_CONFIGURED}.
    *
    * @param request the decoded RA-TLS request ({@link RatlsRequest#decode})
    * @return the released keys, for the TLS session only
@@ -336,6 +348,17 @@ public final class KeyReleaseService {
     Bytes expected = request.expectedReportData();
     Freshness tlsBound = boundTo(expected, "the client certificate's key");
     try {
+      if (request.tdx() != null) {
+        TdxVerified v = verifyTdx(request.tdx().quote(), r -> request.tdxAppInfo(r, false),
+            NO_CLAIMS, run, tlsBound, authorization, "TDX app");
+        run.begin(KeyReleaseStep.SEAL_RESPONSE);
+        AppKeyResponse response = keys.plain(v.derived(), new Ports.SealContext(v.reportData(),
+            request.tdx().quote(), v.decision().gatewayAppId(), v.osImage(), caCertPem));
+        StepTimings t = run.finish();
+        LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for TDX app " + v.id().appId() + " "
+            + t);
+        return new RatlsKeyRelease(response, v.info(), v.decision(), v.report().mrTd(), t);
+      }
       Verified v = verifySnp(req, run, tlsBound, authorization, "app");
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       AppKeyResponse response = keys.plain(v.derived(),
@@ -376,7 +399,7 @@ public final class KeyReleaseService {
   }
 
   /**
-   * dstack's {@code SignCert} for a SEV-SNP guest (spec dstack-ratls §5.8): an application
+   * dstack's {@code SignCert} for a SEV-SNP or Intel TDX guest (spec dstack-ratls §5.8): an application
    * certificate for a key the guest holds, issued by the app's CA. Step 0 decodes the CSR for its
    * {@code api_version} (1 or 2, else {@link org.attest4j.ratls.RatlsReason#BAD_CSR}) and verifies
    * it ({@link org.attest4j.ratls.CertSigningRequest#verify}: the signature by the CSR key, the
@@ -384,8 +407,10 @@ public final class KeyReleaseService {
    * org.attest4j.ratls.RatlsReason#REPORT_DATA_MISMATCH}); steps 1-8 are those of {@link
    * #releaseRatls} on the CSR's attestation and the request's {@code vm_config} (else the
    * attestation's config), with freshness = the binding to the CSR key (the signature proves
-   * possession). The caller's TLS client certificate is not used. SEV-SNP has no runtime
-   * measurement register, so the BootInfo the hook sees is the boot-time one dstack asks for.
+   * possession). The caller's TLS client certificate is not used. The BootInfo the hook sees is the
+   * boot-time one dstack asks for: SEV-SNP has no runtime measurement register; for TDX,
+   * mr_aggregated replays RTMR3 only up to {@code boot-mr-done} and mr_system leaves out the key
+   * provider (the full replay must still equal the quote's RTMR3).
    * Step 9 issues the leaf with {@link org.attest4j.ratls.KmsCertificateAuthority#signCert}: .3 =
    * the authorized app_id, .9 (when the CSR asks) = the AppInfo of the verified BootInfo, not of the
    * unverified attestation as dstack does.
@@ -409,17 +434,27 @@ public final class KeyReleaseService {
       RatlsRequest decoded = RatlsRequest.fromAttestation(csr.attestation().attestation(),
           request.getVmConfig(),
           org.attest4j.ratls.RatlsReportData.forCertificateKey(csr.publicKey().toByteArray()));
-      Verified v = verifySnp(decoded.snpRequest(), run,
-          boundTo(decoded.expectedReportData(), "the CSR key"), authorization, "app");
+      Freshness csrBound = boundTo(decoded.expectedReportData(), "the CSR key");
+      BootInfo b;
+      Object derived;
+      if (decoded.tdx() != null) {
+        TdxVerified v = verifyTdx(decoded.tdx().quote(), r -> decoded.tdxAppInfo(r, true),
+            NO_CLAIMS, run, csrBound, authorization, "TDX app");
+        b = v.info();
+        derived = v.derived();
+      } else {
+        Verified v = verifySnp(decoded.snpRequest(), run, csrBound, authorization, "app");
+        b = v.info();
+        derived = v.derived();
+      }
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      BootInfo b = v.info();
       org.attest4j.ratls.AppInfo info = new org.attest4j.ratls.AppInfo(b.appId(), b.composeHash(),
           b.instanceId(), b.deviceId(), b.mrSystem(), b.mrAggregated(), b.osImageHash(),
           b.keyProviderInfo(), java.util.Optional.empty(),
           org.attest4j.ratls.AppInfo.Encoding.POSITIONAL_9);
-      List<String> chain = keys.signCert(v.derived(), certificateAuthority, csr, info);
+      List<String> chain = keys.signCert(derived, certificateAuthority, csr, info);
       StepTimings t = run.finish();
-      LOG.log(Level.DEBUG, () -> "signed a certificate for app " + v.id().appId() + " " + t);
+      LOG.log(Level.DEBUG, () -> "signed a certificate for app " + b.appId() + " " + t);
       return SignCertResponse.newBuilder().addAllCertificateChain(chain).build();
     } catch (AttestationException e) {
       throw refuse(run, e);
@@ -448,7 +483,7 @@ public final class KeyReleaseService {
   }
 
   /**
-   * dstack's {@code GetKmsKey} for a KMS replica that is itself an attested SEV-SNP guest (spec
+   * dstack's {@code GetKmsKey} for a KMS replica that is itself an attested SEV-SNP or TDX guest (spec
    * dstack-ratls §5.6): the caller's evidence comes from its TLS client certificate, as for {@link
    * #releaseRatls}, and runs the same steps 1-7, but step 7 asks the {@linkplain
    * Builder#replicaAuthorization replica authorization hook} (dstack's {@code bootAuth/kms}), and
@@ -471,14 +506,17 @@ public final class KeyReleaseService {
             "replica onboarding (GetKmsKey) is not enabled on this KMS: it releases the whole root"
                 + " secret; enable it with a replica authorization hook")));
       }
-      Verified v = verifySnp(request.snpRequest(), run,
-          boundTo(request.expectedReportData(), "the client certificate's key"),
-          replicaAuthorization, "KMS replica");
+      Freshness tlsBound = boundTo(request.expectedReportData(), "the client certificate's key");
+      BootInfo b = request.tdx() != null
+          ? verifyTdx(request.tdx().quote(), r -> request.tdxAppInfo(r, false), NO_CLAIMS, run,
+              tlsBound, replicaAuthorization, "TDX KMS replica").info()
+          : verifySnp(request.snpRequest(), run, tlsBound, replicaAuthorization, "KMS replica")
+              .info();
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       KmsKeyResponse response = keys.kmsKeys(certificateAuthority.tempCaKeyPem());
       StepTimings t = run.finish();
-      LOG.log(Level.INFO, () -> "released the root keys to KMS replica " + v.id().appId()
-          + " instance " + v.id().instanceId() + " " + t);
+      LOG.log(Level.INFO, () -> "released the root keys to KMS replica " + b.appId()
+          + " instance " + b.instanceId() + " " + t);
       return response;
     } catch (AttestationException e) {
       throw refuse(run, e);
@@ -555,58 +593,19 @@ public final class KeyReleaseService {
   private KeyRelease runTdx(TdxKeyReleaseRequest req, Run run) throws KeyReleaseException {
     try {
       checkTdxRequest(req);
-
-      run.begin(KeyReleaseStep.PARSE_REPORT);
-      TdxQuote quote = TdxQuote.parse(req.quote().toByteArray());
-
-      run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
-      TdxCollateral collateral = tdxCollateral.collateralFor(quote);
-      if (collateral == null) {
-        throw new VerificationException(KmsReason.NO_ENDORSEMENT, "the collateral source returned no TDX collateral");
-      }
-      TdxVerdict verdict = tdxVerifier.verify(quote, collateral, clock.instant());
-
-      run.begin(KeyReleaseStep.APPLY_POLICY);
-      tdxPolicy.enforce(verdict);
-
-      run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
-      TdReport report = verdict.report();
-      DstackAppInfo app = measureTdx(req, report);
-      Bytes osImage = pinnedImage(app, report);
-
-      run.begin(KeyReleaseStep.BIND_IDENTITY);
-      AppIdentity id = bindTdxIdentity(req, app);
-
-      run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-      Object rd = checkFreshness(report.reportData(), req.nonce(), req.requestTime(), req::requestDigest,
-          nonceEnvelope(req.envelope()));
-
-      run.begin(KeyReleaseStep.AUTHORIZE);
-      BootInfo info =
-          new BootInfo(
-              BootInfo.TEE_VARIANT_TDX,
-              app.mrAggregated(),
-              osImage,
-              app.mrSystem(),
-              id.appId(),
-              id.composeHash(),
-              id.instanceId(),
-              app.deviceId(),
-              app.keyProviderInfo().orElse(Bytes.empty()),
-              verdict.tcbStatus().map(t -> t.intelName()).orElse(BootInfo.TCB_STATUS_NOT_EVALUATED),
-              verdict.advisoryIds());
-      AuthorizationDecision decision = authorize(authorization, info, id, "TDX app");
-
-      run.begin(KeyReleaseStep.DERIVE_KEYS);
-      Object derived = deriveKeys(id);
+      TdxVerified v = verifyTdx(req.quote(), r -> measureTdx(req, r),
+          new AppIdentity(req.appId(), req.composeHash(), req.instanceId()), run,
+          nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest, req.envelope()),
+          authorization, "TDX app");
 
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       EnvelopeMode mode = envelopeFor(req.envelope());
-      AppKeyAmdResponse response =
-          keys.seal(derived, mode, new Ports.SealContext(rd, req.quote(), decision.gatewayAppId(), osImage, caCertPem));
+      AppKeyAmdResponse response = keys.seal(v.derived(), mode, new Ports.SealContext(
+          v.reportData(), req.quote(), v.decision().gatewayAppId(), v.osImage(), caCertPem));
       StepTimings t = run.finish();
-      LOG.log(Level.DEBUG, () -> "released keys for TDX app " + id.appId() + " instance " + id.instanceId() + " " + t);
-      return new KeyRelease(response, info, decision, mode, report.mrTd(), t);
+      LOG.log(Level.DEBUG, () -> "released keys for TDX app " + v.id().appId() + " instance "
+          + v.id().instanceId() + " " + t);
+      return new KeyRelease(response, v.info(), v.decision(), mode, v.report().mrTd(), t);
     } catch (AttestationException e) {
       throw refuse(run, e);
     } catch (RuntimeException e) {
@@ -614,13 +613,89 @@ public final class KeyReleaseService {
     }
   }
 
-  /** Step 0 for TDX. */
-  private void checkTdxRequest(TdxKeyReleaseRequest req) throws AttestationException {
+  /** Step 4's first half for TDX: the replayed app info of a verified TD report. */
+  private interface TdxMeasure {
+    DstackAppInfo measure(TdReport report) throws AttestationException;
+  }
+
+  /** No claimed identity: RA-TLS requests name no app, the replayed events do. */
+  private static final AppIdentity NO_CLAIMS =
+      new AppIdentity(Bytes.empty(), Bytes.empty(), Bytes.empty());
+
+  /** What steps 1-8 of the TDX path established. */
+  private record TdxVerified(TdReport report, Bytes osImage, AppIdentity id, Object reportData,
+      BootInfo info, AuthorizationDecision decision, Object derived) {}
+
+  /**
+   * Steps 1-8 of the TDX path, shared by GetAppKeyTdx and the RA-TLS RPCs: quote, collateral and
+   * signature, policy, measurement (event replay and pinned image), identity binding, freshness,
+   * authorization, and (for the app hook) derivation.
+   */
+  private TdxVerified verifyTdx(Bytes quoteBytes, TdxMeasure measure, AppIdentity claimed, Run run,
+      Freshness fresh, AuthorizationHook hook, String what) throws AttestationException {
+    requireTdx();
+    run.begin(KeyReleaseStep.PARSE_REPORT);
+    TdxQuote quote = TdxQuote.parse(quoteBytes.toByteArray());
+
+    run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
+    TdxCollateral collateral = tdxCollateral.collateralFor(quote);
+    if (collateral == null) {
+      throw new VerificationException(KmsReason.NO_ENDORSEMENT, "the collateral source returned no TDX collateral");
+    }
+    TdxVerdict verdict = tdxVerifier.verify(quote, collateral, clock.instant());
+
+    run.begin(KeyReleaseStep.APPLY_POLICY);
+    tdxPolicy.enforce(verdict);
+
+    run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
+    TdReport report = verdict.report();
+    DstackAppInfo app = measure.measure(report);
+    Bytes osImage = pinnedImage(app, report);
+
+    run.begin(KeyReleaseStep.BIND_IDENTITY);
+    AppIdentity id = bindTdxIdentity(claimed, app);
+
+    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
+    Object rd = fresh.bind(report.reportData());
+    fresh.consume();
+
+    run.begin(KeyReleaseStep.AUTHORIZE);
+    BootInfo info =
+        new BootInfo(
+            BootInfo.TEE_VARIANT_TDX,
+            app.mrAggregated(),
+            osImage,
+            app.mrSystem(),
+            id.appId(),
+            id.composeHash(),
+            id.instanceId(),
+            app.deviceId(),
+            app.keyProviderInfo().orElse(Bytes.empty()),
+            verdict.tcbStatus().map(t -> t.intelName()).orElse(BootInfo.TCB_STATUS_NOT_EVALUATED),
+            verdict.advisoryIds());
+    AuthorizationDecision decision = authorize(hook, info, id, what);
+
+    // a KMS replica gets the root keys, not app keys derived for its identity
+    Object derived = null;
+    if (hook == authorization) {
+      run.begin(KeyReleaseStep.DERIVE_KEYS);
+      derived = deriveKeys(id);
+    }
+    return new TdxVerified(report, osImage, id, rd, info, decision, derived);
+  }
+
+  /** Step 0 for every TDX request: this KMS was built with a TDX configuration. */
+  private void requireTdx() throws VerificationException {
     if (tdxVerifier == null) {
       throw new VerificationException(
           KmsReason.TDX_NOT_CONFIGURED,
           "this KMS serves no Intel TDX guests: it was built without tdx(verifier, collateral, policy)");
     }
+  }
+
+  /** Step 0 for TDX. */
+  private void checkTdxRequest(TdxKeyReleaseRequest req) throws AttestationException {
+    requireTdx();
     if (req.quote().length() == 0) {
       throw new MalformedEvidenceException(KmsReason.BAD_REQUEST, "the TDX request has no quote (field quote)");
     }
@@ -693,8 +768,8 @@ public final class KeyReleaseService {
     return hash;
   }
 
-  /** Step 5 for TDX. */
-  private AppIdentity bindTdxIdentity(TdxKeyReleaseRequest req, DstackAppInfo app) throws AttestationException {
+  /** Step 5 for TDX: the measured identity, and the claimed one (fields left empty are not claimed). */
+  private AppIdentity bindTdxIdentity(AppIdentity req, DstackAppInfo app) throws AttestationException {
     Bytes appId = app.appId();
     Bytes compose = app.composeHash();
     Bytes instance = app.instanceId();
@@ -710,7 +785,7 @@ public final class KeyReleaseService {
       throw new VerificationException(
           KmsReason.IDENTITY_NOT_BOUND, "the measured instance-id event has " + instance.length() + " bytes, not 20 or 0");
     }
-    if (!req.appId().equals(appId)) {
+    if (req.appId().length() != 0 && !req.appId().equals(appId)) {
       throw new VerificationException(
           KmsReason.IDENTITY_MISMATCH,
           "the request asks for app_id " + req.appId() + " but the replayed event log measures app_id " + appId);
@@ -980,14 +1055,6 @@ public final class KeyReleaseService {
           "the request asks for " + field + " " + requested + " but " + where + " binds " + field + " "
               + (bound.length() == 0 ? "(none)" : bound.toString()));
     }
-  }
-
-  /** Step 6 for both TEEs (binding, then single use); returns the parsed report_data for sealing. */
-  private Object checkFreshness(Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest,
-      EnvelopeMode envelope) throws AttestationException {
-    Object rd = checkFreshnessBinding(quotedReportData, nonce, requestTime, requestDigest);
-    consumeFreshness(nonce, requestTime, requestDigest, envelope);
-    return rd;
   }
 
   /**
