@@ -34,6 +34,7 @@ import org.attest4j.kms.InMemoryUsedValueStore;
 import org.attest4j.kms.NonceStore;
 import org.attest4j.kms.UsedValueStore;
 import org.attest4j.kms.PinnedLaunch;
+import org.attest4j.kms.TdxPinnedImage;
 import org.attest4j.kms.WebhookAuthorizer;
 import org.attest4j.kms.internal.StrictJson;
 import org.attest4j.ovmf.MetadataSection;
@@ -47,6 +48,9 @@ import org.attest4j.snp.TcbVersion;
 import org.attest4j.snp.kds.EndorsementSource;
 import org.attest4j.snp.kds.EndorsementVerifier;
 import org.attest4j.snp.kds.KdsClient;
+import org.attest4j.tdx.TdxCollateral;
+import org.attest4j.tdx.TdxTrustAnchor;
+import org.attest4j.tdx.TdxVerifier;
 
 /**
  * The example KMS server's configuration: a small JSON file (snake_case keys; paths relative to
@@ -78,8 +82,14 @@ import org.attest4j.snp.kds.KdsClient;
  *   "envelopes": ["hpke"],                       // add "aes_siv_pr630" for PR #630 clients
  *   "auth": {"webhook": "http://127.0.0.1:3000"}, // or {"allow": { auth-simple config }}
  *   "ratls": false,                              // dstack's RA-TLS RPCs on HTTPS
- *   "allow_replica_onboarding": false            // GetKmsKey for attested replicas (needs ratls; with
+ *   "allow_replica_onboarding": false,           // GetKmsKey for attested replicas (needs ratls; with
  *                                                // "allow", the KMS app in auth.kms_allow)
+ *   "tdx": {                                     // optional: also serve Intel TDX guests
+ *     "trust_root_pem": "root.pem",              // default: Intel's SGX root CA
+ *     "collateral": "collateral.json",           // QuoteCollateralV3 JSON (PCCS / dcap-qvl)
+ *     "images": [{"os_image_hash": "<hex>", "mr_td": "<hex>", "rtmr0": "<hex>", "rtmr1": "<hex>", "rtmr2": "<hex>"}],
+ *     "require_key_provider": true                // the measured key-provider event must name this KMS
+ *   }
  * }
  * }</pre>
  *
@@ -126,7 +136,7 @@ public final class KmsConfig {
     JsonObject o = e.getAsJsonObject();
     only(o, "", "comment", "port", "key_dir", "trust", "endorsements", "launch", "policy", "min_tcb", "identity_binding",
         "freshness", "nonce_lifetime_seconds", "used_nonce_capacity", "used_digest_capacity", "envelopes", "auth",
-        "redis_url", "http", "tls", "ratls", "allow_replica_onboarding");
+        "redis_url", "http", "tls", "ratls", "allow_replica_onboarding", "tdx");
     return new KmsConfig(o, baseDir);
   }
 
@@ -340,6 +350,7 @@ public final class KmsConfig {
     }
     b.envelopes(modes.get(0), modes.subList(1, modes.size()).toArray(new EnvelopeMode[0]));
     b.authorization(authorization(pinned));
+    tdx(b);
     if (allowReplicaOnboarding()) {
       b.replicaAuthorization(replicaAuthorization(pinned));
     }
@@ -473,6 +484,48 @@ public final class KmsConfig {
       throw bad("auth.kms_allow allows nothing: " + nothing);
     }
     return list;
+  }
+
+  /**
+   * The TDX part ({@code "tdx"}), if any: the root the quotes' PCK chains must end in (Intel's
+   * unless {@code trust_root_pem} names another, such as the simulated platform's test-only root),
+   * the collateral, the OS images guests may run and whether the key-provider event must name this
+   * KMS. The collateral is fixed: it must be current at the KMS clock (Intel's expires after about
+   * 30 days).
+   */
+  private void tdx(KeyReleaseService.Builder b) throws IOException, MalformedEvidenceException {
+    JsonObject t = object(json, "tdx");
+    if (t == null) {
+      return;
+    }
+    only(t, "tdx.", "trust_root_pem", "collateral", "images", "require_key_provider");
+    TdxVerifier.Builder v = TdxVerifier.builder();
+    TdxCollateral collateral;
+    try {
+      if (t.has("trust_root_pem")) {
+        v.trustAnchor(TdxTrustAnchor.ofCertificate(Files.readAllBytes(resolve(string(t, "trust_root_pem", null)))));
+      }
+      collateral = TdxCollateral.fromQuoteCollateralJson(Files.readAllBytes(resolve(string(t, "collateral", null))));
+    } catch (MalformedEvidenceException ex) {
+      throw bad("tdx: " + ex.getMessage());
+    }
+    b.tdx(v.build(), collateral, null);
+    JsonArray images = array(t, "images");
+    if (images.size() == 0) {
+      throw bad("tdx.images must pin at least one OS image {os_image_hash, mr_td, rtmr0, rtmr1, rtmr2}");
+    }
+    for (JsonElement e : images) {
+      if (!e.isJsonObject()) {
+        throw bad("tdx.images entries are objects {os_image_hash, mr_td, rtmr0, rtmr1, rtmr2}");
+      }
+      JsonObject i = e.getAsJsonObject();
+      only(i, "tdx.images[].", "os_image_hash", "mr_td", "rtmr0", "rtmr1", "rtmr2");
+      b.tdxImage(new TdxPinnedImage(hex(i, "os_image_hash", 32), hex(i, "mr_td", 48), hex(i, "rtmr0", 48),
+          hex(i, "rtmr1", 48), hex(i, "rtmr2", 48)));
+    }
+    if (t.has("require_key_provider")) {
+      b.tdxRequireKeyProvider(bool(t.get("require_key_provider"), "tdx.require_key_provider"));
+    }
   }
 
   /** The value of the "allow_any_tcb" opt-out. */
