@@ -374,7 +374,25 @@ public final class KmsConfig {
   public KeyReleaseService buildService(Clock clock, SharedState shared)
       throws IOException, AttestationException {
     Objects.requireNonNull(clock, "clock");
-    KmsRootKeys roots = rootKeys(clock);
+    return buildService(clock, shared, rootKeys(clock));
+  }
+
+  /**
+   * Builds the key-release service this configuration describes for the given root keys instead
+   * of those in {@link #keyDirectory()} (nothing is read from or written to it): a replica checks
+   * its onboarding source with the keys it was sent before it stores them.
+   *
+   * @param clock the clock
+   * @param shared where used nonces / request digests and cached endorsements live
+   * @param roots the root keys
+   * @return the service
+   * @throws IOException if a referenced file cannot be read
+   * @throws AttestationException if the configuration or a referenced file is malformed
+   */
+  public KeyReleaseService buildService(Clock clock, SharedState shared, KmsRootKeys roots)
+      throws IOException, AttestationException {
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(roots, "roots");
     KeyReleaseService.Builder b = KeyReleaseService.builder().clock(clock).rootKeys(roots)
         .caCertPem(roots.rootCaCertificatePem());
     b.snp(verifier(clock), shared.endorsements(endorsements(clock), endorsementVerifier(), clock));
@@ -748,6 +766,23 @@ public final class KmsConfig {
     } catch (IllegalStateException | IllegalArgumentException ex) {
       throw bad("trust: " + ex.getMessage());
     }
+  }
+
+  /**
+   * The vendor check of a dstack attestation under this configuration's trust: SEV-SNP reports
+   * against the {@code trust} anchors, the VCEK from the attestation or the {@code endorsements};
+   * TDX quotes by their signatures up to Intel's pinned root (no collateral).
+   *
+   * @param clock the clock
+   * @return the platform verifier
+   * @throws IOException if a referenced file cannot be read
+   * @throws MalformedEvidenceException if the trust or endorsement settings are malformed
+   */
+  public org.attest4j.ratls.PlatformVerifier platformVerifier(Clock clock)
+      throws IOException, MalformedEvidenceException {
+    Objects.requireNonNull(clock, "clock");
+    return org.attest4j.ratls.DstackPlatformVerifier.of(verifier(clock), endorsements(clock),
+        org.attest4j.tdx.TdxVerifier.builder().clock(clock).build(), q -> java.util.Optional.empty());
   }
 
   /** The trust anchors of "trust" (AMD's unless amd_roots is false, plus the listed ones). */
