@@ -121,7 +121,7 @@ public final class KmsOnboarding {
         throw new AgentException(0, "MALFORMED_RESPONSE", -1,
             "GetKmsKey's keys are not a root CA key and a 32-byte k256 key", null);
       }
-      if (!rootSpki.equals(Bytes.of(keys.rootCaPublicKeySpki()))) {
+      if (!rootSpki.equals(keys.rootCaPublicKeySpki())) {
         throw new AgentException(0, "MALFORMED_RESPONSE", -1,
             "GetKmsKey's root CA key is not the key of the source's root CA certificate", null);
       }

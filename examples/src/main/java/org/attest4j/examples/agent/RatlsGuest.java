@@ -104,7 +104,7 @@ public final class RatlsGuest {
           new byte[0], GetTempCaCertResponse.getDefaultInstance());
       byte[] rootCa = temp.getCaCert().getBytes(StandardCharsets.US_ASCII);
       MrConfigV3 mr = MrConfigV3.parse(mrConfigDocument);
-      Bytes pinned = Bytes.of(mr.keyProviderId());
+      Bytes pinned = mr.keyProviderId();
       if (pinned.length() == 0
           || !pinned.equals(RatlsCertificate.parse(rootCa).subjectPublicKeyInfo())) {
         throw new AgentException(0, "KMS_NOT_PINNED", -1, "the KMS's root CA key is not the"
