@@ -129,7 +129,8 @@ public class KmsBenchmark {
     byte[] instance = new byte[20];
     instance[0] = 0x33;
     MrConfigV3 mr =
-        MrConfigV3.builder().appId(appId).composeHash(compose).instanceId(instance).keyProvider(KeyProviderKind.KMS)
+        MrConfigV3.builder().appId(Bytes.of(appId)).composeHash(Bytes.of(compose)).instanceId(Bytes.of(instance))
+            .keyProvider(KeyProviderKind.KMS)
             .keyProviderId(roots.rootCaPublicKeySpki()).build();
     SnpVerifier verifier = platform.verifier(platform.clockInsideValidity());
     EndorsementSource endorsements = KmsEndorsements.certChain(platform.certChainPem());
@@ -159,8 +160,8 @@ public class KmsBenchmark {
     pool = new KeyReleaseRequest[POOL];
     IntStream.range(0, POOL).parallel().forEach(i -> {
       try {
-        byte[] rd = ReportData.withNonce(guest.publicKey(), nonces[i]).toBytes();
-        byte[] report = platform.reportBuilder().measurement(measurement.toByteArray()).hostData(mr.hostData())
+        byte[] rd = ReportData.withNonce(guest.publicKey(), Bytes.of(nonces[i])).toBytes();
+        byte[] report = platform.reportBuilder().measurement(measurement.toByteArray()).hostData(mr.hostData().toByteArray())
             .reportData(rd).sign();
         pool[i] = KeyReleaseRequest.builder().report(report).vcekCert(vek).mrConfig(doc).vcpus(4).vcpuType("EPYC-v4")
             .nonce(Bytes.of(nonces[i])).build();

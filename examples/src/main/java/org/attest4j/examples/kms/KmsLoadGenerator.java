@@ -72,7 +72,7 @@ public final class KmsLoadGenerator {
     KmsRootKeys roots = KmsRootKeys.generate();
     byte[] appId = Arrays.copyOf(sha.digest("load app".getBytes(StandardCharsets.UTF_8)), 20);
     byte[] compose = sha.digest("load compose".getBytes(StandardCharsets.UTF_8));
-    MrConfigV3 mr = MrConfigV3.builder().appId(appId).composeHash(compose).keyProvider(KeyProviderKind.KMS)
+    MrConfigV3 mr = MrConfigV3.builder().appId(Bytes.of(appId)).composeHash(Bytes.of(compose)).keyProvider(KeyProviderKind.KMS)
         .keyProviderId(roots.rootCaPublicKeySpki()).build();
     Clock clock = platform.clockInsideValidity();
     KeyReleaseService.Builder b = KeyReleaseService.builder()
@@ -174,7 +174,7 @@ public final class KmsLoadGenerator {
     KeyReleaseRequest[] out = new KeyReleaseRequest[n];
     IntStream.range(0, n).parallel().forEach(i -> {
       try {
-        byte[] rd = ReportData.withNonce(key.publicKey(), nonces[i]).toBytes();
+        byte[] rd = ReportData.withNonce(key.publicKey(), Bytes.of(nonces[i])).toBytes();
         out[i] = KeyReleaseRequest.builder().report(guest.getReport(rd).report()).vcekCert(vek).mrConfig(doc).vcpus(4)
             .vcpuType("EPYC-v4").nonce(Bytes.of(nonces[i])).build();
       } catch (Exception e) {
