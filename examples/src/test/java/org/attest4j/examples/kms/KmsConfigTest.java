@@ -69,6 +69,36 @@ class KmsConfigTest {
   }
 
   @Test
+  void theTdxSectionIsOptionalAndStrict() throws Exception {
+    assertFalse(KmsConfig.parse(config(SOME_ALLOW), dir).buildService(KmsTestbed.PLATFORM.clockInsideValidity())
+        .servesTdx());
+    Path examples = Path.of("").toAbsolutePath();
+    for (String f : new String[] {"TEST-ONLY-simulated-tdx-root.pem", "TEST-ONLY-simulated-tdx-collateral.json"}) {
+      Files.copy(examples.resolve(f), dir.resolve(f));
+    }
+    String image = "{\"os_image_hash\":\"" + "0a".repeat(32) + "\",\"mr_td\":\"" + "0b".repeat(48)
+        + "\",\"rtmr0\":\"" + "0c".repeat(48) + "\",\"rtmr1\":\"" + "0d".repeat(48) + "\",\"rtmr2\":\""
+        + "0e".repeat(48) + "\"}";
+    String tdx = "\"tdx\":{\"trust_root_pem\":\"TEST-ONLY-simulated-tdx-root.pem\","
+        + "\"collateral\":\"TEST-ONLY-simulated-tdx-collateral.json\",\"images\":[" + image + "]},";
+    assertTrue(KmsConfig.parse(config(tdx + SOME_ALLOW), dir)
+        .buildService(KmsTestbed.PLATFORM.clockInsideValidity()).servesTdx());
+    String[][] bad = {
+      {tdx.replace("\"images\"", "\"imagez\""), "unknown configuration key tdx.imagez"},
+      {tdx.replace("[" + image + "]", "[]"), "tdx.images must pin at least one"},
+      {tdx.replace("0b0b", "0b"), "mr_td must be 48 bytes"},
+      {tdx.replace("TEST-ONLY-simulated-tdx-collateral.json", "TEST-ONLY-simulated-tdx-root.pem"), "tdx: "},
+      {tdx.replace("\"collateral\":\"TEST-ONLY-simulated-tdx-collateral.json\",", ""), "collateral is required"},
+    };
+    for (String[] c : bad) {
+      MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class,
+          () -> KmsConfig.parse(config(c[0] + SOME_ALLOW), dir).buildService(KmsTestbed.PLATFORM.clockInsideValidity()),
+          c[1]);
+      assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+    }
+  }
+
+  @Test
   void firstStartCreatesRootKeysAndLaterStartsReuseThem() throws Exception {
     KmsConfig c = KmsConfig.parse(config(SOME_ALLOW), dir);
     KeyReleaseService first = c.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
