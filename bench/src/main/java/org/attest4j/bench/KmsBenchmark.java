@@ -55,7 +55,11 @@ import org.openjdk.jmh.annotations.State;
  *
  * <p>Run: {@code java -jar bench/target/benchmarks.jar KmsBenchmark -f 1 -wi 3 -w 1 -i 5 -r 1}
  * (add {@code -t 2} for two threads). Mode SampleTime gives p50/p99, Throughput gives operations
- * per second.
+ * per second. On a shared machine add {@code -bm thrpt -prof gc -prof
+ * org.attest4j.bench.CpuTimeProfiler}: allocation per release ({@code gc.alloc.rate.norm}) and
+ * process CPU time per release ({@code cpu.time.norm}) hardly depend on the load, throughput does;
+ * a flat {@code cpu.time.norm} from {@code -t 1} to {@code -t 2} means the threads do not contend.
+ * Commands and figures: docs/kms.md, "Benchmarks".
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.SampleTime, Mode.Throughput})
