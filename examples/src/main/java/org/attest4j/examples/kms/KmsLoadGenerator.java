@@ -184,12 +184,14 @@ public final class KmsLoadGenerator {
     return out;
   }
 
+  /** One request of a load phase. */
   @FunctionalInterface
-  private interface Op {
+  interface Op {
     void run(int i) throws Exception;
   }
 
-  private static long[] run(int threads, int n, Op op) throws Exception {
+  /** Runs {@code n} operations on {@code threads} threads; latencies, then the wall time. */
+  static long[] run(int threads, int n, Op op) throws Exception {
     long[] lat = new long[n];
     AtomicInteger next = new AtomicInteger();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -219,7 +221,8 @@ public final class KmsLoadGenerator {
     }
   }
 
-  private static void report(String what, long[] latAndWall, int threads) {
+  /** Prints requests per second and p50/p90/p99 of a phase. */
+  static void report(String what, long[] latAndWall, int threads) {
     int n = latAndWall.length - 1;
     long wall = latAndWall[n];
     long[] s = Arrays.copyOf(latAndWall, n);
