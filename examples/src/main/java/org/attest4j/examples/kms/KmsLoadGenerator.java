@@ -400,8 +400,9 @@ public final class KmsLoadGenerator {
     return out;
   }
 
+  /** One request of a load phase. */
   @FunctionalInterface
-  private interface Op {
+  interface Op {
     void run(int i) throws Exception;
   }
 
@@ -409,7 +410,7 @@ public final class KmsLoadGenerator {
    * Runs {@code op} for 0..n-1 on {@code threads} threads; returns the latencies, then the wall
    * time, the process CPU time and the CPU time of the calling threads (all nanoseconds).
    */
-  private static long[] run(int threads, int n, Op op) throws Exception {
+  static long[] run(int threads, int n, Op op) throws Exception {
     long[] lat = new long[n];
     AtomicInteger next = new AtomicInteger();
     java.util.concurrent.atomic.AtomicLong threadCpu = new java.util.concurrent.atomic.AtomicLong();
@@ -452,7 +453,8 @@ public final class KmsLoadGenerator {
         ? os.getProcessCpuTime() : -1;
   }
 
-  private static void report(String what, long[] res, int threads) {
+  /** Prints requests per second and p50/p90/p99 of a phase ({@code res} as {@link #run} returns it). */
+  static void report(String what, long[] res, int threads) {
     int n = res.length - 3;
     long wall = res[n];
     long cpu = res[n + 1];
