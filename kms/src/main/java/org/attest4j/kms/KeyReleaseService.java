@@ -99,7 +99,6 @@ import org.attest4j.kms.proto.SignCertResponse;
  */
 public final class KeyReleaseService {
   private static final System.Logger LOG = System.getLogger(KeyReleaseService.class.getName());
-  private static final int STEPS = KeyReleaseStep.values().length;
 
   private final Ports.EvidencePort evidence;
   private final PinnedLaunch launch;
@@ -169,41 +168,20 @@ public final class KeyReleaseService {
   // the flow
   // ------------------------------------------------------------------------------------------
 
-  /** Tracks the current step and per-step times of one request. */
-  private static final class Run {
-    final long[] nanos = new long[STEPS];
-    KeyReleaseStep step = KeyReleaseStep.DECODE_REQUEST;
-    long started = System.nanoTime();
-
-    void begin(KeyReleaseStep next) {
-      long now = System.nanoTime();
-      nanos[step.ordinal()] += now - started;
-      step = next;
-      started = now;
-    }
-
-    StepTimings finish() {
-      long now = System.nanoTime();
-      nanos[step.ordinal()] += now - started;
-      started = now;
-      return StepTimings.ofNanos(nanos);
-    }
-  }
-
   /**
    * Decodes dstack's {@code GetAppKeyAmdRequest} (step 0) and runs the flow.
    *
    * @throws KeyReleaseException naming the step that refused
    */
   public KeyRelease release(GetAppKeyAmdRequest request) throws KeyReleaseException {
-    Run run = new Run();
+    StepRun run = new StepRun();
     KeyReleaseRequest decoded;
     try {
       decoded = KeyReleaseRequest.fromProto(request);
     } catch (AttestationException e) {
-      throw refuse(run, e);
+      throw run.refuse(e);
     } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
+      throw run.refuse(StepRun.internal(e));
     }
     return run(decoded, run);
   }
@@ -214,10 +192,10 @@ public final class KeyReleaseService {
    * @throws KeyReleaseException naming the step that refused
    */
   public KeyRelease release(KeyReleaseRequest request) throws KeyReleaseException {
-    return run(Objects.requireNonNull(request, "request"), new Run());
+    return run(Objects.requireNonNull(request, "request"), new StepRun());
   }
 
-  private KeyRelease run(KeyReleaseRequest req, Run run) throws KeyReleaseException {
+  private KeyRelease run(KeyReleaseRequest req, StepRun run) throws KeyReleaseException {
     Bytes[] digestMemo = new Bytes[1];
     Supplier<Bytes> digest =
         () -> digestMemo[0] != null ? digestMemo[0] : (digestMemo[0] = req.requestDigest());
@@ -247,9 +225,9 @@ public final class KeyReleaseService {
           + v.id().instanceId() + " " + t);
       return new KeyRelease(response, v.info(), v.decision(), mode, v.evidence().measurement(), t);
     } catch (AttestationException e) {
-      throw refuse(run, e);
+      throw run.refuse(e);
     } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
+      throw run.refuse(StepRun.internal(e));
     }
   }
 
@@ -268,7 +246,7 @@ public final class KeyReleaseService {
       AuthorizationDecision decision, Object derived) {}
 
   /** Steps 1-8 of the SEV-SNP path, shared by GetAppKeyAmd and GetAppKey over RA-TLS. */
-  private Verified verifySnp(KeyReleaseRequest req, Run run, Freshness fresh,
+  private Verified verifySnp(KeyReleaseRequest req, StepRun run, Freshness fresh,
       AuthorizationHook hook, String what) throws AttestationException {
     run.begin(KeyReleaseStep.PARSE_REPORT);
     if (evidence == null) {
@@ -331,7 +309,7 @@ public final class KeyReleaseService {
    */
   public RatlsKeyRelease releaseRatls(RatlsRequest request) throws KeyReleaseException {
     Objects.requireNonNull(request, "request");
-    Run run = new Run();
+    StepRun run = new StepRun();
     KeyReleaseRequest req = request.snpRequest();
     Bytes expected = request.expectedReportData();
     Freshness tlsBound = boundTo(expected, "the client certificate's key");
@@ -346,9 +324,9 @@ public final class KeyReleaseService {
           + t);
       return new RatlsKeyRelease(response, v.info(), v.decision(), v.evidence().measurement(), t);
     } catch (AttestationException e) {
-      throw refuse(run, e);
+      throw run.refuse(e);
     } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
+      throw run.refuse(StepRun.internal(e));
     }
   }
 
@@ -396,7 +374,7 @@ public final class KeyReleaseService {
    */
   public SignCertResponse signCert(SignCertRequest request) throws KeyReleaseException {
     Objects.requireNonNull(request, "request");
-    Run run = new Run();
+    StepRun run = new StepRun();
     try {
       if (certificateAuthority == null) {
         throw new VerificationException(KmsReason.INTERNAL_ERROR,
@@ -422,9 +400,9 @@ public final class KeyReleaseService {
       LOG.log(Level.DEBUG, () -> "signed a certificate for app " + v.id().appId() + " " + t);
       return SignCertResponse.newBuilder().addAllCertificateChain(chain).build();
     } catch (AttestationException e) {
-      throw refuse(run, e);
+      throw run.refuse(e);
     } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
+      throw run.refuse(StepRun.internal(e));
     }
   }
 
@@ -463,7 +441,7 @@ public final class KeyReleaseService {
    */
   public KmsKeyResponse releaseKmsKeys(RatlsRequest request) throws KeyReleaseException {
     Objects.requireNonNull(request, "request");
-    Run run = new Run();
+    StepRun run = new StepRun();
     try {
       if (replicaAuthorization == null || certificateAuthority == null) {
         throw new PolicyViolationException(List.of(new PolicyViolationException.Violation(
@@ -481,9 +459,9 @@ public final class KeyReleaseService {
           + " instance " + v.id().instanceId() + " " + t);
       return response;
     } catch (AttestationException e) {
-      throw refuse(run, e);
+      throw run.refuse(e);
     } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
+      throw run.refuse(StepRun.internal(e));
     }
   }
 
@@ -498,14 +476,14 @@ public final class KeyReleaseService {
    * @throws KeyReleaseException naming the step that refused
    */
   public KeyRelease releaseTdx(GetAppKeyTdxRequest request) throws KeyReleaseException {
-    Run run = new Run();
+    StepRun run = new StepRun();
     TdxKeyReleaseRequest decoded;
     try {
       decoded = TdxKeyReleaseRequest.fromProto(request);
     } catch (AttestationException e) {
-      throw refuse(run, e);
+      throw run.refuse(e);
     } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
+      throw run.refuse(StepRun.internal(e));
     }
     return runTdx(decoded, run);
   }
@@ -544,7 +522,7 @@ public final class KeyReleaseService {
    * @throws KeyReleaseException naming the step that refused
    */
   public KeyRelease releaseTdx(TdxKeyReleaseRequest request) throws KeyReleaseException {
-    return runTdx(Objects.requireNonNull(request, "request"), new Run());
+    return runTdx(Objects.requireNonNull(request, "request"), new StepRun());
   }
 
   /** Whether this service was built with a TDX configuration. */
@@ -552,7 +530,7 @@ public final class KeyReleaseService {
     return tdxVerifier != null;
   }
 
-  private KeyRelease runTdx(TdxKeyReleaseRequest req, Run run) throws KeyReleaseException {
+  private KeyRelease runTdx(TdxKeyReleaseRequest req, StepRun run) throws KeyReleaseException {
     try {
       checkTdxRequest(req);
 
@@ -608,9 +586,9 @@ public final class KeyReleaseService {
       LOG.log(Level.DEBUG, () -> "released keys for TDX app " + id.appId() + " instance " + id.instanceId() + " " + t);
       return new KeyRelease(response, info, decision, mode, report.mrTd(), t);
     } catch (AttestationException e) {
-      throw refuse(run, e);
+      throw run.refuse(e);
     } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
+      throw run.refuse(StepRun.internal(e));
     }
   }
 
@@ -715,8 +693,8 @@ public final class KeyReleaseService {
           KmsReason.IDENTITY_MISMATCH,
           "the request asks for app_id " + req.appId() + " but the replayed event log measures app_id " + appId);
     }
-    same("compose_hash", req.composeHash(), compose, "the replayed event log");
-    same("instance_id", req.instanceId(), instance, "the replayed event log");
+    AppIdentity.requireSame("compose_hash", req.composeHash(), compose, "the replayed event log");
+    AppIdentity.requireSame("instance_id", req.instanceId(), instance, "the replayed event log");
     if (tdxRequireKeyProvider) {
       requireThisKms(app);
     }
@@ -755,21 +733,9 @@ public final class KeyReleaseService {
     if (!idBytes.equals(keys.rootCaSpki())) {
       throw new VerificationException(
           KmsReason.KEY_PROVIDER_MISMATCH,
-          "the measured key-provider id (" + (idBytes.length() == 0 ? "none" : abbreviate(idBytes))
-              + ") is not this KMS's root CA key (" + abbreviate(keys.rootCaSpki()) + ")");
+          "the measured key-provider id (" + (idBytes.length() == 0 ? "none" : AppIdentity.abbreviate(idBytes))
+              + ") is not this KMS's root CA key (" + AppIdentity.abbreviate(keys.rootCaSpki()) + ")");
     }
-  }
-
-  private static AttestationException internal(RuntimeException e) {
-    LOG.log(Level.WARNING, "key release failed unexpectedly; refused", e);
-    return new VerificationException(
-        KmsReason.INTERNAL_ERROR, "unexpected " + e.getClass().getSimpleName() + "; the request was refused");
-  }
-
-  private static KeyReleaseException refuse(Run run, AttestationException e) {
-    KeyReleaseException k = new KeyReleaseException(run.step, e, run.finish());
-    LOG.log(Level.INFO, () -> "refused: " + k.getMessage() + " [" + e.reason().qualifiedCode() + "]");
-    return k;
   }
 
   /** Step 4. */
@@ -878,9 +844,6 @@ public final class KeyReleaseService {
     }
   }
 
-  /** The identity bound to the launch. */
-  private record AppIdentity(Bytes appId, Bytes composeHash, Bytes instanceId) {}
-
   /** Step 5. */
   private AppIdentity bindIdentity(KeyReleaseRequest req, Ports.Evidence ev) throws AttestationException {
     Ports.IdentityDocument doc = null;
@@ -906,8 +869,8 @@ public final class KeyReleaseService {
             KmsReason.KEY_PROVIDER_MISMATCH,
             doc.keyProviderId().length() == 0
                 ? "the MrConfigV3 document has no key_provider_id; this KMS requires its root CA key there"
-                : "the MrConfigV3 key_provider_id is another KMS's key (" + abbreviate(doc.keyProviderId())
-                    + "), not this KMS's root CA key (" + abbreviate(keys.rootCaSpki()) + ")");
+                : "the MrConfigV3 key_provider_id is another KMS's key (" + AppIdentity.abbreviate(doc.keyProviderId())
+                    + "), not this KMS's root CA key (" + AppIdentity.abbreviate(keys.rootCaSpki()) + ")");
       }
     } else if (identityBinding == IdentityBinding.HOST_DATA) {
       throw new VerificationException(
@@ -926,9 +889,9 @@ public final class KeyReleaseService {
       appId = doc.appId();
       compose = doc.composeHash();
       instance = doc.instanceId();
-      same("app_id", req.appId(), appId, "HOST_DATA");
-      same("compose_hash", req.composeHash(), compose, "HOST_DATA");
-      same("instance_id", req.instanceId(), instance, "HOST_DATA");
+      AppIdentity.requireSame("app_id", req.appId(), appId, "HOST_DATA");
+      AppIdentity.requireSame("compose_hash", req.composeHash(), compose, "HOST_DATA");
+      AppIdentity.requireSame("instance_id", req.instanceId(), instance, "HOST_DATA");
       boundByCommandLineOrAbsent(req);
     } else {
       CmdlineTemplate t = launch.cmdline();
@@ -942,9 +905,9 @@ public final class KeyReleaseService {
       }
       instance = req.instanceId();
       if (doc != null) {
-        same("app_id", doc.appId(), appId, "the measured command line");
-        same("compose_hash", doc.composeHash(), compose, "the measured command line");
-        same("instance_id", doc.instanceId(), instance, "the measured command line");
+        AppIdentity.requireSame("app_id", doc.appId(), appId, "the measured command line");
+        AppIdentity.requireSame("compose_hash", doc.composeHash(), compose, "the measured command line");
+        AppIdentity.requireSame("instance_id", doc.instanceId(), instance, "the measured command line");
       }
     }
     if (appId.length() != 20) {
@@ -970,15 +933,6 @@ public final class KeyReleaseService {
     if (req.dockerFilesHash().length() != 0 && !launch.cmdline().binds("docker_files_hash")) {
       throw new VerificationException(
           KmsReason.IDENTITY_NOT_BOUND, "the request has a docker_files_hash that nothing measured binds");
-    }
-  }
-
-  private static void same(String field, Bytes requested, Bytes bound, String where) throws VerificationException {
-    if (requested.length() != 0 && !requested.equals(bound)) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_MISMATCH,
-          "the request asks for " + field + " " + requested + " but " + where + " binds " + field + " "
-              + (bound.length() == 0 ? "(none)" : bound.toString()));
     }
   }
 
@@ -1233,11 +1187,6 @@ public final class KeyReleaseService {
     byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);
     return out;
-  }
-
-  private static String abbreviate(Bytes b) {
-    String h = b.toHex();
-    return h.length() <= 16 ? h : h.substring(0, 8) + "..." + h.substring(h.length() - 8);
   }
 
   @Override
