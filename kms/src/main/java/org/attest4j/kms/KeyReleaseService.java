@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,19 +105,17 @@ public final class KeyReleaseService {
   private final AuthorizationHook replicaAuthorization;
   private final org.attest4j.ratls.KmsCertificateAuthority certificateAuthority;
   private final Ports.KeyPort keys;
-  private final Ports.IdentityDocumentPort identityDocuments;
   private final Ports.ReportDataPort reportData;
   private final IdentityBinding identityBinding;
   private final FreshnessMode freshness;
   private final NonceStore nonces;
   private final EnvelopeMode defaultEnvelope;
   private final Set<EnvelopeMode> envelopes;
-  private final boolean requireKeyProviderId;
   private final String caCertPem;
   private final Clock clock;
   private final Bytes keyProviderInfo;
-  private final BoundedCache<String, Bytes> measurements;
-  private final BoundedCache<Bytes, Ports.IdentityDocument> documents;
+  private final SnpMeasurementStep measurement;
+  private final SnpIdentityStep identity;
   private final BoundedCache<Bytes, Object> appKeys;
   private final TdxVerifier tdxVerifier;
   private final TdxCollateralSource tdxCollateral;
@@ -132,7 +129,6 @@ public final class KeyReleaseService {
     this.authorization = b.authorization;
     this.replicaAuthorization = b.replicaAuthorization;
     this.keys = b.keys;
-    this.identityDocuments = b.identityDocuments;
     this.reportData = b.reportData;
     this.identityBinding = b.identityBinding;
     this.freshness = b.freshness;
@@ -140,15 +136,15 @@ public final class KeyReleaseService {
     this.nonces = b.nonces != null ? b.nonces : NonceStore.builder().clock(b.clock).build();
     this.defaultEnvelope = b.defaultEnvelope;
     this.envelopes = Set.copyOf(b.envelopes);
-    this.requireKeyProviderId = b.requireKeyProviderId;
     this.caCertPem =
         b.caCertPem != null ? b.caCertPem : b.roots != null ? b.roots.rootCaCertificatePem() : "";
     JsonObject kp = new JsonObject();
     kp.addProperty("name", "kms");
     kp.addProperty("id", keys.rootCaSpki().toHex());
     this.keyProviderInfo = Bytes.of(kp.toString().getBytes(StandardCharsets.UTF_8));
-    this.measurements = new BoundedCache<>(256);
-    this.documents = new BoundedCache<>(256);
+    this.measurement = new SnpMeasurementStep(b.launch);
+    this.identity = new SnpIdentityStep(b.identityDocuments, b.identityBinding, b.launch,
+        keys.rootCaSpki(), b.requireKeyProviderId);
     this.appKeys = new BoundedCache<>(b.appKeyCacheSize);
     this.tdxVerifier = b.tdxVerifier;
     this.tdxCollateral = b.tdxCollateral;
@@ -262,10 +258,10 @@ public final class KeyReleaseService {
     evidence.precheck(parsed, req);
 
     run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
-    verifyMeasurement(req, parsed);
+    measurement.verify(req, parsed);
 
     run.begin(KeyReleaseStep.BIND_IDENTITY);
-    AppIdentity id = bindIdentity(req, parsed);
+    AppIdentity id = identity.bind(req, parsed);
 
     run.begin(KeyReleaseStep.CHECK_FRESHNESS);
     Object rd = fresh.bind(parsed.reportData());
@@ -735,204 +731,6 @@ public final class KeyReleaseService {
           KmsReason.KEY_PROVIDER_MISMATCH,
           "the measured key-provider id (" + (idBytes.length() == 0 ? "none" : AppIdentity.abbreviate(idBytes))
               + ") is not this KMS's root CA key (" + AppIdentity.abbreviate(keys.rootCaSpki()) + ")");
-    }
-  }
-
-  /** Step 4. */
-  private void verifyMeasurement(KeyReleaseRequest req, Ports.Evidence ev) throws AttestationException {
-    claimed("ovmf_hash", req.claimedOvmfHash(), launch.firmwareDigest());
-    claimed("kernel_hash", req.claimedKernelHash(), launch.kernelDigest());
-    claimed("initrd_hash", req.claimedInitrdHash(), launch.initrdDigest());
-    claimedLayout(req);
-    if (!launch.vcpuCounts().contains(req.vcpus())) {
-      throw new PolicyViolationException(
-          List.of(
-              new PolicyViolationException.Violation(
-                  KmsReason.LAUNCH_SHAPE_NOT_ALLOWED,
-                  "vcpus",
-                  (req.vcpus() == 0
-                          ? "the request claims no vCPU count (vcpus=0); the measurement check cannot be skipped"
-                          : "vcpus=" + req.vcpus() + " is not allowed")
-                      + "; allowed: " + launch.vcpuCounts())));
-    }
-    String type = canonicalType(req.vcpuType());
-    if (type == null) {
-      throw new PolicyViolationException(
-          List.of(
-              new PolicyViolationException.Violation(
-                  KmsReason.LAUNCH_SHAPE_NOT_ALLOWED,
-                  "vcpu_type",
-                  (req.vcpuType().isEmpty() ? "the request claims no vCPU type" : "vcpu_type \"" + req.vcpuType()
-                          + "\" is not allowed")
-                      + "; allowed: " + launch.vcpuTypes())));
-    }
-    String cmdline = launch.cmdline().render(placeholderValues(req));
-    String key = req.vcpus() + "/" + type + "/" + cmdline;
-    Bytes expected = measurements.get(key);
-    if (expected == null) {
-      expected = launch.measurer().expected(cmdline, req.vcpus(), type);
-      measurements.put(key, expected);
-    }
-    if (!expected.equals(ev.measurement())) {
-      throw new VerificationException(
-          KmsReason.MEASUREMENT_MISMATCH,
-          "MEASUREMENT " + ev.measurement() + " differs from " + expected + " recomputed from the pinned firmware, "
-              + "kernel and initrd with command line \"" + cmdline + "\", " + req.vcpus() + " x " + type
-              + ", VMM " + launch.vmmType().cliName() + ", guest features 0x" + Long.toHexString(launch.guestFeatures()));
-    }
-  }
-
-  private String canonicalType(String claimed) {
-    for (String t : launch.vcpuTypes()) {
-      if (t.equalsIgnoreCase(claimed)) {
-        return t;
-      }
-    }
-    return null;
-  }
-
-  private static void claimed(String field, Bytes claimed, Bytes pinned) throws VerificationException {
-    if (claimed.length() != 0 && !claimed.equals(pinned)) {
-      throw new VerificationException(
-          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
-          "the request claims " + field + " " + claimed + " but this KMS pins " + pinned
-              + "; client-supplied launch digests are never used");
-    }
-  }
-
-  /** Step 4: the firmware layout a request claims (PR #630's fields) must be the pinned one. */
-  private void claimedLayout(KeyReleaseRequest req) throws VerificationException {
-    if (req.claimedHashesTableGpa() != 0
-        && (launch.hashTableGpa().isEmpty() || launch.hashTableGpa().getAsLong() != req.claimedHashesTableGpa())) {
-      throw new VerificationException(
-          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
-          "the request claims sev_hashes_table_gpa 0x" + Long.toHexString(req.claimedHashesTableGpa())
-              + " but the pinned firmware's is "
-              + (launch.hashTableGpa().isPresent() ? "0x" + Long.toHexString(launch.hashTableGpa().getAsLong()) : "absent")
-              + "; the firmware layout comes from the pinned firmware, never from the client");
-    }
-    if (req.claimedResetEip() != 0
-        && (launch.resetEip().isEmpty() || launch.resetEip().getAsLong() != req.claimedResetEip())) {
-      throw new VerificationException(
-          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
-          "the request claims sev_es_reset_eip 0x" + Long.toHexString(req.claimedResetEip())
-              + " but the pinned firmware's is "
-              + (launch.resetEip().isPresent() ? "0x" + Long.toHexString(launch.resetEip().getAsLong()) : "absent")
-              + "; the firmware layout comes from the pinned firmware, never from the client");
-    }
-    if (!req.claimedSections().isEmpty() && !req.claimedSections().equals(launch.sections())) {
-      throw new VerificationException(
-          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
-          "the request claims " + req.claimedSections().size() + " ovmf_sections that differ from the pinned firmware's "
-              + launch.sections().size() + "; the firmware layout comes from the pinned firmware, never from the client");
-    }
-  }
-
-  private static Map<String, Bytes> placeholderValues(KeyReleaseRequest req) {
-    Map<String, Bytes> v = new HashMap<>();
-    put(v, "app_id", req.appId());
-    put(v, "compose_hash", req.composeHash());
-    v.put("instance_id", req.instanceId()); // empty is a legitimate value (no instance id)
-    put(v, "rootfs_hash", req.rootfsHash());
-    put(v, "docker_files_hash", req.dockerFilesHash());
-    return v;
-  }
-
-  private static void put(Map<String, Bytes> m, String k, Bytes v) {
-    if (v.length() != 0) {
-      m.put(k, v);
-    }
-  }
-
-  /** Step 5. */
-  private AppIdentity bindIdentity(KeyReleaseRequest req, Ports.Evidence ev) throws AttestationException {
-    Ports.IdentityDocument doc = null;
-    if (req.mrConfig().length() != 0) {
-      doc = documents.get(req.mrConfig());
-      if (doc == null) {
-        doc = identityDocuments.parse(req.mrConfig());
-        documents.put(req.mrConfig(), doc);
-      }
-      if (!doc.hostData().equals(ev.hostData())) {
-        throw new VerificationException(
-            KmsReason.HOST_DATA_MISMATCH,
-            "HOST_DATA " + ev.hostData() + " is not the digest " + doc.hostData()
-                + " of the MrConfigV3 document in the request; the document was not the one the guest launched with");
-      }
-      if (!"kms".equals(doc.keyProvider())) {
-        throw new VerificationException(
-            KmsReason.KEY_PROVIDER_MISMATCH,
-            "the MrConfigV3 document names key provider \"" + doc.keyProvider() + "\", not \"kms\"");
-      }
-      if (doc.keyProviderId().length() != 0 ? !doc.keyProviderId().equals(keys.rootCaSpki()) : requireKeyProviderId) {
-        throw new VerificationException(
-            KmsReason.KEY_PROVIDER_MISMATCH,
-            doc.keyProviderId().length() == 0
-                ? "the MrConfigV3 document has no key_provider_id; this KMS requires its root CA key there"
-                : "the MrConfigV3 key_provider_id is another KMS's key (" + AppIdentity.abbreviate(doc.keyProviderId())
-                    + "), not this KMS's root CA key (" + AppIdentity.abbreviate(keys.rootCaSpki()) + ")");
-      }
-    } else if (identityBinding == IdentityBinding.HOST_DATA) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND,
-          "this KMS binds the app identity through HOST_DATA, but the request has no MrConfigV3 document (field mr_config)");
-    }
-
-    Bytes appId;
-    Bytes compose;
-    Bytes instance;
-    if (identityBinding == IdentityBinding.HOST_DATA) {
-      if (doc.appId().length() == 0) {
-        throw new VerificationException(
-            KmsReason.IDENTITY_NOT_BOUND, "the MrConfigV3 document has no app_id; this KMS needs it bound in HOST_DATA");
-      }
-      appId = doc.appId();
-      compose = doc.composeHash();
-      instance = doc.instanceId();
-      AppIdentity.requireSame("app_id", req.appId(), appId, "HOST_DATA");
-      AppIdentity.requireSame("compose_hash", req.composeHash(), compose, "HOST_DATA");
-      AppIdentity.requireSame("instance_id", req.instanceId(), instance, "HOST_DATA");
-      boundByCommandLineOrAbsent(req);
-    } else {
-      CmdlineTemplate t = launch.cmdline();
-      // the template binds app_id and compose_hash (checked when building); step 4 measured them
-      appId = req.appId();
-      compose = req.composeHash();
-      if (!t.binds("instance_id") && req.instanceId().length() != 0) {
-        throw new VerificationException(
-            KmsReason.IDENTITY_NOT_BOUND,
-            "the request has an instance_id but the pinned command line does not measure it");
-      }
-      instance = req.instanceId();
-      if (doc != null) {
-        AppIdentity.requireSame("app_id", doc.appId(), appId, "the measured command line");
-        AppIdentity.requireSame("compose_hash", doc.composeHash(), compose, "the measured command line");
-        AppIdentity.requireSame("instance_id", doc.instanceId(), instance, "the measured command line");
-      }
-    }
-    if (appId.length() != 20) {
-      throw new VerificationException(KmsReason.IDENTITY_NOT_BOUND, "app_id must be 20 bytes, got " + appId.length());
-    }
-    if (compose.length() != 32) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "compose_hash must be 32 bytes, got " + compose.length());
-    }
-    if (instance.length() != 0 && instance.length() != 20) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "instance_id must be 20 bytes or empty, got " + instance.length());
-    }
-    return new AppIdentity(appId, compose, instance);
-  }
-
-  private void boundByCommandLineOrAbsent(KeyReleaseRequest req) throws VerificationException {
-    // values that only the command line could bind must not float free of the measurement
-    if (req.rootfsHash().length() != 0 && !launch.cmdline().binds("rootfs_hash")) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "the request has a rootfs_hash that nothing measured binds");
-    }
-    if (req.dockerFilesHash().length() != 0 && !launch.cmdline().binds("docker_files_hash")) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "the request has a docker_files_hash that nothing measured binds");
     }
   }
 
