@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.EndorsementUnavailableException;
@@ -105,9 +104,9 @@ public final class KeyReleaseService {
   private final AuthorizationHook replicaAuthorization;
   private final org.attest4j.ratls.KmsCertificateAuthority certificateAuthority;
   private final Ports.KeyPort keys;
-  private final Ports.ReportDataPort reportData;
   private final IdentityBinding identityBinding;
-  private final FreshnessMode freshness;
+  private final FreshnessMode freshnessMode;
+  private final FreshnessStep freshness;
   private final NonceStore nonces;
   private final EnvelopeMode defaultEnvelope;
   private final Set<EnvelopeMode> envelopes;
@@ -129,11 +128,11 @@ public final class KeyReleaseService {
     this.authorization = b.authorization;
     this.replicaAuthorization = b.replicaAuthorization;
     this.keys = b.keys;
-    this.reportData = b.reportData;
     this.identityBinding = b.identityBinding;
-    this.freshness = b.freshness;
+    this.freshnessMode = b.freshness;
     this.clock = b.clock;
     this.nonces = b.nonces != null ? b.nonces : NonceStore.builder().clock(b.clock).build();
+    this.freshness = new FreshnessStep(b.reportData, b.freshness, nonces, b.clock);
     this.defaultEnvelope = b.defaultEnvelope;
     this.envelopes = Set.copyOf(b.envelopes);
     this.caCertPem =
@@ -192,20 +191,8 @@ public final class KeyReleaseService {
   }
 
   private KeyRelease run(KeyReleaseRequest req, StepRun run) throws KeyReleaseException {
-    Bytes[] digestMemo = new Bytes[1];
-    Supplier<Bytes> digest =
-        () -> digestMemo[0] != null ? digestMemo[0] : (digestMemo[0] = req.requestDigest());
-    Freshness fresh = new Freshness() {
-      @Override
-      public Object bind(Bytes quotedReportData) throws AttestationException {
-        return checkFreshnessBinding(quotedReportData, req.nonce(), req.requestTime(), digest);
-      }
-
-      @Override
-      public void consume() throws AttestationException {
-        consumeFreshness(req.nonce(), req.requestTime(), digest, nonceEnvelope(req.envelope()));
-      }
-    };
+    FreshnessStep.Check fresh = freshness.nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest,
+        nonceEnvelope(req.envelope()));
     try {
       Verified v = verifySnp(req, run, fresh, authorization, "app");
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
@@ -227,22 +214,13 @@ public final class KeyReleaseService {
     }
   }
 
-  /** How step 6 binds a report to this request, and when the single use is recorded. */
-  private interface Freshness {
-    /** Checks the binding on the parsed report (before any network call); returns report_data. */
-    Object bind(Bytes quotedReportData) throws AttestationException;
-
-    /** Records the single use, after the signature verified. */
-    void consume() throws AttestationException;
-  }
-
   /** What steps 1-8 of the SEV-SNP path established. */
   private record Verified(
       Ports.Evidence evidence, AppIdentity id, Object reportData, BootInfo info,
       AuthorizationDecision decision, Object derived) {}
 
   /** Steps 1-8 of the SEV-SNP path, shared by GetAppKeyAmd and GetAppKey over RA-TLS. */
-  private Verified verifySnp(KeyReleaseRequest req, StepRun run, Freshness fresh,
+  private Verified verifySnp(KeyReleaseRequest req, StepRun run, FreshnessStep.Check fresh,
       AuthorizationHook hook, String what) throws AttestationException {
     run.begin(KeyReleaseStep.PARSE_REPORT);
     if (evidence == null) {
@@ -308,7 +286,7 @@ public final class KeyReleaseService {
     StepRun run = new StepRun();
     KeyReleaseRequest req = request.snpRequest();
     Bytes expected = request.expectedReportData();
-    Freshness tlsBound = boundTo(expected, "the client certificate's key");
+    FreshnessStep.Check tlsBound = FreshnessStep.keyBound(expected, "the client certificate's key");
     try {
       Verified v = verifySnp(req, run, tlsBound, authorization, "app");
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
@@ -324,29 +302,6 @@ public final class KeyReleaseService {
     } catch (RuntimeException e) {
       throw run.refuse(StepRun.internal(e));
     }
-  }
-
-  /**
-   * Freshness for evidence bound to a key whose possession the caller has proved (a TLS handshake,
-   * a CSR signature): REPORT_DATA must be SHA-512("ratls-cert:" ‖ that key); nothing to remember.
-   */
-  private static Freshness boundTo(Bytes expected, String whose) {
-    return new Freshness() {
-      @Override
-      public Object bind(Bytes quotedReportData) throws AttestationException {
-        if (!expected.equals(quotedReportData)) {
-          throw new VerificationException(KmsReason.REPORT_DATA_MISMATCH,
-              "REPORT_DATA is not SHA-512(\"ratls-cert:\" ‖ " + whose + "); the report was made for"
-                  + " another key");
-        }
-        return quotedReportData;
-      }
-
-      @Override
-      public void consume() {
-        // possession of the bound key was proved by the caller: nothing to remember
-      }
-    };
   }
 
   /**
@@ -384,7 +339,7 @@ public final class KeyReleaseService {
           request.getVmConfig(),
           org.attest4j.ratls.RatlsReportData.forCertificateKey(csr.publicKey().toByteArray()));
       Verified v = verifySnp(decoded.snpRequest(), run,
-          boundTo(decoded.expectedReportData(), "the CSR key"), authorization, "app");
+          FreshnessStep.keyBound(decoded.expectedReportData(), "the CSR key"), authorization, "app");
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       BootInfo b = v.info();
       org.attest4j.ratls.AppInfo info = new org.attest4j.ratls.AppInfo(b.appId(), b.composeHash(),
@@ -446,7 +401,7 @@ public final class KeyReleaseService {
                 + " secret; enable it with a replica authorization hook")));
       }
       Verified v = verifySnp(request.snpRequest(), run,
-          boundTo(request.expectedReportData(), "the client certificate's key"),
+          FreshnessStep.keyBound(request.expectedReportData(), "the client certificate's key"),
           replicaAuthorization, "KMS replica");
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       KmsKeyResponse response = keys.kmsKeys(certificateAuthority.tempCaKeyPem());
@@ -552,8 +507,10 @@ public final class KeyReleaseService {
       AppIdentity id = bindTdxIdentity(req, app);
 
       run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-      Object rd = checkFreshness(report.reportData(), req.nonce(), req.requestTime(), req::requestDigest,
+      FreshnessStep.Check fresh = freshness.nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest,
           nonceEnvelope(req.envelope()));
+      Object rd = fresh.bind(report.reportData());
+      fresh.consume();
 
       run.begin(KeyReleaseStep.AUTHORIZE);
       BootInfo info =
@@ -734,51 +691,6 @@ public final class KeyReleaseService {
     }
   }
 
-  /** Step 6 for both TEEs (binding, then single use); returns the parsed report_data for sealing. */
-  private Object checkFreshness(Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest,
-      EnvelopeMode envelope) throws AttestationException {
-    Object rd = checkFreshnessBinding(quotedReportData, nonce, requestTime, requestDigest);
-    consumeFreshness(nonce, requestTime, requestDigest, envelope);
-    return rd;
-  }
-
-  /**
-   * Step 6, the part that consumes nothing: report_data[32..64] commits to the request's nonce or
-   * request digest, and a request time is within the lifetime. Runs before step 2.
-   */
-  private Object checkFreshnessBinding(
-      Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest)
-      throws AttestationException {
-    Object rd = reportData.parse(quotedReportData);
-    if (freshness == FreshnessMode.KMS_NONCE) {
-      if (nonce.length() == 0) {
-        throw new VerificationException(
-            KmsReason.BAD_REQUEST, "this KMS needs a nonce from GetNonce in the request (field nonce) and in report_data[32..64]");
-      }
-      reportData.checkNonce(rd, nonce);
-    } else {
-      long now = clock.instant().getEpochSecond();
-      long life = nonces.lifetime().getSeconds();
-      if (requestTime == 0 || requestTime < now - life || requestTime > now + life) {
-        throw new VerificationException(
-            KmsReason.EXPIRED,
-            "request_time " + requestTime + " is not within " + life + " s of the KMS clock (" + now + ")");
-      }
-      reportData.checkRequestDigest(rd, requestDigest.get());
-    }
-    return rd;
-  }
-
-  /** Step 6, the single use: the nonce or request digest is consumed (after the signature verified). */
-  private void consumeFreshness(Bytes nonce, long requestTime, Supplier<Bytes> requestDigest,
-      EnvelopeMode envelope) throws AttestationException {
-    if (freshness == FreshnessMode.KMS_NONCE) {
-      nonces.consume(nonce, envelope);
-    } else {
-      nonces.useOnce(requestDigest.get(), Instant.ofEpochSecond(requestTime + nonces.lifetime().getSeconds()));
-    }
-  }
-
   private BootInfo bootInfo(Ports.Evidence ev, AppIdentity id) {
     Bytes m = ev.measurement();
     return new BootInfo(
@@ -922,7 +834,7 @@ public final class KeyReleaseService {
             .setIsDev(false)
             .setEnvelopeSigningKey(ByteString.copyFrom(keys.rootCaSpki().toByteArray()))
             .setFreshness(
-                freshness == FreshnessMode.KMS_NONCE
+                freshnessMode == FreshnessMode.KMS_NONCE
                     ? org.attest4j.kms.proto.FreshnessMode.FRESHNESS_KMS_NONCE
                     : org.attest4j.kms.proto.FreshnessMode.FRESHNESS_REQUEST_DIGEST);
     for (EnvelopeMode e : EnumSet.copyOf(envelopes)) {
@@ -951,7 +863,7 @@ public final class KeyReleaseService {
 
   /** The freshness mode. */
   public FreshnessMode freshness() {
-    return freshness;
+    return freshnessMode;
   }
 
   /** The envelope used when a request does not ask for one. */
@@ -989,7 +901,7 @@ public final class KeyReleaseService {
 
   @Override
   public String toString() {
-    return "KeyReleaseService[" + (evidence == null ? "TDX only" : evidence.teeVariant()) + ", " + identityBinding + ", " + freshness + ", envelopes="
+    return "KeyReleaseService[" + (evidence == null ? "TDX only" : evidence.teeVariant()) + ", " + identityBinding + ", " + freshnessMode + ", envelopes="
         + envelopes + ", " + launch + ", " + authorization + "]";
   }
 
