@@ -101,7 +101,9 @@ public final class KeyReleaseService {
   private final Ports.EvidencePort evidence;
   private final PinnedLaunch launch;
   private final AuthorizationHook authorization;
-  private final AuthorizationHook replicaAuthorization;
+  private final AuthorizationStep appAuthorization;
+  private final AuthorizationStep tdxAuthorization;
+  private final AuthorizationStep replicaAuthorization;
   private final org.attest4j.ratls.KmsCertificateAuthority certificateAuthority;
   private final Ports.KeyPort keys;
   private final IdentityBinding identityBinding;
@@ -126,7 +128,10 @@ public final class KeyReleaseService {
     this.evidence = b.evidence;
     this.launch = b.launch;
     this.authorization = b.authorization;
-    this.replicaAuthorization = b.replicaAuthorization;
+    this.appAuthorization = new AuthorizationStep(b.authorization, "app");
+    this.tdxAuthorization = new AuthorizationStep(b.authorization, "TDX app");
+    this.replicaAuthorization = b.replicaAuthorization == null ? null
+        : new AuthorizationStep(b.replicaAuthorization, "KMS replica");
     this.keys = b.keys;
     this.identityBinding = b.identityBinding;
     this.freshnessMode = b.freshness;
@@ -194,7 +199,7 @@ public final class KeyReleaseService {
     FreshnessStep.Check fresh = freshness.nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest,
         nonceEnvelope(req.envelope()));
     try {
-      Verified v = verifySnp(req, run, fresh, authorization, "app");
+      Verified v = verifySnp(req, run, fresh, appAuthorization);
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       EnvelopeMode mode = envelopeFor(req.envelope());
       AppKeyAmdResponse response =
@@ -221,7 +226,7 @@ public final class KeyReleaseService {
 
   /** Steps 1-8 of the SEV-SNP path, shared by GetAppKeyAmd and GetAppKey over RA-TLS. */
   private Verified verifySnp(KeyReleaseRequest req, StepRun run, FreshnessStep.Check fresh,
-      AuthorizationHook hook, String what) throws AttestationException {
+      AuthorizationStep authorize) throws AttestationException {
     run.begin(KeyReleaseStep.PARSE_REPORT);
     if (evidence == null) {
       throw new VerificationException(
@@ -255,11 +260,11 @@ public final class KeyReleaseService {
 
     run.begin(KeyReleaseStep.AUTHORIZE);
     BootInfo info = bootInfo(ev, id);
-    AuthorizationDecision decision = authorize(hook, info, id, what);
+    AuthorizationDecision decision = authorize.authorize(info, id);
 
     // a KMS replica gets the root keys, not app keys derived for its identity
     Object derived = null;
-    if (hook == authorization) {
+    if (authorize == appAuthorization) {
       run.begin(KeyReleaseStep.DERIVE_KEYS);
       derived = deriveKeys(id);
     }
@@ -288,7 +293,7 @@ public final class KeyReleaseService {
     Bytes expected = request.expectedReportData();
     FreshnessStep.Check tlsBound = FreshnessStep.keyBound(expected, "the client certificate's key");
     try {
-      Verified v = verifySnp(req, run, tlsBound, authorization, "app");
+      Verified v = verifySnp(req, run, tlsBound, appAuthorization);
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       AppKeyResponse response = keys.plain(v.derived(),
           new Ports.SealContext(v.reportData(), req.report(), v.decision().gatewayAppId(),
@@ -339,7 +344,7 @@ public final class KeyReleaseService {
           request.getVmConfig(),
           org.attest4j.ratls.RatlsReportData.forCertificateKey(csr.publicKey().toByteArray()));
       Verified v = verifySnp(decoded.snpRequest(), run,
-          FreshnessStep.keyBound(decoded.expectedReportData(), "the CSR key"), authorization, "app");
+          FreshnessStep.keyBound(decoded.expectedReportData(), "the CSR key"), appAuthorization);
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       BootInfo b = v.info();
       org.attest4j.ratls.AppInfo info = new org.attest4j.ratls.AppInfo(b.appId(), b.composeHash(),
@@ -402,7 +407,7 @@ public final class KeyReleaseService {
       }
       Verified v = verifySnp(request.snpRequest(), run,
           FreshnessStep.keyBound(request.expectedReportData(), "the client certificate's key"),
-          replicaAuthorization, "KMS replica");
+          replicaAuthorization);
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       KmsKeyResponse response = keys.kmsKeys(certificateAuthority.tempCaKeyPem());
       StepTimings t = run.finish();
@@ -526,7 +531,7 @@ public final class KeyReleaseService {
               app.keyProviderInfo().orElse(Bytes.empty()),
               verdict.tcbStatus().map(t -> t.intelName()).orElse(BootInfo.TCB_STATUS_NOT_EVALUATED),
               verdict.advisoryIds());
-      AuthorizationDecision decision = authorize(authorization, info, id, "TDX app");
+      AuthorizationDecision decision = tdxAuthorization.authorize(info, id);
 
       run.begin(KeyReleaseStep.DERIVE_KEYS);
       Object derived = deriveKeys(id);
@@ -721,23 +726,6 @@ public final class KeyReleaseService {
           KmsReason.ENVELOPE_MODE_NOT_ALLOWED, "envelope " + m + " is not enabled on this KMS; enabled: " + envelopes);
     }
     return m;
-  }
-
-  /** Step 7 for both TEEs: the hook must allow the boot, else every reason it gave is reported. */
-  private static AuthorizationDecision authorize(AuthorizationHook hook, BootInfo info,
-      AppIdentity id, String what) throws AttestationException {
-    AuthorizationDecision decision = hook.authorize(info);
-    if (decision == null || !decision.allowed()) {
-      String why = decision == null ? "no decision" : decision.reason();
-      throw new PolicyViolationException(
-          List.of(
-              new PolicyViolationException.Violation(
-                  KmsReason.NOT_AUTHORIZED,
-                  "authorization",
-                  "the authorization hook refused " + what + " " + id.appId() + " (compose hash " + id.composeHash()
-                      + ", tcbStatus " + info.tcbStatus() + "): " + (why.isEmpty() ? "no reason given" : why))));
-    }
-    return decision;
   }
 
   /** Step 8 for both TEEs: dstack's derivation, memoized per (app_id, instance_id). */
