@@ -117,7 +117,7 @@ public final class KeyReleaseService {
   private final Bytes keyProviderInfo;
   private final SnpMeasurementStep measurement;
   private final SnpIdentityStep identity;
-  private final BoundedCache<Bytes, Object> appKeys;
+  private final KeyDerivationStep derivation;
   private final TdxVerifier tdxVerifier;
   private final TdxCollateralSource tdxCollateral;
   private final TdxPolicy tdxPolicy;
@@ -149,7 +149,7 @@ public final class KeyReleaseService {
     this.measurement = new SnpMeasurementStep(b.launch);
     this.identity = new SnpIdentityStep(b.identityDocuments, b.identityBinding, b.launch,
         keys.rootCaSpki(), b.requireKeyProviderId);
-    this.appKeys = new BoundedCache<>(b.appKeyCacheSize);
+    this.derivation = new KeyDerivationStep(b.keys, b.appKeyCacheSize);
     this.tdxVerifier = b.tdxVerifier;
     this.tdxCollateral = b.tdxCollateral;
     this.tdxPolicy = b.tdxPolicy;
@@ -266,7 +266,7 @@ public final class KeyReleaseService {
     Object derived = null;
     if (authorize == appAuthorization) {
       run.begin(KeyReleaseStep.DERIVE_KEYS);
-      derived = deriveKeys(id);
+      derived = derivation.derive(id);
     }
     return new Verified(ev, id, rd, info, decision, derived);
   }
@@ -534,7 +534,7 @@ public final class KeyReleaseService {
       AuthorizationDecision decision = tdxAuthorization.authorize(info, id);
 
       run.begin(KeyReleaseStep.DERIVE_KEYS);
-      Object derived = deriveKeys(id);
+      Object derived = derivation.derive(id);
 
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       EnvelopeMode mode = envelopeFor(req.envelope());
@@ -728,17 +728,6 @@ public final class KeyReleaseService {
     return m;
   }
 
-  /** Step 8 for both TEEs: dstack's derivation, memoized per (app_id, instance_id). */
-  private Object deriveKeys(AppIdentity id) throws AttestationException {
-    Bytes keyId = Bytes.of(concat(id.appId().toByteArray(), id.instanceId().toByteArray()));
-    Object derived = appKeys.get(keyId);
-    if (derived == null) {
-      derived = keys.derive(id.appId(), id.instanceId());
-      appKeys.put(keyId, derived);
-    }
-    return derived;
-  }
-
   // ------------------------------------------------------------------------------------------
   // the other RPCs
   // ------------------------------------------------------------------------------------------
@@ -879,12 +868,6 @@ public final class KeyReleaseService {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 
   @Override
