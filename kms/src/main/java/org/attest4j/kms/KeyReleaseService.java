@@ -104,7 +104,8 @@ public final class KeyReleaseService {
   private final AuthorizationStep appAuthorization;
   private final AuthorizationStep tdxAuthorization;
   private final AuthorizationStep replicaAuthorization;
-  private final org.attest4j.ratls.KmsCertificateAuthority certificateAuthority;
+  private final SealingStep sealing;
+  private final TlsDeliveryStep delivery;
   private final Ports.KeyPort keys;
   private final IdentityBinding identityBinding;
   private final FreshnessMode freshnessMode;
@@ -155,8 +156,9 @@ public final class KeyReleaseService {
     this.tdxPolicy = b.tdxPolicy;
     this.tdxImages = List.copyOf(b.tdxImages);
     this.tdxRequireKeyProvider = b.tdxRequireKeyProvider;
-    this.certificateAuthority = b.roots == null ? null
-        : org.attest4j.ratls.KmsCertificateAuthority.of(b.roots, b.clock);
+    this.sealing = new SealingStep(keys, defaultEnvelope, envelopes, caCertPem);
+    this.delivery = new TlsDeliveryStep(keys, b.roots == null ? null
+        : org.attest4j.ratls.KmsCertificateAuthority.of(b.roots, b.clock), caCertPem);
   }
 
   /** A builder. */
@@ -197,17 +199,13 @@ public final class KeyReleaseService {
 
   private KeyRelease run(KeyReleaseRequest req, StepRun run) throws KeyReleaseException {
     FreshnessStep.Check fresh = freshness.nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest,
-        nonceEnvelope(req.envelope()));
+        sealing.nonceEnvelope(req.envelope()));
     try {
       Verified v = verifySnp(req, run, fresh, appAuthorization);
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      EnvelopeMode mode = envelopeFor(req.envelope());
+      EnvelopeMode mode = sealing.envelopeFor(req.envelope());
       AppKeyAmdResponse response =
-          keys.seal(
-              v.derived(),
-              mode,
-              new Ports.SealContext(v.reportData(), req.report(), v.decision().gatewayAppId(),
-                  launch.osImageHash(), caCertPem));
+          sealing.seal(v.derived(), mode, v.reportData(), req.report(), v.decision(), launch.osImageHash());
       StepTimings t = run.finish();
       LOG.log(Level.DEBUG, () -> "released keys for app " + v.id().appId() + " instance "
           + v.id().instanceId() + " " + t);
@@ -295,9 +293,8 @@ public final class KeyReleaseService {
     try {
       Verified v = verifySnp(req, run, tlsBound, appAuthorization);
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      AppKeyResponse response = keys.plain(v.derived(),
-          new Ports.SealContext(v.reportData(), req.report(), v.decision().gatewayAppId(),
-              launch.osImageHash(), caCertPem));
+      AppKeyResponse response = delivery.appKeys(v.derived(), v.reportData(), req.report(), v.decision(),
+          launch.osImageHash());
       StepTimings t = run.finish();
       LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for app " + v.id().appId() + " "
           + t);
@@ -332,7 +329,7 @@ public final class KeyReleaseService {
     Objects.requireNonNull(request, "request");
     StepRun run = new StepRun();
     try {
-      if (certificateAuthority == null) {
+      if (!delivery.hasRootKeys()) {
         throw new VerificationException(KmsReason.INTERNAL_ERROR,
             "this KMS was built without its root keys and cannot sign certificates");
       }
@@ -346,12 +343,7 @@ public final class KeyReleaseService {
       Verified v = verifySnp(decoded.snpRequest(), run,
           FreshnessStep.keyBound(decoded.expectedReportData(), "the CSR key"), appAuthorization);
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      BootInfo b = v.info();
-      org.attest4j.ratls.AppInfo info = new org.attest4j.ratls.AppInfo(b.appId(), b.composeHash(),
-          b.instanceId(), b.deviceId(), b.mrSystem(), b.mrAggregated(), b.osImageHash(),
-          b.keyProviderInfo(), java.util.Optional.empty(),
-          org.attest4j.ratls.AppInfo.Encoding.POSITIONAL_9);
-      List<String> chain = keys.signCert(v.derived(), certificateAuthority, csr, info);
+      List<String> chain = delivery.certificate(v.derived(), csr, v.info());
       StepTimings t = run.finish();
       LOG.log(Level.DEBUG, () -> "signed a certificate for app " + v.id().appId() + " " + t);
       return SignCertResponse.newBuilder().addAllCertificateChain(chain).build();
@@ -399,7 +391,7 @@ public final class KeyReleaseService {
     Objects.requireNonNull(request, "request");
     StepRun run = new StepRun();
     try {
-      if (replicaAuthorization == null || certificateAuthority == null) {
+      if (replicaAuthorization == null || !delivery.hasRootKeys()) {
         throw new PolicyViolationException(List.of(new PolicyViolationException.Violation(
             KmsReason.NOT_AUTHORIZED, "authorization",
             "replica onboarding (GetKmsKey) is not enabled on this KMS: it releases the whole root"
@@ -409,7 +401,7 @@ public final class KeyReleaseService {
           FreshnessStep.keyBound(request.expectedReportData(), "the client certificate's key"),
           replicaAuthorization);
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      KmsKeyResponse response = keys.kmsKeys(certificateAuthority.tempCaKeyPem());
+      KmsKeyResponse response = delivery.rootKeys();
       StepTimings t = run.finish();
       LOG.log(Level.INFO, () -> "released the root keys to KMS replica " + v.id().appId()
           + " instance " + v.id().instanceId() + " " + t);
@@ -513,7 +505,7 @@ public final class KeyReleaseService {
 
       run.begin(KeyReleaseStep.CHECK_FRESHNESS);
       FreshnessStep.Check fresh = freshness.nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest,
-          nonceEnvelope(req.envelope()));
+          sealing.nonceEnvelope(req.envelope()));
       Object rd = fresh.bind(report.reportData());
       fresh.consume();
 
@@ -537,9 +529,9 @@ public final class KeyReleaseService {
       Object derived = derivation.derive(id);
 
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      EnvelopeMode mode = envelopeFor(req.envelope());
+      EnvelopeMode mode = sealing.envelopeFor(req.envelope());
       AppKeyAmdResponse response =
-          keys.seal(derived, mode, new Ports.SealContext(rd, req.quote(), decision.gatewayAppId(), osImage, caCertPem));
+          sealing.seal(derived, mode, rd, req.quote(), decision, osImage);
       StepTimings t = run.finish();
       LOG.log(Level.DEBUG, () -> "released keys for TDX app " + id.appId() + " instance " + id.instanceId() + " " + t);
       return new KeyRelease(response, info, decision, mode, report.mrTd(), t);
@@ -712,22 +704,6 @@ public final class KeyReleaseService {
         List.of());
   }
 
-  /** The envelope a nonce must have been issued for; null when not enabled (step 9 refuses it). */
-  private EnvelopeMode nonceEnvelope(java.util.Optional<EnvelopeMode> requested) {
-    EnvelopeMode m = requested.orElse(defaultEnvelope);
-    return envelopes.contains(m) ? m : null;
-  }
-
-  /** Step 9's envelope: the requested one (or the default), refused when not enabled. */
-  private EnvelopeMode envelopeFor(java.util.Optional<EnvelopeMode> requested) throws VerificationException {
-    EnvelopeMode m = requested.orElse(defaultEnvelope);
-    if (!envelopes.contains(m)) {
-      throw new VerificationException(
-          KmsReason.ENVELOPE_MODE_NOT_ALLOWED, "envelope " + m + " is not enabled on this KMS; enabled: " + envelopes);
-    }
-    return m;
-  }
-
   // ------------------------------------------------------------------------------------------
   // the other RPCs
   // ------------------------------------------------------------------------------------------
@@ -752,7 +728,7 @@ public final class KeyReleaseService {
    * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
    */
   public NonceStore.IssuedNonce issueNonce(EnvelopeMode envelope) throws AttestationException {
-    return nonces.issue(java.util.Optional.of(envelopeFor(java.util.Optional.of(envelope))));
+    return nonces.issue(java.util.Optional.of(sealing.envelopeFor(java.util.Optional.of(envelope))));
   }
 
   /**
