@@ -4,8 +4,6 @@ import com.google.gson.JsonObject;
 import com.google.protobuf.ByteString;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,7 +96,6 @@ import org.attest4j.kms.proto.SignCertResponse;
 public final class KeyReleaseService {
   private static final System.Logger LOG = System.getLogger(KeyReleaseService.class.getName());
 
-  private final Ports.EvidencePort evidence;
   private final PinnedLaunch launch;
   private final AuthorizationHook authorization;
   private final AuthorizationStep appAuthorization;
@@ -115,9 +112,7 @@ public final class KeyReleaseService {
   private final Set<EnvelopeMode> envelopes;
   private final String caCertPem;
   private final Clock clock;
-  private final Bytes keyProviderInfo;
-  private final SnpMeasurementStep measurement;
-  private final SnpIdentityStep identity;
+  private final SnpReleasePath snp;
   private final KeyDerivationStep derivation;
   private final TdxVerifier tdxVerifier;
   private final TdxCollateralSource tdxCollateral;
@@ -126,7 +121,6 @@ public final class KeyReleaseService {
   private final boolean tdxRequireKeyProvider;
 
   private KeyReleaseService(Builder b) {
-    this.evidence = b.evidence;
     this.launch = b.launch;
     this.authorization = b.authorization;
     this.appAuthorization = new AuthorizationStep(b.authorization, "app");
@@ -146,10 +140,12 @@ public final class KeyReleaseService {
     JsonObject kp = new JsonObject();
     kp.addProperty("name", "kms");
     kp.addProperty("id", keys.rootCaSpki().toHex());
-    this.keyProviderInfo = Bytes.of(kp.toString().getBytes(StandardCharsets.UTF_8));
-    this.measurement = new SnpMeasurementStep(b.launch);
-    this.identity = new SnpIdentityStep(b.identityDocuments, b.identityBinding, b.launch,
-        keys.rootCaSpki(), b.requireKeyProviderId);
+    Bytes keyProviderInfo = Bytes.of(kp.toString().getBytes(StandardCharsets.UTF_8));
+    this.snp = new SnpReleasePath(new SnpEvidenceStep(b.evidence), new SnpPolicyStep(b.evidence),
+        new SnpMeasurementStep(b.launch),
+        new SnpIdentityStep(b.identityDocuments, b.identityBinding, b.launch, keys.rootCaSpki(),
+            b.requireKeyProviderId),
+        b.launch, keyProviderInfo);
     this.derivation = new KeyDerivationStep(b.keys, b.appKeyCacheSize);
     this.tdxVerifier = b.tdxVerifier;
     this.tdxCollateral = b.tdxCollateral;
@@ -201,11 +197,13 @@ public final class KeyReleaseService {
     FreshnessStep.Check fresh = freshness.nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest,
         sealing.nonceEnvelope(req.envelope()));
     try {
-      Verified v = verifySnp(req, run, fresh, appAuthorization);
+      SnpReleasePath.Verified v = snp.run(req, run, fresh, appAuthorization);
+      run.begin(KeyReleaseStep.DERIVE_KEYS);
+      Object derived = derivation.derive(v.id());
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       EnvelopeMode mode = sealing.envelopeFor(req.envelope());
       AppKeyAmdResponse response =
-          sealing.seal(v.derived(), mode, v.reportData(), req.report(), v.decision(), launch.osImageHash());
+          sealing.seal(derived, mode, v.reportData(), req.report(), v.decision(), launch.osImageHash());
       StepTimings t = run.finish();
       LOG.log(Level.DEBUG, () -> "released keys for app " + v.id().appId() + " instance "
           + v.id().instanceId() + " " + t);
@@ -215,58 +213,6 @@ public final class KeyReleaseService {
     } catch (RuntimeException e) {
       throw run.refuse(StepRun.internal(e));
     }
-  }
-
-  /** What steps 1-8 of the SEV-SNP path established. */
-  private record Verified(
-      Ports.Evidence evidence, AppIdentity id, Object reportData, BootInfo info,
-      AuthorizationDecision decision, Object derived) {}
-
-  /** Steps 1-8 of the SEV-SNP path, shared by GetAppKeyAmd and GetAppKey over RA-TLS. */
-  private Verified verifySnp(KeyReleaseRequest req, StepRun run, FreshnessStep.Check fresh,
-      AuthorizationStep authorize) throws AttestationException {
-    run.begin(KeyReleaseStep.PARSE_REPORT);
-    if (evidence == null) {
-      throw new VerificationException(
-          KmsReason.SNP_NOT_CONFIGURED,
-          "this KMS serves no SEV-SNP guests: it was built for Intel TDX only, without snp(..) and launch(..)");
-    }
-    Ports.Evidence parsed = evidence.parse(req.report());
-
-    // cheap checks first: everything that needs no endorsement (and so no network call) runs on
-    // the parsed report before step 2; the verified report carries the same bytes
-    run.begin(KeyReleaseStep.APPLY_POLICY);
-    evidence.precheck(parsed, req);
-
-    run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
-    measurement.verify(req, parsed);
-
-    run.begin(KeyReleaseStep.BIND_IDENTITY);
-    AppIdentity id = identity.bind(req, parsed);
-
-    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-    Object rd = fresh.bind(parsed.reportData());
-
-    run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
-    Ports.Evidence ev = evidence.verify(parsed, req);
-
-    run.begin(KeyReleaseStep.APPLY_POLICY);
-    evidence.applyPolicy(ev);
-
-    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-    fresh.consume();
-
-    run.begin(KeyReleaseStep.AUTHORIZE);
-    BootInfo info = bootInfo(ev, id);
-    AuthorizationDecision decision = authorize.authorize(info, id);
-
-    // a KMS replica gets the root keys, not app keys derived for its identity
-    Object derived = null;
-    if (authorize == appAuthorization) {
-      run.begin(KeyReleaseStep.DERIVE_KEYS);
-      derived = derivation.derive(id);
-    }
-    return new Verified(ev, id, rd, info, decision, derived);
   }
 
   /**
@@ -291,9 +237,11 @@ public final class KeyReleaseService {
     Bytes expected = request.expectedReportData();
     FreshnessStep.Check tlsBound = FreshnessStep.keyBound(expected, "the client certificate's key");
     try {
-      Verified v = verifySnp(req, run, tlsBound, appAuthorization);
+      SnpReleasePath.Verified v = snp.run(req, run, tlsBound, appAuthorization);
+      run.begin(KeyReleaseStep.DERIVE_KEYS);
+      Object derived = derivation.derive(v.id());
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      AppKeyResponse response = delivery.appKeys(v.derived(), v.reportData(), req.report(), v.decision(),
+      AppKeyResponse response = delivery.appKeys(derived, v.reportData(), req.report(), v.decision(),
           launch.osImageHash());
       StepTimings t = run.finish();
       LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for app " + v.id().appId() + " "
@@ -340,10 +288,12 @@ public final class KeyReleaseService {
       RatlsRequest decoded = RatlsRequest.fromAttestation(csr.attestation().attestation(),
           request.getVmConfig(),
           org.attest4j.ratls.RatlsReportData.forCertificateKey(csr.publicKey().toByteArray()));
-      Verified v = verifySnp(decoded.snpRequest(), run,
+      SnpReleasePath.Verified v = snp.run(decoded.snpRequest(), run,
           FreshnessStep.keyBound(decoded.expectedReportData(), "the CSR key"), appAuthorization);
+      run.begin(KeyReleaseStep.DERIVE_KEYS);
+      Object derived = derivation.derive(v.id());
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      List<String> chain = delivery.certificate(v.derived(), csr, v.info());
+      List<String> chain = delivery.certificate(derived, csr, v.info());
       StepTimings t = run.finish();
       LOG.log(Level.DEBUG, () -> "signed a certificate for app " + v.id().appId() + " " + t);
       return SignCertResponse.newBuilder().addAllCertificateChain(chain).build();
@@ -397,7 +347,8 @@ public final class KeyReleaseService {
             "replica onboarding (GetKmsKey) is not enabled on this KMS: it releases the whole root"
                 + " secret; enable it with a replica authorization hook")));
       }
-      Verified v = verifySnp(request.snpRequest(), run,
+      // a KMS replica gets the root keys, not app keys derived for its identity
+      SnpReleasePath.Verified v = snp.run(request.snpRequest(), run,
           FreshnessStep.keyBound(request.expectedReportData(), "the client certificate's key"),
           replicaAuthorization);
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
@@ -688,22 +639,6 @@ public final class KeyReleaseService {
     }
   }
 
-  private BootInfo bootInfo(Ports.Evidence ev, AppIdentity id) {
-    Bytes m = ev.measurement();
-    return new BootInfo(
-        evidence.teeVariant(),
-        sha256(m.toByteArray(), ev.hostData().toByteArray()),
-        launch.osImageHash(),
-        sha256(m.toByteArray()),
-        id.appId(),
-        id.composeHash(),
-        id.instanceId(),
-        sha256(ev.chipId().toByteArray()),
-        keyProviderInfo,
-        ev.tcbStatus(),
-        List.of());
-  }
-
   // ------------------------------------------------------------------------------------------
   // the other RPCs
   // ------------------------------------------------------------------------------------------
@@ -834,21 +769,9 @@ public final class KeyReleaseService {
     return clock;
   }
 
-  private static Bytes sha256(byte[]... parts) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (byte[] p : parts) {
-        md.update(p);
-      }
-      return Bytes.of(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   @Override
   public String toString() {
-    return "KeyReleaseService[" + (evidence == null ? "TDX only" : evidence.teeVariant()) + ", " + identityBinding + ", " + freshnessMode + ", envelopes="
+    return "KeyReleaseService[" + snp + ", " + identityBinding + ", " + freshnessMode + ", envelopes="
         + envelopes + ", " + launch + ", " + authorization + "]";
   }
 
