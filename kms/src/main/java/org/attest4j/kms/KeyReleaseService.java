@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -27,14 +26,10 @@ import org.attest4j.snp.SnpPolicy;
 import org.attest4j.snp.SnpVerifier;
 import org.attest4j.snp.TcbVersion;
 import org.attest4j.snp.kds.EndorsementSource;
-import org.attest4j.tdx.CcelEventLog;
 import org.attest4j.tdx.DstackAppInfo;
-import org.attest4j.tdx.DstackEventLog;
-import org.attest4j.tdx.TdReport;
 import org.attest4j.tdx.TdxCollateral;
 import org.attest4j.tdx.TdxPolicy;
 import org.attest4j.tdx.TdxQuote;
-import org.attest4j.tdx.TdxVerdict;
 import org.attest4j.tdx.TdxVerifier;
 import org.attest4j.kms.proto.AppId;
 import org.attest4j.kms.proto.AppKeyAmdResponse;
@@ -114,11 +109,9 @@ public final class KeyReleaseService {
   private final Clock clock;
   private final SnpReleasePath snp;
   private final KeyDerivationStep derivation;
-  private final TdxVerifier tdxVerifier;
-  private final TdxCollateralSource tdxCollateral;
-  private final TdxPolicy tdxPolicy;
-  private final List<TdxPinnedImage> tdxImages;
-  private final boolean tdxRequireKeyProvider;
+  private final TdxRequestStep tdxRequest;
+  private final TdxReleasePath tdx;
+  private final boolean servesTdx;
 
   private KeyReleaseService(Builder b) {
     this.launch = b.launch;
@@ -147,11 +140,11 @@ public final class KeyReleaseService {
             b.requireKeyProviderId),
         b.launch, keyProviderInfo);
     this.derivation = new KeyDerivationStep(b.keys, b.appKeyCacheSize);
-    this.tdxVerifier = b.tdxVerifier;
-    this.tdxCollateral = b.tdxCollateral;
-    this.tdxPolicy = b.tdxPolicy;
-    this.tdxImages = List.copyOf(b.tdxImages);
-    this.tdxRequireKeyProvider = b.tdxRequireKeyProvider;
+    this.servesTdx = b.tdxVerifier != null;
+    this.tdxRequest = new TdxRequestStep(servesTdx);
+    this.tdx = new TdxReleasePath(new TdxEvidenceStep(b.tdxVerifier, b.tdxCollateral, b.clock),
+        new TdxPolicyStep(b.tdxPolicy), new TdxMeasurementStep(b.tdxImages),
+        new TdxIdentityStep(keys.rootCaSpki(), b.tdxRequireKeyProvider));
     this.sealing = new SealingStep(keys, defaultEnvelope, envelopes, caCertPem);
     this.delivery = new TlsDeliveryStep(keys, b.roots == null ? null
         : org.attest4j.ratls.KmsCertificateAuthority.of(b.roots, b.clock), caCertPem);
@@ -426,55 +419,16 @@ public final class KeyReleaseService {
 
   /** Whether this service was built with a TDX configuration. */
   public boolean servesTdx() {
-    return tdxVerifier != null;
+    return servesTdx;
   }
 
   private KeyRelease runTdx(TdxKeyReleaseRequest req, StepRun run) throws KeyReleaseException {
     try {
-      checkTdxRequest(req);
-
-      run.begin(KeyReleaseStep.PARSE_REPORT);
-      TdxQuote quote = TdxQuote.parse(req.quote().toByteArray());
-
-      run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
-      TdxCollateral collateral = tdxCollateral.collateralFor(quote);
-      if (collateral == null) {
-        throw new VerificationException(KmsReason.NO_ENDORSEMENT, "the collateral source returned no TDX collateral");
-      }
-      TdxVerdict verdict = tdxVerifier.verify(quote, collateral, clock.instant());
-
-      run.begin(KeyReleaseStep.APPLY_POLICY);
-      tdxPolicy.enforce(verdict);
-
-      run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
-      TdReport report = verdict.report();
-      DstackAppInfo app = measureTdx(req, report);
-      Bytes osImage = pinnedImage(app, report);
-
-      run.begin(KeyReleaseStep.BIND_IDENTITY);
-      AppIdentity id = bindTdxIdentity(req, app);
-
-      run.begin(KeyReleaseStep.CHECK_FRESHNESS);
+      tdxRequest.check(req);
       FreshnessStep.Check fresh = freshness.nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest,
           sealing.nonceEnvelope(req.envelope()));
-      Object rd = fresh.bind(report.reportData());
-      fresh.consume();
-
-      run.begin(KeyReleaseStep.AUTHORIZE);
-      BootInfo info =
-          new BootInfo(
-              BootInfo.TEE_VARIANT_TDX,
-              app.mrAggregated(),
-              osImage,
-              app.mrSystem(),
-              id.appId(),
-              id.composeHash(),
-              id.instanceId(),
-              app.deviceId(),
-              app.keyProviderInfo().orElse(Bytes.empty()),
-              verdict.tcbStatus().map(t -> t.intelName()).orElse(BootInfo.TCB_STATUS_NOT_EVALUATED),
-              verdict.advisoryIds());
-      AuthorizationDecision decision = tdxAuthorization.authorize(info, id);
+      TdxReleasePath.Verified v = tdx.run(req, run, fresh, tdxAuthorization);
+      AppIdentity id = v.id();
 
       run.begin(KeyReleaseStep.DERIVE_KEYS);
       Object derived = derivation.derive(id);
@@ -482,160 +436,14 @@ public final class KeyReleaseService {
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
       EnvelopeMode mode = sealing.envelopeFor(req.envelope());
       AppKeyAmdResponse response =
-          sealing.seal(derived, mode, rd, req.quote(), decision, osImage);
+          sealing.seal(derived, mode, v.reportData(), req.quote(), v.decision(), v.osImageHash());
       StepTimings t = run.finish();
       LOG.log(Level.DEBUG, () -> "released keys for TDX app " + id.appId() + " instance " + id.instanceId() + " " + t);
-      return new KeyRelease(response, info, decision, mode, report.mrTd(), t);
+      return new KeyRelease(response, v.info(), v.decision(), mode, v.report().mrTd(), t);
     } catch (AttestationException e) {
       throw run.refuse(e);
     } catch (RuntimeException e) {
       throw run.refuse(StepRun.internal(e));
-    }
-  }
-
-  /** Step 0 for TDX. */
-  private void checkTdxRequest(TdxKeyReleaseRequest req) throws AttestationException {
-    if (tdxVerifier == null) {
-      throw new VerificationException(
-          KmsReason.TDX_NOT_CONFIGURED,
-          "this KMS serves no Intel TDX guests: it was built without tdx(verifier, collateral, policy)");
-    }
-    if (req.quote().length() == 0) {
-      throw new MalformedEvidenceException(KmsReason.BAD_REQUEST, "the TDX request has no quote (field quote)");
-    }
-    if (req.eventLog().length() == 0) {
-      throw new MalformedEvidenceException(
-          KmsReason.BAD_REQUEST, "the TDX request has no dstack event log (field event_log); RTMR3 cannot be replayed");
-    }
-    if (req.vmConfig().isEmpty()) {
-      throw new MalformedEvidenceException(
-          KmsReason.BAD_REQUEST, "the TDX request has no vm_config (field vm_config) naming its os_image_hash");
-    }
-    if (req.appId().length() != 20) {
-      throw new MalformedEvidenceException(
-          KmsReason.BAD_REQUEST,
-          "field app_id must be 20 bytes, got " + req.appId().length() + "; a TDX request names the app it asks keys for");
-    }
-    if (req.composeHash().length() != 0 && req.composeHash().length() != 32) {
-      throw new MalformedEvidenceException(
-          KmsReason.BAD_REQUEST, "field compose_hash must be 32 bytes or empty, got " + req.composeHash().length());
-    }
-    if (req.instanceId().length() != 0 && req.instanceId().length() != 20) {
-      throw new MalformedEvidenceException(
-          KmsReason.BAD_REQUEST, "field instance_id must be 20 bytes or empty, got " + req.instanceId().length());
-    }
-  }
-
-  /** Step 4 (first half): event logs against the verified registers, then dstack's app info. */
-  private static DstackAppInfo measureTdx(TdxKeyReleaseRequest req, TdReport report) throws AttestationException {
-    if (req.ccel().length() != 0) {
-      CcelEventLog.parse(req.ccel().toByteArray()).replay().requireMatches(report.rtmrs(), List.of(0, 1, 2));
-    }
-    DstackEventLog log = DstackEventLog.parse(req.eventLog().toByteArray());
-    // full RTMR3 mode (GetAppKey): DstackAppInfo refuses a replay that differs from the quote's RTMR3
-    return DstackAppInfo.of(report, log.runtimeEvents(), req.vmConfig());
-  }
-
-  /** Step 4 (second half): the claimed OS image is pinned and produced MRTD and RTMR0-2. */
-  private Bytes pinnedImage(DstackAppInfo app, TdReport report) throws AttestationException {
-    Bytes hash =
-        app.osImageHash()
-            .orElseThrow(
-                () -> new VerificationException(KmsReason.OS_IMAGE_NOT_PINNED, "the vm_config has no os_image_hash"));
-    TdxPinnedImage image = null;
-    for (TdxPinnedImage p : tdxImages) {
-      if (p.osImageHash().equals(hash)) {
-        image = p;
-      }
-    }
-    if (image == null) {
-      throw new VerificationException(
-          KmsReason.OS_IMAGE_NOT_PINNED,
-          "os_image_hash " + hash + " from the vm_config is not an image this KMS pins (" + tdxImages.size()
-              + " pinned)");
-    }
-    StringBuilder diff = new StringBuilder();
-    if (!image.mrTd().equals(report.mrTd())) {
-      diff.append(" MRTD ").append(report.mrTd()).append(" != pinned ").append(image.mrTd()).append(';');
-    }
-    for (int i = 0; i < 3; i++) {
-      if (!image.rtmr(i).equals(report.rtmr(i))) {
-        diff.append(" RTMR").append(i).append(' ').append(report.rtmr(i)).append(" != pinned ").append(image.rtmr(i))
-            .append(';');
-      }
-    }
-    if (diff.length() != 0) {
-      throw new VerificationException(
-          KmsReason.MEASUREMENT_MISMATCH,
-          "the quote's launch registers are not those of pinned image " + hash + ":" + diff);
-    }
-    return hash;
-  }
-
-  /** Step 5 for TDX. */
-  private AppIdentity bindTdxIdentity(TdxKeyReleaseRequest req, DstackAppInfo app) throws AttestationException {
-    Bytes appId = app.appId();
-    Bytes compose = app.composeHash();
-    Bytes instance = app.instanceId();
-    if (appId.length() != 20) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "the measured app-id event has " + appId.length() + " bytes, not 20");
-    }
-    if (compose.length() != 32) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "the measured compose-hash event has " + compose.length() + " bytes, not 32");
-    }
-    if (instance.length() != 0 && instance.length() != 20) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "the measured instance-id event has " + instance.length() + " bytes, not 20 or 0");
-    }
-    if (!req.appId().equals(appId)) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_MISMATCH,
-          "the request asks for app_id " + req.appId() + " but the replayed event log measures app_id " + appId);
-    }
-    AppIdentity.requireSame("compose_hash", req.composeHash(), compose, "the replayed event log");
-    AppIdentity.requireSame("instance_id", req.instanceId(), instance, "the replayed event log");
-    if (tdxRequireKeyProvider) {
-      requireThisKms(app);
-    }
-    return new AppIdentity(appId, compose, instance);
-  }
-
-  private void requireThisKms(DstackAppInfo app) throws VerificationException {
-    String json =
-        app.keyProviderInfoUtf8()
-            .orElseThrow(
-                () ->
-                    new VerificationException(
-                        KmsReason.KEY_PROVIDER_MISMATCH,
-                        "the event log has no key-provider event before system-ready; this KMS requires one naming it"));
-    String name;
-    String id;
-    try {
-      JsonObject o = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
-      name = o.has("name") ? o.get("name").getAsString() : "";
-      id = o.has("id") ? o.get("id").getAsString() : "";
-    } catch (RuntimeException e) {
-      throw new VerificationException(
-          KmsReason.KEY_PROVIDER_MISMATCH, "the key-provider event payload is not a JSON object with name and id");
-    }
-    if (!"kms".equals(name)) {
-      throw new VerificationException(
-          KmsReason.KEY_PROVIDER_MISMATCH,
-          "the measured key-provider event names key provider \"" + name + "\", not \"kms\"");
-    }
-    Bytes idBytes;
-    try {
-      idBytes = Bytes.of(java.util.HexFormat.of().parseHex(id.startsWith("0x") ? id.substring(2) : id));
-    } catch (IllegalArgumentException e) {
-      idBytes = Bytes.empty();
-    }
-    if (!idBytes.equals(keys.rootCaSpki())) {
-      throw new VerificationException(
-          KmsReason.KEY_PROVIDER_MISMATCH,
-          "the measured key-provider id (" + (idBytes.length() == 0 ? "none" : AppIdentity.abbreviate(idBytes))
-              + ") is not this KMS's root CA key (" + AppIdentity.abbreviate(keys.rootCaSpki()) + ")");
     }
   }
 
