@@ -427,7 +427,8 @@ public final class KeyReleaseService {
       tdxRequest.check(req);
       FreshnessStep.Check fresh = freshness.nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest,
           sealing.nonceEnvelope(req.envelope()));
-      TdxReleasePath.Verified v = tdx.run(req, run, fresh, tdxAuthorization);
+      TdxReleasePath.Verified v = tdx.run(req.quote(), TdxMeasurementStep.fromLogs(req),
+          new AppIdentity(req.appId(), req.composeHash(), req.instanceId()), run, fresh, tdxAuthorization);
       AppIdentity id = v.id();
 
       run.begin(KeyReleaseStep.DERIVE_KEYS);

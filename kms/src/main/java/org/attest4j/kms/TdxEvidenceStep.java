@@ -18,10 +18,25 @@ final class TdxEvidenceStep {
   private final TdxCollateralSource collateral;
   private final Clock clock;
 
+  /** @param verifier null when this KMS serves no TDX guests */
   TdxEvidenceStep(TdxVerifier verifier, TdxCollateralSource collateral, Clock clock) {
     this.verifier = verifier;
     this.collateral = collateral;
     this.clock = clock;
+  }
+
+  /** Refuses every TDX guest ({@link KmsReason#TDX_NOT_CONFIGURED}) when this KMS serves none. */
+  void requireConfigured() throws VerificationException {
+    if (verifier == null) {
+      throw notConfigured();
+    }
+  }
+
+  /** The refusal of a TDX guest by a KMS without a TDX configuration. */
+  static VerificationException notConfigured() {
+    return new VerificationException(
+        KmsReason.TDX_NOT_CONFIGURED,
+        "this KMS serves no Intel TDX guests: it was built without tdx(verifier, collateral, policy)");
   }
 
   /** Step 1. */

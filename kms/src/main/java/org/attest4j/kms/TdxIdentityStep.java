@@ -25,10 +25,10 @@ final class TdxIdentityStep {
 
   /**
    * The measured identity, refused when malformed ({@link KmsReason#IDENTITY_NOT_BOUND}), unlike the
-   * request's ({@link KmsReason#IDENTITY_MISMATCH}) or, when required, not naming this KMS as key
+   * claimed one (fields left empty are not claimed; {@link KmsReason#IDENTITY_MISMATCH}) or, when required, not naming this KMS as key
    * provider ({@link KmsReason#KEY_PROVIDER_MISMATCH}).
    */
-  AppIdentity bind(TdxKeyReleaseRequest req, DstackAppInfo app) throws AttestationException {
+  AppIdentity bind(AppIdentity claimed, DstackAppInfo app) throws AttestationException {
     Bytes appId = app.appId();
     Bytes compose = app.composeHash();
     Bytes instance = app.instanceId();
@@ -44,13 +44,13 @@ final class TdxIdentityStep {
       throw new VerificationException(
           KmsReason.IDENTITY_NOT_BOUND, "the measured instance-id event has " + instance.length() + " bytes, not 20 or 0");
     }
-    if (!req.appId().equals(appId)) {
+    if (claimed.appId().length() != 0 && !claimed.appId().equals(appId)) {
       throw new VerificationException(
           KmsReason.IDENTITY_MISMATCH,
-          "the request asks for app_id " + req.appId() + " but the replayed event log measures app_id " + appId);
+          "the request asks for app_id " + claimed.appId() + " but the replayed event log measures app_id " + appId);
     }
-    AppIdentity.requireSame("compose_hash", req.composeHash(), compose, "the replayed event log");
-    AppIdentity.requireSame("instance_id", req.instanceId(), instance, "the replayed event log");
+    AppIdentity.requireSame("compose_hash", claimed.composeHash(), compose, "the replayed event log");
+    AppIdentity.requireSame("instance_id", claimed.instanceId(), instance, "the replayed event log");
     if (requireKeyProvider) {
       requireThisKms(app);
     }

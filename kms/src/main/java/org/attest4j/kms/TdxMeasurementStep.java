@@ -29,24 +29,32 @@ final class TdxMeasurementStep {
   }
 
   /**
-   * The measured app info and the pinned os_image_hash: the logs replay to the verified registers
+   * The measured app info and the pinned os_image_hash: the events replay to the verified registers
    * ({@code TdxReason}s of the replay), the vm_config names a pinned image ({@link
    * KmsReason#OS_IMAGE_NOT_PINNED}) whose MRTD and RTMR0-2 are the quote's ({@link
    * KmsReason#MEASUREMENT_MISMATCH}).
    */
-  Measured measure(TdxKeyReleaseRequest req, TdReport report) throws AttestationException {
-    DstackAppInfo app = appInfo(req, report);
+  Measured measure(TdReport report, AppInfoSource source) throws AttestationException {
+    DstackAppInfo app = source.appInfo(report);
     return new Measured(app, pinnedImage(app, report));
   }
 
-  /** Event logs against the verified registers, then dstack's app info. */
-  private static DstackAppInfo appInfo(TdxKeyReleaseRequest req, TdReport report) throws AttestationException {
-    if (req.ccel().length() != 0) {
-      CcelEventLog.parse(req.ccel().toByteArray()).replay().requireMatches(report.rtmrs(), List.of(0, 1, 2));
-    }
-    DstackEventLog log = DstackEventLog.parse(req.eventLog().toByteArray());
-    // full RTMR3 mode (GetAppKey): DstackAppInfo refuses a replay that differs from the quote's RTMR3
-    return DstackAppInfo.of(report, log.runtimeEvents(), req.vmConfig());
+  /** Where a request's replayed app info comes from (its event logs, or an RA-TLS attestation's events). */
+  interface AppInfoSource {
+    /** dstack's app info of a verified TD report; refuses a replay that differs from its RTMRs. */
+    DstackAppInfo appInfo(TdReport report) throws AttestationException;
+  }
+
+  /** GetAppKeyTdx's source: the CCEL (when sent) replays to RTMR0-2, the event log to RTMR3. */
+  static AppInfoSource fromLogs(TdxKeyReleaseRequest req) {
+    return report -> {
+      if (req.ccel().length() != 0) {
+        CcelEventLog.parse(req.ccel().toByteArray()).replay().requireMatches(report.rtmrs(), List.of(0, 1, 2));
+      }
+      DstackEventLog log = DstackEventLog.parse(req.eventLog().toByteArray());
+      // full RTMR3 mode (GetAppKey): DstackAppInfo refuses a replay that differs from the quote's RTMR3
+      return DstackAppInfo.of(report, log.runtimeEvents(), req.vmConfig());
+    };
   }
 
   /** The claimed OS image is pinned and produced MRTD and RTMR0-2. */

@@ -31,15 +31,18 @@ final class TdxReleasePath {
   }
 
   /**
-   * Runs steps 1 to 7 on {@code req}.
+   * Runs steps 1 to 7 on a quote.
    *
+   * @param events where the replayed app info comes from (step 4)
+   * @param claimed the identity the request claims (empty fields: not claimed; step 5)
    * @param fresh how this request proves freshness (step 6)
    * @param authorize the hook to ask (step 7)
    */
-  Verified run(TdxKeyReleaseRequest req, StepRun run, FreshnessStep.Check fresh, AuthorizationStep authorize)
-      throws AttestationException {
+  Verified run(Bytes quoteBytes, TdxMeasurementStep.AppInfoSource events, AppIdentity claimed, StepRun run,
+      FreshnessStep.Check fresh, AuthorizationStep authorize) throws AttestationException {
+    evidence.requireConfigured();
     run.begin(KeyReleaseStep.PARSE_REPORT);
-    TdxQuote quote = evidence.parse(req.quote());
+    TdxQuote quote = evidence.parse(quoteBytes);
 
     run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
     TdxVerdict verdict = evidence.verify(quote);
@@ -49,10 +52,10 @@ final class TdxReleasePath {
 
     run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
     TdReport report = verdict.report();
-    TdxMeasurementStep.Measured m = measurement.measure(req, report);
+    TdxMeasurementStep.Measured m = measurement.measure(report, events);
 
     run.begin(KeyReleaseStep.BIND_IDENTITY);
-    AppIdentity id = identity.bind(req, m.app());
+    AppIdentity id = identity.bind(claimed, m.app());
 
     run.begin(KeyReleaseStep.CHECK_FRESHNESS);
     Object rd = fresh.bind(report.reportData());

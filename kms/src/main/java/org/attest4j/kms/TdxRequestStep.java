@@ -2,7 +2,6 @@ package org.attest4j.kms;
 
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.MalformedEvidenceException;
-import org.attest4j.core.VerificationException;
 
 /**
  * Step 0 for GetAppKeyTdx: the request names its app and carries all the evidence the TDX steps
@@ -23,9 +22,7 @@ final class TdxRequestStep {
    */
   void check(TdxKeyReleaseRequest req) throws AttestationException {
     if (!configured) {
-      throw new VerificationException(
-          KmsReason.TDX_NOT_CONFIGURED,
-          "this KMS serves no Intel TDX guests: it was built without tdx(verifier, collateral, policy)");
+      throw TdxEvidenceStep.notConfigured();
     }
     if (req.quote().length() == 0) {
       throw new MalformedEvidenceException(KmsReason.BAD_REQUEST, "the TDX request has no quote (field quote)");
