@@ -8,6 +8,8 @@ import org.attest4j.core.VerificationException;
  * instance_id (20 or empty). Immutable and thread-safe.
  */
 record AppIdentity(Bytes appId, Bytes composeHash, Bytes instanceId) {
+  /** No claimed identity: RA-TLS requests name no app, the replayed events do. */
+  static final AppIdentity UNCLAIMED = new AppIdentity(Bytes.empty(), Bytes.empty(), Bytes.empty());
 
   /** Refuses a requested value that differs from the bound one ({@link KmsReason#IDENTITY_MISMATCH}). */
   static void requireSame(String field, Bytes requested, Bytes bound, String where) throws VerificationException {

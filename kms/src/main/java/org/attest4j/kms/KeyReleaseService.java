@@ -12,6 +12,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
@@ -96,6 +97,7 @@ public final class KeyReleaseService {
   private final AuthorizationStep appAuthorization;
   private final AuthorizationStep tdxAuthorization;
   private final AuthorizationStep replicaAuthorization;
+  private final AuthorizationStep tdxReplicaAuthorization;
   private final SealingStep sealing;
   private final TlsDeliveryStep delivery;
   private final Ports.KeyPort keys;
@@ -120,6 +122,8 @@ public final class KeyReleaseService {
     this.tdxAuthorization = new AuthorizationStep(b.authorization, "TDX app");
     this.replicaAuthorization = b.replicaAuthorization == null ? null
         : new AuthorizationStep(b.replicaAuthorization, "KMS replica");
+    this.tdxReplicaAuthorization = b.replicaAuthorization == null ? null
+        : new AuthorizationStep(b.replicaAuthorization, "TDX KMS replica");
     this.keys = b.keys;
     this.identityBinding = b.identityBinding;
     this.freshnessMode = b.freshness;
@@ -156,7 +160,7 @@ public final class KeyReleaseService {
   }
 
   // ------------------------------------------------------------------------------------------
-  // the flow
+  // the paths: each a fixed sequence of step classes (see docs/kms.md)
   // ------------------------------------------------------------------------------------------
 
   /**
@@ -166,15 +170,7 @@ public final class KeyReleaseService {
    */
   public KeyRelease release(GetAppKeyAmdRequest request) throws KeyReleaseException {
     StepRun run = new StepRun();
-    KeyReleaseRequest decoded;
-    try {
-      decoded = KeyReleaseRequest.fromProto(request);
-    } catch (AttestationException e) {
-      throw run.refuse(e);
-    } catch (RuntimeException e) {
-      throw run.refuse(StepRun.internal(e));
-    }
-    return run(decoded, run);
+    return releaseSnp(run.guarded(() -> KeyReleaseRequest.fromProto(request)), run);
   }
 
   /**
@@ -183,183 +179,15 @@ public final class KeyReleaseService {
    * @throws KeyReleaseException naming the step that refused
    */
   public KeyRelease release(KeyReleaseRequest request) throws KeyReleaseException {
-    return run(Objects.requireNonNull(request, "request"), new StepRun());
+    return releaseSnp(Objects.requireNonNull(request, "request"), new StepRun());
   }
 
-  private KeyRelease run(KeyReleaseRequest req, StepRun run) throws KeyReleaseException {
+  /** GetAppKeyAmd: SEV-SNP steps 1-7, then derivation and sealing. */
+  private KeyRelease releaseSnp(KeyReleaseRequest req, StepRun run) throws KeyReleaseException {
     FreshnessStep.Check fresh = freshness.nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest,
         sealing.nonceEnvelope(req.envelope()));
-    try {
-      SnpReleasePath.Verified v = snp.run(req, run, fresh, appAuthorization);
-      run.begin(KeyReleaseStep.DERIVE_KEYS);
-      Object derived = derivation.derive(v.id());
-      run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      EnvelopeMode mode = sealing.envelopeFor(req.envelope());
-      AppKeyAmdResponse response =
-          sealing.seal(derived, mode, v.reportData(), req.report(), v.decision(), launch.osImageHash());
-      StepTimings t = run.finish();
-      LOG.log(Level.DEBUG, () -> "released keys for app " + v.id().appId() + " instance "
-          + v.id().instanceId() + " " + t);
-      return new KeyRelease(response, v.info(), v.decision(), mode, v.evidence().measurement(), t);
-    } catch (AttestationException e) {
-      throw run.refuse(e);
-    } catch (RuntimeException e) {
-      throw run.refuse(StepRun.internal(e));
-    }
+    return run.guarded(() -> sealed(snp.run(req, run, fresh, appAuthorization), req.envelope(), run, "app"));
   }
-
-  /**
-   * dstack's {@code GetAppKey} over RA-TLS for a SEV-SNP guest (spec dstack-ratls §5.4): the guest's
-   * evidence comes from its TLS client certificate, which the caller's TLS layer has accepted (the
-   * handshake proves the guest holds the certificate's key). Step 0 decodes the certificate's
-   * attestation ({@link RatlsRequest}); steps 1-8 are those of {@link #release(KeyReleaseRequest)}
-   * with two differences: freshness (step 6) is the binding of REPORT_DATA to the certificate key,
-   * SHA-512("ratls-cert:" ‖ SPKI), and the keys are returned in plaintext for the TLS session (step
-   * 9 builds the {@code AppKeyResponse}). The launch shape (vCPUs, vCPU type) is taken from the
-   * request's {@code vm_config} (else the attestation's config) and checked against the pins like any
-   * claim; the measurement is recomputed from this KMS's pinned artifacts, never from the guest's.
-   *
-   * @param request the decoded RA-TLS request ({@link RatlsRequest#decode})
-   * @return the released keys, for the TLS session only
-   * @throws KeyReleaseException naming the step that refused
-   */
-  public RatlsKeyRelease releaseRatls(RatlsRequest request) throws KeyReleaseException {
-    Objects.requireNonNull(request, "request");
-    StepRun run = new StepRun();
-    KeyReleaseRequest req = request.snpRequest();
-    Bytes expected = request.expectedReportData();
-    FreshnessStep.Check tlsBound = FreshnessStep.keyBound(expected, "the client certificate's key");
-    try {
-      SnpReleasePath.Verified v = snp.run(req, run, tlsBound, appAuthorization);
-      run.begin(KeyReleaseStep.DERIVE_KEYS);
-      Object derived = derivation.derive(v.id());
-      run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      AppKeyResponse response = delivery.appKeys(derived, v.reportData(), req.report(), v.decision(),
-          launch.osImageHash());
-      StepTimings t = run.finish();
-      LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for app " + v.id().appId() + " "
-          + t);
-      return new RatlsKeyRelease(response, v.info(), v.decision(), v.evidence().measurement(), t);
-    } catch (AttestationException e) {
-      throw run.refuse(e);
-    } catch (RuntimeException e) {
-      throw run.refuse(StepRun.internal(e));
-    }
-  }
-
-  /**
-   * dstack's {@code SignCert} for a SEV-SNP guest (spec dstack-ratls §5.8): an application
-   * certificate for a key the guest holds, issued by the app's CA. Step 0 decodes the CSR for its
-   * {@code api_version} (1 or 2, else {@link org.attest4j.ratls.RatlsReason#BAD_CSR}) and verifies
-   * it ({@link org.attest4j.ratls.CertSigningRequest#verify}: the signature by the CSR key, the
-   * confirm word, and the attestation's binding to the CSR key, {@link
-   * org.attest4j.ratls.RatlsReason#REPORT_DATA_MISMATCH}); steps 1-8 are those of {@link
-   * #releaseRatls} on the CSR's attestation and the request's {@code vm_config} (else the
-   * attestation's config), with freshness = the binding to the CSR key (the signature proves
-   * possession). The caller's TLS client certificate is not used. SEV-SNP has no runtime
-   * measurement register, so the BootInfo the hook sees is the boot-time one dstack asks for.
-   * Step 9 issues the leaf with {@link org.attest4j.ratls.KmsCertificateAuthority#signCert}: .3 =
-   * the authorized app_id, .9 (when the CSR asks) = the AppInfo of the verified BootInfo, not of the
-   * unverified attestation as dstack does.
-   *
-   * @param request dstack's {@code SignCertRequest}
-   * @return {@code certificate_chain}: leaf, app CA and root CA, PEM
-   * @throws KeyReleaseException naming the step that refused
-   */
-  public SignCertResponse signCert(SignCertRequest request) throws KeyReleaseException {
-    Objects.requireNonNull(request, "request");
-    StepRun run = new StepRun();
-    try {
-      if (!delivery.hasRootKeys()) {
-        throw new VerificationException(KmsReason.INTERNAL_ERROR,
-            "this KMS was built without its root keys and cannot sign certificates");
-      }
-      org.attest4j.ratls.CertSigningRequest csr = org.attest4j.ratls.CertSigningRequest.parse(
-          request.getApiVersion(), request.getCsr().toByteArray());
-      csr.verify(request.getSignature().toByteArray());
-      checkValidity(csr.config());
-      RatlsRequest decoded = RatlsRequest.fromAttestation(csr.attestation().attestation(),
-          request.getVmConfig(),
-          org.attest4j.ratls.RatlsReportData.forCertificateKey(csr.publicKey().toByteArray()));
-      SnpReleasePath.Verified v = snp.run(decoded.snpRequest(), run,
-          FreshnessStep.keyBound(decoded.expectedReportData(), "the CSR key"), appAuthorization);
-      run.begin(KeyReleaseStep.DERIVE_KEYS);
-      Object derived = derivation.derive(v.id());
-      run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      List<String> chain = delivery.certificate(derived, csr, v.info());
-      StepTimings t = run.finish();
-      LOG.log(Level.DEBUG, () -> "signed a certificate for app " + v.id().appId() + " " + t);
-      return SignCertResponse.newBuilder().addAllCertificateChain(chain).build();
-    } catch (AttestationException e) {
-      throw run.refuse(e);
-    } catch (RuntimeException e) {
-      throw run.refuse(StepRun.internal(e));
-    }
-  }
-
-  /** The latest time X.509 can state: 9999-12-31T23:59:59Z. */
-  private static final long MAX_CERT_SECONDS = 253402300799L;
-
-  /** A CSR's validity must be expressible and not inverted (rcgen's default notBefore is 1975). */
-  private static void checkValidity(org.attest4j.ratls.CertConfig c) throws MalformedEvidenceException {
-    long notBefore = c.notBefore().orElse(
-        org.attest4j.ratls.RatlsCertificateBuilder.RCGEN_NOT_BEFORE.getEpochSecond());
-    long notAfter = c.notAfter().orElse(MAX_CERT_SECONDS);
-    if (Long.compareUnsigned(notBefore, MAX_CERT_SECONDS) > 0
-        || Long.compareUnsigned(notAfter, MAX_CERT_SECONDS) > 0) {
-      throw new MalformedEvidenceException(org.attest4j.ratls.RatlsReason.BAD_CSR,
-          "SignCert: the CSR's validity is after 9999-12-31, which X.509 cannot state");
-    }
-    if (notAfter < notBefore) {
-      throw new MalformedEvidenceException(org.attest4j.ratls.RatlsReason.BAD_CSR,
-          "SignCert: the CSR's not_after precedes its not_before");
-    }
-  }
-
-  /**
-   * dstack's {@code GetKmsKey} for a KMS replica that is itself an attested SEV-SNP guest (spec
-   * dstack-ratls §5.6): the caller's evidence comes from its TLS client certificate, as for {@link
-   * #releaseRatls}, and runs the same steps 1-7, but step 7 asks the {@linkplain
-   * Builder#replicaAuthorization replica authorization hook} (dstack's {@code bootAuth/kms}), and
-   * step 9 returns this KMS's entire root secret: {@code temp_ca_key} and one key set {@code
-   * {ca_key (PKCS#8 PEM), k256_key (raw 32 bytes)}}. Refused ({@link KmsReason#NOT_AUTHORIZED})
-   * unless a replica hook was configured: onboarding is opt-in.
-   *
-   * @param request the decoded request ({@link RatlsRequest#decode(byte[],
-   *     org.attest4j.kms.proto.GetKmsKeyRequest)})
-   * @return the root keys, for the TLS session only (secret: never log it)
-   * @throws KeyReleaseException naming the step that refused
-   */
-  public KmsKeyResponse releaseKmsKeys(RatlsRequest request) throws KeyReleaseException {
-    Objects.requireNonNull(request, "request");
-    StepRun run = new StepRun();
-    try {
-      if (replicaAuthorization == null || !delivery.hasRootKeys()) {
-        throw new PolicyViolationException(List.of(new PolicyViolationException.Violation(
-            KmsReason.NOT_AUTHORIZED, "authorization",
-            "replica onboarding (GetKmsKey) is not enabled on this KMS: it releases the whole root"
-                + " secret; enable it with a replica authorization hook")));
-      }
-      // a KMS replica gets the root keys, not app keys derived for its identity
-      SnpReleasePath.Verified v = snp.run(request.snpRequest(), run,
-          FreshnessStep.keyBound(request.expectedReportData(), "the client certificate's key"),
-          replicaAuthorization);
-      run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      KmsKeyResponse response = delivery.rootKeys();
-      StepTimings t = run.finish();
-      LOG.log(Level.INFO, () -> "released the root keys to KMS replica " + v.id().appId()
-          + " instance " + v.id().instanceId() + " " + t);
-      return response;
-    } catch (AttestationException e) {
-      throw run.refuse(e);
-    } catch (RuntimeException e) {
-      throw run.refuse(StepRun.internal(e));
-    }
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // the TDX flow
-  // ------------------------------------------------------------------------------------------
 
   /**
    * Decodes a {@code GetAppKeyTdxRequest} (step 0) and runs the TDX flow, see {@link
@@ -369,15 +197,7 @@ public final class KeyReleaseService {
    */
   public KeyRelease releaseTdx(GetAppKeyTdxRequest request) throws KeyReleaseException {
     StepRun run = new StepRun();
-    TdxKeyReleaseRequest decoded;
-    try {
-      decoded = TdxKeyReleaseRequest.fromProto(request);
-    } catch (AttestationException e) {
-      throw run.refuse(e);
-    } catch (RuntimeException e) {
-      throw run.refuse(StepRun.internal(e));
-    }
-    return runTdx(decoded, run);
+    return runTdx(run.guarded(() -> TdxKeyReleaseRequest.fromProto(request)), run);
   }
 
   /**
@@ -422,30 +242,160 @@ public final class KeyReleaseService {
     return servesTdx;
   }
 
+  /** GetAppKeyTdx: the request check, TDX steps 1-7 on its logs and claims, derivation and sealing. */
   private KeyRelease runTdx(TdxKeyReleaseRequest req, StepRun run) throws KeyReleaseException {
-    try {
+    return run.guarded(() -> {
       tdxRequest.check(req);
       FreshnessStep.Check fresh = freshness.nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest,
           sealing.nonceEnvelope(req.envelope()));
-      TdxReleasePath.Verified v = tdx.run(req.quote(), TdxMeasurementStep.fromLogs(req),
+      VerifiedGuest v = tdx.run(req.quote(), TdxMeasurementStep.fromLogs(req),
           new AppIdentity(req.appId(), req.composeHash(), req.instanceId()), run, fresh, tdxAuthorization);
-      AppIdentity id = v.id();
+      return sealed(v, req.envelope(), run, "TDX app");
+    });
+  }
 
+  /** Steps 8 and 9 of GetAppKeyAmd and GetAppKeyTdx: the guest's keys, sealed to its report_data. */
+  private KeyRelease sealed(VerifiedGuest v, Optional<EnvelopeMode> envelope, StepRun run, String what)
+      throws AttestationException {
+    run.begin(KeyReleaseStep.DERIVE_KEYS);
+    Object derived = derivation.derive(v.id());
+    run.begin(KeyReleaseStep.SEAL_RESPONSE);
+    EnvelopeMode mode = sealing.envelopeFor(envelope);
+    AppKeyAmdResponse response = sealing.seal(derived, mode, v);
+    StepTimings t = run.finish();
+    LOG.log(Level.DEBUG, () -> "released keys for " + what + " " + v.id().appId() + " instance "
+        + v.id().instanceId() + " " + t);
+    return new KeyRelease(response, v.info(), v.decision(), mode, v.measurement(), t);
+  }
+
+  /**
+   * dstack's {@code GetAppKey} over RA-TLS for a SEV-SNP guest (spec dstack-ratls §5.4) or an Intel
+   * TDX guest (§5.3): the guest's evidence comes from its TLS client certificate, which the caller's TLS layer has accepted (the
+   * handshake proves the guest holds the certificate's key). Step 0 decodes the certificate's
+   * attestation ({@link RatlsRequest}); steps 1-8 are those of {@link #release(KeyReleaseRequest)}
+   * with two differences: freshness (step 6) is the binding of REPORT_DATA to the certificate key,
+   * SHA-512("ratls-cert:" ‖ SPKI), and the keys are returned in plaintext for the TLS session (step
+   * 9 builds the {@code AppKeyResponse}). The launch shape (vCPUs, vCPU type) is taken from the
+   * request's {@code vm_config} (else the attestation's config) and checked against the pins like any
+   * claim; the measurement is recomputed from this KMS's pinned artifacts, never from the guest's.
+   * A TDX guest runs steps 1-8 of {@link #releaseTdx(TdxKeyReleaseRequest)} on the certificate's
+   * quote, with RTMR3 replayed from the attestation's runtime events and the OS image named by the
+   * vm_config; identity comes from the replayed events only (the request names no app), and
+   * freshness is the same key binding. A service without {@linkplain Builder#tdx TDX
+   * configuration} refuses TDX guests with {@link KmsReason#TDX_NOT_CONFIGURED}, one without
+   * SEV-SNP evidence refuses SEV-SNP guests with {@link KmsReason#SNP_NOT_CONFIGURED}.
+   *
+   * @param request the decoded RA-TLS request ({@link RatlsRequest#decode})
+   * @return the released keys, for the TLS session only
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public RatlsKeyRelease releaseRatls(RatlsRequest request) throws KeyReleaseException {
+    Objects.requireNonNull(request, "request");
+    StepRun run = new StepRun();
+    return run.guarded(() -> {
+      VerifiedGuest v = attested(request, run, "the client certificate's key", false, appAuthorization,
+          tdxAuthorization);
       run.begin(KeyReleaseStep.DERIVE_KEYS);
-      Object derived = derivation.derive(id);
-
+      Object derived = derivation.derive(v.id());
       run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      EnvelopeMode mode = sealing.envelopeFor(req.envelope());
-      AppKeyAmdResponse response =
-          sealing.seal(derived, mode, v.reportData(), req.quote(), v.decision(), v.osImageHash());
+      AppKeyResponse response = delivery.appKeys(derived, v);
       StepTimings t = run.finish();
-      LOG.log(Level.DEBUG, () -> "released keys for TDX app " + id.appId() + " instance " + id.instanceId() + " " + t);
-      return new KeyRelease(response, v.info(), v.decision(), mode, v.report().mrTd(), t);
-    } catch (AttestationException e) {
-      throw run.refuse(e);
-    } catch (RuntimeException e) {
-      throw run.refuse(StepRun.internal(e));
+      LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for " + (request.tdx() != null ? "TDX app " : "app ")
+          + v.id().appId() + " " + t);
+      return new RatlsKeyRelease(response, v.info(), v.decision(), v.measurement(), t);
+    });
+  }
+
+  /**
+   * dstack's {@code SignCert} for a SEV-SNP or Intel TDX guest (spec dstack-ratls §5.8): an application
+   * certificate for a key the guest holds, issued by the app's CA. Step 0 decodes the CSR for its
+   * {@code api_version} (1 or 2, else {@link org.attest4j.ratls.RatlsReason#BAD_CSR}) and verifies
+   * it ({@link org.attest4j.ratls.CertSigningRequest#verify}: the signature by the CSR key, the
+   * confirm word, and the attestation's binding to the CSR key, {@link
+   * org.attest4j.ratls.RatlsReason#REPORT_DATA_MISMATCH}); steps 1-8 are those of {@link
+   * #releaseRatls} on the CSR's attestation and the request's {@code vm_config} (else the
+   * attestation's config), with freshness = the binding to the CSR key (the signature proves
+   * possession). The caller's TLS client certificate is not used. The BootInfo the hook sees is the
+   * boot-time one dstack asks for: SEV-SNP has no runtime measurement register; for TDX,
+   * mr_aggregated replays RTMR3 only up to {@code boot-mr-done} and mr_system leaves out the key
+   * provider (the full replay must still equal the quote's RTMR3).
+   * Step 9 issues the leaf with {@link org.attest4j.ratls.KmsCertificateAuthority#signCert}: .3 =
+   * the authorized app_id, .9 (when the CSR asks) = the AppInfo of the verified BootInfo, not of the
+   * unverified attestation as dstack does.
+   *
+   * @param request dstack's {@code SignCertRequest}
+   * @return {@code certificate_chain}: leaf, app CA and root CA, PEM
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public SignCertResponse signCert(SignCertRequest request) throws KeyReleaseException {
+    Objects.requireNonNull(request, "request");
+    StepRun run = new StepRun();
+    return run.guarded(() -> {
+      if (!delivery.hasRootKeys()) {
+        throw new VerificationException(KmsReason.INTERNAL_ERROR,
+            "this KMS was built without its root keys and cannot sign certificates");
+      }
+      CsrStep.Decoded csr = CsrStep.decode(request);
+      VerifiedGuest v = attested(csr.request(), run, "the CSR key", true, appAuthorization, tdxAuthorization);
+      run.begin(KeyReleaseStep.DERIVE_KEYS);
+      Object derived = derivation.derive(v.id());
+      run.begin(KeyReleaseStep.SEAL_RESPONSE);
+      List<String> chain = delivery.certificate(derived, csr.csr(), v.info());
+      StepTimings t = run.finish();
+      LOG.log(Level.DEBUG, () -> "signed a certificate for app " + v.id().appId() + " " + t);
+      return SignCertResponse.newBuilder().addAllCertificateChain(chain).build();
+    });
+  }
+
+  /**
+   * dstack's {@code GetKmsKey} for a KMS replica that is itself an attested SEV-SNP or TDX guest (spec
+   * dstack-ratls §5.6): the caller's evidence comes from its TLS client certificate, as for {@link
+   * #releaseRatls}, and runs the same steps 1-7, but step 7 asks the {@linkplain
+   * Builder#replicaAuthorization replica authorization hook} (dstack's {@code bootAuth/kms}), and
+   * step 9 returns this KMS's entire root secret: {@code temp_ca_key} and one key set {@code
+   * {ca_key (PKCS#8 PEM), k256_key (raw 32 bytes)}}. Refused ({@link KmsReason#NOT_AUTHORIZED})
+   * unless a replica hook was configured: onboarding is opt-in.
+   *
+   * @param request the decoded request ({@link RatlsRequest#decode(byte[],
+   *     org.attest4j.kms.proto.GetKmsKeyRequest)})
+   * @return the root keys, for the TLS session only (secret: never log it)
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public KmsKeyResponse releaseKmsKeys(RatlsRequest request) throws KeyReleaseException {
+    Objects.requireNonNull(request, "request");
+    StepRun run = new StepRun();
+    return run.guarded(() -> {
+      if (replicaAuthorization == null || !delivery.hasRootKeys()) {
+        throw new PolicyViolationException(List.of(new PolicyViolationException.Violation(
+            KmsReason.NOT_AUTHORIZED, "authorization",
+            "replica onboarding (GetKmsKey) is not enabled on this KMS: it releases the whole root"
+                + " secret; enable it with a replica authorization hook")));
+      }
+      // a KMS replica gets the root keys, not app keys derived for its identity
+      VerifiedGuest v = attested(request, run, "the client certificate's key", false, replicaAuthorization,
+          tdxReplicaAuthorization);
+      run.begin(KeyReleaseStep.SEAL_RESPONSE);
+      KmsKeyResponse response = delivery.rootKeys();
+      StepTimings t = run.finish();
+      LOG.log(Level.INFO, () -> "released the root keys to KMS replica " + v.id().appId()
+          + " instance " + v.id().instanceId() + " " + t);
+      return response;
+    });
+  }
+
+  /**
+   * Steps 1-7 of the guest's platform for an RA-TLS attestation (a client certificate's or a CSR's),
+   * fresh by REPORT_DATA's binding to that key. A TDX guest claims no identity: its replayed events
+   * name the app (for SignCert in dstack's boot-time mode).
+   */
+  private VerifiedGuest attested(RatlsRequest r, StepRun run, String boundKey, boolean bootTime,
+      AuthorizationStep snpHook, AuthorizationStep tdxHook) throws AttestationException {
+    FreshnessStep.Check fresh = FreshnessStep.keyBound(r.expectedReportData(), boundKey);
+    if (r.tdx() != null) {
+      return tdx.run(r.tdx().quote(), report -> r.tdxAppInfo(report, bootTime), AppIdentity.UNCLAIMED, run,
+          fresh, tdxHook);
     }
+    return snp.run(r.snpRequest(), run, fresh, snpHook);
   }
 
   // ------------------------------------------------------------------------------------------

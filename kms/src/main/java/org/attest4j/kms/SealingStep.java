@@ -3,7 +3,6 @@ package org.attest4j.kms;
 import java.util.Optional;
 import java.util.Set;
 import org.attest4j.core.AttestationException;
-import org.attest4j.core.Bytes;
 import org.attest4j.core.VerificationException;
 import org.attest4j.crypto.EnvelopeMode;
 import org.attest4j.kms.proto.AppKeyAmdResponse;
@@ -41,17 +40,9 @@ final class SealingStep {
     return m;
   }
 
-  /**
-   * The sealed response.
-   *
-   * @param derived the keys of step 8
-   * @param reportData report_data as step 6 parsed it
-   * @param report the raw report or quote the guest sent (bound into the HPKE envelope)
-   * @param osImageHash the pinned OS image hash
-   */
-  AppKeyAmdResponse seal(Object derived, EnvelopeMode mode, Object reportData, Bytes report,
-      AuthorizationDecision decision, Bytes osImageHash) throws AttestationException {
-    return keys.seal(derived, mode,
-        new Ports.SealContext(reportData, report, decision.gatewayAppId(), osImageHash, caCertPem));
+  /** The response with the keys of step 8 sealed for {@code guest}. */
+  AppKeyAmdResponse seal(Object derived, EnvelopeMode mode, VerifiedGuest guest) throws AttestationException {
+    return keys.seal(derived, mode, new Ports.SealContext(guest.reportData(), guest.evidence(),
+        guest.decision().gatewayAppId(), guest.osImageHash(), caCertPem));
   }
 }

@@ -13,10 +13,6 @@ import org.attest4j.core.Bytes;
  * SignCert and GetKmsKey. Immutable and thread-safe.
  */
 final class SnpReleasePath {
-  /** What steps 1 to 7 established. */
-  record Verified(
-      Ports.Evidence evidence, AppIdentity id, Object reportData, BootInfo info, AuthorizationDecision decision) {}
-
   private final SnpEvidenceStep evidence;
   private final SnpPolicyStep policy;
   private final SnpMeasurementStep measurement;
@@ -44,7 +40,7 @@ final class SnpReleasePath {
    * @param fresh how this request proves freshness (step 6)
    * @param authorize the hook to ask (step 7)
    */
-  Verified run(KeyReleaseRequest req, StepRun run, FreshnessStep.Check fresh, AuthorizationStep authorize)
+  VerifiedGuest run(KeyReleaseRequest req, StepRun run, FreshnessStep.Check fresh, AuthorizationStep authorize)
       throws AttestationException {
     run.begin(KeyReleaseStep.PARSE_REPORT);
     Ports.Evidence parsed = evidence.parse(req.report());
@@ -75,7 +71,7 @@ final class SnpReleasePath {
     run.begin(KeyReleaseStep.AUTHORIZE);
     BootInfo info = bootInfo(ev, id);
     AuthorizationDecision decision = authorize.authorize(info, id);
-    return new Verified(ev, id, rd, info, decision);
+    return new VerifiedGuest(id, rd, req.report(), ev.measurement(), launch.osImageHash(), info, decision);
   }
 
   /** dstack's BootInfo for a verified SEV-SNP report. */

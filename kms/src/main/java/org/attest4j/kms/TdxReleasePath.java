@@ -12,11 +12,6 @@ import org.attest4j.tdx.TdxVerdict;
  * thread-safe.
  */
 final class TdxReleasePath {
-  /** What steps 1 to 7 established. */
-  record Verified(
-      TdReport report, AppIdentity id, Object reportData, Bytes osImageHash, BootInfo info,
-      AuthorizationDecision decision) {}
-
   private final TdxEvidenceStep evidence;
   private final TdxPolicyStep policy;
   private final TdxMeasurementStep measurement;
@@ -38,7 +33,7 @@ final class TdxReleasePath {
    * @param fresh how this request proves freshness (step 6)
    * @param authorize the hook to ask (step 7)
    */
-  Verified run(Bytes quoteBytes, TdxMeasurementStep.AppInfoSource events, AppIdentity claimed, StepRun run,
+  VerifiedGuest run(Bytes quoteBytes, TdxMeasurementStep.AppInfoSource events, AppIdentity claimed, StepRun run,
       FreshnessStep.Check fresh, AuthorizationStep authorize) throws AttestationException {
     evidence.requireConfigured();
     run.begin(KeyReleaseStep.PARSE_REPORT);
@@ -64,7 +59,7 @@ final class TdxReleasePath {
     run.begin(KeyReleaseStep.AUTHORIZE);
     BootInfo info = bootInfo(verdict, m, id);
     AuthorizationDecision decision = authorize.authorize(info, id);
-    return new Verified(report, id, rd, m.osImageHash(), info, decision);
+    return new VerifiedGuest(id, rd, quoteBytes, report.mrTd(), m.osImageHash(), info, decision);
   }
 
   /** dstack's BootInfo for a verified TDX quote and its replayed app info. */

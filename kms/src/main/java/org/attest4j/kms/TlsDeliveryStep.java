@@ -2,7 +2,6 @@ package org.attest4j.kms;
 
 import java.util.List;
 import java.util.Optional;
-import org.attest4j.core.Bytes;
 import org.attest4j.kms.proto.AppKeyResponse;
 import org.attest4j.kms.proto.KmsKeyResponse;
 import org.attest4j.ratls.AppInfo;
@@ -34,10 +33,9 @@ final class TlsDeliveryStep {
   }
 
   /** GetAppKey's answer: the app keys of step 8 for the TLS session. */
-  AppKeyResponse appKeys(Object derived, Object reportData, Bytes report, AuthorizationDecision decision,
-      Bytes osImageHash) {
-    return keys.plain(derived, new Ports.SealContext(reportData, report, decision.gatewayAppId(), osImageHash,
-        caCertPem));
+  AppKeyResponse appKeys(Object derived, VerifiedGuest guest) {
+    return keys.plain(derived, new Ports.SealContext(guest.reportData(), guest.evidence(),
+        guest.decision().gatewayAppId(), guest.osImageHash(), caCertPem));
   }
 
   /**

@@ -127,4 +127,24 @@ class RatlsKeyReleaseTest {
             .setVmConfig("{\"sev_snp_measurement\":\"{}\",\"sev_snp_measurement\":\"{}\"}").build()));
     assertTrue(kms.releaseRatls(RatlsRequest.decode(cert, ok)).bootInfo().appId().equals(f.appId));
   }
+
+  @Test
+  void aTdxOnlyKmsRefusesSnpGuests() throws Exception {
+    SyntheticTdxGuest tdx = new SyntheticTdxGuest();
+    KeyReleaseService tdxOnly = KeyReleaseService.builder()
+        .rootKeys(f.roots)
+        .clock(f.clock)
+        .tdx(tdx.verifier(), tdx.collateral(), null)
+        .tdxImage(tdx.pinnedImage(Fixture.rep(0x0a, 32)))
+        .authorization(info -> AuthorizationDecision.allow(""))
+        .build();
+    KmsCertificateAuthority ca = KmsCertificateAuthority.of(f.roots, f.clock);
+    KeyPair key = p256();
+    byte[] cert = certificate(ca, key, key.getPublic().getEncoded(), guest(f.appId));
+    GetAppKeyRequest req = GetAppKeyRequest.newBuilder().setApiVersion(1)
+        .setVmConfig(vmConfig(2, "EPYC-v4")).build();
+    KeyReleaseException e = assertThrows(KeyReleaseException.class,
+        () -> tdxOnly.releaseRatls(RatlsRequest.decode(cert, req)));
+    assertEquals(KmsReason.SNP_NOT_CONFIGURED, e.reason());
+  }
 }

@@ -260,4 +260,54 @@ class KmsConfigTest {
       assertTrue(e.reason().contains("TCB_TOO_LOW"), e.reason());
     }
   }
+
+  @Test
+  void endorsementDeadlineVekRequirementAndBreakerAreConfigKeys() throws Exception {
+    String good = config(SOME_ALLOW);
+    KmsConfig defaults = KmsConfig.parse(good, dir);
+    assertEquals(java.time.Duration.ofSeconds(2), defaults.endorsementDeadline());
+    assertFalse(defaults.requireVekInRequest());
+    assertEquals(java.time.Duration.ofSeconds(10), defaults.kdsCircuitBreaker());
+    KmsConfig set = KmsConfig.parse(good.replace("\"policy\"",
+        "\"endorsement_deadline_ms\":750,\"require_vek_in_request\":true,\"policy\"").replace(
+        "{\"cert_chain\":\"cert_chain.pem\"}",
+        "{\"cert_chain\":\"cert_chain.pem\",\"kds\":{\"offline\":true,\"circuit_breaker_ms\":30000}}"), dir);
+    assertEquals(java.time.Duration.ofMillis(750), set.endorsementDeadline());
+    assertTrue(set.requireVekInRequest());
+    assertEquals(java.time.Duration.ofSeconds(30), set.kdsCircuitBreaker());
+
+    // applied: a request without vcek_pem is refused before anything else is looked up
+    KeyReleaseService svc = set.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
+    org.attest4j.kms.KeyReleaseRequest noVek = org.attest4j.kms.KeyReleaseRequest.builder()
+        .report(KmsTestbed.PLATFORM.reportBuilder().sign()).mrConfig(org.attest4j.core.Bytes.of(new byte[] {'{', '}'}))
+        .vcpus(1).vcpuType("EPYC-v4").nonce(svc.issueNonce().nonce()).build();
+    org.attest4j.kms.KeyReleaseException refused =
+        assertThrows(org.attest4j.kms.KeyReleaseException.class, () -> svc.release(noVek));
+    assertEquals(org.attest4j.kms.KmsReason.VEK_REQUIRED, refused.refusal().reason());
+    KeyReleaseService lax = defaults.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
+    org.attest4j.kms.KeyReleaseException other =
+        assertThrows(org.attest4j.kms.KeyReleaseException.class, () -> lax.release(noVek));
+    assertFalse(other.refusal().reason() == org.attest4j.kms.KmsReason.VEK_REQUIRED, other.getMessage());
+
+    // validated, each with a one-line message naming the key
+    String[][] bad = {
+        {"\"endorsement_deadline_ms\":0,", "endorsement_deadline_ms"},
+        {"\"endorsement_deadline_ms\":60001,", "endorsement_deadline_ms"},
+        {"\"endorsement_deadline_ms\":1.5,", "endorsement_deadline_ms"},
+        {"\"endorsement_deadline_ms\":\"PT2S\",", "endorsement_deadline_ms"},
+        {"\"require_vek_in_request\":\"yes\",", "require_vek_in_request"},
+    };
+    for (String[] b : bad) {
+      KmsConfig c = KmsConfig.parse(good.replace("\"policy\"", b[0] + "\"policy\""), dir);
+      MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class,
+          () -> c.buildService(KmsTestbed.PLATFORM.clockInsideValidity()), b[0]);
+      assertTrue(e.getMessage().contains(b[1]) && !e.getMessage().contains("\n"), e.getMessage());
+    }
+    for (String v : new String[] {"0", "-5", "3600001", "\"10s\""}) {
+      KmsConfig c = KmsConfig.parse(good.replace("{\"cert_chain\":\"cert_chain.pem\"}",
+          "{\"cert_chain\":\"cert_chain.pem\",\"kds\":{\"circuit_breaker_ms\":" + v + "}}"), dir);
+      MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class, c::kdsCircuitBreaker, v);
+      assertTrue(e.getMessage().contains("endorsements.kds.circuit_breaker_ms"), e.getMessage());
+    }
+  }
 }

@@ -142,7 +142,7 @@ class RatlsOnboardingTest {
       AgentException e = assertThrows(AgentException.class, () -> KmsOnboarding.create(
           source.baseUri(), simulatedSnp, attester(rootsA.rootCaPublicKeySpki(), 2), VM_CONFIG)
           .onboard(keyDir));
-      assertEquals("UNREACHABLE", e.reason());
+      assertEquals(KmsOnboarding.SOURCE_REFUSED, e.reason());
       assertTrue(e.getMessage().contains("attestation"), e.getMessage());
     }
     assertFalse(Files.exists(keyDir));
