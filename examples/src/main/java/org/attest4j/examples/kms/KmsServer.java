@@ -18,7 +18,9 @@ import java.security.KeyStore;
 import java.security.cert.CRL;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -267,13 +269,41 @@ public final class KmsServer implements AutoCloseable {
    */
   public static KmsServer start(KmsConfig config, Clock clock, KmsConfig.SharedState shared,
       AutoCloseable onClose) throws IOException, AttestationException {
+    return start(config, clock, shared, onClose, null);
+  }
+
+  /**
+   * Starts a server from a configuration with the given freshness store; with {@code "ratls":
+   * true}, its {@code kms:rpc} certificate carries {@code ownAttestation}'s attestation for the
+   * report_data that binds the server key (a KMS running in a TEE; replicas onboarding from it
+   * require this).
+   *
+   * @param config the configuration
+   * @param clock the clock
+   * @param shared where used nonces / request digests and cached endorsements live
+   * @param onClose closed after the server stops (for example the Redis connection); may be null
+   * @param ownAttestation makes the KMS's attestation for a report_data; null for none (also
+   *     ignored without {@code "ratls": true})
+   * @return the running server
+   * @throws IOException if a file cannot be read or the port cannot be bound
+   * @throws AttestationException if the configuration is malformed
+   */
+  public static KmsServer start(KmsConfig config, Clock clock, KmsConfig.SharedState shared,
+      AutoCloseable onClose,
+      Function<org.attest4j.core.Bytes, org.attest4j.ratls.VersionedAttestation> ownAttestation)
+      throws IOException, AttestationException {
     HttpLimits limits = config.httpLimits();
     Optional<TlsOptions> tls = config.tls();
     KeyReleaseService service = config.buildService(clock, shared);
     Builder b = builder(service).port(config.port()).limits(limits).onClose(onClose);
     tls.ifPresent(b::tls);
     if (config.ratls()) {
-      b.ratls(KmsCertificateAuthority.of(config.rootKeys(clock), clock));
+      KmsCertificateAuthority ca = KmsCertificateAuthority.of(config.rootKeys(clock), clock);
+      if (ownAttestation == null) {
+        b.ratls(ca);
+      } else {
+        b.ratls(ca, ownAttestation);
+      }
     }
     return b.start();
   }
@@ -870,22 +900,97 @@ public final class KmsServer implements AutoCloseable {
   }
 
   /**
-   * Runs a KMS from a configuration file until interrupted: {@code --config FILE}. The first line
-   * on standard output is {@code listening on http://127.0.0.1:PORT}; a missing or invalid
-   * configuration is reported in one line on standard error with exit status 2.
+   * Runs a KMS from a configuration file until interrupted: {@code --config FILE [--simulate]
+   * [--onboard-from URL]}. The first line on standard output is {@code listening on
+   * http://127.0.0.1:PORT} ({@code https://} with {@code "ratls": true}).
+   *
+   * <ul>
+   *   <li>{@code --simulate}: this KMS runs on the <strong>simulated</strong> SEV-SNP platform
+   *       ({@link SimulatedKms}, test-only root, announced on standard error): its RA-TLS {@code
+   *       kms:rpc} certificate carries its attestation, which replicas require;
+   *   <li>{@code --onboard-from URL} (needs {@code --simulate}, {@code "ratls": true}, {@code
+   *       "allow_replica_onboarding": true} and a key directory without root keys): first take the
+   *       root keys from the KMS at {@code URL} ({@link ReplicaOnboarding}: both sides attested,
+   *       the source judged by this configuration's replica policy), store them, then serve.
+   * </ul>
+   *
+   * A missing or invalid configuration or a usage error is one line on standard error with exit
+   * status 2; a refused onboarding (the source's certificate is not attested, not {@code kms:rpc}
+   * or not allowed, or it refused) is one line with exit status 1, and nothing is stored.
    *
    * @param args command-line arguments
    * @throws InterruptedException if interrupted while serving
    */
   public static void main(String[] args) throws InterruptedException {
-    if (args.length != 2 || !args[0].equals("--config")) {
-      System.err.println("usage: KmsServer --config kms.json");
-      System.exit(2);
-    }
+    List<String> notes = new ArrayList<>();
     KmsServer s;
+    try {
+      s = launch(args, Clock.systemUTC(), notes, System.err);
+    } catch (Refused e) {
+      System.err.println(e.getMessage());
+      System.exit(e.exitStatus);
+      return;
+    }
+    System.out.println("listening on " + s.baseUri());
+    notes.forEach(System.out::println);
+    System.out.println("serving /prpc/ GetAppKeyAmd, GetAppKeyTdx, GetAppEnvEncryptPubKey, GetMeta, GetNonce"
+        + (s.ratls != null ? ", GetTempCaCert, GetAppKey, SignCert, GetKmsKey" : ""));
+    System.out.flush();
+    Runtime.getRuntime().addShutdownHook(new Thread(s::close));
+    Thread.currentThread().join();
+  }
+
+  /** A start that did not happen: the one-line reason and the exit status. */
+  static final class Refused extends Exception {
+    private static final long serialVersionUID = 1L;
+    final int exitStatus;
+
+    Refused(int exitStatus, String message) {
+      super(message, null, false, false);
+      this.exitStatus = exitStatus;
+    }
+  }
+
+  /**
+   * What {@link #main} does before it prints the listening line: parse the arguments, onboard
+   * when asked, start the server. Notices for the operator go to {@code err}; {@code notes}
+   * receives the lines to print after the listening line.
+   */
+  static KmsServer launch(String[] args, Clock clock, List<String> notes, java.io.PrintStream err)
+      throws Refused {
+    String configFile = null;
+    String onboardFrom = null;
+    boolean simulate = false;
+    String usage = "usage: KmsServer --config kms.json [--simulate] [--onboard-from https://SOURCE]";
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--simulate")) {
+        simulate = true;
+      } else if (a.equals("--config") && i + 1 < args.length) {
+        configFile = args[++i];
+      } else if (a.equals("--onboard-from") && i + 1 < args.length) {
+        onboardFrom = args[++i];
+      } else {
+        throw new Refused(2, usage);
+      }
+    }
+    if (configFile == null) {
+      throw new Refused(2, usage);
+    }
+    if (onboardFrom != null && !simulate) {
+      throw new Refused(2, "kms: --onboard-from needs --simulate: this example attests the replica only on the"
+          + " simulated platform (a replica on hardware passes its report provider to KmsOnboarding)");
+    }
     org.attest4j.redis.RedisStore redis = null;
     try {
-      KmsConfig config = KmsConfig.load(Path.of(args[1]));
+      KmsConfig config = KmsConfig.load(Path.of(configFile));
+      if (simulate) {
+        err.println("SIMULATED KMS: a software SEV-SNP platform (Genoa, test-only root; no hardware,"
+            + " nothing real is attested) attests this KMS's RA-TLS certificate");
+      }
+      if (onboardFrom != null) {
+        onboard(config, onboardFrom, clock, err);
+      }
       Optional<URI> redisUrl = config.redisUrl();
       KmsConfig.SharedState shared = KmsConfig.IN_MEMORY;
       if (redisUrl.isPresent()) {
@@ -903,28 +1008,44 @@ public final class KmsServer implements AutoCloseable {
             return r.endorsementCache(upstream, verifier, clock, Duration.ofHours(24));
           }
         };
+        notes.add("sharing used nonces, request digests and endorsements through " + r);
       }
-      s = start(config, Clock.systemUTC(), shared, redis);
+      Function<org.attest4j.core.Bytes, org.attest4j.ratls.VersionedAttestation> own = simulate && config.ratls()
+          ? SimulatedKms.attester(config.rootKeys(clock).rootCaPublicKeySpki()) : null;
+      return start(config, clock, shared, redis, own);
     } catch (java.nio.file.NoSuchFileException e) {
-      System.err.println("kms: cannot start: no such file " + e.getFile());
-      System.exit(2);
-      return;
+      closeQuietly(redis);
+      throw new Refused(2, "kms: cannot start: no such file " + e.getFile());
     } catch (IOException | AttestationException | IllegalArgumentException e) {
-      if (redis != null) {
-        redis.close();
+      closeQuietly(redis);
+      throw new Refused(2, "kms: cannot start: " + configFile + ": " + oneLine(e.getMessage()));
+    }
+  }
+
+  /** {@code --onboard-from}: the keys are stored, or a {@link Refused} with status 1. */
+  private static void onboard(KmsConfig config, String from, Clock clock, java.io.PrintStream err)
+      throws Refused, IOException, AttestationException {
+    URI source = ReplicaOnboarding.sourceUri(from);
+    org.attest4j.crypto.KmsRootKeys keys;
+    try {
+      keys = ReplicaOnboarding.onboard(config, source, clock,
+          (rd, root) -> SimulatedKms.attester(root.toByteArray()).apply(rd), SimulatedKms.vmConfig());
+    } catch (org.attest4j.examples.agent.AgentException e) {
+      throw new Refused(1, "kms: onboarding from " + source + " refused: " + e.reason()
+          + (e.step() >= 0 ? " at step " + e.step() : "") + ": " + oneLine(e.getMessage()));
+    }
+    err.println("onboarded from " + source + ": its attested kms:rpc certificate passed this KMS's"
+        + " replica policy; root keys " + keys + " stored in " + config.keyDirectory());
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.log(Level.DEBUG, "closing failed", e);
       }
-      System.err.println("kms: cannot start: " + args[1] + ": " + oneLine(e.getMessage()));
-      System.exit(2);
-      return;
     }
-    System.out.println("listening on " + s.baseUri());
-    if (redis != null) {
-      System.out.println("sharing used nonces, request digests and endorsements through " + redis);
-    }
-    System.out.println("serving /prpc/ GetAppKeyAmd, GetAppKeyTdx, GetAppEnvEncryptPubKey, GetMeta, GetNonce");
-    System.out.flush();
-    Runtime.getRuntime().addShutdownHook(new Thread(s::close));
-    Thread.currentThread().join();
   }
 
   private static String oneLine(String s) {
