@@ -1,6 +1,7 @@
 package org.attest4j.kms;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.attest4j.core.AttestationException;
@@ -12,29 +13,44 @@ import org.attest4j.kms.proto.GetKmsKeyRequest;
 import org.attest4j.ratls.PlatformEvidence;
 import org.attest4j.ratls.RatlsVerdict;
 import org.attest4j.ratls.RatlsVerifier;
+import org.attest4j.ratls.RuntimeEvent;
 import org.attest4j.ratls.StackEvidence;
+import org.attest4j.tdx.DstackAppInfo;
+import org.attest4j.tdx.DstackRuntimeEvent;
+import org.attest4j.tdx.TdReport;
 
 /**
  * Step 0 of dstack's {@code GetAppKey} over RA-TLS (spec dstack-ratls §5.1, §5.4): the TLS client
  * certificate's attestation, read and checked offline (extension, decoding, the binding of
  * report_data to the certificate key, and the consistency of the evidence with its stack), and the
- * request's {@code vm_config}, turned into the inputs of the SEV-SNP key-release steps. The vendor
- * signatures, policy, measurement, identity and authorization are checked by {@link
- * KeyReleaseService#releaseRatls}. Immutable and thread-safe.
+ * request's {@code vm_config}, turned into the inputs of the SEV-SNP or Intel TDX key-release
+ * steps (a SEV-SNP report with its MrConfigV3 document and launch shape; a TDX quote with the
+ * attestation's runtime events, the RTMR3 replay input). The vendor signatures, policy,
+ * measurement, identity and authorization are checked by {@link KeyReleaseService#releaseRatls}.
+ * Immutable and thread-safe.
  */
 public final class RatlsRequest {
   private static final RatlsVerifier OFFLINE =
       RatlsVerifier.builder(RatlsVerifier.Mode.RATLS_ONLY).build();
 
   private final KeyReleaseRequest snpRequest;
+  private final Tdx tdx;
   private final Bytes expectedReportData;
   private final String platform;
 
-  private RatlsRequest(KeyReleaseRequest snpRequest, Bytes expectedReportData, String platform) {
+  private RatlsRequest(KeyReleaseRequest snpRequest, Tdx tdx, Bytes expectedReportData,
+      String platform) {
     this.snpRequest = snpRequest;
+    this.tdx = tdx;
     this.expectedReportData = expectedReportData;
     this.platform = platform;
   }
+
+  /**
+   * The TDX inputs: the quote, the stack's runtime events (RTMR3 is replayed from these, spec
+   * pitfall 6) and the vm_config naming the OS image.
+   */
+  record Tdx(Bytes quote, List<DstackRuntimeEvent> runtimeEvents, String vmConfig) {}
 
   /**
    * Reads a GetAppKey call: the client certificate the TLS layer accepted and the request body.
@@ -82,17 +98,12 @@ public final class RatlsRequest {
   }
 
   /**
-   * The SEV-SNP inputs of an attestation whose binding to {@code expectedReportData} was checked
-   * by the caller (a client certificate's or a CSR's), with the request's vm_config (else the
-   * attestation's config).
+   * The SEV-SNP or TDX inputs of an attestation whose binding to {@code expectedReportData} was
+   * checked by the caller (a client certificate's or a CSR's), with the request's vm_config (else
+   * the attestation's config).
    */
   static RatlsRequest fromAttestation(org.attest4j.ratls.Attestation attestation,
       String requestVmConfig, Bytes expectedReportData) throws AttestationException {
-    if (!(attestation.platform() instanceof PlatformEvidence.SevSnp snp)) {
-      throw new VerificationException(KmsReason.BAD_REQUEST, "RA-TLS requests are served for"
-          + " SEV-SNP guests here; the attestation carries " + attestation.platform().kind()
-          + " evidence (TDX guests use GetAppKeyTdx)");
-    }
     String vmConfigText = requestVmConfig;
     if (vmConfigText.isEmpty() && attestation.stack() instanceof StackEvidence.Dstack d) {
       vmConfigText = d.config();
@@ -100,6 +111,14 @@ public final class RatlsRequest {
     if (vmConfigText.length() > DstackVmConfig.MAX_LENGTH) {
       throw new MalformedEvidenceException(KmsReason.REQUEST_TOO_LARGE,
           "vm_config is longer than " + DstackVmConfig.MAX_LENGTH + " characters");
+    }
+    if (attestation.platform() instanceof PlatformEvidence.Tdx t) {
+      return tdx(t, attestation.stack(), vmConfigText, expectedReportData);
+    }
+    if (!(attestation.platform() instanceof PlatformEvidence.SevSnp snp)) {
+      throw new VerificationException(KmsReason.BAD_REQUEST, "RA-TLS requests are served for"
+          + " SEV-SNP and Intel TDX guests; the attestation carries "
+          + attestation.platform().kind() + " evidence");
     }
     DstackVmConfig vm = DstackVmConfig.parseSnp(vmConfigText);
     if (vm.mrConfig().isPresent() && !vm.mrConfig().get().equals(snp.mrConfig())) {
@@ -120,11 +139,44 @@ public final class RatlsRequest {
       throw new MalformedEvidenceException(KmsReason.BAD_REQUEST, "the attestation's cert_chain has "
           + chain.size() + " entries; this KMS reads none (KDS), [VCEK] or [ASK, VCEK]");
     }
-    return new RatlsRequest(b.build(), expectedReportData, attestation.platform().kind());
+    return new RatlsRequest(b.build(), null, expectedReportData, attestation.platform().kind());
   }
 
+  /** The TDX inputs; the vm_config must name the OS image (its os_image_hash is pinned). */
+  private static RatlsRequest tdx(PlatformEvidence.Tdx t, StackEvidence stack, String vmConfig,
+      Bytes expectedReportData) throws AttestationException {
+    if (vmConfig.isEmpty()) {
+      throw new MalformedEvidenceException(KmsReason.BAD_REQUEST, "the TDX guest sent no vm_config"
+          + " (request field vm_config, else the attestation's config) naming its os_image_hash");
+    }
+    List<DstackRuntimeEvent> events = new ArrayList<>();
+    for (RuntimeEvent e : stack.runtimeEvents()) {
+      events.add(DstackRuntimeEvent.of(e.event(), e.payload(), e.version()));
+    }
+    return new RatlsRequest(null, new Tdx(t.quote(), List.copyOf(events), vmConfig),
+        expectedReportData, t.kind());
+  }
+
+  /** The SEV-SNP inputs, or null for a TDX guest. */
   KeyReleaseRequest snpRequest() {
     return snpRequest;
+  }
+
+  /** The TDX inputs, or null for a SEV-SNP guest. */
+  Tdx tdx() {
+    return tdx;
+  }
+
+  /**
+   * dstack's app info of a verified quote's TD report and this request's runtime events and
+   * vm_config: full mode (the replay must equal RTMR3; GetAppKey, GetKmsKey), or boot-time mode as
+   * dstack's SignCert asks for (mr_aggregated from the replay up to {@code boot-mr-done}, the
+   * key provider not in mr_system); the full replay is checked in both modes.
+   */
+  DstackAppInfo tdxAppInfo(TdReport report, boolean bootTime) throws AttestationException {
+    DstackAppInfo full = DstackAppInfo.of(report, tdx.runtimeEvents(), tdx.vmConfig());
+    return !bootTime ? full : DstackAppInfo.builder().report(report).events(tdx.runtimeEvents())
+        .vmConfig(tdx.vmConfig()).bootTime(true).build();
   }
 
   /**
@@ -147,6 +199,7 @@ public final class RatlsRequest {
 
   @Override
   public String toString() {
-    return "RatlsRequest[" + platform + ", vcpus=" + snpRequest.vcpus() + "]";
+    return "RatlsRequest[" + platform + (snpRequest != null ? ", vcpus=" + snpRequest.vcpus()
+        : ", " + tdx.runtimeEvents().size() + " runtime events") + "]";
   }
 }

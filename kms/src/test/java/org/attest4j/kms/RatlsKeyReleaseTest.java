@@ -82,11 +82,11 @@ class RatlsKeyReleaseTest {
 
     RatlsKeyRelease r = kms.releaseRatls(RatlsRequest.decode(cert, req));
     AppKeyResponse resp = r.response();
-    AppKeys expected = AppKeyDeriver.of(f.roots).derive(f.appId.toByteArray(), f.instanceId.toByteArray());
+    AppKeys expected = AppKeyDeriver.of(f.roots).derive(f.appId, f.instanceId);
     assertArrayEquals(expected.diskCryptKey(), resp.getDiskCryptKey().toByteArray());
     assertArrayEquals(expected.envCryptKey(), resp.getEnvCryptKey().toByteArray());
     assertArrayEquals(expected.k256Key(), resp.getK256Key().toByteArray());
-    assertArrayEquals(expected.k256Signature(), resp.getK256Signature().toByteArray());
+    assertEquals(expected.k256Signature(), Bytes.of(resp.getK256Signature().toByteArray()));
     assertEquals("gateway", resp.getGatewayAppId());
     assertEquals(f.appId, r.bootInfo().appId());
     assertFalse(r.toString().contains(Bytes.of(expected.diskCryptKey()).toHex()));
@@ -126,5 +126,25 @@ class RatlsKeyReleaseTest {
         () -> RatlsRequest.decode(cert, ok.toBuilder()
             .setVmConfig("{\"sev_snp_measurement\":\"{}\",\"sev_snp_measurement\":\"{}\"}").build()));
     assertTrue(kms.releaseRatls(RatlsRequest.decode(cert, ok)).bootInfo().appId().equals(f.appId));
+  }
+
+  @Test
+  void aTdxOnlyKmsRefusesSnpGuests() throws Exception {
+    SyntheticTdxGuest tdx = new SyntheticTdxGuest();
+    KeyReleaseService tdxOnly = KeyReleaseService.builder()
+        .rootKeys(f.roots)
+        .clock(f.clock)
+        .tdx(tdx.verifier(), tdx.collateral(), null)
+        .tdxImage(tdx.pinnedImage(Fixture.rep(0x0a, 32)))
+        .authorization(info -> AuthorizationDecision.allow(""))
+        .build();
+    KmsCertificateAuthority ca = KmsCertificateAuthority.of(f.roots, f.clock);
+    KeyPair key = p256();
+    byte[] cert = certificate(ca, key, key.getPublic().getEncoded(), guest(f.appId));
+    GetAppKeyRequest req = GetAppKeyRequest.newBuilder().setApiVersion(1)
+        .setVmConfig(vmConfig(2, "EPYC-v4")).build();
+    KeyReleaseException e = assertThrows(KeyReleaseException.class,
+        () -> tdxOnly.releaseRatls(RatlsRequest.decode(cert, req)));
+    assertEquals(KmsReason.SNP_NOT_CONFIGURED, e.reason());
   }
 }

@@ -103,7 +103,7 @@ public final class GuestAgent {
     NonceResponse nonce = call("GetNonce", new byte[0], NonceResponse.getDefaultInstance());
     X25519KeyPair key = X25519KeyPair.generate();
     try {
-      byte[] reportData = ReportData.withNonce(key.publicKey(), nonce.getNonce().toByteArray()).toBytes();
+      byte[] reportData = ReportData.withNonce(key.publicKey(), Bytes.of(nonce.getNonce().toByteArray())).toBytes();
       SnpGuestReport r = reports.getReport(reportData);
       GetAppKeyAmdRequest.Builder req =
           GetAppKeyAmdRequest.newBuilder()
@@ -240,6 +240,33 @@ public final class GuestAgent {
     }
   }
 
+  /**
+   * {@code GuestAgent --simulate --ratls --tdx --kms URL}: a {@link SimulatedTdxGuest} of the
+   * example app (test-only simulated TDX root, the example TDX image), deployed for the KMS whose
+   * root key {@code GetMeta} reports, gets its keys over RA-TLS.
+   */
+  private static int simulateRatlsTdx(URI uri, PrintStream out, PrintStream err) {
+    err.println("SIMULATED guest: a software Intel TDX platform (test-only root; no hardware,"
+        + " nothing real is attested), RA-TLS");
+    try {
+      GetMetaResponse meta = call(RatlsGuest.uncheckedClient(), uri, "GetMeta", new byte[0],
+          GetMetaResponse.getDefaultInstance());
+      byte[] instanceId = new byte[20];
+      new java.security.SecureRandom().nextBytes(instanceId);
+      SimulatedTdxGuest guest = SimulatedTdxGuest.boot(ExampleLaunch.appId(),
+          ExampleLaunch.composeHash(), instanceId, meta.getEnvelopeSigningKey().toByteArray());
+      ReleasedKeys keys = RatlsGuest.create(uri)
+          .requestKeys(guest.kmsSpki(), SimulatedTdxGuest.vmConfig(), guest::attest);
+      out.println("keys released over RA-TLS to a TDX guest by " + uri + " (fingerprints):");
+      printFingerprints(keys, out);
+      return 0;
+    } catch (AgentException e) {
+      err.println("refused: " + e.reason() + (e.step() >= 0 ? " at step " + e.step() : "") + ": "
+          + e.getMessage());
+      return 1;
+    }
+  }
+
   /** Prints the fingerprints of released keys (never the keys). */
   public static void printFingerprints(ReleasedKeys keys, PrintStream out) {
     for (Map.Entry<String, String> e : keys.fingerprints().entrySet()) {
@@ -265,7 +292,7 @@ public final class GuestAgent {
     }
     if (args.length % 2 != 0 || !a.keySet().containsAll(java.util.List.of("--kms", "--mr-config", "--vcpus", "--vcpu-type"))) {
       System.err.println("usage: GuestAgent --kms URL --mr-config FILE --vcpus N --vcpu-type NAME"
-          + "\n       GuestAgent --simulate [--ratls] --kms URL");
+          + "\n       GuestAgent --simulate [--ratls [--tdx]] --kms URL");
       System.exit(2);
     }
     try {
@@ -291,18 +318,27 @@ public final class GuestAgent {
    * {@code GuestAgent --simulate --kms URL}: a guest launched as {@link ExampleLaunch} describes, on a
    * <strong>simulated</strong> SEV-SNP platform with the test-only root (announced on {@code err}),
    * asks the KMS for its keys. The guest's MrConfigV3 names the KMS key that {@code GetMeta}
-   * reports, as an operator would when deploying the app for that KMS.
+   * reports, as an operator would when deploying the app for that KMS. With {@code --ratls} it gets
+   * them over RA-TLS ({@link RatlsGuest}); with {@code --ratls --tdx} the guest is a {@link
+   * SimulatedTdxGuest} on a simulated Intel TDX platform instead.
    *
-   * @param args {@code --simulate --kms URL}
+   * @param args {@code --simulate [--ratls [--tdx]] --kms URL}
    * @param out where the released keys' fingerprints go
    * @param err where the simulation notice and a refusal go
    * @return 0 when keys were released and opened, 1 when refused or unreachable, 2 for usage errors
    */
   public static int simulate(String[] args, PrintStream out, PrintStream err) {
-    boolean ratls = args.length == 4 && args[1].equals("--ratls");
-    String[] a = ratls ? new String[] {args[0], args[2], args[3]} : args;
-    if (a.length != 3 || !a[0].equals("--simulate") || !a[1].equals("--kms")) {
-      err.println("usage: GuestAgent --simulate [--ratls] --kms URL");
+    java.util.List<String> flags = new java.util.ArrayList<>();
+    int i = 1;
+    while (i < args.length && (args[i].equals("--ratls") || args[i].equals("--tdx"))
+        && !flags.contains(args[i])) {
+      flags.add(args[i++]);
+    }
+    boolean ratls = flags.contains("--ratls");
+    boolean tdx = flags.contains("--tdx");
+    String[] a = args.length == i + 2 ? new String[] {args[0], args[i], args[i + 1]} : new String[0];
+    if (a.length != 3 || !a[0].equals("--simulate") || !a[1].equals("--kms") || tdx && !ratls) {
+      err.println("usage: GuestAgent --simulate [--ratls [--tdx]] --kms URL");
       return 2;
     }
     URI uri;
@@ -319,7 +355,7 @@ public final class GuestAgent {
       return 2;
     }
     if (ratls) {
-      return simulateRatls(uri, out, err);
+      return tdx ? simulateRatlsTdx(uri, out, err) : simulateRatls(uri, out, err);
     }
     err.println("SIMULATED guest: a software SEV-SNP platform (Genoa, test-only root; no hardware, nothing real is attested)");
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();

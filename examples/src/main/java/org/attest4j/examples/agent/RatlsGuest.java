@@ -41,14 +41,17 @@ import org.attest4j.snp.guest.SnpGuestReport;
 import org.attest4j.snp.guest.SnpReportProvider;
 
 /**
- * A dstack guest's key request over RA-TLS (spec dstack-ratls §5.2), for a SEV-SNP guest: {@code
+ * A dstack guest's key request over RA-TLS (spec dstack-ratls §5.2), for a SEV-SNP guest (or, with
+ * {@link #requestKeys(Bytes, String, Attester)}, any guest whose attestation the caller makes,
+ * such as a {@link SimulatedTdxGuest}): {@code
  * GetTempCaCert} on a connection that checks nothing about the server, then a fresh P-256 key whose
  * SubjectPublicKeyInfo the report binds (report_data = SHA-512("ratls-cert:" ‖ SPKI)), a client
  * certificate carrying that attestation signed by the temp CA, and {@code GetAppKey} on a mutually
  * authenticated connection that trusts only the root CA from step 1 and requires the {@code
  * kms:rpc} usage on the server certificate. Unlike upstream, the root CA from the unauthenticated
  * step 1 is checked at once against the KMS key the guest's own MrConfigV3 names (its {@code
- * key_provider_id}, which HOST_DATA measures), so a fake KMS is refused before any evidence is sent.
+ * key_provider_id}, which HOST_DATA measures; a TDX guest's measured key-provider event), so a fake
+ * KMS is refused before any evidence is sent.
  * Not thread-safe (one request at a time).
  */
 public final class RatlsGuest {
@@ -68,7 +71,49 @@ public final class RatlsGuest {
    * @return the guest
    */
   public static RatlsGuest create(URI kms, SnpReportProvider reports) {
-    return new RatlsGuest(kms, reports);
+    return new RatlsGuest(kms, java.util.Objects.requireNonNull(reports, "reports"));
+  }
+
+  /**
+   * A guest of {@code kms} whose attestations the caller makes ({@link #requestKeys(Bytes, String,
+   * Attester)}); {@link #attest} is then unavailable.
+   *
+   * @param kms the KMS base URL ({@code https://...})
+   * @return the guest
+   */
+  public static RatlsGuest create(URI kms) {
+    return new RatlsGuest(kms, null);
+  }
+
+  /** Makes the attestation for a report_data (a TDX quote with its runtime events, ...). */
+  @FunctionalInterface
+  public interface Attester {
+    /**
+     * The attestation whose evidence carries {@code reportData}.
+     *
+     * @param reportData 64 bytes
+     * @return the attestation
+     * @throws AgentException when the platform gives no evidence
+     */
+    Attestation attest(Bytes reportData) throws AgentException;
+  }
+
+  /**
+   * Runs GetTempCaCert (the root CA must be {@code kmsRootSpki}), then GetAppKey over mutual RA-TLS
+   * with a client certificate carrying {@code attester}'s attestation for the certificate key.
+   *
+   * @param kmsRootSpki the KMS root CA key the guest was deployed for (DER SubjectPublicKeyInfo)
+   * @param vmConfig dstack's {@code vm_config} sent in GetAppKey
+   * @param attester makes the attestation
+   * @return the released keys
+   * @throws AgentException when a step fails or the KMS refuses
+   */
+  public ReleasedKeys requestKeys(Bytes kmsRootSpki, String vmConfig, Attester attester)
+      throws AgentException {
+    TempCa ca = tempCa(kmsRootSpki);
+    KeyPair key = newKey();
+    Attestation a = attester.attest(RatlsReportData.forCertificateKey(key.getPublic().getEncoded()));
+    return getAppKey(ca, key, certificate(ca, key, a), vmConfig);
   }
 
   /**
@@ -82,12 +127,17 @@ public final class RatlsGuest {
    */
   public ReleasedKeys requestKeys(byte[] mrConfigDocument, int vcpus, String vcpuType)
       throws AgentException {
-    TempCa ca = tempCa(mrConfigDocument);
-    KeyPair key = newKey();
     String vmConfig = vmConfig(vcpus, vcpuType);
-    Attestation a = attest(RatlsReportData.forCertificateKey(key.getPublic().getEncoded()),
-        mrConfigDocument, vmConfig);
-    return getAppKey(ca, key, certificate(ca, key, a), vmConfig);
+    return requestKeys(keyProviderId(mrConfigDocument), vmConfig,
+        rd -> attest(rd, mrConfigDocument, vmConfig));
+  }
+
+  private static Bytes keyProviderId(byte[] mrConfigDocument) throws AgentException {
+    try {
+      return Bytes.of(MrConfigV3.parse(mrConfigDocument).keyProviderId());
+    } catch (AttestationException e) {
+      throw new AgentException(0, e.reason().qualifiedCode(), -1, e.getMessage(), e);
+    }
   }
 
   /**
@@ -99,16 +149,27 @@ public final class RatlsGuest {
    * @throws AgentException when the call fails or the KMS is not the one the guest was launched for
    */
   public TempCa tempCa(byte[] mrConfigDocument) throws AgentException {
+    return tempCa(keyProviderId(mrConfigDocument));
+  }
+
+  /**
+   * Step 1: {@code GetTempCaCert} on a connection that checks nothing about the server, then the
+   * returned root CA's key must be {@code pinned}.
+   *
+   * @param pinned the KMS root CA key the guest was deployed for (DER SubjectPublicKeyInfo)
+   * @return the temp CA and the KMS root CA
+   * @throws AgentException when the call fails or the KMS is not the pinned one
+   */
+  public TempCa tempCa(Bytes pinned) throws AgentException {
     try {
       GetTempCaCertResponse temp = GuestAgent.call(uncheckedClient(), kms, "GetTempCaCert",
           new byte[0], GetTempCaCertResponse.getDefaultInstance());
       byte[] rootCa = temp.getCaCert().getBytes(StandardCharsets.US_ASCII);
-      MrConfigV3 mr = MrConfigV3.parse(mrConfigDocument);
-      Bytes pinned = Bytes.of(mr.keyProviderId());
       if (pinned.length() == 0
           || !pinned.equals(RatlsCertificate.parse(rootCa).subjectPublicKeyInfo())) {
         throw new AgentException(0, "KMS_NOT_PINNED", -1, "the KMS's root CA key is not the"
-            + " key_provider_id of this guest's MrConfigV3; refusing to send evidence to it", null);
+            + " key provider this guest was deployed for (its MrConfigV3 key_provider_id or"
+            + " measured key-provider event); refusing to send evidence to it", null);
       }
       return new TempCa(rootCa, temp.getTempCaCert().getBytes(StandardCharsets.US_ASCII),
           pkcs8(temp.getTempCaKey()));
@@ -130,6 +191,10 @@ public final class RatlsGuest {
    */
   public Attestation attest(Bytes reportData, byte[] mrConfigDocument, String vmConfig)
       throws AgentException {
+    if (reports == null) {
+      throw new AgentException(0, "NO_SNP_PLATFORM", -1, "this guest was created without a SEV-SNP"
+          + " report provider; pass an Attester to requestKeys", null);
+    }
     try {
       SnpGuestReport r = reports.getReport(reportData.toByteArray());
       List<Bytes> chain = r.parseCertificateTable().flatMap(SnpCertTable::vcek)

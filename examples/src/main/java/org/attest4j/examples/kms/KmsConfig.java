@@ -34,6 +34,7 @@ import org.attest4j.kms.InMemoryUsedValueStore;
 import org.attest4j.kms.NonceStore;
 import org.attest4j.kms.UsedValueStore;
 import org.attest4j.kms.PinnedLaunch;
+import org.attest4j.kms.TdxPinnedImage;
 import org.attest4j.kms.WebhookAuthorizer;
 import org.attest4j.kms.internal.StrictJson;
 import org.attest4j.ovmf.MetadataSection;
@@ -47,6 +48,9 @@ import org.attest4j.snp.TcbVersion;
 import org.attest4j.snp.kds.EndorsementSource;
 import org.attest4j.snp.kds.EndorsementVerifier;
 import org.attest4j.snp.kds.KdsClient;
+import org.attest4j.tdx.TdxCollateral;
+import org.attest4j.tdx.TdxTrustAnchor;
+import org.attest4j.tdx.TdxVerifier;
 
 /**
  * The example KMS server's configuration: a small JSON file (snake_case keys; paths relative to
@@ -58,7 +62,10 @@ import org.attest4j.snp.kds.KdsClient;
  *   "port": 8000,                                 // loopback only; 0 picks a free port
  *   "key_dir": "kms-keys",                        // root keys, created on first start
  *   "trust": {"amd_roots": true, "anchors": [{"product": "Genoa", "ark_pem": "ark.pem"}]},
- *   "endorsements": {"cert_chain": "cert_chain.pem", "kds": {"base_url": "https://kdsintf.amd.com", "cache_dir": "kds-cache"}},
+ *   "endorsements": {"cert_chain": "cert_chain.pem", "kds": {"base_url": "https://kdsintf.amd.com", "cache_dir": "kds-cache",
+ *                    "circuit_breaker_ms": 10000}}, // after a KDS 429/503, no KDS call for this long
+ *   "endorsement_deadline_ms": 2000,              // the longest a request waits for an endorsement fetch
+ *   "require_vek_in_request": false,              // true: a request without vcek_pem is refused, never looked up
  *   "launch": {
  *     "ovmf": "OVMF.fd",                          // or "firmware_digest" + "sections" + "reset_eip" + "hashes_table_gpa"
  *     "kernel_sha256": "<hex>", "initrd_sha256": "<hex>",
@@ -78,8 +85,14 @@ import org.attest4j.snp.kds.KdsClient;
  *   "envelopes": ["hpke"],                       // add "aes_siv_pr630" for PR #630 clients
  *   "auth": {"webhook": "http://127.0.0.1:3000"}, // or {"allow": { auth-simple config }}
  *   "ratls": false,                              // dstack's RA-TLS RPCs on HTTPS
- *   "allow_replica_onboarding": false            // GetKmsKey for attested replicas (needs ratls; with
+ *   "allow_replica_onboarding": false,           // GetKmsKey for attested replicas (needs ratls; with
  *                                                // "allow", the KMS app in auth.kms_allow)
+ *   "tdx": {                                     // optional: also serve Intel TDX guests
+ *     "trust_root_pem": "root.pem",              // default: Intel's SGX root CA
+ *     "collateral": "collateral.json",           // QuoteCollateralV3 JSON (PCCS / dcap-qvl)
+ *     "images": [{"os_image_hash": "<hex>", "mr_td": "<hex>", "rtmr0": "<hex>", "rtmr1": "<hex>", "rtmr2": "<hex>"}],
+ *     "require_key_provider": true                // the measured key-provider event must name this KMS
+ *   }
  * }
  * }</pre>
  *
@@ -126,7 +139,8 @@ public final class KmsConfig {
     JsonObject o = e.getAsJsonObject();
     only(o, "", "comment", "port", "key_dir", "trust", "endorsements", "launch", "policy", "min_tcb", "identity_binding",
         "freshness", "nonce_lifetime_seconds", "used_nonce_capacity", "used_digest_capacity", "envelopes", "auth",
-        "redis_url", "http", "tls", "ratls", "allow_replica_onboarding");
+        "redis_url", "http", "tls", "ratls", "allow_replica_onboarding", "tdx", "endorsement_deadline_ms",
+        "require_vek_in_request");
     return new KmsConfig(o, baseDir);
   }
 
@@ -278,6 +292,75 @@ public final class KmsConfig {
     }
   }
 
+  /** The largest {@code endorsement_deadline_ms} accepted: a request thread must not wait longer. */
+  static final long MAX_ENDORSEMENT_DEADLINE_MS = 60_000;
+
+  /** The largest {@code endorsements.kds.circuit_breaker_ms} accepted (one hour). */
+  static final long MAX_CIRCUIT_BREAKER_MS = 3_600_000;
+
+  /**
+   * How long a request waits for an endorsement fetch it triggers ({@code endorsement_deadline_ms},
+   * milliseconds, 1 to 60,000, default 2,000; see {@link KeyReleaseService.Builder#endorsementDeadline}).
+   *
+   * @return the deadline
+   * @throws MalformedEvidenceException if it is not a whole number of milliseconds in range
+   */
+  public Duration endorsementDeadline() throws MalformedEvidenceException {
+    if (!json.has("endorsement_deadline_ms")) {
+      return Duration.ofSeconds(2);
+    }
+    return Duration.ofMillis(millis(json.get("endorsement_deadline_ms"), "endorsement_deadline_ms",
+        MAX_ENDORSEMENT_DEADLINE_MS));
+  }
+
+  /**
+   * Whether a request must bring its VCEK/VLEK ({@code require_vek_in_request}, default false; see
+   * {@link KeyReleaseService.Builder#requireVekInRequest}): then no request makes the KMS look a
+   * VEK up.
+   *
+   * @return true when set
+   * @throws MalformedEvidenceException if the value is not a boolean
+   */
+  public boolean requireVekInRequest() throws MalformedEvidenceException {
+    JsonElement e = json.get("require_vek_in_request");
+    return e != null && !e.isJsonNull() && bool(e, "require_vek_in_request");
+  }
+
+  /**
+   * How long the KDS client stops asking after a 429 or 503 ({@code endorsements.kds.circuit_breaker_ms},
+   * milliseconds, 1 to 3,600,000, default 10,000: AMD's KDS allows about one VCEK per 10 s per
+   * client; see {@link KdsClient.Builder#circuitBreaker}). The breaker cannot be turned off here.
+   *
+   * @return the window
+   * @throws MalformedEvidenceException if it is not a whole number of milliseconds in range
+   */
+  public Duration kdsCircuitBreaker() throws MalformedEvidenceException {
+    JsonObject e = object(json, "endorsements");
+    JsonObject kds = e == null ? null : object(e, "kds");
+    if (kds == null || !kds.has("circuit_breaker_ms")) {
+      return KDS_BREAKER;
+    }
+    return Duration.ofMillis(millis(kds.get("circuit_breaker_ms"), "endorsements.kds.circuit_breaker_ms",
+        MAX_CIRCUIT_BREAKER_MS));
+  }
+
+  /** A positive whole number of milliseconds up to {@code max}. */
+  private static long millis(JsonElement e, String key, long max) throws MalformedEvidenceException {
+    if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+      throw bad(key + " must be a number of milliseconds (1 to " + max + ")");
+    }
+    long v;
+    try {
+      v = e.getAsJsonPrimitive().getAsBigDecimal().longValueExact();
+    } catch (ArithmeticException ex) {
+      throw bad(key + " must be a whole number of milliseconds (1 to " + max + "), not " + e);
+    }
+    if (v < 1 || v > max) {
+      throw bad(key + " must be 1 to " + max + " ms, not " + v);
+    }
+    return v;
+  }
+
   /**
    * Builds the key-release service this configuration describes, with the used-value store that
    * {@code usedValues} makes.
@@ -313,6 +396,10 @@ public final class KmsConfig {
     KeyReleaseService.Builder b = KeyReleaseService.builder().clock(clock).rootKeys(roots)
         .caCertPem(roots.rootCaCertificatePem());
     b.snp(verifier(clock), shared.endorsements(endorsements(clock), endorsementVerifier(), clock));
+    b.endorsementDeadline(endorsementDeadline());
+    if (requireVekInRequest()) {
+      b.requireVekInRequest();
+    }
     PinnedLaunch pinned = launch();
     b.launch(pinned);
     String policy = string(json, "policy", "strict");
@@ -358,6 +445,7 @@ public final class KmsConfig {
     }
     b.envelopes(modes.get(0), modes.subList(1, modes.size()).toArray(new EnvelopeMode[0]));
     b.authorization(authorization(pinned));
+    tdx(b);
     if (allowReplicaOnboarding()) {
       b.replicaAuthorization(replicaAuthorization(pinned));
     }
@@ -491,6 +579,48 @@ public final class KmsConfig {
       throw bad("auth.kms_allow allows nothing: " + nothing);
     }
     return list;
+  }
+
+  /**
+   * The TDX part ({@code "tdx"}), if any: the root the quotes' PCK chains must end in (Intel's
+   * unless {@code trust_root_pem} names another, such as the simulated platform's test-only root),
+   * the collateral, the OS images guests may run and whether the key-provider event must name this
+   * KMS. The collateral is fixed: it must be current at the KMS clock (Intel's expires after about
+   * 30 days).
+   */
+  private void tdx(KeyReleaseService.Builder b) throws IOException, MalformedEvidenceException {
+    JsonObject t = object(json, "tdx");
+    if (t == null) {
+      return;
+    }
+    only(t, "tdx.", "trust_root_pem", "collateral", "images", "require_key_provider");
+    TdxVerifier.Builder v = TdxVerifier.builder();
+    TdxCollateral collateral;
+    try {
+      if (t.has("trust_root_pem")) {
+        v.trustAnchor(TdxTrustAnchor.ofCertificate(Files.readAllBytes(resolve(string(t, "trust_root_pem", null)))));
+      }
+      collateral = TdxCollateral.fromQuoteCollateralJson(Files.readAllBytes(resolve(string(t, "collateral", null))));
+    } catch (MalformedEvidenceException ex) {
+      throw bad("tdx: " + ex.getMessage());
+    }
+    b.tdx(v.build(), collateral, null);
+    JsonArray images = array(t, "images");
+    if (images.size() == 0) {
+      throw bad("tdx.images must pin at least one OS image {os_image_hash, mr_td, rtmr0, rtmr1, rtmr2}");
+    }
+    for (JsonElement e : images) {
+      if (!e.isJsonObject()) {
+        throw bad("tdx.images entries are objects {os_image_hash, mr_td, rtmr0, rtmr1, rtmr2}");
+      }
+      JsonObject i = e.getAsJsonObject();
+      only(i, "tdx.images[].", "os_image_hash", "mr_td", "rtmr0", "rtmr1", "rtmr2");
+      b.tdxImage(new TdxPinnedImage(hex(i, "os_image_hash", 32), hex(i, "mr_td", 48), hex(i, "rtmr0", 48),
+          hex(i, "rtmr1", 48), hex(i, "rtmr2", 48)));
+    }
+    if (t.has("require_key_provider")) {
+      b.tdxRequireKeyProvider(bool(t.get("require_key_provider"), "tdx.require_key_provider"));
+    }
   }
 
   /** The value of the "allow_any_tcb" opt-out. */
@@ -691,11 +821,11 @@ public final class KmsConfig {
       }
       JsonObject kds = object(e, "kds");
       if (kds != null) {
-        only(kds, "endorsements.kds.", "base_url", "cache_dir", "offline");
-        // a KMS must not queue requests behind KDS's rate limit: 429/503 open a breaker (10 s, AMD's
-        // pace of about one VCEK per 10 s per client) and the request path answers 503 at once
+        only(kds, "endorsements.kds.", "base_url", "cache_dir", "offline", "circuit_breaker_ms");
+        // a KMS must not queue requests behind KDS's rate limit: 429/503 open a breaker (default
+        // 10 s, AMD's pace of about one VCEK per 10 s per client) and the request path answers 503
         KdsClient.Builder k = KdsClient.builder().clock(clock).verifier(endorsementVerifier())
-            .circuitBreaker(KDS_BREAKER);
+            .circuitBreaker(kdsCircuitBreaker());
         if (kds.has("base_url")) {
           k.baseUri(string(kds, "base_url", null));
         }

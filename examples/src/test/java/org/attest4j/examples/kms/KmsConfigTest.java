@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.crypto.KmsRootKeys;
 import org.attest4j.examples.agent.AgentException;
@@ -68,6 +69,36 @@ class KmsConfigTest {
   }
 
   @Test
+  void theTdxSectionIsOptionalAndStrict() throws Exception {
+    assertFalse(KmsConfig.parse(config(SOME_ALLOW), dir).buildService(KmsTestbed.PLATFORM.clockInsideValidity())
+        .servesTdx());
+    Path examples = Path.of("").toAbsolutePath();
+    for (String f : new String[] {"TEST-ONLY-simulated-tdx-root.pem", "TEST-ONLY-simulated-tdx-collateral.json"}) {
+      Files.copy(examples.resolve(f), dir.resolve(f));
+    }
+    String image = "{\"os_image_hash\":\"" + "0a".repeat(32) + "\",\"mr_td\":\"" + "0b".repeat(48)
+        + "\",\"rtmr0\":\"" + "0c".repeat(48) + "\",\"rtmr1\":\"" + "0d".repeat(48) + "\",\"rtmr2\":\""
+        + "0e".repeat(48) + "\"}";
+    String tdx = "\"tdx\":{\"trust_root_pem\":\"TEST-ONLY-simulated-tdx-root.pem\","
+        + "\"collateral\":\"TEST-ONLY-simulated-tdx-collateral.json\",\"images\":[" + image + "]},";
+    assertTrue(KmsConfig.parse(config(tdx + SOME_ALLOW), dir)
+        .buildService(KmsTestbed.PLATFORM.clockInsideValidity()).servesTdx());
+    String[][] bad = {
+      {tdx.replace("\"images\"", "\"imagez\""), "unknown configuration key tdx.imagez"},
+      {tdx.replace("[" + image + "]", "[]"), "tdx.images must pin at least one"},
+      {tdx.replace("0b0b", "0b"), "mr_td must be 48 bytes"},
+      {tdx.replace("TEST-ONLY-simulated-tdx-collateral.json", "TEST-ONLY-simulated-tdx-root.pem"), "tdx: "},
+      {tdx.replace("\"collateral\":\"TEST-ONLY-simulated-tdx-collateral.json\",", ""), "collateral is required"},
+    };
+    for (String[] c : bad) {
+      MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class,
+          () -> KmsConfig.parse(config(c[0] + SOME_ALLOW), dir).buildService(KmsTestbed.PLATFORM.clockInsideValidity()),
+          c[1]);
+      assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+    }
+  }
+
+  @Test
   void firstStartCreatesRootKeysAndLaterStartsReuseThem() throws Exception {
     KmsConfig c = KmsConfig.parse(config(SOME_ALLOW), dir);
     KeyReleaseService first = c.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
@@ -104,7 +135,7 @@ class KmsConfigTest {
         java.security.cert.CertificateFactory.getInstance("X.509")
             .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
     KmsRootKeys roots = c.rootKeys();
-    assertArrayEquals(roots.rootCaPublicKeySpki(), cert.getPublicKey().getEncoded());
+    assertEquals(roots.rootCaPublicKeySpki(), Bytes.of(cert.getPublicKey().getEncoded()));
     assertArrayEquals(first.keyProviderId().toByteArray(), cert.getPublicKey().getEncoded());
     cert.verify(cert.getPublicKey());
     assertEquals(1, cert.getBasicConstraints());
@@ -166,7 +197,7 @@ class KmsConfigTest {
       KmsConfig c = KmsConfig.parse(config("\"auth\":{\"webhook\":\"http://127.0.0.1:" + hook.getAddress().getPort() + "\"}"), dir);
       try (KmsServer kms = KmsServer.start(c, KmsTestbed.PLATFORM.clockInsideValidity())) {
         KmsRootKeys roots = c.rootKeys();
-        var mr = org.attest4j.crypto.MrConfigV3.builder().appId(new byte[20]).composeHash(new byte[32])
+        var mr = org.attest4j.crypto.MrConfigV3.builder().appId(Bytes.of(new byte[20])).composeHash(Bytes.of(new byte[32]))
             .keyProvider(org.attest4j.crypto.KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
         SimulatedGuest g = SimulatedGuest.builder(KmsTestbed.PLATFORM)
             .firmware(OvmfImage.parse(SyntheticImages.firmware()).prepare())
@@ -181,14 +212,14 @@ class KmsConfigTest {
         assertEquals(64, sent.get("deviceId").getAsString().length());
         String kp = new String(HexFormat.of().parseHex(sent.get("keyProviderInfo").getAsString()), StandardCharsets.UTF_8);
         assertTrue(kp.contains("\"name\":\"kms\""), kp);
-        assertArrayEquals(roots.rootCaPublicKeySpki(), kms.service().keyProviderId().toByteArray());
+        assertEquals(roots.rootCaPublicKeySpki(), kms.service().keyProviderId());
       }
       // the webhook down: the release is refused with 503 and a retryable reason, not allowed
       hook.stop(0);
       KmsConfig c2 = KmsConfig.parse(config("\"auth\":{\"webhook\":\"http://127.0.0.1:" + hook.getAddress().getPort() + "\"}"), dir);
       try (KmsServer kms = KmsServer.start(c2, KmsTestbed.PLATFORM.clockInsideValidity())) {
         KmsRootKeys roots = c2.rootKeys();
-        var mr = org.attest4j.crypto.MrConfigV3.builder().appId(new byte[20]).composeHash(new byte[32])
+        var mr = org.attest4j.crypto.MrConfigV3.builder().appId(Bytes.of(new byte[20])).composeHash(Bytes.of(new byte[32]))
             .keyProvider(org.attest4j.crypto.KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
         SimulatedGuest g = SimulatedGuest.builder(KmsTestbed.PLATFORM)
             .firmware(OvmfImage.parse(SyntheticImages.firmware()).prepare())
@@ -247,7 +278,7 @@ class KmsConfigTest {
     KmsConfig c = KmsConfig.parse(config(SOME_ALLOW, floor), dir);
     try (KmsServer kms = KmsServer.start(c, KmsTestbed.PLATFORM.clockInsideValidity())) {
       KmsRootKeys roots = c.rootKeys();
-      var mr = org.attest4j.crypto.MrConfigV3.builder().appId(new byte[20]).composeHash(new byte[32])
+      var mr = org.attest4j.crypto.MrConfigV3.builder().appId(Bytes.of(new byte[20])).composeHash(Bytes.of(new byte[32]))
           .keyProvider(org.attest4j.crypto.KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
       SimulatedGuest g = SimulatedGuest.builder(KmsTestbed.PLATFORM)
           .firmware(OvmfImage.parse(SyntheticImages.firmware()).prepare())
@@ -258,6 +289,56 @@ class KmsConfigTest {
       assertEquals(403, e.status());
       assertEquals(3, e.step());
       assertTrue(e.reason().contains("TCB_TOO_LOW"), e.reason());
+    }
+  }
+
+  @Test
+  void endorsementDeadlineVekRequirementAndBreakerAreConfigKeys() throws Exception {
+    String good = config(SOME_ALLOW);
+    KmsConfig defaults = KmsConfig.parse(good, dir);
+    assertEquals(java.time.Duration.ofSeconds(2), defaults.endorsementDeadline());
+    assertFalse(defaults.requireVekInRequest());
+    assertEquals(java.time.Duration.ofSeconds(10), defaults.kdsCircuitBreaker());
+    KmsConfig set = KmsConfig.parse(good.replace("\"policy\"",
+        "\"endorsement_deadline_ms\":750,\"require_vek_in_request\":true,\"policy\"").replace(
+        "{\"cert_chain\":\"cert_chain.pem\"}",
+        "{\"cert_chain\":\"cert_chain.pem\",\"kds\":{\"offline\":true,\"circuit_breaker_ms\":30000}}"), dir);
+    assertEquals(java.time.Duration.ofMillis(750), set.endorsementDeadline());
+    assertTrue(set.requireVekInRequest());
+    assertEquals(java.time.Duration.ofSeconds(30), set.kdsCircuitBreaker());
+
+    // applied: a request without vcek_pem is refused before anything else is looked up
+    KeyReleaseService svc = set.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
+    org.attest4j.kms.KeyReleaseRequest noVek = org.attest4j.kms.KeyReleaseRequest.builder()
+        .report(KmsTestbed.PLATFORM.reportBuilder().sign()).mrConfig(org.attest4j.core.Bytes.of(new byte[] {'{', '}'}))
+        .vcpus(1).vcpuType("EPYC-v4").nonce(svc.issueNonce().nonce()).build();
+    org.attest4j.kms.KeyReleaseException refused =
+        assertThrows(org.attest4j.kms.KeyReleaseException.class, () -> svc.release(noVek));
+    assertEquals(org.attest4j.kms.KmsReason.VEK_REQUIRED, refused.refusal().reason());
+    KeyReleaseService lax = defaults.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
+    org.attest4j.kms.KeyReleaseException other =
+        assertThrows(org.attest4j.kms.KeyReleaseException.class, () -> lax.release(noVek));
+    assertFalse(other.refusal().reason() == org.attest4j.kms.KmsReason.VEK_REQUIRED, other.getMessage());
+
+    // validated, each with a one-line message naming the key
+    String[][] bad = {
+        {"\"endorsement_deadline_ms\":0,", "endorsement_deadline_ms"},
+        {"\"endorsement_deadline_ms\":60001,", "endorsement_deadline_ms"},
+        {"\"endorsement_deadline_ms\":1.5,", "endorsement_deadline_ms"},
+        {"\"endorsement_deadline_ms\":\"PT2S\",", "endorsement_deadline_ms"},
+        {"\"require_vek_in_request\":\"yes\",", "require_vek_in_request"},
+    };
+    for (String[] b : bad) {
+      KmsConfig c = KmsConfig.parse(good.replace("\"policy\"", b[0] + "\"policy\""), dir);
+      MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class,
+          () -> c.buildService(KmsTestbed.PLATFORM.clockInsideValidity()), b[0]);
+      assertTrue(e.getMessage().contains(b[1]) && !e.getMessage().contains("\n"), e.getMessage());
+    }
+    for (String v : new String[] {"0", "-5", "3600001", "\"10s\""}) {
+      KmsConfig c = KmsConfig.parse(good.replace("{\"cert_chain\":\"cert_chain.pem\"}",
+          "{\"cert_chain\":\"cert_chain.pem\",\"kds\":{\"circuit_breaker_ms\":" + v + "}}"), dir);
+      MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class, c::kdsCircuitBreaker, v);
+      assertTrue(e.getMessage().contains("endorsements.kds.circuit_breaker_ms"), e.getMessage());
     }
   }
 }

@@ -20,10 +20,11 @@ class NewcomerPathTest {
 
   @TempDir Path dir;
 
-  /** Copies the shipped example config and its test-only PEM files into {@code dir}. */
+  /** Copies the shipped example config and its test-only PEM and collateral files into {@code dir}. */
   static Path exampleConfig(Path dir, String... replacements) throws Exception {
     Path examples = Path.of("").toAbsolutePath();
-    for (String f : new String[] {"TEST-ONLY-simulated-ark-genoa.pem", "TEST-ONLY-simulated-cert-chain-genoa.pem"}) {
+    for (String f : new String[] {"TEST-ONLY-simulated-ark-genoa.pem", "TEST-ONLY-simulated-cert-chain-genoa.pem",
+        "TEST-ONLY-simulated-tdx-root.pem", "TEST-ONLY-simulated-tdx-collateral.json"}) {
       Files.copy(examples.resolve(f), dir.resolve(f));
     }
     String cfg = Files.readString(examples.resolve("kms.example.json"));

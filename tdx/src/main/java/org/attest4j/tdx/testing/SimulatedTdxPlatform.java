@@ -121,10 +121,10 @@ public final class SimulatedTdxPlatform {
     this.pceSvn = b.pceSvn;
     this.teeTcbSvn = b.teeTcbSvn.clone();
     SecureRandom rnd = b.random;
-    this.rootKey = ec(rnd);
-    this.pckCaKey = ec(rnd);
+    this.rootKey = b.testOnlyRoot ? TestOnlyTdxRoot.root() : ec(rnd);
+    this.pckCaKey = b.testOnlyRoot ? TestOnlyTdxRoot.pckCa() : ec(rnd);
     this.pckKey = ec(rnd);
-    this.tcbKey = ec(rnd);
+    this.tcbKey = b.testOnlyRoot ? TestOnlyTdxRoot.tcbSigning() : ec(rnd);
     this.attestationKey = ec(rnd);
     this.pckCaSerial = new BigInteger(64, rnd).setBit(63);
     this.pckSerial = new BigInteger(64, rnd).setBit(62);
@@ -169,8 +169,24 @@ public final class SimulatedTdxPlatform {
     private byte[] teeTcbSvn = HexFormat.of().parseHex("0b010400000000000000000000000000");
     private Duration pckValidity = Duration.ofDays(7 * 365);
     private SecureRandom random = new SecureRandom();
+    private boolean testOnlyRoot;
 
     private Builder() {}
+
+    /**
+     * Uses the fixed, public, <strong>test-only</strong> root CA, PCK Platform CA and TCB signing
+     * keys that ship in this jar instead of fresh ones, so that separate processes share one
+     * simulated PKI: a KMS that trusts this root ({@link #rootCertificatePem()} of any such platform)
+     * with collateral signed by it accepts the quotes of every test-only platform of the same FMSPC
+     * and TCB. The PCK and attestation keys stay fresh. Anyone can sign with these keys: trust
+     * them in examples and tests only.
+     *
+     * @return this builder
+     */
+    public Builder testOnlyRoot() {
+      this.testOnlyRoot = true;
+      return this;
+    }
 
     /**
      * The instant the platform's certificates and default collateral are centred on (default: now).
