@@ -106,7 +106,7 @@ final class RatlsDemo {
       out.println("   it pins the simulated Genoa launch (synthetic firmware, kernel, initrd, command line,"
           + " 2 x EPYC-v4) and allows app " + abbrev(hex(appId)));
 
-      MrConfigV3 mr = MrConfigV3.builder().appId(appId).composeHash(composeHash).instanceId(instanceId)
+      MrConfigV3 mr = MrConfigV3.builder().appId(Bytes.of(appId)).composeHash(Bytes.of(composeHash)).instanceId(Bytes.of(instanceId))
           .keyProvider(KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
       byte[] doc = mr.documentBytes();
       SimulatedGuest guest = guest(platform, firmware, kernel, initrd, cmdline, mr.hostData());
@@ -162,7 +162,7 @@ final class RatlsDemo {
             v[v.length / 2] / 1e6);
       }
       out.printf(Locale.ROOT, "   %-76s %8.1f ms %11.1f ms%n", "total", firstTotal / 1e6, warmTotal / 1e6);
-      AppKeys expected = AppKeyDeriver.of(roots).derive(appId, instanceId);
+      AppKeys expected = AppKeyDeriver.of(roots).derive(Bytes.of(appId), Bytes.of(instanceId));
       boolean same = Arrays.equals(expected.diskCryptKey(), keys.diskCryptKey())
           && Arrays.equals(expected.envCryptKey(), keys.envCryptKey())
           && Arrays.equals(expected.k256Key(), keys.k256Key());
@@ -176,7 +176,7 @@ final class RatlsDemo {
           roots.rootCaPublicKeySpki());
       ReleasedKeys tdxKeys = RatlsGuest.create(kms.baseUri())
           .requestKeys(tdx.kmsSpki(), SimulatedTdxGuest.vmConfig(), tdx::attest);
-      AppKeys expectedTdx = AppKeyDeriver.of(roots).derive(appId, tdxInstance);
+      AppKeys expectedTdx = AppKeyDeriver.of(roots).derive(Bytes.of(appId), Bytes.of(tdxInstance));
       boolean sameTdx = Arrays.equals(expectedTdx.diskCryptKey(), tdxKeys.diskCryptKey())
           && Arrays.equals(expectedTdx.envCryptKey(), tdxKeys.envCryptKey())
           && Arrays.equals(expectedTdx.k256Key(), tdxKeys.k256Key());
@@ -220,8 +220,8 @@ final class RatlsDemo {
 
       // c. a guest of another app presents this app's MrConfigV3
       byte[] otherApp = Arrays.copyOf(sha256("someone else's app"), 20);
-      MrConfigV3 mine = MrConfigV3.builder().appId(otherApp).composeHash(composeHash)
-          .instanceId(instanceId).keyProvider(KeyProviderKind.KMS)
+      MrConfigV3 mine = MrConfigV3.builder().appId(Bytes.of(otherApp)).composeHash(Bytes.of(composeHash))
+          .instanceId(Bytes.of(instanceId)).keyProvider(KeyProviderKind.KMS)
           .keyProviderId(roots.rootCaPublicKeySpki()).build();
       RatlsGuest thief = RatlsGuest.create(kms.baseUri(),
           guest(platform, firmware, kernel, initrd, cmdline, mine.hostData()));
@@ -318,7 +318,7 @@ final class RatlsDemo {
   }
 
   private static SimulatedGuest guest(SimulatedSnpPlatform platform, PreparedFirmware firmware,
-      byte[] kernel, byte[] initrd, String cmdline, byte[] hostData) throws Exception {
+      byte[] kernel, byte[] initrd, String cmdline, Bytes hostData) throws Exception {
     return SimulatedGuest.builder(platform).firmware(firmware).boot(kernel, initrd, cmdline)
         .vcpus(VCPUS, VCPU_TYPE).hostData(hostData).build();
   }

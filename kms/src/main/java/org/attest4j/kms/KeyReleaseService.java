@@ -4,20 +4,16 @@ import com.google.gson.JsonObject;
 import com.google.protobuf.ByteString;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
-import java.util.function.Supplier;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.EndorsementUnavailableException;
@@ -31,14 +27,10 @@ import org.attest4j.snp.SnpPolicy;
 import org.attest4j.snp.SnpVerifier;
 import org.attest4j.snp.TcbVersion;
 import org.attest4j.snp.kds.EndorsementSource;
-import org.attest4j.tdx.CcelEventLog;
 import org.attest4j.tdx.DstackAppInfo;
-import org.attest4j.tdx.DstackEventLog;
-import org.attest4j.tdx.TdReport;
 import org.attest4j.tdx.TdxCollateral;
 import org.attest4j.tdx.TdxPolicy;
 import org.attest4j.tdx.TdxQuote;
-import org.attest4j.tdx.TdxVerdict;
 import org.attest4j.tdx.TdxVerifier;
 import org.attest4j.kms.proto.AppId;
 import org.attest4j.kms.proto.AppKeyAmdResponse;
@@ -101,65 +93,67 @@ import org.attest4j.kms.proto.SignCertResponse;
  */
 public final class KeyReleaseService {
   private static final System.Logger LOG = System.getLogger(KeyReleaseService.class.getName());
-  private static final int STEPS = KeyReleaseStep.values().length;
 
-  private final Ports.EvidencePort evidence;
   private final PinnedLaunch launch;
   private final AuthorizationHook authorization;
-  private final AuthorizationHook replicaAuthorization;
-  private final org.attest4j.ratls.KmsCertificateAuthority certificateAuthority;
+  private final AuthorizationStep appAuthorization;
+  private final AuthorizationStep tdxAuthorization;
+  private final AuthorizationStep replicaAuthorization;
+  private final AuthorizationStep tdxReplicaAuthorization;
+  private final SealingStep sealing;
+  private final TlsDeliveryStep delivery;
   private final Ports.KeyPort keys;
-  private final Ports.IdentityDocumentPort identityDocuments;
-  private final Ports.ReportDataPort reportData;
   private final IdentityBinding identityBinding;
-  private final FreshnessMode freshness;
+  private final FreshnessMode freshnessMode;
+  private final FreshnessStep freshness;
   private final NonceStore nonces;
   private final EnvelopeMode defaultEnvelope;
   private final Set<EnvelopeMode> envelopes;
-  private final boolean requireKeyProviderId;
   private final String caCertPem;
   private final Clock clock;
-  private final Bytes keyProviderInfo;
-  private final BoundedCache<String, Bytes> measurements;
-  private final BoundedCache<Bytes, Ports.IdentityDocument> documents;
-  private final BoundedCache<Bytes, Object> appKeys;
-  private final TdxVerifier tdxVerifier;
-  private final TdxCollateralSource tdxCollateral;
-  private final TdxPolicy tdxPolicy;
-  private final List<TdxPinnedImage> tdxImages;
-  private final boolean tdxRequireKeyProvider;
+  private final SnpReleasePath snp;
+  private final KeyDerivationStep derivation;
+  private final TdxRequestStep tdxRequest;
+  private final TdxReleasePath tdx;
+  private final boolean servesTdx;
 
   private KeyReleaseService(Builder b) {
-    this.evidence = b.evidence;
     this.launch = b.launch;
     this.authorization = b.authorization;
-    this.replicaAuthorization = b.replicaAuthorization;
+    this.appAuthorization = new AuthorizationStep(b.authorization, "app");
+    this.tdxAuthorization = new AuthorizationStep(b.authorization, "TDX app");
+    this.replicaAuthorization = b.replicaAuthorization == null ? null
+        : new AuthorizationStep(b.replicaAuthorization, "KMS replica");
+    this.tdxReplicaAuthorization = b.replicaAuthorization == null ? null
+        : new AuthorizationStep(b.replicaAuthorization, "TDX KMS replica");
     this.keys = b.keys;
-    this.identityDocuments = b.identityDocuments;
-    this.reportData = b.reportData;
     this.identityBinding = b.identityBinding;
-    this.freshness = b.freshness;
+    this.freshnessMode = b.freshness;
     this.clock = b.clock;
     this.nonces = b.nonces != null ? b.nonces : NonceStore.builder().clock(b.clock).build();
+    this.freshness = new FreshnessStep(b.reportData, b.freshness, nonces, b.clock);
     this.defaultEnvelope = b.defaultEnvelope;
     this.envelopes = Set.copyOf(b.envelopes);
-    this.requireKeyProviderId = b.requireKeyProviderId;
     this.caCertPem =
         b.caCertPem != null ? b.caCertPem : b.roots != null ? b.roots.rootCaCertificatePem() : "";
     JsonObject kp = new JsonObject();
     kp.addProperty("name", "kms");
     kp.addProperty("id", keys.rootCaSpki().toHex());
-    this.keyProviderInfo = Bytes.of(kp.toString().getBytes(StandardCharsets.UTF_8));
-    this.measurements = new BoundedCache<>(256);
-    this.documents = new BoundedCache<>(256);
-    this.appKeys = new BoundedCache<>(b.appKeyCacheSize);
-    this.tdxVerifier = b.tdxVerifier;
-    this.tdxCollateral = b.tdxCollateral;
-    this.tdxPolicy = b.tdxPolicy;
-    this.tdxImages = List.copyOf(b.tdxImages);
-    this.tdxRequireKeyProvider = b.tdxRequireKeyProvider;
-    this.certificateAuthority = b.roots == null ? null
-        : org.attest4j.ratls.KmsCertificateAuthority.of(b.roots, b.clock);
+    Bytes keyProviderInfo = Bytes.of(kp.toString().getBytes(StandardCharsets.UTF_8));
+    this.snp = new SnpReleasePath(new SnpEvidenceStep(b.evidence), new SnpPolicyStep(b.evidence),
+        new SnpMeasurementStep(b.launch),
+        new SnpIdentityStep(b.identityDocuments, b.identityBinding, b.launch, keys.rootCaSpki(),
+            b.requireKeyProviderId),
+        b.launch, keyProviderInfo);
+    this.derivation = new KeyDerivationStep(b.keys, b.appKeyCacheSize);
+    this.servesTdx = b.tdxVerifier != null;
+    this.tdxRequest = new TdxRequestStep(servesTdx);
+    this.tdx = new TdxReleasePath(new TdxEvidenceStep(b.tdxVerifier, b.tdxCollateral, b.clock),
+        new TdxPolicyStep(b.tdxPolicy), new TdxMeasurementStep(b.tdxImages),
+        new TdxIdentityStep(keys.rootCaSpki(), b.tdxRequireKeyProvider));
+    this.sealing = new SealingStep(keys, defaultEnvelope, envelopes, caCertPem);
+    this.delivery = new TlsDeliveryStep(keys, b.roots == null ? null
+        : org.attest4j.ratls.KmsCertificateAuthority.of(b.roots, b.clock), caCertPem);
   }
 
   /** A builder. */
@@ -168,29 +162,8 @@ public final class KeyReleaseService {
   }
 
   // ------------------------------------------------------------------------------------------
-  // the flow
+  // the paths: each a fixed sequence of step classes (see docs/kms.md)
   // ------------------------------------------------------------------------------------------
-
-  /** Tracks the current step and per-step times of one request. */
-  private static final class Run {
-    final long[] nanos = new long[STEPS];
-    KeyReleaseStep step = KeyReleaseStep.DECODE_REQUEST;
-    long started = System.nanoTime();
-
-    void begin(KeyReleaseStep next) {
-      long now = System.nanoTime();
-      nanos[step.ordinal()] += now - started;
-      step = next;
-      started = now;
-    }
-
-    StepTimings finish() {
-      long now = System.nanoTime();
-      nanos[step.ordinal()] += now - started;
-      started = now;
-      return StepTimings.ofNanos(nanos);
-    }
-  }
 
   /**
    * Decodes dstack's {@code GetAppKeyAmdRequest} (step 0) and runs the flow.
@@ -198,16 +171,8 @@ public final class KeyReleaseService {
    * @throws KeyReleaseException naming the step that refused
    */
   public KeyRelease release(GetAppKeyAmdRequest request) throws KeyReleaseException {
-    Run run = new Run();
-    KeyReleaseRequest decoded;
-    try {
-      decoded = KeyReleaseRequest.fromProto(request);
-    } catch (AttestationException e) {
-      throw refuse(run, e);
-    } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
-    }
-    return run(decoded, run);
+    StepRun run = new StepRun();
+    return releaseSnp(run.guarded(() -> KeyReleaseRequest.fromProto(request)), run);
   }
 
   /**
@@ -216,320 +181,15 @@ public final class KeyReleaseService {
    * @throws KeyReleaseException naming the step that refused
    */
   public KeyRelease release(KeyReleaseRequest request) throws KeyReleaseException {
-    return run(Objects.requireNonNull(request, "request"), new Run());
+    return releaseSnp(Objects.requireNonNull(request, "request"), new StepRun());
   }
 
-  private KeyRelease run(KeyReleaseRequest req, Run run) throws KeyReleaseException {
-    Bytes[] digestMemo = new Bytes[1];
-    Supplier<Bytes> digest =
-        () -> digestMemo[0] != null ? digestMemo[0] : (digestMemo[0] = req.requestDigest());
-    Freshness fresh = nonceOrDigest(req.nonce(), req.requestTime(), digest, req.envelope());
-    try {
-      Verified v = verifySnp(req, run, fresh, authorization, "app");
-      run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      EnvelopeMode mode = envelopeFor(req.envelope());
-      AppKeyAmdResponse response =
-          keys.seal(
-              v.derived(),
-              mode,
-              new Ports.SealContext(v.reportData(), req.report(), v.decision().gatewayAppId(),
-                  launch.osImageHash(), caCertPem));
-      StepTimings t = run.finish();
-      LOG.log(Level.DEBUG, () -> "released keys for app " + v.id().appId() + " instance "
-          + v.id().instanceId() + " " + t);
-      return new KeyRelease(response, v.info(), v.decision(), mode, v.evidence().measurement(), t);
-    } catch (AttestationException e) {
-      throw refuse(run, e);
-    } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
-    }
+  /** GetAppKeyAmd: SEV-SNP steps 1-7, then derivation and sealing. */
+  private KeyRelease releaseSnp(KeyReleaseRequest req, StepRun run) throws KeyReleaseException {
+    FreshnessStep.Check fresh = freshness.nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest,
+        sealing.nonceEnvelope(req.envelope()));
+    return run.guarded(() -> sealed(snp.run(req, run, fresh, appAuthorization), req.envelope(), run, "app"));
   }
-
-  /** How step 6 binds a report to this request, and when the single use is recorded. */
-  private interface Freshness {
-    /** Checks the binding on the parsed report (before any network call); returns report_data. */
-    Object bind(Bytes quotedReportData) throws AttestationException;
-
-    /** Records the single use, after the signature verified. */
-    void consume() throws AttestationException;
-  }
-
-  /** Freshness by a KMS nonce or the request digest in report_data[32..64] (step 6). */
-  private Freshness nonceOrDigest(Bytes nonce, long requestTime, Supplier<Bytes> digest,
-      java.util.Optional<EnvelopeMode> envelope) {
-    return new Freshness() {
-      @Override
-      public Object bind(Bytes quotedReportData) throws AttestationException {
-        return checkFreshnessBinding(quotedReportData, nonce, requestTime, digest);
-      }
-
-      @Override
-      public void consume() throws AttestationException {
-        consumeFreshness(nonce, requestTime, digest, nonceEnvelope(envelope));
-      }
-    };
-  }
-
-  /** What steps 1-8 of the SEV-SNP path established. */
-  private record Verified(
-      Ports.Evidence evidence, AppIdentity id, Object reportData, BootInfo info,
-      AuthorizationDecision decision, Object derived) {}
-
-  /** Steps 1-8 of the SEV-SNP path, shared by GetAppKeyAmd and GetAppKey over RA-TLS. */
-  private Verified verifySnp(KeyReleaseRequest req, Run run, Freshness fresh,
-      AuthorizationHook hook, String what) throws AttestationException {
-    run.begin(KeyReleaseStep.PARSE_REPORT);
-    if (evidence == null) {
-      throw new VerificationException(
-          KmsReason.SNP_NOT_CONFIGURED,
-          "this KMS serves no SEV-SNP guests: it was built for Intel TDX only, without snp(..) and launch(..)");
-    }
-    Ports.Evidence parsed = evidence.parse(req.report());
-
-    // cheap checks first: everything that needs no endorsement (and so no network call) runs on
-    // the parsed report before step 2; the verified report carries the same bytes
-    run.begin(KeyReleaseStep.APPLY_POLICY);
-    evidence.precheck(parsed, req);
-
-    run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
-    verifyMeasurement(req, parsed);
-
-    run.begin(KeyReleaseStep.BIND_IDENTITY);
-    AppIdentity id = bindIdentity(req, parsed);
-
-    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-    Object rd = fresh.bind(parsed.reportData());
-
-    run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
-    Ports.Evidence ev = evidence.verify(parsed, req);
-
-    run.begin(KeyReleaseStep.APPLY_POLICY);
-    evidence.applyPolicy(ev);
-
-    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-    fresh.consume();
-
-    run.begin(KeyReleaseStep.AUTHORIZE);
-    BootInfo info = bootInfo(ev, id);
-    AuthorizationDecision decision = authorize(hook, info, id, what);
-
-    // a KMS replica gets the root keys, not app keys derived for its identity
-    Object derived = null;
-    if (hook == authorization) {
-      run.begin(KeyReleaseStep.DERIVE_KEYS);
-      derived = deriveKeys(id);
-    }
-    return new Verified(ev, id, rd, info, decision, derived);
-  }
-
-  /**
-   * dstack's {@code GetAppKey} over RA-TLS for a SEV-SNP guest (spec dstack-ratls §5.4) or an Intel
-   * TDX guest (§5.3): the guest's evidence comes from its TLS client certificate, which the caller's TLS layer has accepted (the
-   * handshake proves the guest holds the certificate's key). Step 0 decodes the certificate's
-   * attestation ({@link RatlsRequest}); steps 1-8 are those of {@link #release(KeyReleaseRequest)}
-   * with two differences: freshness (step 6) is the binding of REPORT_DATA to the certificate key,
-   * SHA-512("ratls-cert:" ‖ SPKI), and the keys are returned in plaintext for the TLS session (step
-   * 9 builds the {@code AppKeyResponse}). The launch shape (vCPUs, vCPU type) is taken from the
-   * request's {@code vm_config} (else the attestation's config) and checked against the pins like any
-   * claim; the measurement is recomputed from this KMS's pinned artifacts, never from the guest's.
-   * A TDX guest runs steps 1-8 of {@link #releaseTdx(TdxKeyReleaseRequest)} on the certificate's
-   * quote, with RTMR3 replayed from the attestation's runtime events and the OS image named by the
-   * vm_config; identity comes from the replayed events only (the request names no app), and
-   * freshness is the same key binding. A service without {@linkplain Builder#tdx TDX
-   * configuration} refuses TDX guests with {@link KmsReason#TDX_NOT_CONFIGURED}, one without
-   * SEV-SNP evidence refuses SEV-SNP guests with {@link KmsReason#SNP_NOT_CONFIGURED}.
-   *
-   * @param request the decoded RA-TLS request ({@link RatlsRequest#decode})
-   * @return the released keys, for the TLS session only
-   * @throws KeyReleaseException naming the step that refused
-   */
-  public RatlsKeyRelease releaseRatls(RatlsRequest request) throws KeyReleaseException {
-    Objects.requireNonNull(request, "request");
-    Run run = new Run();
-    KeyReleaseRequest req = request.snpRequest();
-    Bytes expected = request.expectedReportData();
-    Freshness tlsBound = boundTo(expected, "the client certificate's key");
-    try {
-      if (request.tdx() != null) {
-        TdxVerified v = verifyTdx(request.tdx().quote(), r -> request.tdxAppInfo(r, false),
-            NO_CLAIMS, run, tlsBound, authorization, "TDX app");
-        run.begin(KeyReleaseStep.SEAL_RESPONSE);
-        AppKeyResponse response = keys.plain(v.derived(), new Ports.SealContext(v.reportData(),
-            request.tdx().quote(), v.decision().gatewayAppId(), v.osImage(), caCertPem));
-        StepTimings t = run.finish();
-        LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for TDX app " + v.id().appId() + " "
-            + t);
-        return new RatlsKeyRelease(response, v.info(), v.decision(), v.report().mrTd(), t);
-      }
-      Verified v = verifySnp(req, run, tlsBound, authorization, "app");
-      run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      AppKeyResponse response = keys.plain(v.derived(),
-          new Ports.SealContext(v.reportData(), req.report(), v.decision().gatewayAppId(),
-              launch.osImageHash(), caCertPem));
-      StepTimings t = run.finish();
-      LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for app " + v.id().appId() + " "
-          + t);
-      return new RatlsKeyRelease(response, v.info(), v.decision(), v.evidence().measurement(), t);
-    } catch (AttestationException e) {
-      throw refuse(run, e);
-    } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
-    }
-  }
-
-  /**
-   * Freshness for evidence bound to a key whose possession the caller has proved (a TLS handshake,
-   * a CSR signature): REPORT_DATA must be SHA-512("ratls-cert:" ‖ that key); nothing to remember.
-   */
-  private static Freshness boundTo(Bytes expected, String whose) {
-    return new Freshness() {
-      @Override
-      public Object bind(Bytes quotedReportData) throws AttestationException {
-        if (!expected.equals(quotedReportData)) {
-          throw new VerificationException(KmsReason.REPORT_DATA_MISMATCH,
-              "REPORT_DATA is not SHA-512(\"ratls-cert:\" ‖ " + whose + "); the report was made for"
-                  + " another key");
-        }
-        return quotedReportData;
-      }
-
-      @Override
-      public void consume() {
-        // possession of the bound key was proved by the caller: nothing to remember
-      }
-    };
-  }
-
-  /**
-   * dstack's {@code SignCert} for a SEV-SNP or Intel TDX guest (spec dstack-ratls §5.8): an application
-   * certificate for a key the guest holds, issued by the app's CA. Step 0 decodes the CSR for its
-   * {@code api_version} (1 or 2, else {@link org.attest4j.ratls.RatlsReason#BAD_CSR}) and verifies
-   * it ({@link org.attest4j.ratls.CertSigningRequest#verify}: the signature by the CSR key, the
-   * confirm word, and the attestation's binding to the CSR key, {@link
-   * org.attest4j.ratls.RatlsReason#REPORT_DATA_MISMATCH}); steps 1-8 are those of {@link
-   * #releaseRatls} on the CSR's attestation and the request's {@code vm_config} (else the
-   * attestation's config), with freshness = the binding to the CSR key (the signature proves
-   * possession). The caller's TLS client certificate is not used. The BootInfo the hook sees is the
-   * boot-time one dstack asks for: SEV-SNP has no runtime measurement register; for TDX,
-   * mr_aggregated replays RTMR3 only up to {@code boot-mr-done} and mr_system leaves out the key
-   * provider (the full replay must still equal the quote's RTMR3).
-   * Step 9 issues the leaf with {@link org.attest4j.ratls.KmsCertificateAuthority#signCert}: .3 =
-   * the authorized app_id, .9 (when the CSR asks) = the AppInfo of the verified BootInfo, not of the
-   * unverified attestation as dstack does.
-   *
-   * @param request dstack's {@code SignCertRequest}
-   * @return {@code certificate_chain}: leaf, app CA and root CA, PEM
-   * @throws KeyReleaseException naming the step that refused
-   */
-  public SignCertResponse signCert(SignCertRequest request) throws KeyReleaseException {
-    Objects.requireNonNull(request, "request");
-    Run run = new Run();
-    try {
-      if (certificateAuthority == null) {
-        throw new VerificationException(KmsReason.INTERNAL_ERROR,
-            "this KMS was built without its root keys and cannot sign certificates");
-      }
-      org.attest4j.ratls.CertSigningRequest csr = org.attest4j.ratls.CertSigningRequest.parse(
-          request.getApiVersion(), request.getCsr().toByteArray());
-      csr.verify(request.getSignature().toByteArray());
-      checkValidity(csr.config());
-      RatlsRequest decoded = RatlsRequest.fromAttestation(csr.attestation().attestation(),
-          request.getVmConfig(),
-          org.attest4j.ratls.RatlsReportData.forCertificateKey(csr.publicKey().toByteArray()));
-      Freshness csrBound = boundTo(decoded.expectedReportData(), "the CSR key");
-      BootInfo b;
-      Object derived;
-      if (decoded.tdx() != null) {
-        TdxVerified v = verifyTdx(decoded.tdx().quote(), r -> decoded.tdxAppInfo(r, true),
-            NO_CLAIMS, run, csrBound, authorization, "TDX app");
-        b = v.info();
-        derived = v.derived();
-      } else {
-        Verified v = verifySnp(decoded.snpRequest(), run, csrBound, authorization, "app");
-        b = v.info();
-        derived = v.derived();
-      }
-      run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      org.attest4j.ratls.AppInfo info = new org.attest4j.ratls.AppInfo(b.appId(), b.composeHash(),
-          b.instanceId(), b.deviceId(), b.mrSystem(), b.mrAggregated(), b.osImageHash(),
-          b.keyProviderInfo(), java.util.Optional.empty(),
-          org.attest4j.ratls.AppInfo.Encoding.POSITIONAL_9);
-      List<String> chain = keys.signCert(derived, certificateAuthority, csr, info);
-      StepTimings t = run.finish();
-      LOG.log(Level.DEBUG, () -> "signed a certificate for app " + b.appId() + " " + t);
-      return SignCertResponse.newBuilder().addAllCertificateChain(chain).build();
-    } catch (AttestationException e) {
-      throw refuse(run, e);
-    } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
-    }
-  }
-
-  /** The latest time X.509 can state: 9999-12-31T23:59:59Z. */
-  private static final long MAX_CERT_SECONDS = 253402300799L;
-
-  /** A CSR's validity must be expressible and not inverted (rcgen's default notBefore is 1975). */
-  private static void checkValidity(org.attest4j.ratls.CertConfig c) throws MalformedEvidenceException {
-    long notBefore = c.notBefore().orElse(
-        org.attest4j.ratls.RatlsCertificateBuilder.RCGEN_NOT_BEFORE.getEpochSecond());
-    long notAfter = c.notAfter().orElse(MAX_CERT_SECONDS);
-    if (Long.compareUnsigned(notBefore, MAX_CERT_SECONDS) > 0
-        || Long.compareUnsigned(notAfter, MAX_CERT_SECONDS) > 0) {
-      throw new MalformedEvidenceException(org.attest4j.ratls.RatlsReason.BAD_CSR,
-          "SignCert: the CSR's validity is after 9999-12-31, which X.509 cannot state");
-    }
-    if (notAfter < notBefore) {
-      throw new MalformedEvidenceException(org.attest4j.ratls.RatlsReason.BAD_CSR,
-          "SignCert: the CSR's not_after precedes its not_before");
-    }
-  }
-
-  /**
-   * dstack's {@code GetKmsKey} for a KMS replica that is itself an attested SEV-SNP or TDX guest (spec
-   * dstack-ratls §5.6): the caller's evidence comes from its TLS client certificate, as for {@link
-   * #releaseRatls}, and runs the same steps 1-7, but step 7 asks the {@linkplain
-   * Builder#replicaAuthorization replica authorization hook} (dstack's {@code bootAuth/kms}), and
-   * step 9 returns this KMS's entire root secret: {@code temp_ca_key} and one key set {@code
-   * {ca_key (PKCS#8 PEM), k256_key (raw 32 bytes)}}. Refused ({@link KmsReason#NOT_AUTHORIZED})
-   * unless a replica hook was configured: onboarding is opt-in.
-   *
-   * @param request the decoded request ({@link RatlsRequest#decode(byte[],
-   *     org.attest4j.kms.proto.GetKmsKeyRequest)})
-   * @return the root keys, for the TLS session only (secret: never log it)
-   * @throws KeyReleaseException naming the step that refused
-   */
-  public KmsKeyResponse releaseKmsKeys(RatlsRequest request) throws KeyReleaseException {
-    Objects.requireNonNull(request, "request");
-    Run run = new Run();
-    try {
-      if (replicaAuthorization == null || certificateAuthority == null) {
-        throw new PolicyViolationException(List.of(new PolicyViolationException.Violation(
-            KmsReason.NOT_AUTHORIZED, "authorization",
-            "replica onboarding (GetKmsKey) is not enabled on this KMS: it releases the whole root"
-                + " secret; enable it with a replica authorization hook")));
-      }
-      Freshness tlsBound = boundTo(request.expectedReportData(), "the client certificate's key");
-      BootInfo b = request.tdx() != null
-          ? verifyTdx(request.tdx().quote(), r -> request.tdxAppInfo(r, false), NO_CLAIMS, run,
-              tlsBound, replicaAuthorization, "TDX KMS replica").info()
-          : verifySnp(request.snpRequest(), run, tlsBound, replicaAuthorization, "KMS replica")
-              .info();
-      run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      KmsKeyResponse response = keys.kmsKeys(certificateAuthority.tempCaKeyPem());
-      StepTimings t = run.finish();
-      LOG.log(Level.INFO, () -> "released the root keys to KMS replica " + b.appId()
-          + " instance " + b.instanceId() + " " + t);
-      return response;
-    } catch (AttestationException e) {
-      throw refuse(run, e);
-    } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
-    }
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // the TDX flow
-  // ------------------------------------------------------------------------------------------
 
   /**
    * Decodes a {@code GetAppKeyTdxRequest} (step 0) and runs the TDX flow, see {@link
@@ -538,16 +198,8 @@ public final class KeyReleaseService {
    * @throws KeyReleaseException naming the step that refused
    */
   public KeyRelease releaseTdx(GetAppKeyTdxRequest request) throws KeyReleaseException {
-    Run run = new Run();
-    TdxKeyReleaseRequest decoded;
-    try {
-      decoded = TdxKeyReleaseRequest.fromProto(request);
-    } catch (AttestationException e) {
-      throw refuse(run, e);
-    } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
-    }
-    return runTdx(decoded, run);
+    StepRun run = new StepRun();
+    return runTdx(run.guarded(() -> TdxKeyReleaseRequest.fromProto(request)), run);
   }
 
   /**
@@ -584,576 +236,168 @@ public final class KeyReleaseService {
    * @throws KeyReleaseException naming the step that refused
    */
   public KeyRelease releaseTdx(TdxKeyReleaseRequest request) throws KeyReleaseException {
-    return runTdx(Objects.requireNonNull(request, "request"), new Run());
+    return runTdx(Objects.requireNonNull(request, "request"), new StepRun());
   }
 
   /** Whether this service was built with a TDX configuration. */
   public boolean servesTdx() {
-    return tdxVerifier != null;
+    return servesTdx;
   }
 
-  private KeyRelease runTdx(TdxKeyReleaseRequest req, Run run) throws KeyReleaseException {
-    try {
-      checkTdxRequest(req);
-      TdxVerified v = verifyTdx(req.quote(), r -> measureTdx(req, r),
-          new AppIdentity(req.appId(), req.composeHash(), req.instanceId()), run,
-          nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest, req.envelope()),
-          authorization, "TDX app");
-
-      run.begin(KeyReleaseStep.SEAL_RESPONSE);
-      EnvelopeMode mode = envelopeFor(req.envelope());
-      AppKeyAmdResponse response = keys.seal(v.derived(), mode, new Ports.SealContext(
-          v.reportData(), req.quote(), v.decision().gatewayAppId(), v.osImage(), caCertPem));
-      StepTimings t = run.finish();
-      LOG.log(Level.DEBUG, () -> "released keys for TDX app " + v.id().appId() + " instance "
-          + v.id().instanceId() + " " + t);
-      return new KeyRelease(response, v.info(), v.decision(), mode, v.report().mrTd(), t);
-    } catch (AttestationException e) {
-      throw refuse(run, e);
-    } catch (RuntimeException e) {
-      throw refuse(run, internal(e));
-    }
+  /** GetAppKeyTdx: the request check, TDX steps 1-7 on its logs and claims, derivation and sealing. */
+  private KeyRelease runTdx(TdxKeyReleaseRequest req, StepRun run) throws KeyReleaseException {
+    return run.guarded(() -> {
+      tdxRequest.check(req);
+      FreshnessStep.Check fresh = freshness.nonceOrDigest(req.nonce(), req.requestTime(), req::requestDigest,
+          sealing.nonceEnvelope(req.envelope()));
+      VerifiedGuest v = tdx.run(req.quote(), TdxMeasurementStep.fromLogs(req),
+          new AppIdentity(req.appId(), req.composeHash(), req.instanceId()), run, fresh, tdxAuthorization);
+      return sealed(v, req.envelope(), run, "TDX app");
+    });
   }
 
-  /** Step 4's first half for TDX: the replayed app info of a verified TD report. */
-  private interface TdxMeasure {
-    DstackAppInfo measure(TdReport report) throws AttestationException;
-  }
-
-  /** No claimed identity: RA-TLS requests name no app, the replayed events do. */
-  private static final AppIdentity NO_CLAIMS =
-      new AppIdentity(Bytes.empty(), Bytes.empty(), Bytes.empty());
-
-  /** What steps 1-8 of the TDX path established. */
-  private record TdxVerified(TdReport report, Bytes osImage, AppIdentity id, Object reportData,
-      BootInfo info, AuthorizationDecision decision, Object derived) {}
-
-  /**
-   * Steps 1-8 of the TDX path, shared by GetAppKeyTdx and the RA-TLS RPCs: quote, collateral and
-   * signature, policy, measurement (event replay and pinned image), identity binding, freshness,
-   * authorization, and (for the app hook) derivation.
-   */
-  private TdxVerified verifyTdx(Bytes quoteBytes, TdxMeasure measure, AppIdentity claimed, Run run,
-      Freshness fresh, AuthorizationHook hook, String what) throws AttestationException {
-    requireTdx();
-    run.begin(KeyReleaseStep.PARSE_REPORT);
-    TdxQuote quote = TdxQuote.parse(quoteBytes.toByteArray());
-
-    run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
-    TdxCollateral collateral = tdxCollateral.collateralFor(quote);
-    if (collateral == null) {
-      throw new VerificationException(KmsReason.NO_ENDORSEMENT, "the collateral source returned no TDX collateral");
-    }
-    TdxVerdict verdict = tdxVerifier.verify(quote, collateral, clock.instant());
-
-    run.begin(KeyReleaseStep.APPLY_POLICY);
-    tdxPolicy.enforce(verdict);
-
-    run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
-    TdReport report = verdict.report();
-    DstackAppInfo app = measure.measure(report);
-    Bytes osImage = pinnedImage(app, report);
-
-    run.begin(KeyReleaseStep.BIND_IDENTITY);
-    AppIdentity id = bindTdxIdentity(claimed, app);
-
-    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-    Object rd = fresh.bind(report.reportData());
-    fresh.consume();
-
-    run.begin(KeyReleaseStep.AUTHORIZE);
-    BootInfo info =
-        new BootInfo(
-            BootInfo.TEE_VARIANT_TDX,
-            app.mrAggregated(),
-            osImage,
-            app.mrSystem(),
-            id.appId(),
-            id.composeHash(),
-            id.instanceId(),
-            app.deviceId(),
-            app.keyProviderInfo().orElse(Bytes.empty()),
-            verdict.tcbStatus().map(t -> t.intelName()).orElse(BootInfo.TCB_STATUS_NOT_EVALUATED),
-            verdict.advisoryIds());
-    AuthorizationDecision decision = authorize(hook, info, id, what);
-
-    // a KMS replica gets the root keys, not app keys derived for its identity
-    Object derived = null;
-    if (hook == authorization) {
-      run.begin(KeyReleaseStep.DERIVE_KEYS);
-      derived = deriveKeys(id);
-    }
-    return new TdxVerified(report, osImage, id, rd, info, decision, derived);
-  }
-
-  /** Step 0 for every TDX request: this KMS was built with a TDX configuration. */
-  private void requireTdx() throws VerificationException {
-    if (tdxVerifier == null) {
-      throw new VerificationException(
-          KmsReason.TDX_NOT_CONFIGURED,
-          "this KMS serves no Intel TDX guests: it was built without tdx(verifier, collateral, policy)");
-    }
-  }
-
-  /** Step 0 for TDX. */
-  private void checkTdxRequest(TdxKeyReleaseRequest req) throws AttestationException {
-    requireTdx();
-    if (req.quote().length() == 0) {
-      throw new MalformedEvidenceException(KmsReason.BAD_REQUEST, "the TDX request has no quote (field quote)");
-    }
-    if (req.eventLog().length() == 0) {
-      throw new MalformedEvidenceException(
-          KmsReason.BAD_REQUEST, "the TDX request has no dstack event log (field event_log); RTMR3 cannot be replayed");
-    }
-    if (req.vmConfig().isEmpty()) {
-      throw new MalformedEvidenceException(
-          KmsReason.BAD_REQUEST, "the TDX request has no vm_config (field vm_config) naming its os_image_hash");
-    }
-    if (req.appId().length() != 20) {
-      throw new MalformedEvidenceException(
-          KmsReason.BAD_REQUEST,
-          "field app_id must be 20 bytes, got " + req.appId().length() + "; a TDX request names the app it asks keys for");
-    }
-    if (req.composeHash().length() != 0 && req.composeHash().length() != 32) {
-      throw new MalformedEvidenceException(
-          KmsReason.BAD_REQUEST, "field compose_hash must be 32 bytes or empty, got " + req.composeHash().length());
-    }
-    if (req.instanceId().length() != 0 && req.instanceId().length() != 20) {
-      throw new MalformedEvidenceException(
-          KmsReason.BAD_REQUEST, "field instance_id must be 20 bytes or empty, got " + req.instanceId().length());
-    }
-  }
-
-  /** Step 4 (first half): event logs against the verified registers, then dstack's app info. */
-  private static DstackAppInfo measureTdx(TdxKeyReleaseRequest req, TdReport report) throws AttestationException {
-    if (req.ccel().length() != 0) {
-      CcelEventLog.parse(req.ccel().toByteArray()).replay().requireMatches(report.rtmrs(), List.of(0, 1, 2));
-    }
-    DstackEventLog log = DstackEventLog.parse(req.eventLog().toByteArray());
-    // full RTMR3 mode (GetAppKey): DstackAppInfo refuses a replay that differs from the quote's RTMR3
-    return DstackAppInfo.of(report, log.runtimeEvents(), req.vmConfig());
-  }
-
-  /** Step 4 (second half): the claimed OS image is pinned and produced MRTD and RTMR0-2. */
-  private Bytes pinnedImage(DstackAppInfo app, TdReport report) throws AttestationException {
-    Bytes hash =
-        app.osImageHash()
-            .orElseThrow(
-                () -> new VerificationException(KmsReason.OS_IMAGE_NOT_PINNED, "the vm_config has no os_image_hash"));
-    TdxPinnedImage image = null;
-    for (TdxPinnedImage p : tdxImages) {
-      if (p.osImageHash().equals(hash)) {
-        image = p;
-      }
-    }
-    if (image == null) {
-      throw new VerificationException(
-          KmsReason.OS_IMAGE_NOT_PINNED,
-          "os_image_hash " + hash + " from the vm_config is not an image this KMS pins (" + tdxImages.size()
-              + " pinned)");
-    }
-    StringBuilder diff = new StringBuilder();
-    if (!image.mrTd().equals(report.mrTd())) {
-      diff.append(" MRTD ").append(report.mrTd()).append(" != pinned ").append(image.mrTd()).append(';');
-    }
-    for (int i = 0; i < 3; i++) {
-      if (!image.rtmr(i).equals(report.rtmr(i))) {
-        diff.append(" RTMR").append(i).append(' ').append(report.rtmr(i)).append(" != pinned ").append(image.rtmr(i))
-            .append(';');
-      }
-    }
-    if (diff.length() != 0) {
-      throw new VerificationException(
-          KmsReason.MEASUREMENT_MISMATCH,
-          "the quote's launch registers are not those of pinned image " + hash + ":" + diff);
-    }
-    return hash;
-  }
-
-  /** Step 5 for TDX: the measured identity, and the claimed one (fields left empty are not claimed). */
-  private AppIdentity bindTdxIdentity(AppIdentity req, DstackAppInfo app) throws AttestationException {
-    Bytes appId = app.appId();
-    Bytes compose = app.composeHash();
-    Bytes instance = app.instanceId();
-    if (appId.length() != 20) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "the measured app-id event has " + appId.length() + " bytes, not 20");
-    }
-    if (compose.length() != 32) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "the measured compose-hash event has " + compose.length() + " bytes, not 32");
-    }
-    if (instance.length() != 0 && instance.length() != 20) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "the measured instance-id event has " + instance.length() + " bytes, not 20 or 0");
-    }
-    if (req.appId().length() != 0 && !req.appId().equals(appId)) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_MISMATCH,
-          "the request asks for app_id " + req.appId() + " but the replayed event log measures app_id " + appId);
-    }
-    same("compose_hash", req.composeHash(), compose, "the replayed event log");
-    same("instance_id", req.instanceId(), instance, "the replayed event log");
-    if (tdxRequireKeyProvider) {
-      requireThisKms(app);
-    }
-    return new AppIdentity(appId, compose, instance);
-  }
-
-  private void requireThisKms(DstackAppInfo app) throws VerificationException {
-    String json =
-        app.keyProviderInfoUtf8()
-            .orElseThrow(
-                () ->
-                    new VerificationException(
-                        KmsReason.KEY_PROVIDER_MISMATCH,
-                        "the event log has no key-provider event before system-ready; this KMS requires one naming it"));
-    String name;
-    String id;
-    try {
-      JsonObject o = com.google.gson.JsonParser.parseString(json).getAsJsonObject();
-      name = o.has("name") ? o.get("name").getAsString() : "";
-      id = o.has("id") ? o.get("id").getAsString() : "";
-    } catch (RuntimeException e) {
-      throw new VerificationException(
-          KmsReason.KEY_PROVIDER_MISMATCH, "the key-provider event payload is not a JSON object with name and id");
-    }
-    if (!"kms".equals(name)) {
-      throw new VerificationException(
-          KmsReason.KEY_PROVIDER_MISMATCH,
-          "the measured key-provider event names key provider \"" + name + "\", not \"kms\"");
-    }
-    Bytes idBytes;
-    try {
-      idBytes = Bytes.of(java.util.HexFormat.of().parseHex(id.startsWith("0x") ? id.substring(2) : id));
-    } catch (IllegalArgumentException e) {
-      idBytes = Bytes.empty();
-    }
-    if (!idBytes.equals(keys.rootCaSpki())) {
-      throw new VerificationException(
-          KmsReason.KEY_PROVIDER_MISMATCH,
-          "the measured key-provider id (" + (idBytes.length() == 0 ? "none" : abbreviate(idBytes))
-              + ") is not this KMS's root CA key (" + abbreviate(keys.rootCaSpki()) + ")");
-    }
-  }
-
-  private static AttestationException internal(RuntimeException e) {
-    LOG.log(Level.WARNING, "key release failed unexpectedly; refused", e);
-    return new VerificationException(
-        KmsReason.INTERNAL_ERROR, "unexpected " + e.getClass().getSimpleName() + "; the request was refused");
-  }
-
-  private static KeyReleaseException refuse(Run run, AttestationException e) {
-    KeyReleaseException k = new KeyReleaseException(run.step, e, run.finish());
-    LOG.log(Level.INFO, () -> "refused: " + k.getMessage() + " [" + e.reason().qualifiedCode() + "]");
-    return k;
-  }
-
-  /** Step 4. */
-  private void verifyMeasurement(KeyReleaseRequest req, Ports.Evidence ev) throws AttestationException {
-    claimed("ovmf_hash", req.claimedOvmfHash(), launch.firmwareDigest());
-    claimed("kernel_hash", req.claimedKernelHash(), launch.kernelDigest());
-    claimed("initrd_hash", req.claimedInitrdHash(), launch.initrdDigest());
-    claimedLayout(req);
-    if (!launch.vcpuCounts().contains(req.vcpus())) {
-      throw new PolicyViolationException(
-          List.of(
-              new PolicyViolationException.Violation(
-                  KmsReason.LAUNCH_SHAPE_NOT_ALLOWED,
-                  "vcpus",
-                  (req.vcpus() == 0
-                          ? "the request claims no vCPU count (vcpus=0); the measurement check cannot be skipped"
-                          : "vcpus=" + req.vcpus() + " is not allowed")
-                      + "; allowed: " + launch.vcpuCounts())));
-    }
-    String type = canonicalType(req.vcpuType());
-    if (type == null) {
-      throw new PolicyViolationException(
-          List.of(
-              new PolicyViolationException.Violation(
-                  KmsReason.LAUNCH_SHAPE_NOT_ALLOWED,
-                  "vcpu_type",
-                  (req.vcpuType().isEmpty() ? "the request claims no vCPU type" : "vcpu_type \"" + req.vcpuType()
-                          + "\" is not allowed")
-                      + "; allowed: " + launch.vcpuTypes())));
-    }
-    String cmdline = launch.cmdline().render(placeholderValues(req));
-    String key = req.vcpus() + "/" + type + "/" + cmdline;
-    Bytes expected = measurements.get(key);
-    if (expected == null) {
-      expected = launch.measurer().expected(cmdline, req.vcpus(), type);
-      measurements.put(key, expected);
-    }
-    if (!expected.equals(ev.measurement())) {
-      throw new VerificationException(
-          KmsReason.MEASUREMENT_MISMATCH,
-          "MEASUREMENT " + ev.measurement() + " differs from " + expected + " recomputed from the pinned firmware, "
-              + "kernel and initrd with command line \"" + cmdline + "\", " + req.vcpus() + " x " + type
-              + ", VMM " + launch.vmmType().cliName() + ", guest features 0x" + Long.toHexString(launch.guestFeatures()));
-    }
-  }
-
-  private String canonicalType(String claimed) {
-    for (String t : launch.vcpuTypes()) {
-      if (t.equalsIgnoreCase(claimed)) {
-        return t;
-      }
-    }
-    return null;
-  }
-
-  private static void claimed(String field, Bytes claimed, Bytes pinned) throws VerificationException {
-    if (claimed.length() != 0 && !claimed.equals(pinned)) {
-      throw new VerificationException(
-          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
-          "the request claims " + field + " " + claimed + " but this KMS pins " + pinned
-              + "; client-supplied launch digests are never used");
-    }
-  }
-
-  /** Step 4: the firmware layout a request claims (PR #630's fields) must be the pinned one. */
-  private void claimedLayout(KeyReleaseRequest req) throws VerificationException {
-    if (req.claimedHashesTableGpa() != 0
-        && (launch.hashTableGpa().isEmpty() || launch.hashTableGpa().getAsLong() != req.claimedHashesTableGpa())) {
-      throw new VerificationException(
-          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
-          "the request claims sev_hashes_table_gpa 0x" + Long.toHexString(req.claimedHashesTableGpa())
-              + " but the pinned firmware's is "
-              + (launch.hashTableGpa().isPresent() ? "0x" + Long.toHexString(launch.hashTableGpa().getAsLong()) : "absent")
-              + "; the firmware layout comes from the pinned firmware, never from the client");
-    }
-    if (req.claimedResetEip() != 0
-        && (launch.resetEip().isEmpty() || launch.resetEip().getAsLong() != req.claimedResetEip())) {
-      throw new VerificationException(
-          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
-          "the request claims sev_es_reset_eip 0x" + Long.toHexString(req.claimedResetEip())
-              + " but the pinned firmware's is "
-              + (launch.resetEip().isPresent() ? "0x" + Long.toHexString(launch.resetEip().getAsLong()) : "absent")
-              + "; the firmware layout comes from the pinned firmware, never from the client");
-    }
-    if (!req.claimedSections().isEmpty() && !req.claimedSections().equals(launch.sections())) {
-      throw new VerificationException(
-          KmsReason.CLAIMED_ARTIFACT_MISMATCH,
-          "the request claims " + req.claimedSections().size() + " ovmf_sections that differ from the pinned firmware's "
-              + launch.sections().size() + "; the firmware layout comes from the pinned firmware, never from the client");
-    }
-  }
-
-  private static Map<String, Bytes> placeholderValues(KeyReleaseRequest req) {
-    Map<String, Bytes> v = new HashMap<>();
-    put(v, "app_id", req.appId());
-    put(v, "compose_hash", req.composeHash());
-    v.put("instance_id", req.instanceId()); // empty is a legitimate value (no instance id)
-    put(v, "rootfs_hash", req.rootfsHash());
-    put(v, "docker_files_hash", req.dockerFilesHash());
-    return v;
-  }
-
-  private static void put(Map<String, Bytes> m, String k, Bytes v) {
-    if (v.length() != 0) {
-      m.put(k, v);
-    }
-  }
-
-  /** The identity bound to the launch. */
-  private record AppIdentity(Bytes appId, Bytes composeHash, Bytes instanceId) {}
-
-  /** Step 5. */
-  private AppIdentity bindIdentity(KeyReleaseRequest req, Ports.Evidence ev) throws AttestationException {
-    Ports.IdentityDocument doc = null;
-    if (req.mrConfig().length() != 0) {
-      doc = documents.get(req.mrConfig());
-      if (doc == null) {
-        doc = identityDocuments.parse(req.mrConfig());
-        documents.put(req.mrConfig(), doc);
-      }
-      if (!doc.hostData().equals(ev.hostData())) {
-        throw new VerificationException(
-            KmsReason.HOST_DATA_MISMATCH,
-            "HOST_DATA " + ev.hostData() + " is not the digest " + doc.hostData()
-                + " of the MrConfigV3 document in the request; the document was not the one the guest launched with");
-      }
-      if (!"kms".equals(doc.keyProvider())) {
-        throw new VerificationException(
-            KmsReason.KEY_PROVIDER_MISMATCH,
-            "the MrConfigV3 document names key provider \"" + doc.keyProvider() + "\", not \"kms\"");
-      }
-      if (doc.keyProviderId().length() != 0 ? !doc.keyProviderId().equals(keys.rootCaSpki()) : requireKeyProviderId) {
-        throw new VerificationException(
-            KmsReason.KEY_PROVIDER_MISMATCH,
-            doc.keyProviderId().length() == 0
-                ? "the MrConfigV3 document has no key_provider_id; this KMS requires its root CA key there"
-                : "the MrConfigV3 key_provider_id is another KMS's key (" + abbreviate(doc.keyProviderId())
-                    + "), not this KMS's root CA key (" + abbreviate(keys.rootCaSpki()) + ")");
-      }
-    } else if (identityBinding == IdentityBinding.HOST_DATA) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND,
-          "this KMS binds the app identity through HOST_DATA, but the request has no MrConfigV3 document (field mr_config)");
-    }
-
-    Bytes appId;
-    Bytes compose;
-    Bytes instance;
-    if (identityBinding == IdentityBinding.HOST_DATA) {
-      if (doc.appId().length() == 0) {
-        throw new VerificationException(
-            KmsReason.IDENTITY_NOT_BOUND, "the MrConfigV3 document has no app_id; this KMS needs it bound in HOST_DATA");
-      }
-      appId = doc.appId();
-      compose = doc.composeHash();
-      instance = doc.instanceId();
-      same("app_id", req.appId(), appId, "HOST_DATA");
-      same("compose_hash", req.composeHash(), compose, "HOST_DATA");
-      same("instance_id", req.instanceId(), instance, "HOST_DATA");
-      boundByCommandLineOrAbsent(req);
-    } else {
-      CmdlineTemplate t = launch.cmdline();
-      // the template binds app_id and compose_hash (checked when building); step 4 measured them
-      appId = req.appId();
-      compose = req.composeHash();
-      if (!t.binds("instance_id") && req.instanceId().length() != 0) {
-        throw new VerificationException(
-            KmsReason.IDENTITY_NOT_BOUND,
-            "the request has an instance_id but the pinned command line does not measure it");
-      }
-      instance = req.instanceId();
-      if (doc != null) {
-        same("app_id", doc.appId(), appId, "the measured command line");
-        same("compose_hash", doc.composeHash(), compose, "the measured command line");
-        same("instance_id", doc.instanceId(), instance, "the measured command line");
-      }
-    }
-    if (appId.length() != 20) {
-      throw new VerificationException(KmsReason.IDENTITY_NOT_BOUND, "app_id must be 20 bytes, got " + appId.length());
-    }
-    if (compose.length() != 32) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "compose_hash must be 32 bytes, got " + compose.length());
-    }
-    if (instance.length() != 0 && instance.length() != 20) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "instance_id must be 20 bytes or empty, got " + instance.length());
-    }
-    return new AppIdentity(appId, compose, instance);
-  }
-
-  private void boundByCommandLineOrAbsent(KeyReleaseRequest req) throws VerificationException {
-    // values that only the command line could bind must not float free of the measurement
-    if (req.rootfsHash().length() != 0 && !launch.cmdline().binds("rootfs_hash")) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "the request has a rootfs_hash that nothing measured binds");
-    }
-    if (req.dockerFilesHash().length() != 0 && !launch.cmdline().binds("docker_files_hash")) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_NOT_BOUND, "the request has a docker_files_hash that nothing measured binds");
-    }
-  }
-
-  private static void same(String field, Bytes requested, Bytes bound, String where) throws VerificationException {
-    if (requested.length() != 0 && !requested.equals(bound)) {
-      throw new VerificationException(
-          KmsReason.IDENTITY_MISMATCH,
-          "the request asks for " + field + " " + requested + " but " + where + " binds " + field + " "
-              + (bound.length() == 0 ? "(none)" : bound.toString()));
-    }
-  }
-
-  /**
-   * Step 6, the part that consumes nothing: report_data[32..64] commits to the request's nonce or
-   * request digest, and a request time is within the lifetime. Runs before step 2.
-   */
-  private Object checkFreshnessBinding(
-      Bytes quotedReportData, Bytes nonce, long requestTime, Supplier<Bytes> requestDigest)
+  /** Steps 8 and 9 of GetAppKeyAmd and GetAppKeyTdx: the guest's keys, sealed to its report_data. */
+  private KeyRelease sealed(VerifiedGuest v, Optional<EnvelopeMode> envelope, StepRun run, String what)
       throws AttestationException {
-    Object rd = reportData.parse(quotedReportData);
-    if (freshness == FreshnessMode.KMS_NONCE) {
-      if (nonce.length() == 0) {
-        throw new VerificationException(
-            KmsReason.BAD_REQUEST, "this KMS needs a nonce from GetNonce in the request (field nonce) and in report_data[32..64]");
+    run.begin(KeyReleaseStep.DERIVE_KEYS);
+    Object derived = derivation.derive(v.id());
+    run.begin(KeyReleaseStep.SEAL_RESPONSE);
+    EnvelopeMode mode = sealing.envelopeFor(envelope);
+    AppKeyAmdResponse response = sealing.seal(derived, mode, v);
+    StepTimings t = run.finish();
+    LOG.log(Level.DEBUG, () -> "released keys for " + what + " " + v.id().appId() + " instance "
+        + v.id().instanceId() + " " + t);
+    return new KeyRelease(response, v.info(), v.decision(), mode, v.measurement(), t);
+  }
+
+  /**
+   * dstack's {@code GetAppKey} over RA-TLS for a SEV-SNP guest (spec dstack-ratls §5.4) or an Intel
+   * TDX guest (§5.3): the guest's evidence comes from its TLS client certificate, which the caller's TLS layer has accepted (the
+   * handshake proves the guest holds the certificate's key). Step 0 decodes the certificate's
+   * attestation ({@link RatlsRequest}); steps 1-8 are those of {@link #release(KeyReleaseRequest)}
+   * with two differences: freshness (step 6) is the binding of REPORT_DATA to the certificate key,
+   * SHA-512("ratls-cert:" ‖ SPKI), and the keys are returned in plaintext for the TLS session (step
+   * 9 builds the {@code AppKeyResponse}). The launch shape (vCPUs, vCPU type) is taken from the
+   * request's {@code vm_config} (else the attestation's config) and checked against the pins like any
+   * claim; the measurement is recomputed from this KMS's pinned artifacts, never from the guest's.
+   * A TDX guest runs steps 1-8 of {@link #releaseTdx(TdxKeyReleaseRequest)} on the certificate's
+   * quote, with RTMR3 replayed from the attestation's runtime events and the OS image named by the
+   * vm_config; identity comes from the replayed events only (the request names no app), and
+   * freshness is the same key binding. A service without {@linkplain Builder#tdx TDX
+   * configuration} refuses TDX guests with {@link KmsReason#TDX_NOT_CONFIGURED}, one without
+   * SEV-SNP evidence refuses SEV-SNP guests with {@link KmsReason#SNP_NOT_CONFIGURED}.
+   *
+   * @param request the decoded RA-TLS request ({@link RatlsRequest#decode})
+   * @return the released keys, for the TLS session only
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public RatlsKeyRelease releaseRatls(RatlsRequest request) throws KeyReleaseException {
+    Objects.requireNonNull(request, "request");
+    StepRun run = new StepRun();
+    return run.guarded(() -> {
+      VerifiedGuest v = attested(request, run, "the client certificate's key", false, appAuthorization,
+          tdxAuthorization);
+      run.begin(KeyReleaseStep.DERIVE_KEYS);
+      Object derived = derivation.derive(v.id());
+      run.begin(KeyReleaseStep.SEAL_RESPONSE);
+      AppKeyResponse response = delivery.appKeys(derived, v);
+      StepTimings t = run.finish();
+      LOG.log(Level.DEBUG, () -> "released keys over RA-TLS for " + (request.tdx() != null ? "TDX app " : "app ")
+          + v.id().appId() + " " + t);
+      return new RatlsKeyRelease(response, v.info(), v.decision(), v.measurement(), t);
+    });
+  }
+
+  /**
+   * dstack's {@code SignCert} for a SEV-SNP or Intel TDX guest (spec dstack-ratls §5.8): an application
+   * certificate for a key the guest holds, issued by the app's CA. Step 0 decodes the CSR for its
+   * {@code api_version} (1 or 2, else {@link org.attest4j.ratls.RatlsReason#BAD_CSR}) and verifies
+   * it ({@link org.attest4j.ratls.CertSigningRequest#verify}: the signature by the CSR key, the
+   * confirm word, and the attestation's binding to the CSR key, {@link
+   * org.attest4j.ratls.RatlsReason#REPORT_DATA_MISMATCH}); steps 1-8 are those of {@link
+   * #releaseRatls} on the CSR's attestation and the request's {@code vm_config} (else the
+   * attestation's config), with freshness = the binding to the CSR key (the signature proves
+   * possession). The caller's TLS client certificate is not used. The BootInfo the hook sees is the
+   * boot-time one dstack asks for: SEV-SNP has no runtime measurement register; for TDX,
+   * mr_aggregated replays RTMR3 only up to {@code boot-mr-done} and mr_system leaves out the key
+   * provider (the full replay must still equal the quote's RTMR3).
+   * Step 9 issues the leaf with {@link org.attest4j.ratls.KmsCertificateAuthority#signCert}: .3 =
+   * the authorized app_id, .9 (when the CSR asks) = the AppInfo of the verified BootInfo, not of the
+   * unverified attestation as dstack does.
+   *
+   * @param request dstack's {@code SignCertRequest}
+   * @return {@code certificate_chain}: leaf, app CA and root CA, PEM
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public SignCertResponse signCert(SignCertRequest request) throws KeyReleaseException {
+    Objects.requireNonNull(request, "request");
+    StepRun run = new StepRun();
+    return run.guarded(() -> {
+      if (!delivery.hasRootKeys()) {
+        throw new VerificationException(KmsReason.INTERNAL_ERROR,
+            "this KMS was built without its root keys and cannot sign certificates");
       }
-      reportData.checkNonce(rd, nonce);
-    } else {
-      long now = clock.instant().getEpochSecond();
-      long life = nonces.lifetime().getSeconds();
-      if (requestTime == 0 || requestTime < now - life || requestTime > now + life) {
-        throw new VerificationException(
-            KmsReason.EXPIRED,
-            "request_time " + requestTime + " is not within " + life + " s of the KMS clock (" + now + ")");
+      CsrStep.Decoded csr = CsrStep.decode(request);
+      VerifiedGuest v = attested(csr.request(), run, "the CSR key", true, appAuthorization, tdxAuthorization);
+      run.begin(KeyReleaseStep.DERIVE_KEYS);
+      Object derived = derivation.derive(v.id());
+      run.begin(KeyReleaseStep.SEAL_RESPONSE);
+      List<String> chain = delivery.certificate(derived, csr.csr(), v.info());
+      StepTimings t = run.finish();
+      LOG.log(Level.DEBUG, () -> "signed a certificate for app " + v.id().appId() + " " + t);
+      return SignCertResponse.newBuilder().addAllCertificateChain(chain).build();
+    });
+  }
+
+  /**
+   * dstack's {@code GetKmsKey} for a KMS replica that is itself an attested SEV-SNP or TDX guest (spec
+   * dstack-ratls §5.6): the caller's evidence comes from its TLS client certificate, as for {@link
+   * #releaseRatls}, and runs the same steps 1-7, but step 7 asks the {@linkplain
+   * Builder#replicaAuthorization replica authorization hook} (dstack's {@code bootAuth/kms}), and
+   * step 9 returns this KMS's entire root secret: {@code temp_ca_key} and one key set {@code
+   * {ca_key (PKCS#8 PEM), k256_key (raw 32 bytes)}}. Refused ({@link KmsReason#NOT_AUTHORIZED})
+   * unless a replica hook was configured: onboarding is opt-in.
+   *
+   * @param request the decoded request ({@link RatlsRequest#decode(byte[],
+   *     org.attest4j.kms.proto.GetKmsKeyRequest)})
+   * @return the root keys, for the TLS session only (secret: never log it)
+   * @throws KeyReleaseException naming the step that refused
+   */
+  public KmsKeyResponse releaseKmsKeys(RatlsRequest request) throws KeyReleaseException {
+    Objects.requireNonNull(request, "request");
+    StepRun run = new StepRun();
+    return run.guarded(() -> {
+      if (replicaAuthorization == null || !delivery.hasRootKeys()) {
+        throw new PolicyViolationException(List.of(new PolicyViolationException.Violation(
+            KmsReason.NOT_AUTHORIZED, "authorization",
+            "replica onboarding (GetKmsKey) is not enabled on this KMS: it releases the whole root"
+                + " secret; enable it with a replica authorization hook")));
       }
-      reportData.checkRequestDigest(rd, requestDigest.get());
+      // a KMS replica gets the root keys, not app keys derived for its identity
+      VerifiedGuest v = attested(request, run, "the client certificate's key", false, replicaAuthorization,
+          tdxReplicaAuthorization);
+      run.begin(KeyReleaseStep.SEAL_RESPONSE);
+      KmsKeyResponse response = delivery.rootKeys();
+      StepTimings t = run.finish();
+      LOG.log(Level.INFO, () -> "released the root keys to KMS replica " + v.id().appId()
+          + " instance " + v.id().instanceId() + " " + t);
+      return response;
+    });
+  }
+
+  /**
+   * Steps 1-7 of the guest's platform for an RA-TLS attestation (a client certificate's or a CSR's),
+   * fresh by REPORT_DATA's binding to that key. A TDX guest claims no identity: its replayed events
+   * name the app (for SignCert in dstack's boot-time mode).
+   */
+  private VerifiedGuest attested(RatlsRequest r, StepRun run, String boundKey, boolean bootTime,
+      AuthorizationStep snpHook, AuthorizationStep tdxHook) throws AttestationException {
+    FreshnessStep.Check fresh = FreshnessStep.keyBound(r.expectedReportData(), boundKey);
+    if (r.tdx() != null) {
+      return tdx.run(r.tdx().quote(), report -> r.tdxAppInfo(report, bootTime), AppIdentity.UNCLAIMED, run,
+          fresh, tdxHook);
     }
-    return rd;
-  }
-
-  /** Step 6, the single use: the nonce or request digest is consumed (after the signature verified). */
-  private void consumeFreshness(Bytes nonce, long requestTime, Supplier<Bytes> requestDigest,
-      EnvelopeMode envelope) throws AttestationException {
-    if (freshness == FreshnessMode.KMS_NONCE) {
-      nonces.consume(nonce, envelope);
-    } else {
-      nonces.useOnce(requestDigest.get(), Instant.ofEpochSecond(requestTime + nonces.lifetime().getSeconds()));
-    }
-  }
-
-  private BootInfo bootInfo(Ports.Evidence ev, AppIdentity id) {
-    Bytes m = ev.measurement();
-    return new BootInfo(
-        evidence.teeVariant(),
-        sha256(m.toByteArray(), ev.hostData().toByteArray()),
-        launch.osImageHash(),
-        sha256(m.toByteArray()),
-        id.appId(),
-        id.composeHash(),
-        id.instanceId(),
-        sha256(ev.chipId().toByteArray()),
-        keyProviderInfo,
-        ev.tcbStatus(),
-        List.of());
-  }
-
-  /** The envelope a nonce must have been issued for; null when not enabled (step 9 refuses it). */
-  private EnvelopeMode nonceEnvelope(java.util.Optional<EnvelopeMode> requested) {
-    EnvelopeMode m = requested.orElse(defaultEnvelope);
-    return envelopes.contains(m) ? m : null;
-  }
-
-  /** Step 9's envelope: the requested one (or the default), refused when not enabled. */
-  private EnvelopeMode envelopeFor(java.util.Optional<EnvelopeMode> requested) throws VerificationException {
-    EnvelopeMode m = requested.orElse(defaultEnvelope);
-    if (!envelopes.contains(m)) {
-      throw new VerificationException(
-          KmsReason.ENVELOPE_MODE_NOT_ALLOWED, "envelope " + m + " is not enabled on this KMS; enabled: " + envelopes);
-    }
-    return m;
-  }
-
-  /** Step 7 for both TEEs: the hook must allow the boot, else every reason it gave is reported. */
-  private static AuthorizationDecision authorize(AuthorizationHook hook, BootInfo info,
-      AppIdentity id, String what) throws AttestationException {
-    AuthorizationDecision decision = hook.authorize(info);
-    if (decision == null || !decision.allowed()) {
-      String why = decision == null ? "no decision" : decision.reason();
-      throw new PolicyViolationException(
-          List.of(
-              new PolicyViolationException.Violation(
-                  KmsReason.NOT_AUTHORIZED,
-                  "authorization",
-                  "the authorization hook refused " + what + " " + id.appId() + " (compose hash " + id.composeHash()
-                      + ", tcbStatus " + info.tcbStatus() + "): " + (why.isEmpty() ? "no reason given" : why))));
-    }
-    return decision;
-  }
-
-  /** Step 8 for both TEEs: dstack's derivation, memoized per (app_id, instance_id). */
-  private Object deriveKeys(AppIdentity id) throws AttestationException {
-    Bytes keyId = Bytes.of(concat(id.appId().toByteArray(), id.instanceId().toByteArray()));
-    Object derived = appKeys.get(keyId);
-    if (derived == null) {
-      derived = keys.derive(id.appId(), id.instanceId());
-      appKeys.put(keyId, derived);
-    }
-    return derived;
+    return snp.run(r.snpRequest(), run, fresh, snpHook);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -1180,7 +424,7 @@ public final class KeyReleaseService {
    * @throws EndorsementUnavailableException if the nonce store cannot issue one (retryable)
    */
   public NonceStore.IssuedNonce issueNonce(EnvelopeMode envelope) throws AttestationException {
-    return nonces.issue(java.util.Optional.of(envelopeFor(java.util.Optional.of(envelope))));
+    return nonces.issue(java.util.Optional.of(sealing.envelopeFor(java.util.Optional.of(envelope))));
   }
 
   /**
@@ -1239,7 +483,7 @@ public final class KeyReleaseService {
             .setIsDev(false)
             .setEnvelopeSigningKey(ByteString.copyFrom(keys.rootCaSpki().toByteArray()))
             .setFreshness(
-                freshness == FreshnessMode.KMS_NONCE
+                freshnessMode == FreshnessMode.KMS_NONCE
                     ? org.attest4j.kms.proto.FreshnessMode.FRESHNESS_KMS_NONCE
                     : org.attest4j.kms.proto.FreshnessMode.FRESHNESS_REQUEST_DIGEST);
     for (EnvelopeMode e : EnumSet.copyOf(envelopes)) {
@@ -1268,7 +512,7 @@ public final class KeyReleaseService {
 
   /** The freshness mode. */
   public FreshnessMode freshness() {
-    return freshness;
+    return freshnessMode;
   }
 
   /** The envelope used when a request does not ask for one. */
@@ -1286,32 +530,9 @@ public final class KeyReleaseService {
     return clock;
   }
 
-  private static Bytes sha256(byte[]... parts) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (byte[] p : parts) {
-        md.update(p);
-      }
-      return Bytes.of(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
-  }
-
-  private static String abbreviate(Bytes b) {
-    String h = b.toHex();
-    return h.length() <= 16 ? h : h.substring(0, 8) + "..." + h.substring(h.length() - 8);
-  }
-
   @Override
   public String toString() {
-    return "KeyReleaseService[" + (evidence == null ? "TDX only" : evidence.teeVariant()) + ", " + identityBinding + ", " + freshness + ", envelopes="
+    return "KeyReleaseService[" + snp + ", " + identityBinding + ", " + freshnessMode + ", envelopes="
         + envelopes + ", " + launch + ", " + authorization + "]";
   }
 

@@ -103,7 +103,7 @@ public final class GuestAgent {
     NonceResponse nonce = call("GetNonce", new byte[0], NonceResponse.getDefaultInstance());
     X25519KeyPair key = X25519KeyPair.generate();
     try {
-      byte[] reportData = ReportData.withNonce(key.publicKey(), nonce.getNonce().toByteArray()).toBytes();
+      byte[] reportData = ReportData.withNonce(key.publicKey(), Bytes.of(nonce.getNonce().toByteArray())).toBytes();
       SnpGuestReport r = reports.getReport(reportData);
       GetAppKeyAmdRequest.Builder req =
           GetAppKeyAmdRequest.newBuilder()
@@ -254,7 +254,7 @@ public final class GuestAgent {
       byte[] instanceId = new byte[20];
       new java.security.SecureRandom().nextBytes(instanceId);
       SimulatedTdxGuest guest = SimulatedTdxGuest.boot(ExampleLaunch.appId(),
-          ExampleLaunch.composeHash(), instanceId, meta.getEnvelopeSigningKey().toByteArray());
+          ExampleLaunch.composeHash(), instanceId, Bytes.of(meta.getEnvelopeSigningKey().toByteArray()));
       ReleasedKeys keys = RatlsGuest.create(uri)
           .requestKeys(guest.kmsSpki(), SimulatedTdxGuest.vmConfig(), guest::attest);
       out.println("keys released over RA-TLS to a TDX guest by " + uri + " (fingerprints):");

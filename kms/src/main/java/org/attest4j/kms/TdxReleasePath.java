@@ -1,0 +1,80 @@
+package org.attest4j.kms;
+
+import org.attest4j.core.AttestationException;
+import org.attest4j.core.Bytes;
+import org.attest4j.tdx.TdReport;
+import org.attest4j.tdx.TdxQuote;
+import org.attest4j.tdx.TdxVerdict;
+
+/**
+ * Steps 1 to 7 for an Intel TDX guest in their fixed, fail-closed order (the quote's registers
+ * are trusted only after it verified, so the measurement follows the signature). Immutable and
+ * thread-safe.
+ */
+final class TdxReleasePath {
+  private final TdxEvidenceStep evidence;
+  private final TdxPolicyStep policy;
+  private final TdxMeasurementStep measurement;
+  private final TdxIdentityStep identity;
+
+  TdxReleasePath(TdxEvidenceStep evidence, TdxPolicyStep policy, TdxMeasurementStep measurement,
+      TdxIdentityStep identity) {
+    this.evidence = evidence;
+    this.policy = policy;
+    this.measurement = measurement;
+    this.identity = identity;
+  }
+
+  /**
+   * Runs steps 1 to 7 on a quote.
+   *
+   * @param events where the replayed app info comes from (step 4)
+   * @param claimed the identity the request claims (empty fields: not claimed; step 5)
+   * @param fresh how this request proves freshness (step 6)
+   * @param authorize the hook to ask (step 7)
+   */
+  VerifiedGuest run(Bytes quoteBytes, TdxMeasurementStep.AppInfoSource events, AppIdentity claimed, StepRun run,
+      FreshnessStep.Check fresh, AuthorizationStep authorize) throws AttestationException {
+    evidence.requireConfigured();
+    run.begin(KeyReleaseStep.PARSE_REPORT);
+    TdxQuote quote = evidence.parse(quoteBytes);
+
+    run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
+    TdxVerdict verdict = evidence.verify(quote);
+
+    run.begin(KeyReleaseStep.APPLY_POLICY);
+    policy.enforce(verdict);
+
+    run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
+    TdReport report = verdict.report();
+    TdxMeasurementStep.Measured m = measurement.measure(report, events);
+
+    run.begin(KeyReleaseStep.BIND_IDENTITY);
+    AppIdentity id = identity.bind(claimed, m.app());
+
+    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
+    Object rd = fresh.bind(report.reportData());
+    fresh.consume();
+
+    run.begin(KeyReleaseStep.AUTHORIZE);
+    BootInfo info = bootInfo(verdict, m, id);
+    AuthorizationDecision decision = authorize.authorize(info, id);
+    return new VerifiedGuest(id, rd, quoteBytes, report.mrTd(), m.osImageHash(), info, decision);
+  }
+
+  /** dstack's BootInfo for a verified TDX quote and its replayed app info. */
+  private static BootInfo bootInfo(TdxVerdict verdict, TdxMeasurementStep.Measured m, AppIdentity id) {
+    return new BootInfo(
+        BootInfo.TEE_VARIANT_TDX,
+        m.app().mrAggregated(),
+        m.osImageHash(),
+        m.app().mrSystem(),
+        id.appId(),
+        id.composeHash(),
+        id.instanceId(),
+        m.app().deviceId(),
+        m.app().keyProviderInfo().orElse(Bytes.empty()),
+        verdict.tcbStatus().map(t -> t.intelName()).orElse(BootInfo.TCB_STATUS_NOT_EVALUATED),
+        verdict.advisoryIds());
+  }
+}
