@@ -173,10 +173,10 @@ final class RatlsDemo {
       long tt = System.nanoTime();
       byte[] tdxInstance = Arrays.copyOf(sha256("ratls demo TDX instance"), 20);
       SimulatedTdxGuest tdx = SimulatedTdxGuest.boot(appId, composeHash, tdxInstance,
-          roots.rootCaPublicKeySpki());
+          roots.rootCaPublicKeySpki().toByteArray());
       ReleasedKeys tdxKeys = RatlsGuest.create(kms.baseUri())
           .requestKeys(tdx.kmsSpki(), SimulatedTdxGuest.vmConfig(), tdx::attest);
-      AppKeys expectedTdx = AppKeyDeriver.of(roots).derive(appId, tdxInstance);
+      AppKeys expectedTdx = AppKeyDeriver.of(roots).derive(Bytes.of(appId), Bytes.of(tdxInstance));
       boolean sameTdx = Arrays.equals(expectedTdx.diskCryptKey(), tdxKeys.diskCryptKey())
           && Arrays.equals(expectedTdx.envCryptKey(), tdxKeys.envCryptKey())
           && Arrays.equals(expectedTdx.k256Key(), tdxKeys.k256Key());

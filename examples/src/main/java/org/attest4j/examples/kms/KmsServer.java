@@ -1011,7 +1011,7 @@ public final class KmsServer implements AutoCloseable {
         notes.add("sharing used nonces, request digests and endorsements through " + r);
       }
       Function<org.attest4j.core.Bytes, org.attest4j.ratls.VersionedAttestation> own = simulate && config.ratls()
-          ? SimulatedKms.attester(config.rootKeys(clock).rootCaPublicKeySpki()) : null;
+          ? SimulatedKms.attester(config.rootKeys(clock).rootCaPublicKeySpki().toByteArray()) : null;
       return start(config, clock, shared, redis, own);
     } catch (java.nio.file.NoSuchFileException e) {
       closeQuietly(redis);

@@ -91,8 +91,8 @@ public final class SimulatedKms {
     byte[] compose = composeHash.clone();
     return rd -> {
       try {
-        MrConfigV3 mr = MrConfigV3.builder().appId(app).composeHash(compose).instanceId(instanceId)
-            .keyProvider(KeyProviderKind.KMS).keyProviderId(spki).build();
+        MrConfigV3 mr = MrConfigV3.builder().appId(Bytes.of(app)).composeHash(Bytes.of(compose))
+            .instanceId(Bytes.of(instanceId)).keyProvider(KeyProviderKind.KMS).keyProviderId(Bytes.of(spki)).build();
         SnpGuestReport r = ExampleLaunch.guest(mr.hostData()).getReport(rd.toByteArray());
         List<Bytes> chain = r.parseCertificateTable().flatMap(SnpCertTable::vcek)
             .map(List::of).orElse(List.of());

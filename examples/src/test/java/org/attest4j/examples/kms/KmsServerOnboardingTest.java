@@ -83,7 +83,7 @@ class KmsServerOnboardingTest {
   }
 
   private static ReleasedKeys guestKeys(KmsServer kms, KmsRootKeys roots, byte[] instanceId) throws Exception {
-    MrConfigV3 mr = ExampleLaunch.mrConfig(roots.rootCaPublicKeySpki(), instanceId);
+    MrConfigV3 mr = ExampleLaunch.mrConfig(roots.rootCaPublicKeySpki().toByteArray(), instanceId);
     return RatlsGuest.create(kms.baseUri(), ExampleLaunch.guest(mr.hostData()))
         .requestKeys(mr.documentBytes(), ExampleLaunch.VCPUS, ExampleLaunch.VCPU_TYPE);
   }
@@ -106,7 +106,7 @@ class KmsServerOnboardingTest {
       instanceId[0] = 9;
       ReleasedKeys fromA = guestKeys(kmsA, rootsA, instanceId);
       ReleasedKeys fromB = guestKeys(kmsB, rootsA, instanceId);
-      AppKeys expected = AppKeyDeriver.of(rootsA).derive(ExampleLaunch.appId(), instanceId);
+      AppKeys expected = AppKeyDeriver.of(rootsA).derive(Bytes.of(ExampleLaunch.appId()), Bytes.of(instanceId));
       for (ReleasedKeys k : List.of(fromA, fromB)) {
         assertArrayEquals(expected.diskCryptKey(), k.diskCryptKey());
         assertArrayEquals(expected.k256Key(), k.k256Key());
@@ -135,7 +135,7 @@ class KmsServerOnboardingTest {
     KeyPair key = RatlsGuest.newKey();
     byte[] cert = RatlsCertificateBuilder.forKey(key).subject(null, "127.0.0.1")
         .subjectAltNames("127.0.0.1").extendedKeyUsage(true, false).specialUsage("app:custom")
-        .attestation(SimulatedKms.attester(roots.rootCaPublicKeySpki())
+        .attestation(SimulatedKms.attester(roots.rootCaPublicKeySpki().toByteArray())
             .apply(RatlsReportData.forCertificateKey(key.getPublic().getEncoded())))
         .issuer(roots.rootCaCertificateDer(), roots.rootCaKeyPair().getPrivate())
         .buildDer();
@@ -178,7 +178,7 @@ class KmsServerOnboardingTest {
     byte[] otherApp = new byte[20];
     otherApp[0] = 0x42;
     try (KmsServer kmsA = KmsServer.start(configA, clock, KmsConfig.IN_MEMORY, null,
-        SimulatedKms.attester(configA.rootKeys(clock).rootCaPublicKeySpki(), otherApp, new byte[32]))) {
+        SimulatedKms.attester(configA.rootKeys(clock).rootCaPublicKeySpki().toByteArray(), otherApp, new byte[32]))) {
       KmsServer.Refused r = refusedOnboarding(b, kmsA.baseUri().toString());
       assertEquals(1, r.exitStatus);
       assertOneLine(r, KmsOnboarding.SOURCE_NOT_ALLOWED, "KmsReason.NOT_AUTHORIZED");
