@@ -173,7 +173,7 @@ final class RatlsDemo {
       long tt = System.nanoTime();
       byte[] tdxInstance = Arrays.copyOf(sha256("ratls demo TDX instance"), 20);
       SimulatedTdxGuest tdx = SimulatedTdxGuest.boot(appId, composeHash, tdxInstance,
-          roots.rootCaPublicKeySpki().toByteArray());
+          roots.rootCaPublicKeySpki());
       ReleasedKeys tdxKeys = RatlsGuest.create(kms.baseUri())
           .requestKeys(tdx.kmsSpki(), SimulatedTdxGuest.vmConfig(), tdx::attest);
       AppKeys expectedTdx = AppKeyDeriver.of(roots).derive(Bytes.of(appId), Bytes.of(tdxInstance));

@@ -116,8 +116,7 @@ public final class RatlsLoadGenerator {
         instanceIds[g] = new byte[20];
         instanceIds[g][0] = (byte) g;
         instanceIds[g][1] = 0x1d;
-        MrConfigV3 mr = MrConfigV3.builder().appId(Bytes.of(appId)).composeHash(Bytes.of(compose))
-            .instanceId(Bytes.of(instanceIds[g]))
+        MrConfigV3 mr = MrConfigV3.builder().appId(Bytes.of(appId)).composeHash(Bytes.of(compose)).instanceId(Bytes.of(instanceIds[g]))
             .keyProvider(KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
         SimulatedGuest guest = SimulatedGuest.builder(platform).firmware(fw)
             .boot(kernel, initrd, ExampleLaunch.CMDLINE).vcpus(ExampleLaunch.VCPUS, ExampleLaunch.VCPU_TYPE)

@@ -135,7 +135,7 @@ class KmsServerOnboardingTest {
     KeyPair key = RatlsGuest.newKey();
     byte[] cert = RatlsCertificateBuilder.forKey(key).subject(null, "127.0.0.1")
         .subjectAltNames("127.0.0.1").extendedKeyUsage(true, false).specialUsage("app:custom")
-        .attestation(SimulatedKms.attester(roots.rootCaPublicKeySpki().toByteArray())
+        .attestation(SimulatedKms.attester(roots.rootCaPublicKeySpki())
             .apply(RatlsReportData.forCertificateKey(key.getPublic().getEncoded())))
         .issuer(roots.rootCaCertificateDer(), roots.rootCaKeyPair().getPrivate())
         .buildDer();
@@ -178,7 +178,7 @@ class KmsServerOnboardingTest {
     byte[] otherApp = new byte[20];
     otherApp[0] = 0x42;
     try (KmsServer kmsA = KmsServer.start(configA, clock, KmsConfig.IN_MEMORY, null,
-        SimulatedKms.attester(configA.rootKeys(clock).rootCaPublicKeySpki().toByteArray(), otherApp, new byte[32]))) {
+        SimulatedKms.attester(configA.rootKeys(clock).rootCaPublicKeySpki(), otherApp, new byte[32]))) {
       KmsServer.Refused r = refusedOnboarding(b, kmsA.baseUri().toString());
       assertEquals(1, r.exitStatus);
       assertOneLine(r, KmsOnboarding.SOURCE_NOT_ALLOWED, "KmsReason.NOT_AUTHORIZED");

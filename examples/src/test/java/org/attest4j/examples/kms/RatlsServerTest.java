@@ -66,19 +66,19 @@ class RatlsServerTest {
       // a simulated TDX guest of the same app, another instance
       instanceId[0] = 6;
       SimulatedTdxGuest tdx = SimulatedTdxGuest.boot(ExampleLaunch.appId(), ExampleLaunch.composeHash(),
-          instanceId, roots.rootCaPublicKeySpki().toByteArray());
+          instanceId, roots.rootCaPublicKeySpki());
       ReleasedKeys tdxKeys = RatlsGuest.create(url)
           .requestKeys(tdx.kmsSpki(), SimulatedTdxGuest.vmConfig(), tdx::attest);
       AppKeys expectedTdx = AppKeyDeriver.of(roots).derive(Bytes.of(ExampleLaunch.appId()), Bytes.of(instanceId));
       assertArrayEquals(expectedTdx.diskCryptKey(), tdxKeys.diskCryptKey());
       assertArrayEquals(expectedTdx.envCryptKey(), tdxKeys.envCryptKey());
       assertArrayEquals(expectedTdx.k256Key(), tdxKeys.k256Key());
-      assertArrayEquals(expectedTdx.k256Signature().toByteArray(), tdxKeys.k256Signature());
+      assertEquals(expectedTdx.k256Signature(), Bytes.of(tdxKeys.k256Signature()));
 
       // a TDX guest of an app the allow-list does not name
       byte[] otherApp = new byte[20];
       SimulatedTdxGuest stranger = SimulatedTdxGuest.boot(otherApp, ExampleLaunch.composeHash(),
-          instanceId, roots.rootCaPublicKeySpki().toByteArray());
+          instanceId, roots.rootCaPublicKeySpki());
       AgentException refused = org.junit.jupiter.api.Assertions.assertThrows(AgentException.class,
           () -> RatlsGuest.create(url).requestKeys(stranger.kmsSpki(), SimulatedTdxGuest.vmConfig(),
               stranger::attest));
@@ -92,7 +92,7 @@ class RatlsServerTest {
               .requestKeys(other.documentBytes(), ExampleLaunch.VCPUS, ExampleLaunch.VCPU_TYPE));
       assertEquals("KMS_NOT_PINNED", e.reason());
       SimulatedTdxGuest misdeployed = SimulatedTdxGuest.boot(ExampleLaunch.appId(),
-          ExampleLaunch.composeHash(), instanceId, KmsRootKeys.generate().rootCaPublicKeySpki().toByteArray());
+          ExampleLaunch.composeHash(), instanceId, KmsRootKeys.generate().rootCaPublicKeySpki());
       AgentException tdxPin = org.junit.jupiter.api.Assertions.assertThrows(AgentException.class,
           () -> RatlsGuest.create(url).requestKeys(misdeployed.kmsSpki(), SimulatedTdxGuest.vmConfig(),
               misdeployed::attest));
