@@ -2,9 +2,9 @@ package org.attest4j.bench;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.attest4j.core.Bytes;
 import org.attest4j.crypto.AppKeyDeriver;
 import org.attest4j.crypto.AppKeys;
 import org.attest4j.crypto.KmsIdentity;
@@ -40,12 +40,12 @@ public class CryptoBenchmark {
   private KmsPublicKey trusted;
   private X25519KeyPair guest;
   private SealBinding binding;
-  private byte[] appId;
-  private byte[] instanceId;
+  private Bytes appId;
+  private Bytes instanceId;
   private byte[] payload;
   private byte[] sealed;
   private byte[] reportData;
-  private byte[] nonce;
+  private Bytes nonce;
   private List<byte[]> fields;
 
   @Setup
@@ -54,11 +54,10 @@ public class CryptoBenchmark {
     KmsRootKeys roots = KmsRootKeys.generate(rnd);
     deriver = AppKeyDeriver.of(roots);
     identity = roots.sealingIdentity();
-    trusted = KmsPublicKey.fromSpki(roots.rootCaPublicKeySpki());
+    trusted = KmsPublicKey.fromSpki(roots.rootCaPublicKeySpki().toByteArray());
     guest = X25519KeyPair.generate(rnd);
-    HexFormat h = HexFormat.of();
-    appId = h.parseHex("6076e023a904b639619fc368bd546fee7e738eea");
-    instanceId = h.parseHex("503c0011df0c3c50b7db7902665784e116aabbda");
+    appId = Bytes.fromHex("6076e023a904b639619fc368bd546fee7e738eea");
+    instanceId = Bytes.fromHex("503c0011df0c3c50b7db7902665784e116aabbda");
     byte[] evidence = new byte[1184 + 600];
     rnd.nextBytes(evidence);
     binding = SealBinding.forEvidence(guest.publicKey(), evidence);
@@ -66,7 +65,7 @@ public class CryptoBenchmark {
     payload = new byte[900];
     rnd.nextBytes(payload);
     sealed = SealedResponse.encrypt(identity, binding, payload).toBytes();
-    nonce = "kms-nonce-0123456789".getBytes(StandardCharsets.US_ASCII);
+    nonce = Bytes.of("kms-nonce-0123456789".getBytes(StandardCharsets.US_ASCII));
     reportData = ReportData.withNonce(guest.publicKey(), nonce).toBytes();
     AppKeys k = deriver.derive(appId, instanceId);
     fields = List.of(k.diskCryptKey(), k.envCryptKey(), k.k256Key());

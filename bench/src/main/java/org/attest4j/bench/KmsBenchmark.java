@@ -55,7 +55,11 @@ import org.openjdk.jmh.annotations.State;
  *
  * <p>Run: {@code java -jar bench/target/benchmarks.jar KmsBenchmark -f 1 -wi 3 -w 1 -i 5 -r 1}
  * (add {@code -t 2} for two threads). Mode SampleTime gives p50/p99, Throughput gives operations
- * per second.
+ * per second. On a shared machine add {@code -bm thrpt -prof gc -prof
+ * org.attest4j.bench.CpuTimeProfiler}: allocation per release ({@code gc.alloc.rate.norm}) and
+ * process CPU time per release ({@code cpu.time.norm}) hardly depend on the load, throughput does;
+ * a flat {@code cpu.time.norm} from {@code -t 1} to {@code -t 2} means the threads do not contend.
+ * Commands and figures: docs/kms.md, "Benchmarks".
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.SampleTime, Mode.Throughput})
@@ -129,7 +133,8 @@ public class KmsBenchmark {
     byte[] instance = new byte[20];
     instance[0] = 0x33;
     MrConfigV3 mr =
-        MrConfigV3.builder().appId(appId).composeHash(compose).instanceId(instance).keyProvider(KeyProviderKind.KMS)
+        MrConfigV3.builder().appId(Bytes.of(appId)).composeHash(Bytes.of(compose)).instanceId(Bytes.of(instance))
+            .keyProvider(KeyProviderKind.KMS)
             .keyProviderId(roots.rootCaPublicKeySpki()).build();
     SnpVerifier verifier = platform.verifier(platform.clockInsideValidity());
     EndorsementSource endorsements = KmsEndorsements.certChain(platform.certChainPem());
@@ -159,8 +164,8 @@ public class KmsBenchmark {
     pool = new KeyReleaseRequest[POOL];
     IntStream.range(0, POOL).parallel().forEach(i -> {
       try {
-        byte[] rd = ReportData.withNonce(guest.publicKey(), nonces[i]).toBytes();
-        byte[] report = platform.reportBuilder().measurement(measurement.toByteArray()).hostData(mr.hostData())
+        byte[] rd = ReportData.withNonce(guest.publicKey(), Bytes.of(nonces[i])).toBytes();
+        byte[] report = platform.reportBuilder().measurement(measurement.toByteArray()).hostData(mr.hostData().toByteArray())
             .reportData(rd).sign();
         pool[i] = KeyReleaseRequest.builder().report(report).vcekCert(vek).mrConfig(doc).vcpus(4).vcpuType("EPYC-v4")
             .nonce(Bytes.of(nonces[i])).build();

@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.time.Clock;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 
 /**
@@ -70,15 +71,15 @@ public final class AppKeyDeriver {
    * Derives every key of an app instance.
    *
    * @param appId the 20-byte app id
-   * @param instanceId the 20-byte instance id, or an empty array
+   * @param instanceId the 20-byte instance id, or empty
    * @return the app's disk, env, app-CA and secp256k1 keys with the k256 signature
    * @throws MalformedEvidenceException if an id has the wrong length, or (probability about
    *     2^-32) a derived scalar is out of range, which dstack refuses too
    */
-  public AppKeys derive(byte[] appId, byte[] instanceId) throws MalformedEvidenceException {
-    checkIds(appId, instanceId);
-    byte[] app = appId.clone();
-    byte[] inst = instanceId.clone();
+  public AppKeys derive(Bytes appId, Bytes instanceId) throws MalformedEvidenceException {
+    byte[] app = Objects.requireNonNull(appId, "appId").toByteArray();
+    byte[] inst = Objects.requireNonNull(instanceId, "instanceId").toByteArray();
+    checkIds(app, inst);
     byte[] disk = dhSecret(roots.caScalarUnsafe(), app, inst, DISK_CTX);
     byte[] env = dhSecret(roots.caScalarUnsafe(), app, ENV_CTX);
     byte[] appCa = p256Scalar(roots.caScalarUnsafe(), app, APP_CA_CTX);
@@ -101,10 +102,10 @@ public final class AppKeyDeriver {
    * @return the public key with both signatures by the KMS root k256 key
    * @throws MalformedEvidenceException if the app id is not 20 bytes
    */
-  public EnvEncryptPublicKey envEncryptPublicKey(byte[] appId, long timestampSeconds)
+  public EnvEncryptPublicKey envEncryptPublicKey(Bytes appId, long timestampSeconds)
       throws MalformedEvidenceException {
-    checkIds(appId, new byte[0]);
-    byte[] app = appId.clone();
+    byte[] app = Objects.requireNonNull(appId, "appId").toByteArray();
+    checkIds(app, new byte[0]);
     byte[] env = dhSecret(roots.caScalarUnsafe(), app, ENV_CTX);
     byte[] pub = X25519.publicKey(env);
     Ec.wipe(env);
@@ -124,24 +125,26 @@ public final class AppKeyDeriver {
    * interoperability checks. Secret: never log it.
    *
    * @param appId the 20-byte app id
-   * @param instanceId the 20-byte instance id, or an empty array
+   * @param instanceId the 20-byte instance id, or empty
    * @return a fresh copy of the PKCS#8 DER (138 bytes); secret
    * @throws MalformedEvidenceException as {@link #derive}
    */
-  public byte[] diskCryptKeyPkcs8(byte[] appId, byte[] instanceId) throws MalformedEvidenceException {
-    checkIds(appId, instanceId);
-    return derivedPkcs8(roots.caScalarUnsafe(), appId, instanceId, DISK_CTX);
+  public byte[] diskCryptKeyPkcs8(Bytes appId, Bytes instanceId) throws MalformedEvidenceException {
+    byte[] app = Objects.requireNonNull(appId, "appId").toByteArray();
+    byte[] inst = Objects.requireNonNull(instanceId, "instanceId").toByteArray();
+    checkIds(app, inst);
+    return derivedPkcs8(roots.caScalarUnsafe(), app, inst, DISK_CTX);
   }
 
   /**
-   * As {@link #envEncryptPublicKey(byte[], long)} with the current time of {@code clock}.
+   * As {@link #envEncryptPublicKey(Bytes, long)} with the current time of {@code clock}.
    *
    * @param appId the 20-byte app id
    * @param clock source of the timestamp (truncated to seconds)
    * @return the public key with both signatures by the KMS root k256 key
    * @throws MalformedEvidenceException if the app id is not 20 bytes
    */
-  public EnvEncryptPublicKey envEncryptPublicKey(byte[] appId, Clock clock)
+  public EnvEncryptPublicKey envEncryptPublicKey(Bytes appId, Clock clock)
       throws MalformedEvidenceException {
     return envEncryptPublicKey(appId, clock.instant().getEpochSecond());
   }

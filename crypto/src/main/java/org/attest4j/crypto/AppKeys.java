@@ -1,6 +1,7 @@
 package org.attest4j.crypto;
 
 import java.util.HexFormat;
+import org.attest4j.core.Bytes;
 
 /**
  * The keys dstack's KMS derives for one app instance (see {@link AppKeyDeriver}). Names follow
@@ -15,7 +16,7 @@ import java.util.HexFormat;
  *   <li>{@link #appCaKey()} / {@link #appCaPublicKey()}: the app CA key used by {@code SignCert}.
  * </ul>
  *
- * <p>Immutable and thread-safe. Accessors return copies. {@link #toString()} shows the ids and the
+ * <p>Immutable and thread-safe. Secret accessors return copies; public values are {@link Bytes}. {@link #toString()} shows the ids and the
  * public keys only, never a secret.
  */
 public final class AppKeys {
@@ -56,19 +57,19 @@ public final class AppKeys {
   /**
    * The app id (20 bytes).
    *
-   * @return a copy of the 20-byte app id
+   * @return the 20-byte app id
    */
-  public byte[] appId() {
-    return appId.clone();
+  public Bytes appId() {
+    return Bytes.of(appId);
   }
 
   /**
    * The instance id (20 bytes, or empty).
    *
-   * @return a copy of the instance id: 20 bytes, or empty
+   * @return the instance id: 20 bytes, or empty
    */
-  public byte[] instanceId() {
-    return instanceId.clone();
+  public Bytes instanceId() {
+    return Bytes.of(instanceId);
   }
 
   /**
@@ -92,10 +93,10 @@ public final class AppKeys {
   /**
    * The X25519 public key of {@link #envCryptKey()} (32 bytes), as GetAppEnvEncryptPubKey returns.
    *
-   * @return a copy of the 32-byte X25519 public key
+   * @return the 32-byte X25519 public key
    */
-  public byte[] envPublicKey() {
-    return envPoint().clone();
+  public Bytes envPublicKey() {
+    return Bytes.of(envPoint());
   }
 
   private byte[] envPoint() {
@@ -119,10 +120,10 @@ public final class AppKeys {
   /**
    * The app CA public key, uncompressed SEC1 (65 bytes).
    *
-   * @return a copy of the 65-byte SEC1 point ({@code 04 || x || y})
+   * @return the 65-byte SEC1 point ({@code 04 || x || y})
    */
-  public byte[] appCaPublicKey() {
-    return appCaPoint().clone();
+  public Bytes appCaPublicKey() {
+    return Bytes.of(appCaPoint());
   }
 
   private byte[] appCaPoint() {
@@ -146,10 +147,10 @@ public final class AppKeys {
   /**
    * The app CA public key as SubjectPublicKeyInfo DER (91 bytes).
    *
-   * @return the 91-byte DER encoding, freshly built
+   * @return the 91-byte DER encoding
    */
-  public byte[] appCaPublicKeySpki() {
-    return P256Keys.spki(appCaPoint());
+  public Bytes appCaPublicKeySpki() {
+    return Bytes.of(P256Keys.spki(appCaPoint()));
   }
 
   /**
@@ -164,19 +165,19 @@ public final class AppKeys {
   /**
    * The app's secp256k1 public key, SEC1-compressed (33 bytes).
    *
-   * @return a copy of the 33-byte compressed point
+   * @return the 33-byte compressed point
    */
-  public byte[] k256PublicKey() {
-    return k256PublicKey.clone();
+  public Bytes k256PublicKey() {
+    return Bytes.of(k256PublicKey);
   }
 
   /**
    * {@code k256_signature}: r || s || v (65 bytes) by the KMS root k256 key.
    *
-   * @return a copy of the 65-byte recoverable signature
+   * @return the 65-byte recoverable signature
    */
-  public byte[] k256Signature() {
-    return k256Signature.clone();
+  public Bytes k256Signature() {
+    return Bytes.of(k256Signature);
   }
 
   @Override

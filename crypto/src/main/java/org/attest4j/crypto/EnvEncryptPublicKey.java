@@ -1,6 +1,7 @@
 package org.attest4j.crypto;
 
 import java.util.HexFormat;
+import org.attest4j.core.Bytes;
 
 /**
  * dstack's {@code GetAppEnvEncryptPubKey} answer ({@code PublicKeyResponse}): the app's X25519
@@ -28,28 +29,28 @@ public final class EnvEncryptPublicKey {
   /**
    * The app id the key belongs to (20 bytes).
    *
-   * @return a copy of the 20-byte app id
+   * @return the 20-byte app id
    */
-  public byte[] appId() {
-    return appId.clone();
+  public Bytes appId() {
+    return Bytes.of(appId);
   }
 
   /**
    * The X25519 public key (32 bytes), field {@code public_key}.
    *
-   * @return a copy of the 32-byte X25519 public key
+   * @return the 32-byte X25519 public key
    */
-  public byte[] publicKey() {
-    return publicKey.clone();
+  public Bytes publicKey() {
+    return Bytes.of(publicKey);
   }
 
   /**
    * Field {@code signature} (65 bytes).
    *
-   * @return a copy of the 65-byte recoverable secp256k1 signature
+   * @return the 65-byte recoverable secp256k1 signature
    */
-  public byte[] signature() {
-    return signature.clone();
+  public Bytes signature() {
+    return Bytes.of(signature);
   }
 
   /**
@@ -64,10 +65,10 @@ public final class EnvEncryptPublicKey {
   /**
    * Field {@code signature_v1} (65 bytes).
    *
-   * @return a copy of the 65-byte recoverable secp256k1 signature over the key and timestamp
+   * @return the 65-byte recoverable secp256k1 signature over the key and timestamp
    */
-  public byte[] signatureV1() {
-    return signatureV1.clone();
+  public Bytes signatureV1() {
+    return Bytes.of(signatureV1);
   }
 
   /** The message signed by {@code signature_v1} after the prefix and app id: u64be(timestamp) || key. */

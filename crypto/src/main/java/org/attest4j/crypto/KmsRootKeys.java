@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
 import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
@@ -526,28 +527,28 @@ public final class KmsRootKeys {
    * The root CA public key as SubjectPublicKeyInfo DER (91 bytes). This is the KMS
    * {@code key_provider_id} in MrConfigV3 and in BootInfo's {@code keyProviderInfo}.
    *
-   * @return a copy of the 91-byte DER encoding
+   * @return the 91-byte DER encoding
    */
-  public byte[] rootCaPublicKeySpki() {
-    return P256Keys.spki(caPublic);
+  public Bytes rootCaPublicKeySpki() {
+    return Bytes.of(P256Keys.spki(caPublic));
   }
 
   /**
    * The root CA public key as an uncompressed SEC1 point (65 bytes).
    *
-   * @return a copy of the 65-byte point ({@code 04 || x || y})
+   * @return the 65-byte point ({@code 04 || x || y})
    */
-  public byte[] rootCaPublicKey() {
-    return caPublic.clone();
+  public Bytes rootCaPublicKey() {
+    return Bytes.of(caPublic);
   }
 
   /**
    * The secp256k1 root public key, SEC1-compressed (33 bytes), as GetMeta's {@code k256_pubkey}.
    *
-   * @return a copy of the 33-byte compressed point
+   * @return the 33-byte compressed point
    */
-  public byte[] rootK256PublicKey() {
-    return k256PublicCompressed.clone();
+  public Bytes rootK256PublicKey() {
+    return Bytes.of(k256PublicCompressed);
   }
 
   /**
@@ -646,7 +647,7 @@ public final class KmsRootKeys {
   @Override
   public String toString() {
     HexFormat h = HexFormat.of();
-    return "KmsRootKeys[ca_key_id=" + h.formatHex(Kdf.sha256(rootCaPublicKeySpki()))
+    return "KmsRootKeys[ca_key_id=" + h.formatHex(Kdf.sha256(P256Keys.spki(caPublic)))
         + ", k256_pubkey=" + h.formatHex(k256PublicCompressed) + "]";
   }
 }

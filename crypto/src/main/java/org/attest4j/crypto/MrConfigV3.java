@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import org.attest4j.core.ConstantTime;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
 
@@ -70,7 +70,7 @@ public final class MrConfigV3 {
     this.keyProviderId = keyProviderId;
     this.instanceId = instanceId;
     this.initScriptHashes = initScriptHashes;
-    this.hostData = hostDataOf(document);
+    this.hostData = digestOf(document);
   }
 
   /**
@@ -79,14 +79,18 @@ public final class MrConfigV3 {
    * @param document the document bytes, hashed exactly as given
    * @return the 32-byte HOST_DATA digest
    */
-  public static byte[] hostDataOf(byte[] document) {
+  public static Bytes hostDataOf(byte[] document) {
+    return Bytes.of(digestOf(document));
+  }
+
+  private static byte[] digestOf(byte[] document) {
     return Kdf.sha256(HOST_DATA_PREFIX, Objects.requireNonNull(document, "document"));
   }
 
   /**
    * Parses and validates a document, keeping its exact bytes.
    *
-   * @param document the document's exact bytes (copied)
+   * @param document the document's exact bytes
    * @return the parsed, validated document
    * @throws MalformedEvidenceException if it is not a valid MrConfigV3 document
    */
@@ -255,28 +259,28 @@ public final class MrConfigV3 {
   /**
    * The app id (20 bytes), if present.
    *
-   * @return a copy of the app id, or empty if the document has none
+   * @return the app id, or empty if the document has none
    */
-  public Optional<byte[]> appId() {
-    return Optional.ofNullable(appId).map(byte[]::clone);
+  public Optional<Bytes> appId() {
+    return Optional.ofNullable(appId).map(Bytes::of);
   }
 
   /**
    * The compose hash (32 bytes).
    *
-   * @return a copy of the 32-byte compose hash
+   * @return the 32-byte compose hash
    */
-  public byte[] composeHash() {
-    return composeHash.clone();
+  public Bytes composeHash() {
+    return Bytes.of(composeHash);
   }
 
   /**
    * The GPU policy hash (32 bytes), if present.
    *
-   * @return a copy of the GPU policy hash, or empty if the document has none
+   * @return the GPU policy hash, or empty if the document has none
    */
-  public Optional<byte[]> gpuPolicyHash() {
-    return Optional.ofNullable(gpuPolicyHash).map(byte[]::clone);
+  public Optional<Bytes> gpuPolicyHash() {
+    return Optional.ofNullable(gpuPolicyHash).map(Bytes::of);
   }
 
   /**
@@ -291,62 +295,63 @@ public final class MrConfigV3 {
   /**
    * The key provider id (empty if absent); for a KMS the root CA SubjectPublicKeyInfo DER.
    *
-   * @return a copy of the key provider id, empty if the document has none
+   * @return the key provider id, empty if the document has none
    */
-  public byte[] keyProviderId() {
-    return keyProviderId.clone();
+  public Bytes keyProviderId() {
+    return Bytes.of(keyProviderId);
   }
 
   /**
    * The instance id (20 bytes), if present.
    *
-   * @return a copy of the instance id, or empty if the document has none
+   * @return the instance id, or empty if the document has none
    */
-  public Optional<byte[]> instanceId() {
-    return Optional.ofNullable(instanceId).map(byte[]::clone);
+  public Optional<Bytes> instanceId() {
+    return Optional.ofNullable(instanceId).map(Bytes::of);
   }
 
   /**
    * The init script hashes, if present (possibly an empty list).
    *
-   * @return copies of the 32-byte hashes in document order, or empty if the field is absent
+   * @return the 32-byte hashes in document order (an unmodifiable list), or empty if the field is
+   *     absent
    */
-  public Optional<List<byte[]>> initScriptHashes() {
+  public Optional<List<Bytes>> initScriptHashes() {
     if (initScriptHashes == null) {
       return Optional.empty();
     }
-    List<byte[]> out = new ArrayList<>();
+    List<Bytes> out = new ArrayList<>();
     for (byte[] h : initScriptHashes) {
-      out.add(h.clone());
+      out.add(Bytes.of(h));
     }
-    return Optional.of(out);
+    return Optional.of(Collections.unmodifiableList(out));
   }
 
   /**
    * HOST_DATA (32 bytes): SHA-256("dstack-mr-config-v3:" || 0x00 || document).
    *
-   * @return a copy of the 32-byte HOST_DATA digest
+   * @return the 32-byte HOST_DATA digest
    */
-  public byte[] hostData() {
-    return hostData.clone();
+  public Bytes hostData() {
+    return Bytes.of(hostData);
   }
 
   /**
    * MRCONFIGID v3 (48 bytes).
    *
-   * @return a new 48-byte array: {@code 0x03 || HOST_DATA || 0x00 * 15}
+   * @return the 48 bytes {@code 0x03 || HOST_DATA || 0x00 * 15}
    */
-  public byte[] mrConfigId() {
-    return MrConfigId.v3(hostData);
+  public Bytes mrConfigId() {
+    return Bytes.of(MrConfigId.v3(hostData));
   }
 
   /**
    * MRCONFIGID v1 (48 bytes) of this document's compose hash.
    *
-   * @return a new 48-byte array: {@code 0x01 || compose_hash || 0x00 * 15}
+   * @return the 48 bytes {@code 0x01 || compose_hash || 0x00 * 15}
    */
-  public byte[] mrConfigIdV1() {
-    return MrConfigId.v1(composeHash);
+  public Bytes mrConfigIdV1() {
+    return Bytes.of(MrConfigId.v1(composeHash));
   }
 
   /**
@@ -354,10 +359,10 @@ public final class MrConfigV3 {
    *
    * @return the 48-byte v2 value, or empty if the document has no app id
    */
-  public Optional<byte[]> mrConfigIdV2() {
+  public Optional<Bytes> mrConfigIdV2() {
     return appId == null
         ? Optional.empty()
-        : Optional.of(MrConfigId.v2(composeHash, appId, keyProvider, keyProviderId));
+        : Optional.of(Bytes.of(MrConfigId.v2(composeHash, appId, keyProvider, keyProviderId)));
   }
 
   /**
@@ -390,8 +395,8 @@ public final class MrConfigV3 {
    * @param measurement the report's MEASUREMENT field
    * @return the 32-byte SHA-256 digest
    */
-  public static byte[] snpMrSystem(byte[] measurement) {
-    return Kdf.sha256(Objects.requireNonNull(measurement, "measurement"));
+  public static Bytes snpMrSystem(Bytes measurement) {
+    return Bytes.of(Kdf.sha256(Objects.requireNonNull(measurement, "measurement").toByteArray()));
   }
 
   /**
@@ -400,8 +405,8 @@ public final class MrConfigV3 {
    * @param measurement the report's MEASUREMENT field
    * @return the 32-byte SHA-256 digest
    */
-  public byte[] snpMrAggregated(byte[] measurement) {
-    return Kdf.sha256(Objects.requireNonNull(measurement, "measurement"), hostData);
+  public Bytes snpMrAggregated(Bytes measurement) {
+    return Bytes.of(Kdf.sha256(Objects.requireNonNull(measurement, "measurement").toByteArray(), hostData));
   }
 
   /**
@@ -410,12 +415,12 @@ public final class MrConfigV3 {
    * @param reportHostData the HOST_DATA field of the SEV-SNP report
    * @throws VerificationException if it is not
    */
-  public void checkHostData(byte[] reportHostData) throws VerificationException {
+  public void checkHostData(Bytes reportHostData) throws VerificationException {
     Objects.requireNonNull(reportHostData, "reportHostData");
-    if (!ConstantTime.equals(reportHostData, hostData)) {
+    if (!reportHostData.equalsBytes(hostData)) {
       throw new VerificationException(
           CryptoReason.HOST_DATA_MISMATCH,
-          "HOST_DATA " + HEX.formatHex(reportHostData) + " is not the MrConfigV3 digest "
+          "HOST_DATA " + reportHostData.toHex() + " is not the MrConfigV3 digest "
               + HEX.formatHex(hostData) + " of the document sent (hashed as received, not re-canonicalised)");
     }
   }
@@ -426,12 +431,12 @@ public final class MrConfigV3 {
    * @param mrConfigId the 48-byte MRCONFIGID of the TD report
    * @throws VerificationException if it is not
    */
-  public void checkMrConfigId(byte[] mrConfigId) throws VerificationException {
+  public void checkMrConfigId(Bytes mrConfigId) throws VerificationException {
     Objects.requireNonNull(mrConfigId, "mrConfigId");
-    if (!ConstantTime.equals(mrConfigId, mrConfigId())) {
+    if (!mrConfigId.equals(mrConfigId())) {
       throw new VerificationException(
           CryptoReason.HOST_DATA_MISMATCH,
-          "MRCONFIGID " + HEX.formatHex(mrConfigId) + " is not 03 || "
+          "MRCONFIGID " + mrConfigId.toHex() + " is not 03 || "
               + HEX.formatHex(hostData) + " || 00*15 of the MrConfigV3 document sent");
     }
   }
@@ -467,33 +472,33 @@ public final class MrConfigV3 {
     /**
      * The 20-byte app id (optional).
      *
-     * @param v the app id, or {@code null} to omit it (copied)
+     * @param v the app id, or {@code null} to omit it
      * @return this builder
      */
-    public Builder appId(byte[] v) {
-      this.appId = v == null ? null : v.clone();
+    public Builder appId(Bytes v) {
+      this.appId = v == null ? null : v.toByteArray();
       return this;
     }
 
     /**
      * The 32-byte compose hash (required).
      *
-     * @param v the compose hash (copied)
+     * @param v the compose hash
      * @return this builder
      */
-    public Builder composeHash(byte[] v) {
-      this.composeHash = v == null ? null : v.clone();
+    public Builder composeHash(Bytes v) {
+      this.composeHash = v == null ? null : v.toByteArray();
       return this;
     }
 
     /**
      * The 32-byte GPU policy hash (optional).
      *
-     * @param v the GPU policy hash, or {@code null} to omit it (copied)
+     * @param v the GPU policy hash, or {@code null} to omit it
      * @return this builder
      */
-    public Builder gpuPolicyHash(byte[] v) {
-      this.gpuPolicyHash = v == null ? null : v.clone();
+    public Builder gpuPolicyHash(Bytes v) {
+      this.gpuPolicyHash = v == null ? null : v.toByteArray();
       return this;
     }
 
@@ -511,22 +516,22 @@ public final class MrConfigV3 {
     /**
      * The key provider id (optional; omitted when empty).
      *
-     * @param v the key provider id, or {@code null} to omit it (copied)
+     * @param v the key provider id, or {@code null} to omit it
      * @return this builder
      */
-    public Builder keyProviderId(byte[] v) {
-      this.keyProviderId = v == null ? null : v.clone();
+    public Builder keyProviderId(Bytes v) {
+      this.keyProviderId = v == null ? null : v.toByteArray();
       return this;
     }
 
     /**
      * The 20-byte instance id (optional).
      *
-     * @param v the instance id, or {@code null} to omit it (copied)
+     * @param v the instance id, or {@code null} to omit it
      * @return this builder
      */
-    public Builder instanceId(byte[] v) {
-      this.instanceId = v == null ? null : v.clone();
+    public Builder instanceId(Bytes v) {
+      this.instanceId = v == null ? null : v.toByteArray();
       return this;
     }
 
@@ -536,8 +541,16 @@ public final class MrConfigV3 {
      * @param v the 32-byte hashes in order, or {@code null} to omit the field (list copied)
      * @return this builder
      */
-    public Builder initScriptHashes(List<byte[]> v) {
-      this.initScriptHashes = v == null ? null : new ArrayList<>(v);
+    public Builder initScriptHashes(List<Bytes> v) {
+      if (v == null) {
+        this.initScriptHashes = null;
+        return this;
+      }
+      List<byte[]> copy = new ArrayList<>(v.size());
+      for (Bytes h : v) {
+        copy.add(Objects.requireNonNull(h, "initScriptHashes element").toByteArray());
+      }
+      this.initScriptHashes = copy;
       return this;
     }
 

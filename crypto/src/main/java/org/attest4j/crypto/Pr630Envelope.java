@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
 
@@ -40,11 +41,12 @@ public final class Pr630Envelope {
    * @return an envelope holding copies of the inputs
    * @throws MalformedEvidenceException if the key is unusable or a ciphertext is shorter than a tag
    */
-  public static Pr630Envelope of(byte[] keyProviderPublicKey, List<byte[]> ciphertexts)
+  public static Pr630Envelope of(Bytes keyProviderPublicKey, List<byte[]> ciphertexts)
       throws MalformedEvidenceException {
     Objects.requireNonNull(keyProviderPublicKey, "keyProviderPublicKey");
     Objects.requireNonNull(ciphertexts, "ciphertexts");
-    X25519.checkPublicKey(keyProviderPublicKey, "key_provider_pubkey");
+    byte[] kp = keyProviderPublicKey.toByteArray();
+    X25519.checkPublicKey(kp, "key_provider_pubkey");
     List<byte[]> copy = new ArrayList<>();
     for (byte[] c : ciphertexts) {
       if (c == null || c.length < AesSiv.TAG_LENGTH) {
@@ -55,16 +57,16 @@ public final class Pr630Envelope {
       }
       copy.add(c.clone());
     }
-    return new Pr630Envelope(keyProviderPublicKey.clone(), copy);
+    return new Pr630Envelope(kp, copy);
   }
 
   /**
    * {@code key_provider_pubkey}: the KMS's ephemeral X25519 public key (32 bytes).
    *
-   * @return a copy of the 32-byte X25519 public key
+   * @return the 32-byte X25519 public key
    */
-  public byte[] keyProviderPublicKey() {
-    return keyProviderPublicKey.clone();
+  public Bytes keyProviderPublicKey() {
+    return Bytes.of(keyProviderPublicKey);
   }
 
   /**

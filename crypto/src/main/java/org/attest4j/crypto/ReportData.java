@@ -3,6 +3,7 @@ package org.attest4j.crypto;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.ConstantTime;
 import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.core.MalformedEvidenceException;
@@ -53,9 +54,9 @@ public final class ReportData {
    * @return the 64 bytes to ask the hardware to sign
    * @throws InvalidConfigurationException if the public key is not a usable X25519 key
    */
-  public static ReportData withNonce(byte[] x25519PublicKey, byte[] nonce) {
+  public static ReportData withNonce(Bytes x25519PublicKey, Bytes nonce) {
     Objects.requireNonNull(nonce, "nonce");
-    return build(x25519PublicKey, tagged(NONCE_TAG, nonce));
+    return build(x25519PublicKey, tagged(NONCE_TAG, nonce.toByteArray()));
   }
 
   /**
@@ -67,14 +68,15 @@ public final class ReportData {
    * @return the 64 bytes to ask the hardware to sign
    * @throws InvalidConfigurationException if the public key is not a usable X25519 key
    */
-  public static ReportData withRequestDigest(byte[] x25519PublicKey, byte[] request) {
+  public static ReportData withRequestDigest(Bytes x25519PublicKey, Bytes request) {
     Objects.requireNonNull(request, "request");
-    return build(x25519PublicKey, tagged(REQUEST_TAG, request));
+    return build(x25519PublicKey, tagged(REQUEST_TAG, request.toByteArray()));
   }
 
-  private static ReportData build(byte[] pk, byte[] binding) {
+  private static ReportData build(Bytes x25519PublicKey, byte[] binding) {
+    byte[] pk = Objects.requireNonNull(x25519PublicKey, "x25519PublicKey").toByteArray();
     try {
-      X25519.checkPublicKey(Objects.requireNonNull(pk, "x25519PublicKey"), "the report_data X25519 public key");
+      X25519.checkPublicKey(pk, "the report_data X25519 public key");
     } catch (MalformedEvidenceException e) {
       throw InvalidConfigurationException.from(e);
     }
@@ -143,19 +145,19 @@ public final class ReportData {
   /**
    * report_data[0..32): the guest's X25519 public key.
    *
-   * @return a copy of the first 32 bytes
+   * @return the first 32 bytes
    */
-  public byte[] x25519PublicKey() {
-    return Arrays.copyOfRange(bytes, 0, 32);
+  public Bytes x25519PublicKey() {
+    return Bytes.of(bytes, 0, 32);
   }
 
   /**
    * report_data[32..64): the binding.
    *
-   * @return a copy of the last 32 bytes
+   * @return the last 32 bytes
    */
-  public byte[] binding() {
-    return Arrays.copyOfRange(bytes, 32, 64);
+  public Bytes binding() {
+    return Bytes.of(bytes, 32, 32);
   }
 
   /**
@@ -165,12 +167,12 @@ public final class ReportData {
    * @param nonce the nonce the KMS issued for this request
    * @throws VerificationException if it does not
    */
-  public void checkNonce(byte[] nonce) throws VerificationException {
-    if (!ConstantTime.equals(binding(), tagged(NONCE_TAG, Objects.requireNonNull(nonce, "nonce")))) {
+  public void checkNonce(Bytes nonce) throws VerificationException {
+    if (!binding().equalsBytes(tagged(NONCE_TAG, Objects.requireNonNull(nonce, "nonce").toByteArray()))) {
       throw new VerificationException(
           CryptoReason.NONCE_MISMATCH,
           "report_data[32..64] does not commit to the KMS nonce SHA-256(\"" + NONCE_TAG + ":\" || nonce)"
-              + " (found " + HexFormat.of().formatHex(binding()) + ")");
+              + " (found " + binding().toHex() + ")");
     }
   }
 
@@ -180,12 +182,13 @@ public final class ReportData {
    * @param request the request digest the binding must commit to
    * @throws VerificationException if it does not
    */
-  public void checkRequestDigest(byte[] request) throws VerificationException {
-    if (!ConstantTime.equals(binding(), tagged(REQUEST_TAG, Objects.requireNonNull(request, "request")))) {
+  public void checkRequestDigest(Bytes request) throws VerificationException {
+    if (!binding().equalsBytes(
+        tagged(REQUEST_TAG, Objects.requireNonNull(request, "request").toByteArray()))) {
       throw new VerificationException(
           CryptoReason.REQUEST_DIGEST_MISMATCH,
           "report_data[32..64] does not commit to this request: expected SHA-256(\"" + REQUEST_TAG
-              + ":\" || request) (found " + HexFormat.of().formatHex(binding()) + ")");
+              + ":\" || request) (found " + binding().toHex() + ")");
     }
   }
 

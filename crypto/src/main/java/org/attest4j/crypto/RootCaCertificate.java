@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.internal.Pem;
@@ -100,7 +101,7 @@ public final class RootCaCertificate {
       ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA")
           .setProvider(BC).setSecureRandom(random).build(pair.getPrivate());
       byte[] der = b.build(signer).getEncoded();
-      return new RootCaCertificate(der, x509(der), keys.rootCaPublicKeySpki());
+      return new RootCaCertificate(der, x509(der), keys.rootCaPublicKeySpki().toByteArray());
     } catch (GeneralSecurityException | IOException | org.bouncycastle.operator.OperatorCreationException e) {
       throw new IllegalStateException("cannot build the root CA certificate", e);
     }
@@ -173,7 +174,7 @@ public final class RootCaCertificate {
     } catch (IOException | RuntimeException e) {
       throw new MalformedEvidenceException(CoreReason.BAD_ENCODING, "root-ca.crt has an unreadable public key");
     }
-    byte[] expected = keys.rootCaPublicKeySpki();
+    byte[] expected = keys.rootCaPublicKeySpki().toByteArray();
     if (!MessageDigest.isEqual(spki, expected)) {
       HexFormat h = HexFormat.of();
       throw new MalformedEvidenceException(CryptoReason.SIGNER_MISMATCH,
@@ -204,12 +205,12 @@ public final class RootCaCertificate {
   }
 
   /**
-   * The certified public key as SubjectPublicKeyInfo DER (a copy).
+   * The certified public key as SubjectPublicKeyInfo DER.
    *
-   * @return a copy of the SPKI DER
+   * @return the SPKI DER
    */
-  public byte[] publicKeySpki() {
-    return spki.clone();
+  public Bytes publicKeySpki() {
+    return Bytes.of(spki);
   }
 
   /**
@@ -219,7 +220,7 @@ public final class RootCaCertificate {
    * @return {@code true} if the certified key is their root CA public key
    */
   public boolean certifies(KmsRootKeys keys) {
-    return MessageDigest.isEqual(spki, keys.rootCaPublicKeySpki());
+    return keys.rootCaPublicKeySpki().equalsBytes(spki);
   }
 
   /**

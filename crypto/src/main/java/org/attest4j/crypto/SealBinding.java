@@ -28,20 +28,25 @@ public final class SealBinding {
    *
    * @param recipientPublicKey the guest's 32-byte X25519 public key
    * @param evidenceDigest the 32-byte SHA-256 of the evidence
-   * @return the binding (inputs copied)
+   * @return the binding
    * @throws MalformedEvidenceException if the key is not a usable X25519 public key or the digest
    *     is not 32 bytes
    */
-  public static SealBinding of(byte[] recipientPublicKey, byte[] evidenceDigest)
+  public static SealBinding of(Bytes recipientPublicKey, Bytes evidenceDigest)
       throws MalformedEvidenceException {
-    Objects.requireNonNull(recipientPublicKey, "recipientPublicKey");
     Objects.requireNonNull(evidenceDigest, "evidenceDigest");
-    X25519.checkPublicKey(recipientPublicKey, "the recipient X25519 public key");
+    return of(recipientPublicKey, evidenceDigest.toByteArray());
+  }
+
+  private static SealBinding of(Bytes recipientPublicKey, byte[] evidenceDigest)
+      throws MalformedEvidenceException {
+    byte[] key = Objects.requireNonNull(recipientPublicKey, "recipientPublicKey").toByteArray();
+    X25519.checkPublicKey(key, "the recipient X25519 public key");
     if (evidenceDigest.length != 32) {
       throw new MalformedEvidenceException(
           CoreReason.BAD_LENGTH, "the evidence digest must be 32 bytes (SHA-256), got " + evidenceDigest.length);
     }
-    return new SealBinding(recipientPublicKey.clone(), evidenceDigest.clone());
+    return new SealBinding(key, evidenceDigest);
   }
 
   /**
@@ -52,7 +57,7 @@ public final class SealBinding {
    * @return the binding
    * @throws MalformedEvidenceException if the key is not a usable X25519 public key
    */
-  public static SealBinding forEvidence(byte[] recipientPublicKey, byte[] evidence)
+  public static SealBinding forEvidence(Bytes recipientPublicKey, byte[] evidence)
       throws MalformedEvidenceException {
     Objects.requireNonNull(evidence, "evidence");
     return of(recipientPublicKey, Kdf.sha256(evidence));

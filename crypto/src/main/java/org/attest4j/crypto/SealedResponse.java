@@ -377,25 +377,25 @@ public final class SealedResponse {
    * @return an envelope with the ephemeral public key and one ciphertext per field
    * @throws MalformedEvidenceException if the recipient key is all zero or of low order
    */
-  public static Pr630Envelope encryptPr630(byte[] recipientPublicKey, List<byte[]> plaintexts)
+  public static Pr630Envelope encryptPr630(Bytes recipientPublicKey, List<byte[]> plaintexts)
       throws MalformedEvidenceException {
     return encryptPr630(recipientPublicKey, plaintexts, X25519KeyPair.generate());
   }
 
-  /** As {@link #encryptPr630(byte[], List)} with a given ephemeral key (for known-answer tests). */
+  /** As {@link #encryptPr630(Bytes, List)} with a given ephemeral key (for known-answer tests). */
   static Pr630Envelope encryptPr630(
-      byte[] recipientPublicKey, List<byte[]> plaintexts, X25519KeyPair ephemeral)
+      Bytes recipientPublicKey, List<byte[]> plaintexts, X25519KeyPair ephemeral)
       throws MalformedEvidenceException {
     Objects.requireNonNull(recipientPublicKey, "recipientPublicKey");
     Objects.requireNonNull(plaintexts, "plaintexts");
-    byte[] shared =
-        X25519.sharedSecret(ephemeral.privateKeyUnsafe(), recipientPublicKey, "the guest X25519 public key");
+    byte[] shared = X25519.sharedSecret(
+        ephemeral.privateKeyUnsafe(), recipientPublicKey.toByteArray(), "the guest X25519 public key");
     try {
       List<byte[]> cts = new ArrayList<>(plaintexts.size());
       for (byte[] pt : plaintexts) {
         cts.add(AesSiv.encrypt(shared, Pr630Envelope.ASSOCIATED_DATA, Objects.requireNonNull(pt, "plaintext")));
       }
-      return new Pr630Envelope(ephemeral.publicKey(), cts);
+      return new Pr630Envelope(ephemeral.publicKeyUnsafe().clone(), cts);
     } finally {
       Ec.wipe(shared);
     }

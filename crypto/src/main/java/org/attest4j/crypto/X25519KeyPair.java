@@ -3,6 +3,7 @@ package org.attest4j.crypto;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Objects;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 
 /**
@@ -61,12 +62,12 @@ public final class X25519KeyPair {
   }
 
   /**
-   * The 32-byte public key (a copy).
+   * The 32-byte public key.
    *
-   * @return a copy of the public key
+   * @return the public key
    */
-  public byte[] publicKey() {
-    return publicKey.clone();
+  public Bytes publicKey() {
+    return Bytes.of(publicKey);
   }
 
   /**
@@ -93,8 +94,9 @@ public final class X25519KeyPair {
    * @return the 32-byte shared secret; secret
    * @throws MalformedEvidenceException if the peer key is unusable
    */
-  public byte[] agree(byte[] peer) throws MalformedEvidenceException {
-    return X25519.sharedSecret(privateKey, peer, "the peer X25519 public key");
+  public byte[] agree(Bytes peer) throws MalformedEvidenceException {
+    Objects.requireNonNull(peer, "peer");
+    return X25519.sharedSecret(privateKey, peer.toByteArray(), "the peer X25519 public key");
   }
 
   @Override

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import org.attest4j.core.Bytes;
 import org.attest4j.testsupport.SharedData;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,10 @@ class AppKeyVectorsTest {
 
   static byte[] hex(JsonObject o, String k) {
     return HEX.parseHex(o.get(k).getAsString());
+  }
+
+  static String hex(Bytes b) {
+    return b.toHex();
   }
 
   static String hex(byte[] b) {
@@ -42,7 +47,7 @@ class AppKeyVectorsTest {
 
     byte[] appId = hex(c, "app_id");
     byte[] instanceId = hex(c, "instance_id");
-    AppKeys keys = AppKeyDeriver.of(roots).derive(appId, instanceId);
+    AppKeys keys = AppKeyDeriver.of(roots).derive(Bytes.of(appId), Bytes.of(instanceId));
 
     // intermediate values of the disk key
     byte[] diskScalar =
@@ -65,29 +70,30 @@ class AppKeyVectorsTest {
         c.get("k256_pubkey_compressed").getAsString(), hex(keys.k256PublicKey()), "k256_pubkey_compressed");
     assertEquals(
         c.get("k256_signature_message").getAsString(),
-        hex(K256Signatures.message(K256Signatures.KMS_ISSUED, appId, keys.k256PublicKey())));
+        hex(K256Signatures.message(K256Signatures.KMS_ISSUED, appId, keys.k256PublicKey().toByteArray())));
     assertEquals(
         c.get("k256_signature_digest").getAsString(),
-        hex(K256Signatures.digest(K256Signatures.KMS_ISSUED, appId, keys.k256PublicKey())));
+        hex(K256Signatures.digest(K256Signatures.KMS_ISSUED, appId, keys.k256PublicKey().toByteArray())));
     assertEquals(c.get("k256_signature").getAsString(), hex(keys.k256Signature()), "k256_signature");
     K256Signatures.verify(
-        K256Signatures.KMS_ISSUED, appId, keys.k256PublicKey(), keys.k256Signature(), roots.rootK256PublicKey());
+        K256Signatures.KMS_ISSUED, appId, keys.k256PublicKey().toByteArray(), keys.k256Signature().toByteArray(),
+        roots.rootK256PublicKey().toByteArray());
 
     long ts = c.get("timestamp").getAsLong();
-    EnvEncryptPublicKey env = AppKeyDeriver.of(roots).envEncryptPublicKey(appId, ts);
+    EnvEncryptPublicKey env = AppKeyDeriver.of(roots).envEncryptPublicKey(Bytes.of(appId), ts);
     assertEquals(c.get("env_pubkey").getAsString(), hex(env.publicKey()));
     assertEquals(
         c.get("env_pubkey_signature_message").getAsString(),
-        hex(K256Signatures.message(K256Signatures.ENV_ENCRYPT_PUBKEY, appId, env.publicKey())));
+        hex(K256Signatures.message(K256Signatures.ENV_ENCRYPT_PUBKEY, appId, env.publicKey().toByteArray())));
     assertEquals(c.get("env_pubkey_signature").getAsString(), hex(env.signature()), "env signature");
     assertEquals(
         c.get("env_pubkey_signature_v1_message").getAsString(),
         hex(K256Signatures.message(
-            K256Signatures.ENV_ENCRYPT_PUBKEY, appId, EnvEncryptPublicKey.v1Message(ts, env.publicKey()))));
+            K256Signatures.ENV_ENCRYPT_PUBKEY, appId, EnvEncryptPublicKey.v1Message(ts, env.publicKey().toByteArray()))));
     assertEquals(
         c.get("env_pubkey_signature_v1_digest").getAsString(),
         hex(K256Signatures.digest(
-            K256Signatures.ENV_ENCRYPT_PUBKEY, appId, EnvEncryptPublicKey.v1Message(ts, env.publicKey()))));
+            K256Signatures.ENV_ENCRYPT_PUBKEY, appId, EnvEncryptPublicKey.v1Message(ts, env.publicKey().toByteArray()))));
     assertEquals(c.get("env_pubkey_signature_v1").getAsString(), hex(env.signatureV1()), "signature_v1");
     assertEquals(ts, env.timestamp());
 
@@ -123,7 +129,7 @@ class AppKeyVectorsTest {
   void specSection15() throws Exception {
     byte[] d = HEX.parseHex("f57527cea4ab7ffb49af99b158cdc0e3ec06398f528349ea236b7d2afe19cec1");
     KmsRootKeys roots = KmsRootKeys.of(d, HEX.parseHex("01".repeat(32)));
-    AppKeys k = AppKeyDeriver.of(roots).derive(HEX.parseHex("11".repeat(20)), HEX.parseHex("22".repeat(20)));
+    AppKeys k = AppKeyDeriver.of(roots).derive(Bytes.fromHex("11".repeat(20)), Bytes.fromHex("22".repeat(20)));
     assertEquals("a59c814e2c6d9353af59ce4fba7215e5ec3b62a2495b4dca48ea6f9804061f51", hex(k.diskCryptKey()));
     assertEquals("a7470db8cfdd0fe24134b461d60766afa7c078abe6dce9f2c8a5c44034ca400e", hex(k.envCryptKey()));
     assertEquals("93cf259f68b24775d54290a8ea57cf93efc994d3ff28a7b8ba7a39e9f512302f", hex(k.envPublicKey()));
@@ -132,7 +138,8 @@ class AppKeyVectorsTest {
     assertEquals(
         "02a594d1e64985d03463fc26e666eaf6a82b6c75834ca8c25810b25069b401ebc3", hex(k.k256PublicKey()));
     K256Signatures.verify(
-        K256Signatures.KMS_ISSUED, k.appId(), k.k256PublicKey(), k.k256Signature(), roots.rootK256PublicKey());
+        K256Signatures.KMS_ISSUED, k.appId().toByteArray(), k.k256PublicKey().toByteArray(),
+        k.k256Signature().toByteArray(), roots.rootK256PublicKey().toByteArray());
   }
 
   /** Signing is deterministic (RFC 6979) and the signature recovers to the signer. */

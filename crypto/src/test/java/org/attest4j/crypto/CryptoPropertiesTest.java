@@ -12,6 +12,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.attest4j.core.AttestationException;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 
 /** jqwik properties of the envelopes and the key derivation. */
@@ -78,7 +79,7 @@ class CryptoPropertiesTest {
   @Property(tries = 40)
   void wrongRecipientKeyIsRefused(@ForAll("keys") byte[] otherSecret) throws Exception {
     X25519KeyPair other = X25519KeyPair.fromPrivateKey(otherSecret);
-    Assume.that(!Arrays.equals(other.publicKey(), GUEST.publicKey()));
+    Assume.that(!other.publicKey().equals(GUEST.publicKey()));
     for (SealBinding b : new SealBinding[] {binding(), SealBinding.forEvidence(other.publicKey(), EVIDENCE)}) {
       try {
         SealedResponse.open(SEALED, other, b, KMS.publicKey());
@@ -118,22 +119,22 @@ class CryptoPropertiesTest {
       throws Exception {
     byte[] inst = emptyInstance ? new byte[0] : instanceId;
     AppKeyDeriver d = AppKeyDeriver.of(ROOTS);
-    AppKeys base = d.derive(appId, inst);
+    AppKeys base = d.derive(Bytes.of(appId), Bytes.of(inst));
 
     byte[] app2 = appId.clone();
     app2[pos] ^= (byte) mask;
-    AppKeys otherApp = d.derive(app2, inst);
+    AppKeys otherApp = d.derive(Bytes.of(app2), Bytes.of(inst));
     differ(base.diskCryptKey(), otherApp.diskCryptKey(), "disk (app)");
     differ(base.envCryptKey(), otherApp.envCryptKey(), "env (app)");
     differ(base.appCaKey(), otherApp.appCaKey(), "app CA (app)");
     differ(base.k256Key(), otherApp.k256Key(), "k256 (app)");
-    differ(base.k256Signature(), otherApp.k256Signature(), "k256 signature (app)");
+    differ(base.k256Signature().toByteArray(), otherApp.k256Signature().toByteArray(), "k256 signature (app)");
 
     byte[] inst2 = emptyInstance ? instanceId : instanceId.clone();
     if (!emptyInstance) {
       inst2[pos] ^= (byte) mask;
     }
-    AppKeys otherInst = d.derive(appId, inst2);
+    AppKeys otherInst = d.derive(Bytes.of(appId), Bytes.of(inst2));
     differ(base.diskCryptKey(), otherInst.diskCryptKey(), "disk (instance)");
     same(base.envCryptKey(), otherInst.envCryptKey(), "env does not depend on instance_id");
     same(base.k256Key(), otherInst.k256Key(), "k256 does not depend on instance_id");
@@ -141,7 +142,7 @@ class CryptoPropertiesTest {
     byte[] ca2 = ROOTS.rootCaScalar();
     ca2[pos] ^= (byte) mask;
     Assume.that(Ec.P256.scalarOrNull(ca2) != null);
-    AppKeys otherCa = AppKeyDeriver.of(KmsRootKeys.of(ca2, ROOTS.rootK256Key())).derive(appId, inst);
+    AppKeys otherCa = AppKeyDeriver.of(KmsRootKeys.of(ca2, ROOTS.rootK256Key())).derive(Bytes.of(appId), Bytes.of(inst));
     differ(base.diskCryptKey(), otherCa.diskCryptKey(), "disk (root CA)");
     differ(base.envCryptKey(), otherCa.envCryptKey(), "env (root CA)");
     differ(base.appCaKey(), otherCa.appCaKey(), "app CA (root CA)");
@@ -150,9 +151,9 @@ class CryptoPropertiesTest {
     byte[] k2 = ROOTS.rootK256Key();
     k2[pos] ^= (byte) mask;
     Assume.that(Ec.K256.scalarOrNull(k2) != null);
-    AppKeys otherK = AppKeyDeriver.of(KmsRootKeys.of(ROOTS.rootCaScalar(), k2)).derive(appId, inst);
+    AppKeys otherK = AppKeyDeriver.of(KmsRootKeys.of(ROOTS.rootCaScalar(), k2)).derive(Bytes.of(appId), Bytes.of(inst));
     differ(base.k256Key(), otherK.k256Key(), "k256 (root k256)");
-    differ(base.k256Signature(), otherK.k256Signature(), "k256 signature (root k256)");
+    differ(base.k256Signature().toByteArray(), otherK.k256Signature().toByteArray(), "k256 signature (root k256)");
     same(base.diskCryptKey(), otherK.diskCryptKey(), "disk does not depend on the root k256 key");
   }
 
@@ -161,7 +162,7 @@ class CryptoPropertiesTest {
   void k256SignaturesRecover(@ForAll("ids") byte[] appId, @ForAll @Size(max = 100) byte[] message)
       throws Exception {
     byte[] sig = K256Signatures.sign(ROOTS.k256Int(), "prefix", appId, message);
-    if (!Arrays.equals(ROOTS.rootK256PublicKey(), K256Signatures.recover("prefix", appId, message, sig))) {
+    if (!ROOTS.rootK256PublicKey().equalsBytes(K256Signatures.recover("prefix", appId, message, sig))) {
       throw new AssertionError("signature does not recover to the signer");
     }
   }
@@ -198,9 +199,9 @@ class CryptoPropertiesTest {
     typed("KmsPublicKey.fromSpki", () -> KmsPublicKey.fromSpki(b));
     typed("KmsPublicKey.fromSec1", () -> KmsPublicKey.fromSec1(b));
     typed("K256Signatures.recover", () -> K256Signatures.recover("p", new byte[20], b, b));
-    typed("Pr630Envelope.of", () -> Pr630Envelope.of(b, java.util.List.of(b)).open(GUEST));
-    typed("SealBinding.of", () -> SealBinding.of(b, b));
-    typed("X25519KeyPair.agree", () -> GUEST.agree(b));
+    typed("Pr630Envelope.of", () -> Pr630Envelope.of(Bytes.of(b), java.util.List.of(b)).open(GUEST));
+    typed("SealBinding.of", () -> SealBinding.of(Bytes.of(b), Bytes.of(b)));
+    typed("X25519KeyPair.agree", () -> GUEST.agree(Bytes.of(b)));
     String pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getEncoder().encodeToString(b)
         + "\n-----END PRIVATE KEY-----\n";
     typed("KmsRootKeys.fromEncoded", () -> KmsRootKeys.fromEncoded(pem, ROOTS.rootK256Key()));

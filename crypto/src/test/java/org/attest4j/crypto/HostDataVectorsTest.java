@@ -32,9 +32,9 @@ class HostDataVectorsTest {
         .map(c -> DynamicTest.dynamicTest(c.get("id").getAsString(), () -> check(c)));
   }
 
-  private static byte[] hexOrNull(JsonObject o, String k) {
+  private static Bytes hexOrNull(JsonObject o, String k) {
     JsonElement e = o.get(k);
-    return e == null || e.isJsonNull() ? null : HEX.parseHex(e.getAsString());
+    return e == null || e.isJsonNull() ? null : Bytes.fromHex(e.getAsString());
   }
 
   private static void check(JsonObject c) throws Exception {
@@ -42,45 +42,47 @@ class HostDataVectorsTest {
     assertEquals(c.get("document_hex").getAsString(), HEX.formatHex(doc));
     MrConfigV3 cfg = MrConfigV3.parse(doc);
     assertArrayEquals(doc, cfg.documentBytes());
-    assertEquals(c.get("host_data").getAsString(), HEX.formatHex(cfg.hostData()));
-    assertEquals(c.get("host_data").getAsString(), HEX.formatHex(MrConfigV3.hostDataOf(doc)));
-    assertEquals(c.get("mr_config_id_v3").getAsString(), HEX.formatHex(cfg.mrConfigId()));
-    assertEquals(c.get("mr_config_id_v1").getAsString(), HEX.formatHex(cfg.mrConfigIdV1()));
+    assertEquals(c.get("host_data").getAsString(), cfg.hostData().toHex());
+    assertEquals(c.get("host_data").getAsString(), MrConfigV3.hostDataOf(doc).toHex());
+    assertEquals(c.get("mr_config_id_v3").getAsString(), cfg.mrConfigId().toHex());
+    assertEquals(c.get("mr_config_id_v1").getAsString(), cfg.mrConfigIdV1().toHex());
     JsonElement v2 = c.get("mr_config_id_v2");
     if (v2 == null || v2.isJsonNull()) {
       assertTrue(cfg.mrConfigIdV2().isEmpty());
     } else {
-      assertEquals(v2.getAsString(), HEX.formatHex(cfg.mrConfigIdV2().orElseThrow()));
+      assertEquals(v2.getAsString(), cfg.mrConfigIdV2().orElseThrow().toHex());
     }
     assertEquals(c.get("key_provider_info").getAsString(), cfg.keyProviderInfo());
-    byte[] m = HEX.parseHex(c.get("snp_measurement").getAsString());
-    assertEquals(c.get("snp_mr_system").getAsString(), HEX.formatHex(MrConfigV3.snpMrSystem(m)));
-    assertEquals(c.get("snp_mr_aggregated").getAsString(), HEX.formatHex(cfg.snpMrAggregated(m)));
+    Bytes m = Bytes.fromHex(c.get("snp_measurement").getAsString());
+    assertEquals(c.get("snp_mr_system").getAsString(), MrConfigV3.snpMrSystem(m).toHex());
+    assertEquals(c.get("snp_mr_aggregated").getAsString(), cfg.snpMrAggregated(m).toHex());
 
     JsonObject f = c.getAsJsonObject("fields");
-    byte[] appId = f.get("app_id").getAsString().isEmpty() ? null : hexOrNull(f, "app_id");
-    assertArrayEquals(appId, cfg.appId().orElse(null));
-    assertArrayEquals(hexOrNull(f, "compose_hash"), cfg.composeHash());
-    assertArrayEquals(hexOrNull(f, "gpu_policy_hash"), cfg.gpuPolicyHash().orElse(null));
+    Bytes appId = f.get("app_id").getAsString().isEmpty() ? null : hexOrNull(f, "app_id");
+    assertEquals(appId, cfg.appId().orElse(null));
+    assertEquals(hexOrNull(f, "compose_hash"), cfg.composeHash());
+    assertEquals(hexOrNull(f, "gpu_policy_hash"), cfg.gpuPolicyHash().orElse(null));
     assertEquals(f.get("key_provider").getAsString(), cfg.keyProvider().jsonValue());
-    assertArrayEquals(hexOrNull(f, "key_provider_id"), cfg.keyProviderId());
-    byte[] inst = f.get("instance_id").getAsString().isEmpty() ? null : hexOrNull(f, "instance_id");
-    assertArrayEquals(inst, cfg.instanceId().orElse(null));
+    Bytes kpId = hexOrNull(f, "key_provider_id");
+    assertEquals(kpId == null ? Bytes.empty() : kpId, cfg.keyProviderId());
+    Bytes inst = f.get("instance_id").getAsString().isEmpty() ? null : hexOrNull(f, "instance_id");
+    assertEquals(inst, cfg.instanceId().orElse(null));
     JsonElement init = f.get("init_script_hashes");
     if (init == null || init.isJsonNull()) {
       assertTrue(cfg.initScriptHashes().isEmpty());
     } else {
-      List<byte[]> got = cfg.initScriptHashes().orElseThrow();
+      List<Bytes> got = cfg.initScriptHashes().orElseThrow();
       assertEquals(init.getAsJsonArray().size(), got.size());
       for (int i = 0; i < got.size(); i++) {
-        assertArrayEquals(HEX.parseHex(init.getAsJsonArray().get(i).getAsString()), got.get(i));
+        assertEquals(Bytes.fromHex(init.getAsJsonArray().get(i).getAsString()), got.get(i));
       }
     }
 
     cfg.checkHostData(cfg.hostData());
     cfg.checkMrConfigId(cfg.mrConfigId());
-    byte[] wrong = cfg.hostData();
-    wrong[31] ^= 1;
+    byte[] flipped = cfg.hostData().toByteArray();
+    flipped[31] ^= 1;
+    Bytes wrong = Bytes.of(flipped);
     VerificationException e = assertThrows(VerificationException.class, () -> cfg.checkHostData(wrong));
     assertEquals(CryptoReason.HOST_DATA_MISMATCH, e.reason());
 
@@ -98,8 +100,8 @@ class HostDataVectorsTest {
     if (c.get("is_jcs_canonical").getAsBoolean()) {
       assertArrayEquals(doc, jcs.documentBytes(), "builder reproduces the JCS document");
     } else {
-      assertNotEquals(c.get("host_data").getAsString(), HEX.formatHex(jcs.hostData()));
-      assertEquals(c.get("host_data_of_jcs_form").getAsString(), HEX.formatHex(jcs.hostData()));
+      assertNotEquals(c.get("host_data").getAsString(), jcs.hostData().toHex());
+      assertEquals(c.get("host_data_of_jcs_form").getAsString(), jcs.hostData().toHex());
     }
   }
 
@@ -110,7 +112,7 @@ class HostDataVectorsTest {
     assertEquals(428, doc.length);
     MrConfigV3 cfg = MrConfigV3.parse(doc);
     assertEquals(
-        "783f0057820acb99249af56cc3b07b4e8d80f65183167cba9cf437bb680f742f", HEX.formatHex(cfg.hostData()));
+        "783f0057820acb99249af56cc3b07b4e8d80f65183167cba9cf437bb680f742f", cfg.hostData().toHex());
     assertEquals(KeyProviderKind.KMS, cfg.keyProvider());
     // its key_provider_id is a P-256 SPKI: usable as the trusted KMS key for sealed responses
     assertEquals(32, cfg.kmsPublicKey().keyId().length());
@@ -121,18 +123,18 @@ class HostDataVectorsTest {
   void mrConfigRsVector() throws Exception {
     MrConfigV3 cfg =
         MrConfigV3.builder()
-            .appId(HEX.parseHex("11".repeat(20)))
-            .composeHash(HEX.parseHex("22".repeat(32)))
-            .gpuPolicyHash(HEX.parseHex("55".repeat(32)))
-            .instanceId(HEX.parseHex("44".repeat(20)))
+            .appId(Bytes.fromHex("11".repeat(20)))
+            .composeHash(Bytes.fromHex("22".repeat(32)))
+            .gpuPolicyHash(Bytes.fromHex("55".repeat(32)))
+            .instanceId(Bytes.fromHex("44".repeat(20)))
             .keyProvider(KeyProviderKind.KMS)
-            .keyProviderId(HEX.parseHex("33".repeat(32)))
+            .keyProviderId(Bytes.fromHex("33".repeat(32)))
             .build();
     assertEquals(
-        "90e5cffa571b22c2ca846872d6fb7b071aa1346f1a1f87f72869c47b39d94099", HEX.formatHex(cfg.hostData()));
+        "90e5cffa571b22c2ca846872d6fb7b071aa1346f1a1f87f72869c47b39d94099", cfg.hostData().toHex());
     assertEquals(
         "0390e5cffa571b22c2ca846872d6fb7b071aa1346f1a1f87f72869c47b39d94099" + "00".repeat(15),
-        HEX.formatHex(cfg.mrConfigId()));
+        cfg.mrConfigId().toHex());
   }
 
   @Test

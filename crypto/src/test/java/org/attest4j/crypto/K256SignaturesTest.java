@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
 import org.junit.jupiter.api.Test;
@@ -18,12 +19,12 @@ class K256SignaturesTest {
 
   @Test
   void refusesMalformedAndForeignSignatures() throws Exception {
-    AppKeys k = AppKeyDeriver.of(roots).derive(appId, new byte[0]);
-    byte[] sig = k.k256Signature();
-    byte[] msg = k.k256PublicKey();
+    AppKeys k = AppKeyDeriver.of(roots).derive(Bytes.of(appId), Bytes.empty());
+    byte[] sig = k.k256Signature().toByteArray();
+    byte[] msg = k.k256PublicKey().toByteArray();
     String p = K256Signatures.KMS_ISSUED;
-    K256Signatures.verify(p, appId, msg, sig, roots.rootK256PublicKey());
-    assertArrayEquals(roots.rootK256PublicKey(), K256Signatures.recover(p, appId, msg, sig));
+    K256Signatures.verify(p, appId, msg, sig, roots.rootK256PublicKey().toByteArray());
+    assertArrayEquals(roots.rootK256PublicKey().toByteArray(), K256Signatures.recover(p, appId, msg, sig));
 
     assertEquals(CryptoReason.BAD_SIGNATURE, reason(() -> K256Signatures.recover(p, appId, msg, Arrays.copyOf(sig, 64))));
     byte[] v27 = sig.clone();
@@ -42,40 +43,40 @@ class K256SignaturesTest {
     otherV[64] ^= 1;
     assertEquals(
         CryptoReason.SIGNER_MISMATCH,
-        reason(() -> K256Signatures.verify(p, appId, msg, otherV, roots.rootK256PublicKey())));
+        reason(() -> K256Signatures.verify(p, appId, msg, otherV, roots.rootK256PublicKey().toByteArray())));
     assertEquals(
         CryptoReason.SIGNER_MISMATCH,
-        reason(() -> K256Signatures.verify(K256Signatures.ENV_ENCRYPT_PUBKEY, appId, msg, sig, roots.rootK256PublicKey())));
+        reason(() -> K256Signatures.verify(K256Signatures.ENV_ENCRYPT_PUBKEY, appId, msg, sig, roots.rootK256PublicKey().toByteArray())));
     assertEquals(
         CryptoReason.SIGNER_MISMATCH,
-        reason(() -> K256Signatures.verify(p, appId, msg, sig, KmsRootKeys.generate().rootK256PublicKey())));
+        reason(() -> K256Signatures.verify(p, appId, msg, sig, KmsRootKeys.generate().rootK256PublicKey().toByteArray())));
     assertEquals(CryptoReason.BAD_KEY, reason(() -> K256Signatures.verify(p, appId, msg, sig, new byte[33])));
   }
 
   @Test
   void derivationRefusesAmbiguousIds() {
     AppKeyDeriver d = AppKeyDeriver.of(roots);
-    assertEquals(CryptoReason.BAD_APP_ID, malformed(() -> d.derive(new byte[19], new byte[0])));
-    assertEquals(CryptoReason.BAD_APP_ID, malformed(() -> d.derive(new byte[21], new byte[0])));
-    assertEquals(CryptoReason.BAD_INSTANCE_ID, malformed(() -> d.derive(appId, new byte[1])));
-    assertEquals(CryptoReason.BAD_INSTANCE_ID, malformed(() -> d.derive(appId, new byte[32])));
-    assertEquals(CryptoReason.BAD_APP_ID, malformed(() -> d.envEncryptPublicKey(new byte[0], 1L)));
+    assertEquals(CryptoReason.BAD_APP_ID, malformed(() -> d.derive(Bytes.of(new byte[19]), Bytes.empty())));
+    assertEquals(CryptoReason.BAD_APP_ID, malformed(() -> d.derive(Bytes.of(new byte[21]), Bytes.empty())));
+    assertEquals(CryptoReason.BAD_INSTANCE_ID, malformed(() -> d.derive(Bytes.of(appId), Bytes.of(new byte[1]))));
+    assertEquals(CryptoReason.BAD_INSTANCE_ID, malformed(() -> d.derive(Bytes.of(appId), Bytes.of(new byte[32]))));
+    assertEquals(CryptoReason.BAD_APP_ID, malformed(() -> d.envEncryptPublicKey(Bytes.empty(), 1L)));
   }
 
   @Test
   void envKeyMatchesAppKeysAndClock() throws Exception {
     AppKeyDeriver d = AppKeyDeriver.of(roots);
-    AppKeys k = d.derive(appId, new byte[20]);
+    AppKeys k = d.derive(Bytes.of(appId), Bytes.of(new byte[20]));
     java.time.Clock clock = java.time.Clock.fixed(java.time.Instant.ofEpochSecond(1748389759L), java.time.ZoneOffset.UTC);
-    EnvEncryptPublicKey e = d.envEncryptPublicKey(appId, clock);
+    EnvEncryptPublicKey e = d.envEncryptPublicKey(Bytes.of(appId), clock);
     assertEquals(1748389759L, e.timestamp());
-    assertArrayEquals(k.envPublicKey(), e.publicKey());
-    K256Signatures.verify(K256Signatures.ENV_ENCRYPT_PUBKEY, appId, e.publicKey(), e.signature(), roots.rootK256PublicKey());
+    assertEquals(k.envPublicKey(), e.publicKey());
+    K256Signatures.verify(K256Signatures.ENV_ENCRYPT_PUBKEY, appId, e.publicKey().toByteArray(), e.signature().toByteArray(), roots.rootK256PublicKey().toByteArray());
     K256Signatures.verify(
-        K256Signatures.ENV_ENCRYPT_PUBKEY, appId, EnvEncryptPublicKey.v1Message(e.timestamp(), e.publicKey()),
-        e.signatureV1(), roots.rootK256PublicKey());
+        K256Signatures.ENV_ENCRYPT_PUBKEY, appId, EnvEncryptPublicKey.v1Message(e.timestamp(), e.publicKey().toByteArray()),
+        e.signatureV1().toByteArray(), roots.rootK256PublicKey().toByteArray());
     // the env key is a usable X25519 key whose public half matches
-    assertArrayEquals(k.envPublicKey(), X25519KeyPair.fromPrivateKey(k.envCryptKey()).publicKey());
+    assertEquals(k.envPublicKey(), X25519KeyPair.fromPrivateKey(k.envCryptKey()).publicKey());
   }
 
   interface Action {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
 import org.attest4j.testsupport.SharedData;
@@ -36,11 +37,11 @@ class Pr630EnvelopeVectorsTest {
 
   private static void check(JsonObject c) throws Exception {
     X25519KeyPair vm = X25519KeyPair.fromPrivateKey(hex(c, "vm_sk"));
-    assertEquals(c.get("vm_pubkey").getAsString(), HEX.formatHex(vm.publicKey()));
+    assertEquals(c.get("vm_pubkey").getAsString(), vm.publicKey().toHex());
     ReportData rd = ReportData.parse(hex(c, "report_data"));
-    assertArrayEquals(vm.publicKey(), rd.x25519PublicKey());
+    assertEquals(vm.publicKey(), rd.x25519PublicKey());
     X25519KeyPair kms = X25519KeyPair.fromPrivateKey(hex(c, "kms_eph_sk"));
-    assertEquals(c.get("key_provider_pubkey").getAsString(), HEX.formatHex(kms.publicKey()));
+    assertEquals(c.get("key_provider_pubkey").getAsString(), kms.publicKey().toHex());
     assertEquals(c.get("shared_secret").getAsString(), HEX.formatHex(kms.agree(vm.publicKey())));
     assertEquals(c.get("shared_secret").getAsString(), HEX.formatHex(vm.agree(kms.publicKey())));
     assertEquals(1, c.getAsJsonArray("associated_data").size());
@@ -53,7 +54,7 @@ class Pr630EnvelopeVectorsTest {
       cts.add(f.getAsJsonObject().get("ciphertext").getAsString());
     }
     Pr630Envelope env = SealedResponse.encryptPr630(rd.x25519PublicKey(), pts, kms);
-    assertArrayEquals(kms.publicKey(), env.keyProviderPublicKey());
+    assertEquals(kms.publicKey(), env.keyProviderPublicKey());
     for (int i = 0; i < pts.size(); i++) {
       assertEquals(cts.get(i), HEX.formatHex(env.ciphertext(i)), "field " + i);
       assertEquals(48, env.ciphertext(i).length);
@@ -91,8 +92,8 @@ class Pr630EnvelopeVectorsTest {
   void specSection7Vector() throws Exception {
     X25519KeyPair vm = X25519KeyPair.fromPrivateKey(HEX.parseHex("aa".repeat(32)));
     X25519KeyPair kms = X25519KeyPair.fromPrivateKey(HEX.parseHex("bb".repeat(32)));
-    assertEquals("14ca9e4d387bccf35746e0407daaacc6b28a4f8445ef5a5158894db983e24070", HEX.formatHex(vm.publicKey()));
-    assertEquals("6b0b616d718e53691236d3be3ce6d44f9d28836426d81305d131f488206f8d2b", HEX.formatHex(kms.publicKey()));
+    assertEquals("14ca9e4d387bccf35746e0407daaacc6b28a4f8445ef5a5158894db983e24070", vm.publicKey().toHex());
+    assertEquals("6b0b616d718e53691236d3be3ce6d44f9d28836426d81305d131f488206f8d2b", kms.publicKey().toHex());
     assertEquals(
         "2f6d4d0247b4216d9114a87cf9206bc9c65c1b62593f18b7f3474a747e615229",
         HEX.formatHex(kms.agree(vm.publicKey())));
@@ -141,15 +142,15 @@ class Pr630EnvelopeVectorsTest {
       MalformedEvidenceException e =
           assertThrows(
               MalformedEvidenceException.class,
-              () -> SealedResponse.encryptPr630(HEX.parseHex(bad), List.of(new byte[32])));
+              () -> SealedResponse.encryptPr630(Bytes.fromHex(bad), List.of(new byte[32])));
       assertEquals(CryptoReason.LOW_ORDER_PUBLIC_KEY, e.reason());
       MalformedEvidenceException e2 =
           assertThrows(
               MalformedEvidenceException.class,
-              () -> Pr630Envelope.of(HEX.parseHex(bad), List.of(new byte[48])));
+              () -> Pr630Envelope.of(Bytes.fromHex(bad), List.of(new byte[48])));
       assertEquals(CryptoReason.LOW_ORDER_PUBLIC_KEY, e2.reason());
     }
-    assertThrows(MalformedEvidenceException.class, () -> SealedResponse.encryptPr630(new byte[31], List.of()));
+    assertThrows(MalformedEvidenceException.class, () -> SealedResponse.encryptPr630(Bytes.of(new byte[31]), List.of()));
     assertEquals(1, SealedResponse.encryptPr630(vm.publicKey(), List.of(new byte[32])).size());
   }
 }

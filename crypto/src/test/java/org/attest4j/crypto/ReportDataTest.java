@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
 import org.junit.jupiter.api.Test;
@@ -17,20 +18,21 @@ class ReportDataTest {
   @Test
   void nonceBindingRoundTrip() throws Exception {
     X25519KeyPair g = X25519KeyPair.generate();
-    byte[] nonce = HEX.parseHex("00112233445566778899aabbccddeeff");
+    Bytes nonce = Bytes.fromHex("00112233445566778899aabbccddeeff");
     ReportData rd = ReportData.withNonce(g.publicKey(), nonce);
     byte[] raw = rd.toBytes();
     assertEquals(64, raw.length);
-    assertArrayEquals(g.publicKey(), Arrays.copyOf(raw, 32));
+    assertEquals(g.publicKey(), Bytes.of(raw, 0, 32));
     // [32..64) = SHA-256("attest4j-kms-nonce-v1" ":" nonce)
     assertArrayEquals(
-        Kdf.sha256(Kdf.concat("attest4j-kms-nonce-v1:".getBytes(StandardCharsets.US_ASCII), nonce)),
+        Kdf.sha256(Kdf.concat("attest4j-kms-nonce-v1:".getBytes(StandardCharsets.US_ASCII), nonce.toByteArray())),
         Arrays.copyOfRange(raw, 32, 64));
     ReportData parsed = ReportData.parse(raw);
     assertEquals(rd, parsed);
     parsed.checkNonce(nonce);
-    byte[] other = nonce.clone();
-    other[0] ^= 1;
+    byte[] flipped = nonce.toByteArray();
+    flipped[0] ^= 1;
+    Bytes other = Bytes.of(flipped);
     assertEquals(
         CryptoReason.NONCE_MISMATCH,
         assertThrows(VerificationException.class, () -> parsed.checkNonce(other)).reason());
@@ -43,11 +45,11 @@ class ReportDataTest {
   @Test
   void requestBindingRoundTrip() throws Exception {
     X25519KeyPair g = X25519KeyPair.generate();
-    byte[] req = "{\"app_id\":\"11\"}".getBytes(StandardCharsets.UTF_8);
+    Bytes req = Bytes.of("{\"app_id\":\"11\"}".getBytes(StandardCharsets.UTF_8));
     ReportData rd = ReportData.parse(ReportData.withRequestDigest(g.publicKey(), req).toBytes());
     rd.checkRequestDigest(req);
     assertThrows(VerificationException.class, () -> rd.checkNonce(req));
-    assertThrows(VerificationException.class, () -> rd.checkRequestDigest(Arrays.copyOf(req, req.length - 1)));
+    assertThrows(VerificationException.class, () -> rd.checkRequestDigest(Bytes.of(req.toByteArray(), 0, req.length() - 1)));
   }
 
   @Test
@@ -63,7 +65,7 @@ class ReportDataTest {
       assertEquals(
           CryptoReason.BAD_REPORT_DATA,
           assertThrows(MalformedEvidenceException.class, () -> ReportData.parse(rd)).reason());
-      assertThrows(org.attest4j.core.InvalidConfigurationException.class, () -> ReportData.withNonce(HEX.parseHex(lo), new byte[8]));
+      assertThrows(org.attest4j.core.InvalidConfigurationException.class, () -> ReportData.withNonce(Bytes.fromHex(lo), Bytes.of(new byte[8])));
     }
   }
 

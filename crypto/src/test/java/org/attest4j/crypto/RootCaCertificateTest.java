@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.CoreReason;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.ReasonCode;
@@ -57,7 +58,7 @@ class RootCaCertificateTest {
     // verifies under its own key, which is the root CA key
     c.verify(c.getPublicKey());
     c.verify(keys.rootCaKeyPair().getPublic());
-    assertArrayEquals(keys.rootCaPublicKeySpki(), c.getPublicKey().getEncoded());
+    assertEquals(keys.rootCaPublicKeySpki(), Bytes.of(c.getPublicKey().getEncoded()));
     assertArrayEquals(keys.rootCaCertificateDer(), c.getEncoded());
     assertTrue(keys.rootCaCertificatePem().startsWith("-----BEGIN CERTIFICATE-----\n"));
     assertTrue(keys.rootCaCertificatePem().endsWith("-----END CERTIFICATE-----\n"));

@@ -48,9 +48,9 @@ class SealedResponseTest {
     assertEquals(0x0020, ByteBuffer.wrap(b).getShort(6));
     assertEquals(0x0001, ByteBuffer.wrap(b).getShort(8));
     assertEquals(aead.hpkeId(), ByteBuffer.wrap(b).getShort(10));
-    assertArrayEquals(guest.publicKey(), Arrays.copyOfRange(b, 12, 44));
+    assertEquals(guest.publicKey(), Bytes.of(b, 12, 32));
     assertArrayEquals(MessageDigests.sha256(evidence), Arrays.copyOfRange(b, 44, 76));
-    assertArrayEquals(MessageDigests.sha256(roots.rootCaPublicKeySpki()), Arrays.copyOfRange(b, 76, 108));
+    assertArrayEquals(MessageDigests.sha256(roots.rootCaPublicKeySpki().toByteArray()), Arrays.copyOfRange(b, 76, 108));
     assertArrayEquals(s.encapsulatedKey().toByteArray(), Arrays.copyOfRange(b, 108, 140));
     assertEquals(secret.length + 16, ByteBuffer.wrap(b).getInt(140));
 
@@ -59,7 +59,7 @@ class SealedResponseTest {
     assertArrayEquals(secret, parsed.open(guest, binding(), roots.sealingIdentity().publicKey()));
     // a guest trusts the key_provider_id of its MrConfigV3, i.e. the root CA SPKI
     assertArrayEquals(
-        secret, SealedResponse.open(b, guest, binding(), KmsPublicKey.fromSpki(roots.rootCaPublicKeySpki())));
+        secret, SealedResponse.open(b, guest, binding(), KmsPublicKey.fromSpki(roots.rootCaPublicKeySpki().toByteArray())));
     assertFalse(s.toString().contains(HEX.formatHex(secret)));
   }
 
@@ -74,7 +74,7 @@ class SealedResponseTest {
     HPKE hpke =
         new HPKE(HPKE.mode_base, HPKE.kem_X25519_SHA256, HPKE.kdf_HKDF_SHA256,
             aead == EnvelopeAead.AES_256_GCM ? HPKE.aead_AES_GCM256 : HPKE.aead_CHACHA20_POLY1305);
-    AsymmetricCipherKeyPair kp = hpke.deserializePrivateKey(guest.privateKey(), guest.publicKey());
+    AsymmetricCipherKeyPair kp = hpke.deserializePrivateKey(guest.privateKey(), guest.publicKey().toByteArray());
     byte[] ct = Arrays.copyOfRange(b, 144, b.length - 64);
     byte[] pt = hpke.open(Arrays.copyOfRange(b, 108, 140), kp, info, new byte[0], ct, null, null, null);
     assertArrayEquals(secret, pt);
@@ -109,7 +109,7 @@ class SealedResponseTest {
             .build();
     com.google.crypto.tink.hybrid.HpkePublicKey pub =
         com.google.crypto.tink.hybrid.HpkePublicKey.create(
-            params, com.google.crypto.tink.util.Bytes.copyFrom(guest.publicKey()), null);
+            params, com.google.crypto.tink.util.Bytes.copyFrom(guest.publicKey().toByteArray()), null);
     com.google.crypto.tink.hybrid.HpkePrivateKey priv =
         com.google.crypto.tink.hybrid.HpkePrivateKey.create(
             pub,
@@ -126,7 +126,7 @@ class SealedResponseTest {
         privateHandle.getPublicKeysetHandle().getPrimitive(
             com.google.crypto.tink.RegistryConfiguration.get(), com.google.crypto.tink.HybridEncrypt.class);
 
-    byte[] ours = Hpke.sealBase(guest.publicKey(), info, secret, aead);
+    byte[] ours = Hpke.sealBase(guest.publicKey().toByteArray(), info, secret, aead);
     assertArrayEquals(secret, tinkDecrypt.decrypt(ours, info));
     byte[] tinks = tinkEncrypt.encrypt(secret, info);
     assertArrayEquals(
@@ -174,7 +174,7 @@ class SealedResponseTest {
     byte[] resigned = resign(forged);
     assertEquals(
         CryptoReason.DECRYPTION_FAILED,
-        refuse(() -> SealedResponse.open(resigned, guest, SealBinding.of(guest.publicKey(), otherDigest), kms.publicKey())));
+        refuse(() -> SealedResponse.open(resigned, guest, SealBinding.of(guest.publicKey(), Bytes.of(otherDigest)), kms.publicKey())));
 
     byte[] badSig = b.clone();
     badSig[b.length - 1] ^= 1;
@@ -227,7 +227,7 @@ class SealedResponseTest {
   void refusesLowOrderRecipients() {
     for (String lo : LowOrder.POINTS) {
       MalformedEvidenceException e =
-          assertThrows(MalformedEvidenceException.class, () -> SealBinding.forEvidence(HEX.parseHex(lo), evidence));
+          assertThrows(MalformedEvidenceException.class, () -> SealBinding.forEvidence(Bytes.fromHex(lo), evidence));
       assertEquals(CryptoReason.LOW_ORDER_PUBLIC_KEY, e.reason());
     }
   }

@@ -79,7 +79,7 @@ class WycheproofTest {
         } else {
           assertFalse(X25519.isLowOrder(pk), id);
           assertArrayEquals(shared, X25519.sharedSecret(sk, pk, "peer"), id);
-          assertArrayEquals(shared, X25519KeyPair.fromPrivateKey(sk).agree(pk), id);
+          assertArrayEquals(shared, X25519KeyPair.fromPrivateKey(sk).agree(org.attest4j.core.Bytes.of(pk)), id);
           checked++;
         }
       }

@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
  * key-release flow, then shows each refusal with its reason and per-step timings. Part 2 ({@link
  * SnpDemo}) shows evidence verification alone: sign, verify, refuse a tampered and a debug-policy
  * report. Part 3 ({@link TdxDemo}) releases keys to a simulated Intel TDX guest and shows its
- * refusals. Part 4 ({@link RatlsDemo}) has a simulated SEV-SNP guest get its keys the way dstack
+ * refusals. Part 4 ({@link RatlsDemo}) has a simulated SEV-SNP guest (and a simulated TDX guest)
+ * get its keys the way dstack
  * guests do today, over RA-TLS (GetTempCaCert, client certificate, GetAppKey), and shows three
  * forged certificates refused. Exit status 0 when every step behaved as expected, 1 otherwise.
  */

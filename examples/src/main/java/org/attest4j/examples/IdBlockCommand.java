@@ -76,10 +76,10 @@ final class IdBlockCommand implements Callable<Integer> {
         b.imageId(hex16("--image-id", imageId));
       }
       if (guestSvn != null) {
-        b.guestSvn(MeasureArgs.decimalLong("--guest-svn", guestSvn, spec));
+        b.guestSvn(CliUsage.decimalLong("--guest-svn", guestSvn, spec));
       }
       if (policy != null) {
-        b.policy(MeasureArgs.autoInt("--policy", policy, spec));
+        b.policy(CliUsage.autoInt("--policy", policy, spec));
       }
       IdBlock block = b.build();
       IdAuth auth = IdAuth.sign(block, IdAuth.privateKeyFromPem(readText(idKey, "ID key")),

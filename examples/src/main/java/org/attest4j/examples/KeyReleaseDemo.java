@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
+import org.attest4j.core.Bytes;
 import org.attest4j.crypto.KeyProviderKind;
 import org.attest4j.crypto.KmsRootKeys;
 import org.attest4j.crypto.MrConfigV3;
@@ -140,9 +141,9 @@ public final class KeyReleaseDemo {
       // ---- 3. the honest guest
       MrConfigV3 mr =
           MrConfigV3.builder()
-              .appId(appId)
-              .composeHash(composeHash)
-              .instanceId(instanceId)
+              .appId(Bytes.of(appId))
+              .composeHash(Bytes.of(composeHash))
+              .instanceId(Bytes.of(instanceId))
               .keyProvider(KeyProviderKind.KMS)
               .keyProviderId(roots.rootCaPublicKeySpki())
               .build();
@@ -156,7 +157,7 @@ public final class KeyReleaseDemo {
       out.printf(Locale.ROOT, "3. guest (app %s, instance %s) launched with exactly the pinned artifacts, 2 x EPYC-v4%n",
           abbrev(hex(appId)), abbrev(hex(instanceId)));
       out.println("   MEASUREMENT " + abbrev(honest.measurement().toHex()) + ", HOST_DATA = MrConfigV3 digest "
-          + abbrev(hex(mr.hostData())));
+          + abbrev(mr.hostData().toHex()));
       out.printf(Locale.ROOT, "   GetNonce -> report -> GetAppKeyAmd -> open HPKE envelope (KMS key = MrConfigV3 key_provider_id)"
           + "   [%.1f ms, first request]%n", ms(t));
       out.println("   keys released (SHA-256 fingerprints; the keys are never printed):");

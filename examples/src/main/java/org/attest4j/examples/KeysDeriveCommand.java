@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.InvalidConfigurationException;
 import org.attest4j.crypto.AppKeyDeriver;
@@ -95,38 +96,38 @@ final class KeysDeriveCommand implements Callable<Integer> {
     try {
       KmsRootKeys roots = KmsRootKeys.load(Path.of(rootCaKey), Path.of(rootK256Key));
       AppKeyDeriver deriver = AppKeyDeriver.of(roots);
-      AppKeys k = deriver.derive(appId, instanceId);
-      EnvEncryptPublicKey env = deriver.envEncryptPublicKey(appId, timestamp == null ? 0L : timestamp);
-      byte[] diskDer = deriver.diskCryptKeyPkcs8(appId, instanceId);
+      AppKeys k = deriver.derive(Bytes.of(appId), Bytes.of(instanceId));
+      EnvEncryptPublicKey env = deriver.envEncryptPublicKey(Bytes.of(appId), timestamp == null ? 0L : timestamp);
+      byte[] diskDer = deriver.diskCryptKeyPkcs8(Bytes.of(appId), Bytes.of(instanceId));
       JsonObject o = new JsonObject();
-      o.addProperty("app_id", HEX.formatHex(k.appId()));
-      o.addProperty("instance_id", HEX.formatHex(k.instanceId()));
+      o.addProperty("app_id", k.appId().toHex());
+      o.addProperty("instance_id", k.instanceId().toHex());
       secret(o, "disk_crypt_key", k.diskCryptKey());
       secret(o, "disk_crypt_key_p256_scalar", Arrays.copyOfRange(diskDer, 36, 68));
       secret(o, "disk_crypt_key_pkcs8_der", diskDer);
       secret(o, "env_crypt_key", k.envCryptKey());
-      o.addProperty("env_pubkey", HEX.formatHex(k.envPublicKey()));
+      o.addProperty("env_pubkey", k.envPublicKey().toHex());
       secret(o, "app_ca_scalar", k.appCaKey());
-      o.addProperty("app_ca_pubkey", HEX.formatHex(k.appCaPublicKey()));
+      o.addProperty("app_ca_pubkey", k.appCaPublicKey().toHex());
       secret(o, "k256_key", k.k256Key());
-      o.addProperty("k256_pubkey_compressed", HEX.formatHex(k.k256PublicKey()));
+      o.addProperty("k256_pubkey_compressed", k.k256PublicKey().toHex());
       String issued = K256Signatures.KMS_ISSUED;
-      o.addProperty("k256_signature_message", HEX.formatHex(K256Signatures.message(issued, appId, k.k256PublicKey())));
-      o.addProperty("k256_signature_digest", HEX.formatHex(K256Signatures.digest(issued, appId, k.k256PublicKey())));
-      o.addProperty("k256_signature", HEX.formatHex(k.k256Signature()));
+      o.addProperty("k256_signature_message", HEX.formatHex(K256Signatures.message(issued, appId, k.k256PublicKey().toByteArray())));
+      o.addProperty("k256_signature_digest", HEX.formatHex(K256Signatures.digest(issued, appId, k.k256PublicKey().toByteArray())));
+      o.addProperty("k256_signature", k.k256Signature().toHex());
       String envPrefix = K256Signatures.ENV_ENCRYPT_PUBKEY;
-      o.addProperty("env_pubkey_signature_message", HEX.formatHex(K256Signatures.message(envPrefix, appId, env.publicKey())));
-      o.addProperty("env_pubkey_signature_digest", HEX.formatHex(K256Signatures.digest(envPrefix, appId, env.publicKey())));
-      o.addProperty("env_pubkey_signature", HEX.formatHex(env.signature()));
+      o.addProperty("env_pubkey_signature_message", HEX.formatHex(K256Signatures.message(envPrefix, appId, env.publicKey().toByteArray())));
+      o.addProperty("env_pubkey_signature_digest", HEX.formatHex(K256Signatures.digest(envPrefix, appId, env.publicKey().toByteArray())));
+      o.addProperty("env_pubkey_signature", env.signature().toHex());
       if (timestamp != null) {
-        byte[] v1 = v1Message(env.timestamp(), env.publicKey());
+        byte[] v1 = v1Message(env.timestamp(), env.publicKey().toByteArray());
         o.addProperty("timestamp", env.timestamp());
         o.addProperty("env_pubkey_signature_v1_message", HEX.formatHex(K256Signatures.message(envPrefix, appId, v1)));
         o.addProperty("env_pubkey_signature_v1_digest", HEX.formatHex(K256Signatures.digest(envPrefix, appId, v1)));
-        o.addProperty("env_pubkey_signature_v1", HEX.formatHex(env.signatureV1()));
+        o.addProperty("env_pubkey_signature_v1", env.signatureV1().toHex());
       }
-      o.addProperty("root_ca_spki_der", HEX.formatHex(roots.rootCaPublicKeySpki()));
-      o.addProperty("root_k256_pubkey_compressed", HEX.formatHex(roots.rootK256PublicKey()));
+      o.addProperty("root_ca_spki_der", roots.rootCaPublicKeySpki().toHex());
+      o.addProperty("root_k256_pubkey_compressed", roots.rootK256PublicKey().toHex());
       if (json) {
         out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(o));
       } else {

@@ -44,10 +44,9 @@ final class KeysGenerateCommand implements Callable<Integer> {
     try {
       KmsRootKeys keys = KmsRootKeys.generate();
       keys.store(out);
-      HexFormat h = HexFormat.of();
       o.println("wrote " + out.resolve(KmsRootKeys.ROOT_CA_KEY_FILE) + " and " + out.resolve(KmsRootKeys.ROOT_K256_KEY_FILE));
-      o.println("root_ca_spki_der: " + h.formatHex(keys.rootCaPublicKeySpki()));
-      o.println("root_k256_pubkey_compressed: " + h.formatHex(keys.rootK256PublicKey()));
+      o.println("root_ca_spki_der: " + keys.rootCaPublicKeySpki().toHex());
+      o.println("root_k256_pubkey_compressed: " + keys.rootK256PublicKey().toHex());
       o.flush();
       return 0;
     } catch (IOException e) {

@@ -31,11 +31,15 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "a sub-command is required");
+    throw CliUsage.subcommandRequired(spec);
   }
 
-  /** Builds the command line (for tests and embedding). */
-  public static CommandLine commandLine() {
+  /**
+   * Builds the command line (for tests). Not public: the launcher's look-up of {@code main}
+   * resolves the types in every public method's signature, and this one would load picocli
+   * before {@code measure}'s fast path could avoid it.
+   */
+  static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     // arguments are taken literally: "--append @x" must not read a file named x
     cl.setExpandAtFiles(false);
@@ -91,7 +95,9 @@ public final class Main implements Runnable {
    * @param args the command-line arguments
    */
   public static void main(String[] args) {
-    System.exit(commandLineFor(args).execute(args));
+    // measure without picocli when its hand-written parser takes the command line
+    Integer fast = MeasureFastPath.execute(args);
+    System.exit(fast != null ? fast : commandLineFor(args).execute(args));
   }
 
   /** The root of {@code attest4j measure ...}: the same name and options, one sub-command. */
@@ -105,7 +111,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-      throw new CommandLine.ParameterException(spec.commandLine(), "a sub-command is required");
+      throw CliUsage.subcommandRequired(spec);
     }
   }
 }

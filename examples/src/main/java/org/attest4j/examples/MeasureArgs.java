@@ -9,40 +9,66 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.ParameterException;
 
-/** Argument parsing for {@code attest4j measure} with Python's {@code int()} rules. */
+/**
+ * Argument parsing for {@code attest4j measure} with Python's {@code int()} rules. Free of picocli:
+ * {@code measure} runs without it (MeasureFastPath); picocli commands use {@link CliUsage}.
+ */
 final class MeasureArgs {
   private static final BigInteger U64 = BigInteger.ONE.shiftLeft(64);
 
   private MeasureArgs() {}
 
-  /** Python {@code int(s, 0)}: 0x/0o/0b prefixes, '_' between digits, no leading zero in decimal. */
-  static long autoInt(String opt, String s, CommandSpec spec) {
+  /**
+   * Python {@code int(s, 0)}: 0x/0o/0b prefixes, '_' between digits, no leading zero in decimal.
+   *
+   * @throws UsageError "argument OPT: invalid value: 'S'" unless an unsigned 64-bit value
+   */
+  static long autoInt(String opt, String s) throws UsageError {
     BigInteger v = parse(s, true);
     if (v == null || v.signum() < 0 || v.compareTo(U64) >= 0) {
-      throw new ParameterException(spec.commandLine(), "argument " + opt + ": invalid value: '" + s + "'");
+      throw new UsageError("argument " + opt + ": invalid value: '" + s + "'");
     }
     return v.longValue();
   }
 
-  /** Python {@code int(s)} limited to a non-negative int. */
-  static int decimalInt(String opt, String s, CommandSpec spec) {
+  /**
+   * Python {@code int(s)} limited to a non-negative int.
+   *
+   * @throws UsageError "argument OPT: invalid int value: 'S'" otherwise
+   */
+  static int decimalInt(String opt, String s) throws UsageError {
     BigInteger v = parse(s, false);
     if (v == null || v.signum() < 0 || v.bitLength() > 31) {
-      throw new ParameterException(spec.commandLine(), "argument " + opt + ": invalid int value: '" + s + "'");
+      throw new UsageError("argument " + opt + ": invalid int value: '" + s + "'");
     }
     return v.intValue();
   }
 
-  /** Python {@code int(s)} limited to a non-negative long. */
-  static long decimalLong(String opt, String s, CommandSpec spec) {
+  /**
+   * Python {@code int(s)} limited to a non-negative long.
+   *
+   * @throws UsageError "argument OPT: invalid int value: 'S'" otherwise
+   */
+  static long decimalLong(String opt, String s) throws UsageError {
     BigInteger v = parse(s, false);
     if (v == null || v.signum() < 0 || v.bitLength() > 63) {
-      throw new ParameterException(spec.commandLine(), "argument " + opt + ": invalid int value: '" + s + "'");
+      throw new UsageError("argument " + opt + ": invalid int value: '" + s + "'");
     }
     return v.longValue();
+  }
+
+  /**
+   * A usage error (exit status 2) found without picocli: {@code attest4j measure} runs without
+   * picocli (MeasureFastPath), so this class and MeasureRun must not reach it; picocli commands
+   * turn it into a {@code ParameterException} (CliUsage).
+   */
+  static final class UsageError extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UsageError(String message) {
+      super(message);
+    }
   }
 
   static BigInteger parse(String s, boolean auto) {

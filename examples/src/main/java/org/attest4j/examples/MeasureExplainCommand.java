@@ -115,10 +115,10 @@ final class MeasureExplainCommand implements Callable<Integer> {
         sb.vmmTypes(set);
       }
       for (String s : extraSigs) {
-        sb.addVcpuSignature(MeasureArgs.autoInt("--vcpu-sig", s, spec));
+        sb.addVcpuSignature(CliUsage.autoInt("--vcpu-sig", s, spec));
       }
       for (String s : extraFeatures) {
-        sb.addGuestFeatures(MeasureArgs.autoInt("--guest-features", s, spec));
+        sb.addGuestFeatures(CliUsage.autoInt("--guest-features", s, spec));
       }
       SearchSpace space = sb.build();
       if (kernel == null && ((initrd != null && !initrd.isEmpty()) || (append != null && !append.isEmpty()))) {
@@ -205,7 +205,7 @@ final class MeasureExplainCommand implements Callable<Integer> {
     if (varsSize == null) {
       throw new ParameterException(spec.commandLine(), "--svsm requires --vars-size or --vars-file");
     }
-    return MeasureArgs.decimalLong("--vars-size", varsSize, spec);
+    return CliUsage.decimalLong("--vars-size", varsSize, spec);
   }
 
   private Bytes parseMeasurement(String s) throws MalformedEvidenceException {

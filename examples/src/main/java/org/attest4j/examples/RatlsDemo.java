@@ -1,5 +1,8 @@
 package org.attest4j.examples;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +22,7 @@ import org.attest4j.examples.agent.AgentException;
 import org.attest4j.examples.agent.RatlsGuest;
 import org.attest4j.examples.agent.ReleasedKeys;
 import org.attest4j.examples.agent.SimulatedGuest;
+import org.attest4j.examples.agent.SimulatedTdxGuest;
 import org.attest4j.examples.agent.SyntheticImages;
 import org.attest4j.examples.kms.KmsConfig;
 import org.attest4j.examples.kms.KmsServer;
@@ -31,12 +35,14 @@ import org.attest4j.ratls.RatlsVerdict;
 import org.attest4j.ratls.RatlsVerifier;
 import org.attest4j.snp.Product;
 import org.attest4j.snp.testing.SimulatedSnpPlatform;
+import org.attest4j.tdx.testing.SimulatedTdxPlatform;
 
 /**
  * The RA-TLS part of {@code attest4j demo} (spec dstack-ratls §5): the example KMS with {@code
  * "ratls": true} on loopback and a guest on a simulated SEV-SNP platform getting its keys the way
  * dstack guests do since dstack PR #703 ({@code GetTempCaCert} → RA-TLS client certificate →
- * {@code GetAppKey} over mutual TLS), with per-step timings; then three refusals: a certificate
+ * {@code GetAppKey} over mutual TLS), with per-step timings, and a guest of the same app on a
+ * simulated Intel TDX platform (test-only root) getting its keys the same way; then three refusals: a certificate
  * whose report_data does not bind its key, a report altered inside the attestation extension (a field only AMD's signature
  * covers) (and
  * re-signed with the temp CA key, which every guest has), and a guest presenting another app's
@@ -91,8 +97,8 @@ final class RatlsDemo {
     byte[] appId = Arrays.copyOf(sha256("ratls demo app"), 20);
     byte[] composeHash = sha256("ratls demo app-compose.json");
     byte[] instanceId = Arrays.copyOf(sha256("ratls demo instance"), 20);
-    KmsConfig config = KeyReleaseDemo.writeConfig(dir, platform, ovmf, kernel, initrd, cmdline,
-        appId, composeHash, true);
+    KeyReleaseDemo.writeConfig(dir, platform, ovmf, kernel, initrd, cmdline, appId, composeHash, true);
+    KmsConfig config = withTdx(dir);
     try (KmsServer kms = KmsServer.start(config, Clock.systemUTC())) {
       KmsRootKeys roots = config.rootKeys();
       out.printf(Locale.ROOT, "1. KMS with \"ratls\": true on %s (kms:rpc certificate from its root CA,"
@@ -100,7 +106,7 @@ final class RatlsDemo {
       out.println("   it pins the simulated Genoa launch (synthetic firmware, kernel, initrd, command line,"
           + " 2 x EPYC-v4) and allows app " + abbrev(hex(appId)));
 
-      MrConfigV3 mr = MrConfigV3.builder().appId(appId).composeHash(composeHash).instanceId(instanceId)
+      MrConfigV3 mr = MrConfigV3.builder().appId(Bytes.of(appId)).composeHash(Bytes.of(composeHash)).instanceId(Bytes.of(instanceId))
           .keyProvider(KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
       byte[] doc = mr.documentBytes();
       SimulatedGuest guest = guest(platform, firmware, kernel, initrd, cmdline, mr.hostData());
@@ -156,13 +162,30 @@ final class RatlsDemo {
             v[v.length / 2] / 1e6);
       }
       out.printf(Locale.ROOT, "   %-76s %8.1f ms %11.1f ms%n", "total", firstTotal / 1e6, warmTotal / 1e6);
-      AppKeys expected = AppKeyDeriver.of(roots).derive(appId, instanceId);
+      AppKeys expected = AppKeyDeriver.of(roots).derive(Bytes.of(appId), Bytes.of(instanceId));
       boolean same = Arrays.equals(expected.diskCryptKey(), keys.diskCryptKey())
           && Arrays.equals(expected.envCryptKey(), keys.envCryptKey())
           && Arrays.equals(expected.k256Key(), keys.k256Key());
       out.println("   " + (same ? "OK: keys released over RA-TLS, equal to AppKeyDeriver's" : "WRONG KEYS")
           + " (SHA-256 fingerprints; the keys are never printed):");
       keys.fingerprints().forEach((k, v) -> out.printf(Locale.ROOT, "     %-15s %s%n", k, v));
+
+      long tt = System.nanoTime();
+      byte[] tdxInstance = Arrays.copyOf(sha256("ratls demo TDX instance"), 20);
+      SimulatedTdxGuest tdx = SimulatedTdxGuest.boot(appId, composeHash, tdxInstance,
+          roots.rootCaPublicKeySpki());
+      ReleasedKeys tdxKeys = RatlsGuest.create(kms.baseUri())
+          .requestKeys(tdx.kmsSpki(), SimulatedTdxGuest.vmConfig(), tdx::attest);
+      AppKeys expectedTdx = AppKeyDeriver.of(roots).derive(appId, tdxInstance);
+      boolean sameTdx = Arrays.equals(expectedTdx.diskCryptKey(), tdxKeys.diskCryptKey())
+          && Arrays.equals(expectedTdx.envCryptKey(), tdxKeys.envCryptKey())
+          && Arrays.equals(expectedTdx.k256Key(), tdxKeys.k256Key());
+      out.printf(Locale.ROOT, "   a guest of the same app on a simulated Intel TDX platform (test-only root; quote,"
+          + " runtime events and vm_config in the certificate; RTMR3 replayed, image pinned, key provider"
+          + " = this KMS):%n   %s   [%.0f ms]%n", sameTdx
+          ? "OK: TDX keys released over RA-TLS, equal to AppKeyDeriver's for its instance"
+          : "WRONG TDX KEYS", ms(tt));
+      same &= sameTdx;
       out.println();
 
       out.println("3. refusals:");
@@ -197,8 +220,8 @@ final class RatlsDemo {
 
       // c. a guest of another app presents this app's MrConfigV3
       byte[] otherApp = Arrays.copyOf(sha256("someone else's app"), 20);
-      MrConfigV3 mine = MrConfigV3.builder().appId(otherApp).composeHash(composeHash)
-          .instanceId(instanceId).keyProvider(KeyProviderKind.KMS)
+      MrConfigV3 mine = MrConfigV3.builder().appId(Bytes.of(otherApp)).composeHash(Bytes.of(composeHash))
+          .instanceId(Bytes.of(instanceId)).keyProvider(KeyProviderKind.KMS)
           .keyProviderId(roots.rootCaPublicKeySpki()).build();
       RatlsGuest thief = RatlsGuest.create(kms.baseUri(),
           guest(platform, firmware, kernel, initrd, cmdline, mine.hostData()));
@@ -264,8 +287,38 @@ final class RatlsDemo {
     return ok ? 0 : 1;
   }
 
+  /**
+   * Adds to the demo's config a {@code tdx} section that trusts a test-only simulated TDX platform
+   * (its root and fresh collateral in {@code dir}) and pins the example TDX image, whose
+   * os_image_hash the allow-list then also names.
+   */
+  private static KmsConfig withTdx(Path dir) throws Exception {
+    SimulatedTdxPlatform p = SimulatedTdxPlatform.builder().testOnlyRoot().build();
+    Files.writeString(dir.resolve("tdx-root.pem"), p.rootCertificatePem());
+    Files.writeString(dir.resolve("tdx-collateral.json"), p.collateral().toQuoteCollateralJson());
+    Path file = dir.resolve("kms.json");
+    JsonObject cfg = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+    JsonObject image = new JsonObject();
+    image.addProperty("os_image_hash", SimulatedTdxGuest.osImageHash().toHex());
+    image.addProperty("mr_td", SimulatedTdxGuest.mrTd().toHex());
+    for (int i = 0; i < 3; i++) {
+      image.addProperty("rtmr" + i, SimulatedTdxGuest.rtmr(i).toHex());
+    }
+    JsonArray images = new JsonArray();
+    images.add(image);
+    JsonObject tdx = new JsonObject();
+    tdx.addProperty("trust_root_pem", "tdx-root.pem");
+    tdx.addProperty("collateral", "tdx-collateral.json");
+    tdx.add("images", images);
+    cfg.add("tdx", tdx);
+    cfg.getAsJsonObject("auth").getAsJsonObject("allow").getAsJsonArray("osImages")
+        .add(SimulatedTdxGuest.osImageHash().toHex());
+    Files.writeString(file, cfg.toString());
+    return KmsConfig.load(file);
+  }
+
   private static SimulatedGuest guest(SimulatedSnpPlatform platform, PreparedFirmware firmware,
-      byte[] kernel, byte[] initrd, String cmdline, byte[] hostData) throws Exception {
+      byte[] kernel, byte[] initrd, String cmdline, Bytes hostData) throws Exception {
     return SimulatedGuest.builder(platform).firmware(firmware).boot(kernel, initrd, cmdline)
         .vcpus(VCPUS, VCPU_TYPE).hostData(hostData).build();
   }

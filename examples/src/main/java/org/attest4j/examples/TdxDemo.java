@@ -119,7 +119,7 @@ final class TdxDemo {
         DstackRuntimeEvent.of(DstackRuntimeEvent.SYSTEM_READY, Bytes.empty()));
     X25519KeyPair guestKey = X25519KeyPair.generate(rng);
     Bytes nonce = kms.issueNonce().nonce();
-    byte[] rd = ReportData.withNonce(guestKey.publicKey(), nonce.toByteArray()).toBytes();
+    byte[] rd = ReportData.withNonce(guestKey.publicKey(), nonce).toBytes();
     byte[] quote = platform.quoteBuilder().mrTd(mrTd).rtmr3From(events).reportData(rd).build();
     String vmConfig = "{\"os_image_hash\":\"" + osImage.toHex() + "\"}";
     out.println("   quote: " + quote.length + " bytes, RTMR3 = replay of " + events.size() + " events");
@@ -130,9 +130,9 @@ final class TdxDemo {
       KeyRelease rel = kms.releaseTdx(request(quote, events, vmConfig, appId, nonce));
       long b = System.nanoTime();
       byte[] plain = SealedResponse.open(rel.response().getSealedKeys().toByteArray(), guestKey,
-          SealBinding.forEvidence(guestKey.publicKey(), quote), KmsPublicKey.fromSpki(roots.rootCaPublicKeySpki()));
+          SealBinding.forEvidence(guestKey.publicKey(), quote), KmsPublicKey.fromSpki(roots.rootCaPublicKeySpki().toByteArray()));
       AppKeyResponse keys = AppKeyResponse.parseFrom(plain);
-      AppKeys expected = AppKeyDeriver.of(roots).derive(appId.toByteArray(), instanceId.toByteArray());
+      AppKeys expected = AppKeyDeriver.of(roots).derive(appId, instanceId);
       boolean same = Arrays.equals(expected.diskCryptKey(), keys.getDiskCryptKey().toByteArray())
           && Arrays.equals(expected.envCryptKey(), keys.getEnvCryptKey().toByteArray());
       ok &= same;
@@ -150,20 +150,20 @@ final class TdxDemo {
     step("5. A tampered quote (one bit of report_data flipped after signing)");
     Bytes n5 = kms.issueNonce().nonce();
     byte[] q5 = platform.quoteBuilder().mrTd(mrTd).rtmr3From(events)
-        .reportData(ReportData.withNonce(guestKey.publicKey(), n5.toByteArray()).toBytes()).build();
+        .reportData(ReportData.withNonce(guestKey.publicKey(), n5).toBytes()).build();
     q5[48 + 520] ^= 1;
     refuse(() -> kms.releaseTdx(request(q5, events, vmConfig, appId, n5)), "QUOTE_SIGNATURE_INVALID");
 
     step("6. A genuine quote from a debug TD (td_attributes.DEBUG)");
     Bytes n6 = kms.issueNonce().nonce();
     byte[] q6 = platform.quoteBuilder().mrTd(mrTd).rtmr3From(events).tdAttributes(1L | 1L << 28)
-        .reportData(ReportData.withNonce(guestKey.publicKey(), n6.toByteArray()).toBytes()).build();
+        .reportData(ReportData.withNonce(guestKey.publicKey(), n6).toBytes()).build();
     refuse(() -> kms.releaseTdx(request(q6, events, vmConfig, appId, n6)), "DEBUG_TD");
 
     step("7. A genuine quote whose event log claims another compose hash than the one measured");
     Bytes n7 = kms.issueNonce().nonce();
     byte[] q7 = platform.quoteBuilder().mrTd(mrTd).rtmr3From(events)
-        .reportData(ReportData.withNonce(guestKey.publicKey(), n7.toByteArray()).toBytes()).build();
+        .reportData(ReportData.withNonce(guestKey.publicKey(), n7).toBytes()).build();
     List<DstackRuntimeEvent> lying = new ArrayList<>(events);
     lying.set(2, DstackRuntimeEvent.of("compose-hash", filled(32, 0x23)));
     refuse(() -> kms.releaseTdx(request(q7, lying, vmConfig, appId, n7)), "RTMR_MISMATCH");

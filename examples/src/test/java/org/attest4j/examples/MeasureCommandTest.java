@@ -26,8 +26,26 @@ class MeasureCommandTest {
 
   record Run(int code, String out, String err) {}
 
+  /**
+   * Runs {@code args} the way {@code main} does and, for a {@code measure} command line, also through
+   * the other parser: picocli and MeasureFastPath must give the same options, output and exit status
+   * for every command line the measure tests use (MeasureFastPathTest covers the fallbacks).
+   */
   static Run run(String... args) {
-    // the root main() uses: measure alone (lazy loading)
+    Run picocli = runPicocli(args);
+    MeasureOptions fast = MeasureFastPath.parse(args);
+    if (fast != null) {
+      assertEquals(picocliOptions(args), fast, "the fast path parses " + List.of(args) + " as picocli does");
+      StringWriter out = new StringWriter();
+      StringWriter err = new StringWriter();
+      int code = MeasureRun.run(fast, new PrintWriter(out, true), new PrintWriter(err, true));
+      assertEquals(picocli, new Run(code, out.toString(), err.toString()), "fast path and picocli agree on " + List.of(args));
+    }
+    return picocli;
+  }
+
+  /** Through picocli only (the root main() uses for measure: measure alone, lazy loading). */
+  static Run runPicocli(String... args) {
     CommandLine cl = Main.commandLineFor(args);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -35,6 +53,13 @@ class MeasureCommandTest {
     cl.setErr(new PrintWriter(err, true));
     int code = cl.execute(args);
     return new Run(code, out.toString(), err.toString());
+  }
+
+  /** The options picocli parses from a measure command line (without running it). */
+  static MeasureOptions picocliOptions(String... args) {
+    CommandLine.ParseResult pr = Main.commandLineFor(args).parseArgs(args);
+    MeasureCommand m = (MeasureCommand) pr.subcommand().commandSpec().userObject();
+    return m.options();
   }
 
   private static boolean isNull(JsonObject v, String k) {

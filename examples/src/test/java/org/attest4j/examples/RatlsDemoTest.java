@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /**
- * {@code attest4j demo --part ratls}: keys over RA-TLS to a simulated SEV-SNP guest, then the three
+ * {@code attest4j demo --part ratls}: keys over RA-TLS to a simulated SEV-SNP guest and a simulated
+ * TDX guest, then the three
  * forged certificates refused where they must be.
  */
 class RatlsDemoTest {
@@ -26,6 +27,7 @@ class RatlsDemoTest {
     assertTrue(text.contains("part 4: dstack RA-TLS key release"), text);
     assertTrue(text.contains("OK: keys released over RA-TLS, equal to AppKeyDeriver's"), text);
     assertTrue(text.contains("GetAppKey over mutual TLS"), text);
+    assertTrue(text.contains("OK: TDX keys released over RA-TLS, equal to AppKeyDeriver's"), text);
     assertTrue(text.contains("refuses it at stage binding"), text);
     assertTrue(text.contains("refuses it at stage evidence"), text);
     assertTrue(text.contains("accepts it"), text);

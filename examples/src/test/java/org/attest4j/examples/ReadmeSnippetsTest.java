@@ -106,8 +106,8 @@ class ReadmeSnippetsTest {
     X25519KeyPair guestKey = X25519KeyPair.generate();
     MrConfigV3 mrConfig =
         MrConfigV3.builder()
-            .appId(appId.toByteArray())
-            .composeHash(composeHash.toByteArray())
+            .appId(appId)
+            .composeHash(composeHash)
             .keyProvider(KeyProviderKind.KMS)
             .keyProviderId(KmsRootKeys.loadDirectory(certDir).rootCaPublicKeySpki())
             .build();
@@ -118,8 +118,8 @@ class ReadmeSnippetsTest {
     byte[] report =
         PLATFORM.reportBuilder()
             .measurement(measurement.toByteArray())
-            .hostData(mrConfig.hostData())
-            .reportData(ReportData.withNonce(guestKey.publicKey(), nonce.toByteArray()).toBytes())
+            .hostData(mrConfig.hostData().toByteArray())
+            .reportData(ReportData.withNonce(guestKey.publicKey(), nonce).toBytes())
             .sign();
     KeyReleaseRequest request =
         KeyReleaseRequest.builder()
@@ -153,8 +153,8 @@ class ReadmeSnippetsTest {
     String cmdline = CMDLINE;
     LaunchFeatures features = LaunchFeatures.builder().vcpus(2).vcpuType(VcpuType.EPYC).build();
     KmsRootKeys rootKeys = KmsRootKeys.generate();
-    byte[] appId = new byte[20];
-    byte[] instanceId = new byte[20];
+    Bytes appId = Bytes.of(new byte[20]);
+    Bytes instanceId = Bytes.of(new byte[20]);
     X25519KeyPair guest = X25519KeyPair.generate();
     SealBinding binding = SealBinding.forEvidence(guest.publicKey(), reportBytes);
     byte[] payload = "app keys".getBytes(StandardCharsets.UTF_8);

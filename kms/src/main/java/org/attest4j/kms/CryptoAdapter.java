@@ -29,12 +29,12 @@ final class CryptoAdapter {
       document -> {
         MrConfigV3 doc = MrConfigV3.parse(document.toByteArray());
         return new Ports.IdentityDocument(
-            doc.appId().map(Bytes::of).orElse(Bytes.empty()),
-            Bytes.of(doc.composeHash()),
-            doc.instanceId().map(Bytes::of).orElse(Bytes.empty()),
+            doc.appId().orElse(Bytes.empty()),
+            doc.composeHash(),
+            doc.instanceId().orElse(Bytes.empty()),
             doc.keyProvider().jsonValue(),
-            Bytes.of(doc.keyProviderId()),
-            Bytes.of(doc.hostData()));
+            doc.keyProviderId(),
+            doc.hostData());
       };
 
   /** report_data parsing and binding checks. */
@@ -47,12 +47,12 @@ final class CryptoAdapter {
 
         @Override
         public void checkNonce(Object reportData, Bytes nonce) throws AttestationException {
-          ((ReportData) reportData).checkNonce(nonce.toByteArray());
+          ((ReportData) reportData).checkNonce(nonce);
         }
 
         @Override
         public void checkRequestDigest(Object reportData, Bytes digest) throws AttestationException {
-          ((ReportData) reportData).checkRequestDigest(digest.toByteArray());
+          ((ReportData) reportData).checkRequestDigest(digest);
         }
       };
 
@@ -68,13 +68,13 @@ final class CryptoAdapter {
       this.roots = roots;
       this.deriver = AppKeyDeriver.of(roots);
       this.identity = roots.sealingIdentity();
-      this.rootCaSpki = Bytes.of(roots.rootCaPublicKeySpki());
-      this.rootK256 = Bytes.of(roots.rootK256PublicKey());
+      this.rootCaSpki = roots.rootCaPublicKeySpki();
+      this.rootK256 = roots.rootK256PublicKey();
     }
 
     @Override
     public Object derive(Bytes appId, Bytes instanceId) throws AttestationException {
-      return deriver.derive(appId.toByteArray(), instanceId.toByteArray());
+      return deriver.derive(appId, instanceId);
     }
 
     @Override
@@ -85,7 +85,7 @@ final class CryptoAdapter {
       AppKeyAmdResponse.Builder out =
           AppKeyAmdResponse.newBuilder()
               .setCaCert(ctx.caCertPem())
-              .setK256Signature(ByteString.copyFrom(k.k256Signature()))
+              .setK256Signature(ByteString.copyFrom(k.k256Signature().toByteArray()))
               .setTproxyAppId(ctx.gatewayAppId())
               .setGatewayAppId(ctx.gatewayAppId())
               .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()));
@@ -108,7 +108,7 @@ final class CryptoAdapter {
           .setDiskCryptKey(ByteString.copyFrom(env.ciphertext(0)))
           .setEnvCryptKey(ByteString.copyFrom(env.ciphertext(1)))
           .setK256Key(ByteString.copyFrom(env.ciphertext(2)))
-          .setKeyProviderPubkey(ByteString.copyFrom(env.keyProviderPublicKey()))
+          .setKeyProviderPubkey(ByteString.copyFrom(env.keyProviderPublicKey().toByteArray()))
           .build();
     }
 
@@ -120,7 +120,7 @@ final class CryptoAdapter {
           .setDiskCryptKey(ByteString.copyFrom(k.diskCryptKey()))
           .setEnvCryptKey(ByteString.copyFrom(k.envCryptKey()))
           .setK256Key(ByteString.copyFrom(k.k256Key()))
-          .setK256Signature(ByteString.copyFrom(k.k256Signature()))
+          .setK256Signature(ByteString.copyFrom(k.k256Signature().toByteArray()))
           .setTproxyAppId(ctx.gatewayAppId())
           .setGatewayAppId(ctx.gatewayAppId())
           .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()))
@@ -150,12 +150,12 @@ final class CryptoAdapter {
 
     @Override
     public PublicKeyResponse envEncryptPublicKey(Bytes appId, long timestampSeconds) throws MalformedEvidenceException {
-      EnvEncryptPublicKey p = deriver.envEncryptPublicKey(appId.toByteArray(), timestampSeconds);
+      EnvEncryptPublicKey p = deriver.envEncryptPublicKey(appId, timestampSeconds);
       return PublicKeyResponse.newBuilder()
-          .setPublicKey(ByteString.copyFrom(p.publicKey()))
-          .setSignature(ByteString.copyFrom(p.signature()))
+          .setPublicKey(ByteString.copyFrom(p.publicKey().toByteArray()))
+          .setSignature(ByteString.copyFrom(p.signature().toByteArray()))
           .setTimestamp(p.timestamp())
-          .setSignatureV1(ByteString.copyFrom(p.signatureV1()))
+          .setSignatureV1(ByteString.copyFrom(p.signatureV1().toByteArray()))
           .build();
     }
 

@@ -83,7 +83,9 @@ import org.attest4j.kms.proto.SignCertResponse;
  *
  * Intel TDX guests are served by {@link #releaseTdx(TdxKeyReleaseRequest)} with the same step
  * numbering (see there) when the builder has a {@linkplain Builder#tdx TDX configuration}; they get
- * the same app keys for the same app_id as SEV-SNP guests.
+ * the same app keys for the same app_id as SEV-SNP guests. Over RA-TLS ({@link #releaseRatls},
+ * {@link #signCert}, {@link #releaseKmsKeys}) both run their steps 1-8 with the evidence of the
+ * client certificate or CSR, freshness being its binding to that key.
  *
  * <p>Each step is a class of its own inside this package, built once by {@link Builder#build()};
  * this service composes them per RPC in a fixed order (docs/kms.md, "The steps as classes"), the

@@ -117,7 +117,7 @@ class SimulatedTdxKeyReleaseUserTest {
     KeyReleaseService kms = tdxOnlyService();
     List<DstackRuntimeEvent> events = events(kms);
     Bytes nonce = kms.issueNonce().nonce();
-    byte[] reportData = ReportData.withNonce(guestKey.publicKey(), nonce.toByteArray()).toBytes();
+    byte[] reportData = ReportData.withNonce(guestKey.publicKey(), nonce).toBytes();
     byte[] quote = platform.quoteBuilder().mrTd(mrTd).rtmr3From(events).reportData(reportData).build();
 
     // the quote verifies on its own with the simulated collateral
@@ -129,9 +129,9 @@ class SimulatedTdxKeyReleaseUserTest {
         release.response().getSealedKeys().toByteArray(),
         guestKey,
         SealBinding.forEvidence(guestKey.publicKey(), quote),
-        KmsPublicKey.fromSpki(roots.rootCaPublicKeySpki()));
+        KmsPublicKey.fromSpki(roots.rootCaPublicKeySpki().toByteArray()));
     AppKeyResponse keys = AppKeyResponse.parseFrom(plain);
-    AppKeys expected = AppKeyDeriver.of(roots).derive(appId.toByteArray(), instanceId.toByteArray());
+    AppKeys expected = AppKeyDeriver.of(roots).derive(appId, instanceId);
     assertArrayEquals(expected.diskCryptKey(), keys.getDiskCryptKey().toByteArray());
     assertArrayEquals(expected.envCryptKey(), keys.getEnvCryptKey().toByteArray());
     assertEquals(appId, release.bootInfo().appId());
@@ -145,7 +145,7 @@ class SimulatedTdxKeyReleaseUserTest {
     // a debug TD: the strict policy refuses it
     Bytes n1 = kms.issueNonce().nonce();
     byte[] debug = platform.quoteBuilder().mrTd(mrTd).rtmr3From(events).tdAttributes(1L | 1L << 28)
-        .reportData(ReportData.withNonce(guestKey.publicKey(), n1.toByteArray()).toBytes()).build();
+        .reportData(ReportData.withNonce(guestKey.publicKey(), n1).toBytes()).build();
     KeyReleaseException e1 = assertThrows(KeyReleaseException.class, () -> kms.releaseTdx(request(kms, debug, events, n1)));
     assertEquals(KeyReleaseStep.APPLY_POLICY, e1.step());
     assertEquals(TdxReason.DEBUG_TD, e1.refusal().reason());
@@ -154,14 +154,14 @@ class SimulatedTdxKeyReleaseUserTest {
     SimulatedTdxPlatform other = SimulatedTdxPlatform.builder().now(NOW).build();
     Bytes n2 = kms.issueNonce().nonce();
     byte[] foreign = other.quoteBuilder().mrTd(mrTd).rtmr3From(events)
-        .reportData(ReportData.withNonce(guestKey.publicKey(), n2.toByteArray()).toBytes()).build();
+        .reportData(ReportData.withNonce(guestKey.publicKey(), n2).toBytes()).build();
     KeyReleaseException e2 = assertThrows(KeyReleaseException.class, () -> kms.releaseTdx(request(kms, foreign, events, n2)));
     assertEquals(TdxReason.UNTRUSTED_ROOT, e2.refusal().reason());
 
     // an event log that does not replay to RTMR3
     Bytes n3 = kms.issueNonce().nonce();
     byte[] q3 = platform.quoteBuilder().mrTd(mrTd).rtmr3From(events)
-        .reportData(ReportData.withNonce(guestKey.publicKey(), n3.toByteArray()).toBytes()).build();
+        .reportData(ReportData.withNonce(guestKey.publicKey(), n3).toBytes()).build();
     List<DstackRuntimeEvent> changed = new ArrayList<>(events);
     changed.set(2, DstackRuntimeEvent.of("compose-hash", bytes(32, 0x23)));
     KeyReleaseException e3 = assertThrows(KeyReleaseException.class, () -> kms.releaseTdx(request(kms, q3, changed, n3)));

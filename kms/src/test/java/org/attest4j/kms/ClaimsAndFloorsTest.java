@@ -81,10 +81,10 @@ class ClaimsAndFloorsTest {
     KeyReleaseService kms = fx.serviceBuilder(IdentityBinding.HOST_DATA).build();
     Fixture.Guest g = guest();
     Bytes nonce = kms.issueNonce().nonce();
-    byte[] rd = ReportData.withNonce(g.key.publicKey(), nonce.toByteArray()).toBytes();
+    byte[] rd = ReportData.withNonce(g.key.publicKey(), nonce).toBytes();
     byte[] v2 =
         Fixture.PLATFORM.reportBuilder().version(2).measurement(g.measurement().toByteArray()).reportData(rd)
-            .hostData(g.launchedConfig.hostData()).sign();
+            .hostData(g.launchedConfig.hostData().toByteArray()).sign();
     assertTrue(org.attest4j.snp.SnpReport.parse(v2).product().isEmpty(), "a v2 report names no product");
     KeyReleaseRequest r =
         KeyReleaseRequest.builder().report(Bytes.of(v2)).vcekCert(Bytes.of(Fixture.PLATFORM.vekPem())).vcpus(g.vcpus)

@@ -100,11 +100,11 @@ final class Fixture {
                 .build());
   }
 
-  MrConfigV3 mrConfig(Bytes app, Bytes compose, Bytes instance, byte[] keyProviderId) throws Exception {
+  MrConfigV3 mrConfig(Bytes app, Bytes compose, Bytes instance, Bytes keyProviderId) throws Exception {
     return MrConfigV3.builder()
-        .appId(app.toByteArray())
-        .composeHash(compose.toByteArray())
-        .instanceId(instance.length() == 0 ? null : instance.toByteArray())
+        .appId(app)
+        .composeHash(compose)
+        .instanceId(instance.length() == 0 ? null : instance)
         .keyProvider(KeyProviderKind.KMS)
         .keyProviderId(keyProviderId)
         .build();
@@ -136,7 +136,7 @@ final class Fixture {
         b.chipId(chipId);
       }
       if (launchedConfig != null) {
-        b.hostData(launchedConfig.hostData());
+        b.hostData(launchedConfig.hostData().toByteArray());
       }
       return b.sign();
     }
@@ -148,7 +148,7 @@ final class Fixture {
 
     /** A complete request bound to {@code nonce}. */
     KeyReleaseRequest.Builder request(KeyReleaseService kms, Bytes nonce) throws Exception {
-      byte[] rd = ReportData.withNonce(key.publicKey(), nonce.toByteArray()).toBytes();
+      byte[] rd = ReportData.withNonce(key.publicKey(), nonce).toBytes();
       KeyReleaseRequest.Builder r =
           KeyReleaseRequest.builder()
               .report(report(rd))

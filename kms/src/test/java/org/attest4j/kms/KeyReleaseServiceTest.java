@@ -36,9 +36,9 @@ class KeyReleaseServiceTest {
             resp.getSealedKeys().toByteArray(),
             g.key,
             SealBinding.forEvidence(g.key.publicKey(), req.report().toByteArray()),
-            KmsPublicKey.fromSpki(fx.roots.rootCaPublicKeySpki()));
+            KmsPublicKey.fromSpki(fx.roots.rootCaPublicKeySpki().toByteArray()));
     AppKeyResponse keys = AppKeyResponse.parseFrom(plain);
-    AppKeys expected = AppKeyDeriver.of(fx.roots).derive(fx.appId.toByteArray(), fx.instanceId.toByteArray());
+    AppKeys expected = AppKeyDeriver.of(fx.roots).derive(fx.appId, fx.instanceId);
     assertArrayEquals(expected.diskCryptKey(), keys.getDiskCryptKey().toByteArray());
     assertArrayEquals(expected.envCryptKey(), keys.getEnvCryptKey().toByteArray());
     assertArrayEquals(expected.k256Key(), keys.getK256Key().toByteArray());
@@ -137,7 +137,7 @@ class KeyReleaseServiceTest {
             .vcpuType("EPYC-v4")
             .requestTime(now);
     Bytes digest = rb.build().requestDigest();
-    byte[] rd = org.attest4j.crypto.ReportData.withRequestDigest(g.key.publicKey(), digest.toByteArray()).toBytes();
+    byte[] rd = org.attest4j.crypto.ReportData.withRequestDigest(g.key.publicKey(), digest).toBytes();
     KeyReleaseRequest req = rb.report(g.report(rd)).build();
     assertEquals(fx.appId, kms.release(req).bootInfo().appId());
     KeyReleaseException replay = assertThrows(KeyReleaseException.class, () -> kms.release(req));
@@ -149,7 +149,7 @@ class KeyReleaseServiceTest {
     // a stale request time is refused even with a matching digest
     KeyReleaseRequest.Builder stale = rb.requestTime(now - 3600);
     byte[] rd2 = org.attest4j.crypto.ReportData.withRequestDigest(
-        g.key.publicKey(), stale.build().requestDigest().toByteArray()).toBytes();
+        g.key.publicKey(), stale.build().requestDigest()).toBytes();
     KeyReleaseException old = assertThrows(KeyReleaseException.class, () -> kms.release(stale.report(g.report(rd2)).build()));
     assertEquals(KmsReason.EXPIRED, old.reason());
   }
@@ -176,7 +176,7 @@ class KeyReleaseServiceTest {
       AppKeyResponse keys = AppKeyResponse.parseFrom(SealedResponse.open(
           rel.response().getSealedKeys().toByteArray(), g.key,
           SealBinding.forEvidence(g.key.publicKey(), req.report().toByteArray()),
-          KmsPublicKey.fromSpki(roots.rootCaPublicKeySpki())));
+          KmsPublicKey.fromSpki(roots.rootCaPublicKeySpki().toByteArray())));
       assertEquals(v.get("disk_crypt_key").getAsString(), h.formatHex(keys.getDiskCryptKey().toByteArray()), v.get("id").getAsString());
       assertEquals(v.get("env_crypt_key").getAsString(), h.formatHex(keys.getEnvCryptKey().toByteArray()));
       assertEquals(v.get("k256_key").getAsString(), h.formatHex(keys.getK256Key().toByteArray()));

@@ -82,11 +82,11 @@ class RatlsKeyReleaseTest {
 
     RatlsKeyRelease r = kms.releaseRatls(RatlsRequest.decode(cert, req));
     AppKeyResponse resp = r.response();
-    AppKeys expected = AppKeyDeriver.of(f.roots).derive(f.appId.toByteArray(), f.instanceId.toByteArray());
+    AppKeys expected = AppKeyDeriver.of(f.roots).derive(f.appId, f.instanceId);
     assertArrayEquals(expected.diskCryptKey(), resp.getDiskCryptKey().toByteArray());
     assertArrayEquals(expected.envCryptKey(), resp.getEnvCryptKey().toByteArray());
     assertArrayEquals(expected.k256Key(), resp.getK256Key().toByteArray());
-    assertArrayEquals(expected.k256Signature(), resp.getK256Signature().toByteArray());
+    assertEquals(expected.k256Signature(), Bytes.of(resp.getK256Signature().toByteArray()));
     assertEquals("gateway", resp.getGatewayAppId());
     assertEquals(f.appId, r.bootInfo().appId());
     assertFalse(r.toString().contains(Bytes.of(expected.diskCryptKey()).toHex()));

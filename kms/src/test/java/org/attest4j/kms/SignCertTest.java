@@ -109,9 +109,9 @@ class SignCertTest {
     assertEquals(f.appId, info.appId());
     assertEquals(f.composeHash, info.composeHash());
     // the app CA's key is the one AppKeyDeriver derives for the app
-    AppKeys expected = AppKeyDeriver.of(f.roots).derive(f.appId.toByteArray(), f.instanceId.toByteArray());
+    AppKeys expected = AppKeyDeriver.of(f.roots).derive(f.appId, f.instanceId);
     RatlsCertificate appCa = RatlsCertificate.parse(chain.get(1).getBytes(StandardCharsets.US_ASCII));
-    assertArrayEquals(expected.appCaPublicKeySpki(), appCa.subjectPublicKeyInfo().toByteArray());
+    assertEquals(expected.appCaPublicKeySpki(), appCa.subjectPublicKeyInfo());
   }
 
   @Test

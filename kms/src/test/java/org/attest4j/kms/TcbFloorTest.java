@@ -40,9 +40,9 @@ class TcbFloorTest {
       throws Exception {
     Fixture.Guest g = guest();
     Bytes nonce = kms.issueNonce().nonce();
-    byte[] rd = ReportData.withNonce(g.key.publicKey(), nonce.toByteArray()).toBytes();
+    byte[] rd = ReportData.withNonce(g.key.publicKey(), nonce).toBytes();
     SimulatedSnpPlatform.ReportBuilder b = platform.reportBuilder().measurement(g.measurement().toByteArray())
-        .reportData(rd).hostData(g.launchedConfig.hostData());
+        .reportData(rd).hostData(g.launchedConfig.hostData().toByteArray());
     tweak.accept(b);
     return KeyReleaseRequest.builder().report(b.sign()).vcekCert(Bytes.of(platform.vekPem())).vcpus(g.vcpus)
         .vcpuType(g.vcpuType).nonce(nonce).mrConfig(Bytes.of(g.launchedConfig.documentBytes())).build();

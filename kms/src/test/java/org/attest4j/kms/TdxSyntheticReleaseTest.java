@@ -37,7 +37,7 @@ class TdxSyntheticReleaseTest {
   private final X25519KeyPair guestKey = X25519KeyPair.generate(Fixture.RNG);
 
   private String thisKmsProvider() {
-    return "{\"name\":\"kms\",\"id\":\"" + Bytes.of(f.roots.rootCaPublicKeySpki()).toHex() + "\"}";
+    return "{\"name\":\"kms\",\"id\":\"" + f.roots.rootCaPublicKeySpki().toHex() + "\"}";
   }
 
   private KeyReleaseService service() throws Exception {
@@ -60,7 +60,7 @@ class TdxSyntheticReleaseTest {
   private TdxKeyReleaseRequest.Builder request(KeyReleaseService kms, SyntheticTdxGuest.Events events)
       throws Exception {
     Bytes nonce = kms.issueNonce().nonce();
-    byte[] rd = ReportData.withNonce(guestKey.publicKey(), nonce.toByteArray()).toBytes();
+    byte[] rd = ReportData.withNonce(guestKey.publicKey(), nonce).toBytes();
     return TdxKeyReleaseRequest.builder()
         .quote(Bytes.of(tdx.quote(events.rtmr3(), rd)))
         .eventLog(Bytes.of(events.json()))
@@ -79,12 +79,12 @@ class TdxSyntheticReleaseTest {
             resp.getSealedKeys().toByteArray(),
             guestKey,
             SealBinding.forEvidence(guestKey.publicKey(), quote.toByteArray()),
-            KmsPublicKey.fromSpki(f.roots.rootCaPublicKeySpki()));
+            KmsPublicKey.fromSpki(f.roots.rootCaPublicKeySpki().toByteArray()));
     return AppKeyResponse.parseFrom(plain);
   }
 
   private void assertDstackKeys(AppKeyResponse keys) throws Exception {
-    AppKeys expected = AppKeyDeriver.of(f.roots).derive(f.appId.toByteArray(), f.instanceId.toByteArray());
+    AppKeys expected = AppKeyDeriver.of(f.roots).derive(f.appId, f.instanceId);
     assertArrayEquals(expected.diskCryptKey(), keys.getDiskCryptKey().toByteArray());
     assertArrayEquals(expected.envCryptKey(), keys.getEnvCryptKey().toByteArray());
     assertArrayEquals(expected.k256Key(), keys.getK256Key().toByteArray());

@@ -122,9 +122,9 @@ class WeaknessesTest {
     for (var tweak : java.util.List.<java.util.function.Consumer<org.attest4j.snp.testing.SimulatedSnpPlatform.ReportBuilder>>of(
         b -> b.migrateMa(true), b -> b.vmpl(1))) {
       Bytes nonce = kms.issueNonce().nonce();
-      byte[] rd = ReportData.withNonce(ok.key.publicKey(), nonce.toByteArray()).toBytes();
+      byte[] rd = ReportData.withNonce(ok.key.publicKey(), nonce).toBytes();
       var b = Fixture.PLATFORM.reportBuilder().measurement(ok.measurement().toByteArray()).reportData(rd)
-          .hostData(ok.launchedConfig.hostData());
+          .hostData(ok.launchedConfig.hostData().toByteArray());
       tweak.accept(b);
       KeyReleaseRequest r = KeyReleaseRequest.builder().report(b.sign()).vcekCert(Bytes.of(Fixture.PLATFORM.vekPem()))
           .vcpus(2).vcpuType("EPYC-v4").nonce(nonce).mrConfig(Bytes.of(ok.launchedConfig.documentBytes())).build();
@@ -135,9 +135,9 @@ class WeaknessesTest {
     // OutOfDate reaches the hook, which (like auth-simple by default) allows only UpToDate
     TcbVersion cur = TcbVersion.of(Product.GENOA, Fixture.PLATFORM.tcb().raw() + 1);
     Bytes nonce = kms.issueNonce().nonce();
-    byte[] rd = ReportData.withNonce(ok.key.publicKey(), nonce.toByteArray()).toBytes();
+    byte[] rd = ReportData.withNonce(ok.key.publicKey(), nonce).toBytes();
     byte[] report = Fixture.PLATFORM.reportBuilder().measurement(ok.measurement().toByteArray()).reportData(rd)
-        .hostData(ok.launchedConfig.hostData()).currentTcb(cur).committedTcb(cur).sign();
+        .hostData(ok.launchedConfig.hostData().toByteArray()).currentTcb(cur).committedTcb(cur).sign();
     KeyReleaseRequest r = KeyReleaseRequest.builder().report(report).vcekCert(Bytes.of(Fixture.PLATFORM.vekPem()))
         .vcpus(2).vcpuType("EPYC-v4").nonce(nonce).mrConfig(Bytes.of(ok.launchedConfig.documentBytes())).build();
     KeyReleaseException e = refused(kms, r);
@@ -158,9 +158,9 @@ class WeaknessesTest {
     assertEquals(KeyReleaseStep.VERIFY_SIGNATURE, e.step());
     // signed by the old VCEK but claiming the current TCB: the VCEK's SPLs do not match REPORTED_TCB
     Bytes nonce = kms.issueNonce().nonce();
-    byte[] rd = ReportData.withNonce(g.key.publicKey(), nonce.toByteArray()).toBytes();
+    byte[] rd = ReportData.withNonce(g.key.publicKey(), nonce).toBytes();
     byte[] report = oldFirmware.reportBuilder().measurement(g.measurement().toByteArray()).reportData(rd)
-        .hostData(g.launchedConfig.hostData()).reportedTcb(Fixture.PLATFORM.tcb()).currentTcb(Fixture.PLATFORM.tcb())
+        .hostData(g.launchedConfig.hostData().toByteArray()).reportedTcb(Fixture.PLATFORM.tcb()).currentTcb(Fixture.PLATFORM.tcb())
         .committedTcb(Fixture.PLATFORM.tcb()).launchTcb(Fixture.PLATFORM.tcb()).sign(); // only the signer is old
     KeyReleaseRequest r = KeyReleaseRequest.builder().report(report).vcekCert(Bytes.of(oldFirmware.vekPem()))
         .vcpus(2).vcpuType("EPYC-v4").nonce(nonce).mrConfig(Bytes.of(g.launchedConfig.documentBytes())).build();
@@ -176,7 +176,7 @@ class WeaknessesTest {
     KeyRelease rel = kms.release(req);
     assertEquals(KmsReason.REPLAYED, refused(kms, req).reason());
     // report_data without a KMS nonce
-    byte[] report = g.report(ReportData.withNonce(g.key.publicKey(), new byte[32]).toBytes());
+    byte[] report = g.report(ReportData.withNonce(g.key.publicKey(), Bytes.of(new byte[32])).toBytes());
     KeyReleaseRequest noNonce = KeyReleaseRequest.builder().report(report).vcekCert(Bytes.of(Fixture.PLATFORM.vekPem()))
         .vcpus(2).vcpuType("EPYC-v4").mrConfig(Bytes.of(g.launchedConfig.documentBytes())).build();
     assertEquals(KeyReleaseStep.CHECK_FRESHNESS, refused(kms, noNonce).step());
@@ -189,11 +189,11 @@ class WeaknessesTest {
     // the guest can tell who sealed the response and for which request
     byte[] env = rel.response().getSealedKeys().toByteArray();
     SealBinding binding = SealBinding.forEvidence(g.key.publicKey(), req.report().toByteArray());
-    KmsPublicKey trusted = KmsPublicKey.fromSpki(fx.roots.rootCaPublicKeySpki());
+    KmsPublicKey trusted = KmsPublicKey.fromSpki(fx.roots.rootCaPublicKeySpki().toByteArray());
     byte[] tampered = env.clone();
     tampered[tampered.length / 2] ^= 1;
     assertThrows(AttestationException.class, () -> SealedResponse.open(tampered, g.key, binding, trusted));
-    KmsPublicKey impostor = KmsPublicKey.fromSpki(KmsRootKeys.generate(Fixture.RNG).rootCaPublicKeySpki());
+    KmsPublicKey impostor = KmsPublicKey.fromSpki(KmsRootKeys.generate(Fixture.RNG).rootCaPublicKeySpki().toByteArray());
     assertThrows(AttestationException.class, () -> SealedResponse.open(env, g.key, binding, impostor));
     SealBinding otherRequest = SealBinding.forEvidence(g.key.publicKey(), new byte[] {1});
     assertThrows(AttestationException.class, () -> SealedResponse.open(env, g.key, otherRequest, trusted));
@@ -255,7 +255,7 @@ class WeaknessesTest {
     return AppKeyResponse.parseFrom(SealedResponse.open(
         rel.response().getSealedKeys().toByteArray(), g.key,
         SealBinding.forEvidence(g.key.publicKey(), r.report().toByteArray()),
-        KmsPublicKey.fromSpki(fx.roots.rootCaPublicKeySpki())));
+        KmsPublicKey.fromSpki(fx.roots.rootCaPublicKeySpki().toByteArray())));
   }
 
   @Test
@@ -269,7 +269,7 @@ class WeaknessesTest {
     assertEquals(KmsReason.BAD_REQUEST, e.reason());
 
     Fixture.Guest g = fx.new Guest(fx.fixedCmdline);
-    byte[] otherKms = KmsRootKeys.generate(Fixture.RNG).rootCaPublicKeySpki();
+    Bytes otherKms = KmsRootKeys.generate(Fixture.RNG).rootCaPublicKeySpki();
     g.launchedConfig = fx.mrConfig(fx.appId, fx.composeHash, fx.instanceId, otherKms);
     KeyReleaseException k = refused(kms, g.request(kms).build());
     assertEquals(KeyReleaseStep.BIND_IDENTITY, k.step());
@@ -285,6 +285,6 @@ class WeaknessesTest {
     assertEquals(KmsReason.IDENTITY_MISMATCH, e.reason());
     KeyRelease rel = kms.release(g.request(kms).build());
     MrConfigV3 doc = g.launchedConfig;
-    assertArrayEquals(doc.composeHash(), rel.bootInfo().composeHash().toByteArray());
+    assertEquals(doc.composeHash(), rel.bootInfo().composeHash());
   }
 }

@@ -39,14 +39,15 @@ public record MetadataSection(long gpa, long size, SectionType type) {
    *     type, {@link OvmfReason#SECTION_OUT_OF_RANGE} when gpa or size is not a u32
    */
   public static MetadataSection of(long gpa, long size, long typeCode) throws MalformedEvidenceException {
-    SectionType t =
-        SectionType.ofCode(typeCode)
-            .orElseThrow(
-                () ->
-                    new MalformedEvidenceException(
-                        OvmfReason.UNKNOWN_SECTION_TYPE,
-                        "SEV metadata section at gpa 0x" + Long.toHexString(gpa) + " has unknown type 0x"
-                            + Long.toHexString(typeCode) + " (known: 1, 2, 3, 4, 0x10)"));
+    // no orElseThrow(lambda): a lambda's bootstrap is start-up time that `attest4j measure` pays
+    java.util.Optional<SectionType> type = SectionType.ofCode(typeCode);
+    if (type.isEmpty()) {
+      throw new MalformedEvidenceException(
+          OvmfReason.UNKNOWN_SECTION_TYPE,
+          "SEV metadata section at gpa 0x" + Long.toHexString(gpa) + " has unknown type 0x"
+              + Long.toHexString(typeCode) + " (known: 1, 2, 3, 4, 0x10)");
+    }
+    SectionType t = type.get();
     if (gpa < 0 || gpa > 0xFFFF_FFFFL || size < 0 || size > 0xFFFF_FFFFL) {
       throw new MalformedEvidenceException(
           OvmfReason.SECTION_OUT_OF_RANGE,

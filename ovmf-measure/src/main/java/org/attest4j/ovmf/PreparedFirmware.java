@@ -48,7 +48,23 @@ public final class PreparedFirmware {
   private final int hashPageAbsorbed;
   private final ConcurrentHashMap<VmsaKey, byte[]> vmsaCache = new ConcurrentHashMap<>();
 
-  private record VmsaKey(VmmType vmm, long eip, long rdx, long guestFeatures) {}
+  // equals and hashCode written out: a record's generated ones are bootstrapped through
+  // java.lang.runtime.ObjectMethods on first use, which costs `attest4j measure` tens of ms of start-up
+  private record VmsaKey(VmmType vmm, long eip, long rdx, long guestFeatures) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof VmsaKey
+          && ((VmsaKey) o).vmm == vmm
+          && ((VmsaKey) o).eip == eip
+          && ((VmsaKey) o).rdx == rdx
+          && ((VmsaKey) o).guestFeatures == guestFeatures;
+    }
+
+    @Override
+    public int hashCode() {
+      return ((vmm.hashCode() * 31 + Long.hashCode(eip)) * 31 + Long.hashCode(rdx)) * 31 + Long.hashCode(guestFeatures);
+    }
+  }
 
   private PreparedFirmware(
       OvmfImage image,
@@ -321,6 +337,11 @@ public final class PreparedFirmware {
         what[0] = s;
       }
     }
+
+    /** Whether labels are kept (a page log is being written); callers build label strings only then. */
+    boolean labels() {
+      return what != null;
+    }
   }
 
   private Gctx run(BootArtifacts boot, LaunchFeatures f, Gctx.Listener listener) throws MalformedEvidenceException {
@@ -506,7 +527,9 @@ public final class PreparedFirmware {
       r.ap = page;
     }
     for (int i = 0; i < f.vcpus(); i++) {
-      r.label("VMSA vCPU " + i + " (SVSM)");
+      if (r.labels()) {
+        r.label("VMSA vCPU " + i + " (SVSM)");
+      }
       g.withContents(PageType.VMSA, Gctx.VMSA_GPA, digest);
     }
     return g;
@@ -552,7 +575,7 @@ public final class PreparedFirmware {
       Gctx g, MetadataSection[] secs, int from, int to, BootArtifacts boot, VmmType vmm, Run r) {
     for (int i = from; i < to; i++) {
       MetadataSection s = secs[i];
-      if (r != null) {
+      if (r != null && r.labels()) {
         r.label(s.type() + " #" + i);
       }
       switch (s.type()) {
@@ -572,7 +595,7 @@ public final class PreparedFirmware {
           break;
         case SNP_KERNEL_HASHES:
           if (boot.hasKernel()) {
-            if (r != null) {
+            if (r != null && r.labels()) {
               r.label("SNP_KERNEL_HASHES #" + i + " (SEV hashes table)");
             }
             hashPage(g, boot.rawTable(), s.gpa());

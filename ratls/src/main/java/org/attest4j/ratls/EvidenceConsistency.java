@@ -127,8 +127,8 @@ public final class EvidenceConsistency {
       throw mismatch("sev-snp REPORT_DATA is not stack.report_data");
     }
     ran.add("report_data");
-    byte[] hostData = MrConfigV3.hostDataOf(s.mrConfig().getBytes(StandardCharsets.UTF_8));
-    if (!Bytes.of(hostData).equals(report.hostData())) {
+    Bytes hostData = MrConfigV3.hostDataOf(s.mrConfig().getBytes(StandardCharsets.UTF_8));
+    if (!hostData.equals(report.hostData())) {
       throw mismatch("HOST_DATA is not SHA-256(\"dstack-mr-config-v3:\" || 0x00 || mr_config)");
     }
     ran.add("host_data");

@@ -185,7 +185,7 @@ public final class KmsCertificateAuthority {
    * @return SubjectPublicKeyInfo DER
    */
   public Bytes keyProviderId() {
-    return Bytes.of(roots.rootCaPublicKeySpki());
+    return roots.rootCaPublicKeySpki();
   }
 
   @Override

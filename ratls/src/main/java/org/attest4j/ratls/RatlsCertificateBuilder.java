@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.Date;
 import java.util.List;
 import java.util.Objects;
+import org.attest4j.core.Bytes;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -167,11 +168,11 @@ public final class RatlsCertificateBuilder {
   /**
    * The app_id issuer claim (.3).
    *
-   * @param appId raw bytes (20 in dstack)
+   * @param appId the app id (20 bytes in dstack)
    * @return this builder
    */
-  public RatlsCertificateBuilder appId(byte[] appId) {
-    this.appId = appId.clone();
+  public RatlsCertificateBuilder appId(Bytes appId) {
+    this.appId = appId.toByteArray();
     return this;
   }
 

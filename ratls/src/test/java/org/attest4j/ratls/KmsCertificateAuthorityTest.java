@@ -50,7 +50,7 @@ class KmsCertificateAuthorityTest {
     Bytes rd = RatlsReportData.forCertificateKey(spki);
     byte[] report = PLATFORM.reportBuilder()
         .reportData(rd.toByteArray())
-        .hostData(MrConfigV3.hostDataOf(MR_CONFIG.getBytes(StandardCharsets.UTF_8)))
+        .hostData(MrConfigV3.hostDataOf(MR_CONFIG.getBytes(StandardCharsets.UTF_8)).toByteArray())
         .sign();
     return VersionedAttestation.of(WireFormat.V0_SCALE, new Attestation(
         new PlatformEvidence.SevSnp(Bytes.of(report), List.of(), MR_CONFIG),
@@ -65,7 +65,7 @@ class KmsCertificateAuthorityTest {
     assertArrayEquals(ca.tempCaKeyPair().getPublic().getEncoded(),
         replica.tempCaKeyPair().getPublic().getEncoded(), "replicas share the temp CA key");
     assertFalse(java.util.Arrays.equals(ca.tempCaKeyPair().getPublic().getEncoded(),
-        ROOTS.rootCaPublicKeySpki()), "the temp CA key is not the root key");
+        ROOTS.rootCaPublicKeySpki().toByteArray()), "the temp CA key is not the root key");
     RatlsCertificate temp = RatlsCertificate.parse(
         ca.tempCaCertificatePem().getBytes(StandardCharsets.US_ASCII));
     assertTrue(ca.tempCaKeyPem().startsWith("-----BEGIN PRIVATE KEY-----\n"));
@@ -110,7 +110,7 @@ class KmsCertificateAuthorityTest {
     KmsCertificateAuthority ca = KmsCertificateAuthority.of(ROOTS, CLOCK);
     byte[] appId = new byte[20];
     appId[0] = 7;
-    AppKeys keys = AppKeyDeriver.of(ROOTS).derive(appId, new byte[0]);
+    AppKeys keys = AppKeyDeriver.of(ROOTS).derive(Bytes.of(appId), Bytes.empty());
     KeyPair leafKey = p256();
     byte[] spki = leafKey.getPublic().getEncoded();
     CertConfig cfg = new CertConfig(Optional.of("Example Org"), "app.example.test",
@@ -137,7 +137,7 @@ class KmsCertificateAuthorityTest {
     assertEquals(Optional.of(Bytes.of(appId)), leaf.customExtension(RatlsCertificate.OID_APP_ID));
     assertEquals(info, AppInfo.parse(
         leaf.customExtension(RatlsCertificate.OID_APP_INFO).orElseThrow().toByteArray()));
-    assertEquals(Bytes.of(keys.appCaPublicKeySpki()), appCa.subjectPublicKeyInfo());
+    assertEquals(keys.appCaPublicKeySpki(), appCa.subjectPublicKeyInfo());
 
     RatlsVerdict v = RatlsVerifier.builder(RatlsVerifier.Mode.APP_LEAF)
         .trustedCa(chain.get(1).getBytes(StandardCharsets.US_ASCII))

@@ -83,7 +83,7 @@ class RatlsHandshakeTest {
     Bytes rd = RatlsReportData.forCertificateKey(boundSpki);
     byte[] report = platform.reportBuilder()
         .reportData(rd.toByteArray())
-        .hostData(MrConfigV3.hostDataOf(MR_CONFIG.getBytes(StandardCharsets.UTF_8)))
+        .hostData(MrConfigV3.hostDataOf(MR_CONFIG.getBytes(StandardCharsets.UTF_8)).toByteArray())
         .sign();
     if (tamperReport) {
       report[0x90] ^= 1; // MEASUREMENT: signed, not part of the offline checks

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.AttestationException;
 import org.attest4j.crypto.KmsRootKeys;
 import org.attest4j.crypto.MrConfigV3;
@@ -67,7 +68,7 @@ class KmsKeyMaterialFuzzTest {
       fields.add(in.consumeBytes(in.consumeInt(0, 200)));
     }
     try {
-      Pr630Envelope.of(providerKey, fields).open(GUEST);
+      Pr630Envelope.of(Bytes.of(providerKey), fields).open(GUEST);
     } catch (AttestationException expected) {
       // a typed refusal is the only allowed failure
     }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.crypto.KeyProviderKind;
 import org.attest4j.crypto.MrConfigV3;
@@ -60,8 +61,8 @@ public final class ExampleLaunch {
    * @throws MalformedEvidenceException if {@code kmsSpki} or {@code instanceId} is malformed
    */
   public static MrConfigV3 mrConfig(byte[] kmsSpki, byte[] instanceId) throws MalformedEvidenceException {
-    return MrConfigV3.builder().appId(appId()).composeHash(composeHash()).instanceId(instanceId)
-        .keyProvider(KeyProviderKind.KMS).keyProviderId(kmsSpki).build();
+    return MrConfigV3.builder().appId(Bytes.of(appId())).composeHash(Bytes.of(composeHash()))
+        .instanceId(Bytes.of(instanceId)).keyProvider(KeyProviderKind.KMS).keyProviderId(Bytes.of(kmsSpki)).build();
   }
 
   /**
@@ -71,7 +72,7 @@ public final class ExampleLaunch {
    * @return the guest
    * @throws MalformedEvidenceException if the launch cannot be measured
    */
-  public static SimulatedGuest guest(byte[] hostData) throws MalformedEvidenceException {
+  public static SimulatedGuest guest(Bytes hostData) throws MalformedEvidenceException {
     SimulatedSnpPlatform platform = SimulatedSnpPlatform.builder(Product.GENOA).testOnlyRoot().build();
     return SimulatedGuest.builder(platform).firmware(firmware())
         .boot(SyntheticImages.kernel(IMAGE_SIZE), SyntheticImages.initrd(IMAGE_SIZE), CMDLINE)

@@ -103,7 +103,7 @@ public final class GuestAgent {
     NonceResponse nonce = call("GetNonce", new byte[0], NonceResponse.getDefaultInstance());
     X25519KeyPair key = X25519KeyPair.generate();
     try {
-      byte[] reportData = ReportData.withNonce(key.publicKey(), nonce.getNonce().toByteArray()).toBytes();
+      byte[] reportData = ReportData.withNonce(key.publicKey(), Bytes.of(nonce.getNonce().toByteArray())).toBytes();
       SnpGuestReport r = reports.getReport(reportData);
       GetAppKeyAmdRequest.Builder req =
           GetAppKeyAmdRequest.newBuilder()

@@ -122,8 +122,8 @@ public final class SimulatedGuest implements SnpReportProvider {
     }
 
     /** HOST_DATA (32 bytes), for example an MrConfigV3 digest. */
-    public Builder hostData(byte[] hostData) {
-      this.hostData = hostData.clone();
+    public Builder hostData(Bytes hostData) {
+      this.hostData = hostData.toByteArray();
       return this;
     }
 

@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.crypto.KmsRootKeys;
 import org.attest4j.examples.agent.AgentException;
@@ -68,6 +69,36 @@ class KmsConfigTest {
   }
 
   @Test
+  void theTdxSectionIsOptionalAndStrict() throws Exception {
+    assertFalse(KmsConfig.parse(config(SOME_ALLOW), dir).buildService(KmsTestbed.PLATFORM.clockInsideValidity())
+        .servesTdx());
+    Path examples = Path.of("").toAbsolutePath();
+    for (String f : new String[] {"TEST-ONLY-simulated-tdx-root.pem", "TEST-ONLY-simulated-tdx-collateral.json"}) {
+      Files.copy(examples.resolve(f), dir.resolve(f));
+    }
+    String image = "{\"os_image_hash\":\"" + "0a".repeat(32) + "\",\"mr_td\":\"" + "0b".repeat(48)
+        + "\",\"rtmr0\":\"" + "0c".repeat(48) + "\",\"rtmr1\":\"" + "0d".repeat(48) + "\",\"rtmr2\":\""
+        + "0e".repeat(48) + "\"}";
+    String tdx = "\"tdx\":{\"trust_root_pem\":\"TEST-ONLY-simulated-tdx-root.pem\","
+        + "\"collateral\":\"TEST-ONLY-simulated-tdx-collateral.json\",\"images\":[" + image + "]},";
+    assertTrue(KmsConfig.parse(config(tdx + SOME_ALLOW), dir)
+        .buildService(KmsTestbed.PLATFORM.clockInsideValidity()).servesTdx());
+    String[][] bad = {
+      {tdx.replace("\"images\"", "\"imagez\""), "unknown configuration key tdx.imagez"},
+      {tdx.replace("[" + image + "]", "[]"), "tdx.images must pin at least one"},
+      {tdx.replace("0b0b", "0b"), "mr_td must be 48 bytes"},
+      {tdx.replace("TEST-ONLY-simulated-tdx-collateral.json", "TEST-ONLY-simulated-tdx-root.pem"), "tdx: "},
+      {tdx.replace("\"collateral\":\"TEST-ONLY-simulated-tdx-collateral.json\",", ""), "collateral is required"},
+    };
+    for (String[] c : bad) {
+      MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class,
+          () -> KmsConfig.parse(config(c[0] + SOME_ALLOW), dir).buildService(KmsTestbed.PLATFORM.clockInsideValidity()),
+          c[1]);
+      assertTrue(e.getMessage().contains(c[1]), e.getMessage());
+    }
+  }
+
+  @Test
   void firstStartCreatesRootKeysAndLaterStartsReuseThem() throws Exception {
     KmsConfig c = KmsConfig.parse(config(SOME_ALLOW), dir);
     KeyReleaseService first = c.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
@@ -104,7 +135,7 @@ class KmsConfigTest {
         java.security.cert.CertificateFactory.getInstance("X.509")
             .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
     KmsRootKeys roots = c.rootKeys();
-    assertArrayEquals(roots.rootCaPublicKeySpki(), cert.getPublicKey().getEncoded());
+    assertEquals(roots.rootCaPublicKeySpki(), Bytes.of(cert.getPublicKey().getEncoded()));
     assertArrayEquals(first.keyProviderId().toByteArray(), cert.getPublicKey().getEncoded());
     cert.verify(cert.getPublicKey());
     assertEquals(1, cert.getBasicConstraints());
@@ -166,7 +197,7 @@ class KmsConfigTest {
       KmsConfig c = KmsConfig.parse(config("\"auth\":{\"webhook\":\"http://127.0.0.1:" + hook.getAddress().getPort() + "\"}"), dir);
       try (KmsServer kms = KmsServer.start(c, KmsTestbed.PLATFORM.clockInsideValidity())) {
         KmsRootKeys roots = c.rootKeys();
-        var mr = org.attest4j.crypto.MrConfigV3.builder().appId(new byte[20]).composeHash(new byte[32])
+        var mr = org.attest4j.crypto.MrConfigV3.builder().appId(Bytes.of(new byte[20])).composeHash(Bytes.of(new byte[32]))
             .keyProvider(org.attest4j.crypto.KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
         SimulatedGuest g = SimulatedGuest.builder(KmsTestbed.PLATFORM)
             .firmware(OvmfImage.parse(SyntheticImages.firmware()).prepare())
@@ -181,14 +212,14 @@ class KmsConfigTest {
         assertEquals(64, sent.get("deviceId").getAsString().length());
         String kp = new String(HexFormat.of().parseHex(sent.get("keyProviderInfo").getAsString()), StandardCharsets.UTF_8);
         assertTrue(kp.contains("\"name\":\"kms\""), kp);
-        assertArrayEquals(roots.rootCaPublicKeySpki(), kms.service().keyProviderId().toByteArray());
+        assertEquals(roots.rootCaPublicKeySpki(), kms.service().keyProviderId());
       }
       // the webhook down: the release is refused with 503 and a retryable reason, not allowed
       hook.stop(0);
       KmsConfig c2 = KmsConfig.parse(config("\"auth\":{\"webhook\":\"http://127.0.0.1:" + hook.getAddress().getPort() + "\"}"), dir);
       try (KmsServer kms = KmsServer.start(c2, KmsTestbed.PLATFORM.clockInsideValidity())) {
         KmsRootKeys roots = c2.rootKeys();
-        var mr = org.attest4j.crypto.MrConfigV3.builder().appId(new byte[20]).composeHash(new byte[32])
+        var mr = org.attest4j.crypto.MrConfigV3.builder().appId(Bytes.of(new byte[20])).composeHash(Bytes.of(new byte[32]))
             .keyProvider(org.attest4j.crypto.KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
         SimulatedGuest g = SimulatedGuest.builder(KmsTestbed.PLATFORM)
             .firmware(OvmfImage.parse(SyntheticImages.firmware()).prepare())
@@ -247,7 +278,7 @@ class KmsConfigTest {
     KmsConfig c = KmsConfig.parse(config(SOME_ALLOW, floor), dir);
     try (KmsServer kms = KmsServer.start(c, KmsTestbed.PLATFORM.clockInsideValidity())) {
       KmsRootKeys roots = c.rootKeys();
-      var mr = org.attest4j.crypto.MrConfigV3.builder().appId(new byte[20]).composeHash(new byte[32])
+      var mr = org.attest4j.crypto.MrConfigV3.builder().appId(Bytes.of(new byte[20])).composeHash(Bytes.of(new byte[32]))
           .keyProvider(org.attest4j.crypto.KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
       SimulatedGuest g = SimulatedGuest.builder(KmsTestbed.PLATFORM)
           .firmware(OvmfImage.parse(SyntheticImages.firmware()).prepare())

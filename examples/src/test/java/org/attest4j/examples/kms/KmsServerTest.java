@@ -25,6 +25,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import org.attest4j.core.Bytes;
 import org.attest4j.crypto.AppKeyDeriver;
 import org.attest4j.crypto.AppKeys;
 import org.attest4j.examples.agent.AgentException;
@@ -68,7 +69,7 @@ class KmsServerTest {
   @Test
   void guestAgentGetsTheDstackKeys() throws Exception {
     ReleasedKeys keys = bed.agent(bed.guest().build()).requestKeys(bed.mrConfig.documentBytes(), 2, "EPYC-v4");
-    AppKeys expected = AppKeyDeriver.of(bed.roots).derive(bed.appId, new byte[20]);
+    AppKeys expected = AppKeyDeriver.of(bed.roots).derive(Bytes.of(bed.appId), Bytes.of(new byte[20]));
     assertArrayEquals(expected.diskCryptKey(), keys.diskCryptKey());
     assertArrayEquals(expected.envCryptKey(), keys.envCryptKey());
     assertArrayEquals(expected.k256Key(), keys.k256Key());
@@ -132,7 +133,7 @@ class KmsServerTest {
     HttpResponse<String> meta = bed.post("/prpc/GetMeta?json", new byte[0]);
     assertEquals(200, meta.statusCode(), meta.body());
     JsonObject m = JsonParser.parseString(meta.body()).getAsJsonObject();
-    assertEquals(java.util.HexFormat.of().formatHex(bed.roots.rootK256PublicKey()), m.get("k256_pubkey").getAsString());
+    assertEquals(bed.roots.rootK256PublicKey().toHex(), m.get("k256_pubkey").getAsString());
     assertEquals("FRESHNESS_KMS_NONCE", m.get("freshness").getAsString());
     HttpResponse<String> get = bed.http.send(HttpRequest.newBuilder(URI.create(bed.server.baseUri() + "/prpc/KMS.GetNonce?json")).GET().build(),
         HttpResponse.BodyHandlers.ofString());
@@ -143,7 +144,7 @@ class KmsServerTest {
         ("{\"app_id\":\"" + appHex + "\"}").getBytes(StandardCharsets.UTF_8));
     assertEquals(200, env.statusCode(), env.body());
     JsonObject e = JsonParser.parseString(env.body()).getAsJsonObject();
-    assertEquals(java.util.HexFormat.of().formatHex(AppKeyDeriver.of(bed.roots).derive(bed.appId, new byte[0]).envPublicKey()),
+    assertEquals(AppKeyDeriver.of(bed.roots).derive(Bytes.of(bed.appId), Bytes.empty()).envPublicKey().toHex(),
         e.get("public_key").getAsString());
     assertEquals(130, e.get("signature").getAsString().length());
   }

@@ -54,7 +54,7 @@ final class KmsTestbed implements AutoCloseable {
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
     appId = Arrays.copyOf(sha.digest("testbed app".getBytes(StandardCharsets.UTF_8)), 20);
     composeHash = sha.digest("testbed compose".getBytes(StandardCharsets.UTF_8));
-    mrConfig = MrConfigV3.builder().appId(appId).composeHash(composeHash).instanceId(new byte[20])
+    mrConfig = MrConfigV3.builder().appId(Bytes.of(appId)).composeHash(Bytes.of(composeHash)).instanceId(Bytes.of(new byte[20]))
         .keyProvider(KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
     launch = PinnedLaunch.builder().firmware(firmware).kernelDigest(Bytes.of(sha.digest(kernel)))
         .initrdDigest(Bytes.of(sha.digest(initrd))).cmdline(CmdlineTemplate.of(cmdline)).allowVcpuCounts(2)

@@ -100,7 +100,7 @@ class RatlsOnboardingTest {
 
   private KmsServer attested(KmsConfig cfg, KmsRootKeys roots) throws Exception {
     return KmsServer.builder(cfg.buildService(clock, KmsConfig.IN_MEMORY)).port(0)
-        .ratls(KmsCertificateAuthority.of(roots, clock), attester(roots.rootCaPublicKeySpki(), 1))
+        .ratls(KmsCertificateAuthority.of(roots, clock), attester(roots.rootCaPublicKeySpki().toByteArray(), 1))
         .start();
   }
 
@@ -112,11 +112,11 @@ class RatlsOnboardingTest {
     Path keyDirB = dir.resolve("b").resolve("kms-example-keys");
     try (KmsServer source = attested(a, rootsA)) {
       KmsRootKeys got = KmsOnboarding.create(source.baseUri(), simulatedSnp,
-          attester(rootsA.rootCaPublicKeySpki(), 2), VM_CONFIG).onboard(keyDirB);
+          attester(rootsA.rootCaPublicKeySpki().toByteArray(), 2), VM_CONFIG).onboard(keyDirB);
       assertEquals(rootsA, got);
       // the key directory keeps its no-replace rule: a second onboarding does not overwrite it
       AgentException again = assertThrows(AgentException.class, () -> KmsOnboarding.create(
-          source.baseUri(), simulatedSnp, attester(rootsA.rootCaPublicKeySpki(), 2), VM_CONFIG)
+          source.baseUri(), simulatedSnp, attester(rootsA.rootCaPublicKeySpki().toByteArray(), 2), VM_CONFIG)
           .onboard(keyDirB));
       assertEquals("KEY_DIR", again.reason());
     }
@@ -124,10 +124,10 @@ class RatlsOnboardingTest {
     try (KmsServer replica = KmsServer.start(b, clock)) {
       byte[] instanceId = new byte[20];
       instanceId[0] = 7;
-      MrConfigV3 mr = ExampleLaunch.mrConfig(rootsA.rootCaPublicKeySpki(), instanceId);
+      MrConfigV3 mr = ExampleLaunch.mrConfig(rootsA.rootCaPublicKeySpki().toByteArray(), instanceId);
       ReleasedKeys keys = RatlsGuest.create(replica.baseUri(), ExampleLaunch.guest(mr.hostData()))
           .requestKeys(mr.documentBytes(), ExampleLaunch.VCPUS, ExampleLaunch.VCPU_TYPE);
-      AppKeys expected = AppKeyDeriver.of(rootsA).derive(ExampleLaunch.appId(), instanceId);
+      AppKeys expected = AppKeyDeriver.of(rootsA).derive(Bytes.of(ExampleLaunch.appId()), Bytes.of(instanceId));
       assertArrayEquals(expected.diskCryptKey(), keys.diskCryptKey());
       assertArrayEquals(expected.k256Key(), keys.k256Key());
     }
@@ -140,7 +140,7 @@ class RatlsOnboardingTest {
     Path keyDir = dir.resolve("replica-keys");
     try (KmsServer source = KmsServer.start(a, clock)) {
       AgentException e = assertThrows(AgentException.class, () -> KmsOnboarding.create(
-          source.baseUri(), simulatedSnp, attester(rootsA.rootCaPublicKeySpki(), 2), VM_CONFIG)
+          source.baseUri(), simulatedSnp, attester(rootsA.rootCaPublicKeySpki().toByteArray(), 2), VM_CONFIG)
           .onboard(keyDir));
       assertEquals(KmsOnboarding.SOURCE_REFUSED, e.reason());
       assertTrue(e.getMessage().contains("attestation"), e.getMessage());
@@ -155,7 +155,7 @@ class RatlsOnboardingTest {
     Path keyDir = dir.resolve("replica-keys");
     try (KmsServer source = attested(a, rootsA)) {
       AgentException e = assertThrows(AgentException.class, () -> KmsOnboarding.create(
-          source.baseUri(), simulatedSnp, attester(rootsA.rootCaPublicKeySpki(), 2), VM_CONFIG)
+          source.baseUri(), simulatedSnp, attester(rootsA.rootCaPublicKeySpki().toByteArray(), 2), VM_CONFIG)
           .onboard(keyDir));
       assertEquals("KmsReason.NOT_AUTHORIZED", e.reason());
     }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.attest4j.core.Bytes;
 import org.attest4j.crypto.AppKeyDeriver;
 import org.attest4j.crypto.AppKeys;
 import org.attest4j.crypto.KmsRootKeys;
@@ -53,11 +54,11 @@ class RatlsServerTest {
       KmsRootKeys roots = cfg.rootKeys();
       byte[] instanceId = new byte[20];
       instanceId[0] = 5;
-      MrConfigV3 mr = ExampleLaunch.mrConfig(roots.rootCaPublicKeySpki(), instanceId);
+      MrConfigV3 mr = ExampleLaunch.mrConfig(roots.rootCaPublicKeySpki().toByteArray(), instanceId);
       SimulatedGuest guest = ExampleLaunch.guest(mr.hostData());
       ReleasedKeys keys = RatlsGuest.create(url, guest)
           .requestKeys(mr.documentBytes(), ExampleLaunch.VCPUS, ExampleLaunch.VCPU_TYPE);
-      AppKeys expected = AppKeyDeriver.of(roots).derive(ExampleLaunch.appId(), instanceId);
+      AppKeys expected = AppKeyDeriver.of(roots).derive(Bytes.of(ExampleLaunch.appId()), Bytes.of(instanceId));
       assertArrayEquals(expected.diskCryptKey(), keys.diskCryptKey());
       assertArrayEquals(expected.envCryptKey(), keys.envCryptKey());
       assertArrayEquals(expected.k256Key(), keys.k256Key());
@@ -85,7 +86,7 @@ class RatlsServerTest {
       assertTrue(refused.reason().contains("NOT_AUTHORIZED"), refused.reason());
 
       // a guest launched for another KMS refuses this one before any evidence is sent
-      MrConfigV3 other = ExampleLaunch.mrConfig(KmsRootKeys.generate().rootCaPublicKeySpki(), instanceId);
+      MrConfigV3 other = ExampleLaunch.mrConfig(KmsRootKeys.generate().rootCaPublicKeySpki().toByteArray(), instanceId);
       AgentException e = org.junit.jupiter.api.Assertions.assertThrows(AgentException.class,
           () -> RatlsGuest.create(url, ExampleLaunch.guest(other.hostData()))
               .requestKeys(other.documentBytes(), ExampleLaunch.VCPUS, ExampleLaunch.VCPU_TYPE));

@@ -64,7 +64,7 @@ class RatlsSignCertServerTest {
       Bytes rd = RatlsReportData.forCertificateKey(spki);
       byte[] instanceId = new byte[20];
       instanceId[0] = 3;
-      MrConfigV3 mr = ExampleLaunch.mrConfig(roots.rootCaPublicKeySpki(), instanceId);
+      MrConfigV3 mr = ExampleLaunch.mrConfig(roots.rootCaPublicKeySpki().toByteArray(), instanceId);
       SnpGuestReport r = ExampleLaunch.guest(mr.hostData()).getReport(rd.toByteArray());
       List<Bytes> chain = r.parseCertificateTable().flatMap(SnpCertTable::vcek)
           .map(List::of).orElse(List.of());

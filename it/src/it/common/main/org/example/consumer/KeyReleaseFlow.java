@@ -95,7 +95,7 @@ public final class KeyReleaseFlow {
             BootArtifacts.of(Artifact.of(kernel), Artifact.of(initrd), cmdline),
             LaunchFeatures.builder().vcpus(2).vcpuType(VcpuType.parse("EPYC-v4")).build());
     Bytes nonce = kms.issueNonce().nonce();
-    byte[] reportData = ReportData.withNonce(key.publicKey(), nonce.toByteArray()).toBytes();
+    byte[] reportData = ReportData.withNonce(key.publicKey(), nonce).toBytes();
     byte[] report =
         platform.reportBuilder().measurement(measurement.toByteArray()).reportData(reportData).sign();
     byte[] wire =
@@ -121,7 +121,7 @@ public final class KeyReleaseFlow {
             response.getSealedKeys().toByteArray(),
             key,
             SealBinding.forEvidence(key.publicKey(), report),
-            KmsPublicKey.fromSpki(roots.rootCaPublicKeySpki()));
+            KmsPublicKey.fromSpki(roots.rootCaPublicKeySpki().toByteArray()));
     AppKeyResponse keys = AppKeyResponse.parseFrom(plain);
     return keys.getDiskCryptKey().size();
   }
