@@ -71,7 +71,7 @@ class RatlsTdxKeyReleaseTest {
   }
 
   private String provider(KmsRootKeys kms) {
-    return "{\"name\":\"kms\",\"id\":\"" + Bytes.of(kms.rootCaPublicKeySpki()).toHex() + "\"}";
+    return "{\"name\":\"kms\",\"id\":\"" + kms.rootCaPublicKeySpki().toHex() + "\"}";
   }
 
   private SyntheticTdxGuest.Events events(Bytes appId, String keyProvider) {
@@ -138,11 +138,11 @@ class RatlsTdxKeyReleaseTest {
 
     RatlsKeyRelease r = kms.releaseRatls(req);
     AppKeyResponse resp = r.response();
-    AppKeys expected = AppKeyDeriver.of(f.roots).derive(f.appId.toByteArray(), f.instanceId.toByteArray());
+    AppKeys expected = AppKeyDeriver.of(f.roots).derive(f.appId, f.instanceId);
     assertArrayEquals(expected.diskCryptKey(), resp.getDiskCryptKey().toByteArray());
     assertArrayEquals(expected.envCryptKey(), resp.getEnvCryptKey().toByteArray());
     assertArrayEquals(expected.k256Key(), resp.getK256Key().toByteArray());
-    assertArrayEquals(expected.k256Signature(), resp.getK256Signature().toByteArray());
+    assertEquals(expected.k256Signature(), Bytes.of(resp.getK256Signature().toByteArray()));
     assertEquals("gateway", resp.getGatewayAppId());
     assertEquals(OS_IMAGE, Bytes.of(resp.getOsImageHash().toByteArray()));
     assertEquals(f.roots.rootCaCertificatePem(), resp.getCaCert());
@@ -253,10 +253,10 @@ class RatlsTdxKeyReleaseTest {
     RatlsCertificate leaf = RatlsCertificate.parse(
         resp.getCertificateChain(0).getBytes(StandardCharsets.US_ASCII));
     assertEquals(Optional.of(f.appId), leaf.appId());
-    AppKeys expected = AppKeyDeriver.of(f.roots).derive(f.appId.toByteArray(), f.instanceId.toByteArray());
+    AppKeys expected = AppKeyDeriver.of(f.roots).derive(f.appId, f.instanceId);
     RatlsCertificate appCa = RatlsCertificate.parse(
         resp.getCertificateChain(1).getBytes(StandardCharsets.US_ASCII));
-    assertArrayEquals(expected.appCaPublicKeySpki(), appCa.subjectPublicKeyInfo().toByteArray());
+    assertEquals(expected.appCaPublicKeySpki(), appCa.subjectPublicKeyInfo());
   }
 
   @Test
