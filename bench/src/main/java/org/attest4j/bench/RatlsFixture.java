@@ -56,7 +56,7 @@ final class RatlsFixture {
     guestKey = p256();
     Bytes rd = RatlsReportData.forCertificateKey(guestKey.getPublic().getEncoded());
     byte[] report = platform.reportBuilder().reportData(rd.toByteArray())
-        .hostData(MrConfigV3.hostDataOf(MR_CONFIG.getBytes(StandardCharsets.UTF_8))).sign();
+        .hostData(MrConfigV3.hostDataOf(MR_CONFIG.getBytes(StandardCharsets.UTF_8)).toByteArray()).sign();
     Attestation a = new Attestation(
         new PlatformEvidence.SevSnp(Bytes.of(report), List.of(Bytes.of(platform.vekDer())), MR_CONFIG),
         new StackEvidence.Dstack(rd, List.of(), "{}"));

@@ -176,7 +176,7 @@ final class RatlsDemo {
           roots.rootCaPublicKeySpki());
       ReleasedKeys tdxKeys = RatlsGuest.create(kms.baseUri())
           .requestKeys(tdx.kmsSpki(), SimulatedTdxGuest.vmConfig(), tdx::attest);
-      AppKeys expectedTdx = AppKeyDeriver.of(roots).derive(appId, tdxInstance);
+      AppKeys expectedTdx = AppKeyDeriver.of(roots).derive(Bytes.of(appId), Bytes.of(tdxInstance));
       boolean sameTdx = Arrays.equals(expectedTdx.diskCryptKey(), tdxKeys.diskCryptKey())
           && Arrays.equals(expectedTdx.envCryptKey(), tdxKeys.envCryptKey())
           && Arrays.equals(expectedTdx.k256Key(), tdxKeys.k256Key());

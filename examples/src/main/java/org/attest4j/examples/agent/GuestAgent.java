@@ -254,7 +254,7 @@ public final class GuestAgent {
       byte[] instanceId = new byte[20];
       new java.security.SecureRandom().nextBytes(instanceId);
       SimulatedTdxGuest guest = SimulatedTdxGuest.boot(ExampleLaunch.appId(),
-          ExampleLaunch.composeHash(), instanceId, meta.getEnvelopeSigningKey().toByteArray());
+          ExampleLaunch.composeHash(), instanceId, Bytes.of(meta.getEnvelopeSigningKey().toByteArray()));
       ReleasedKeys keys = RatlsGuest.create(uri)
           .requestKeys(guest.kmsSpki(), SimulatedTdxGuest.vmConfig(), guest::attest);
       out.println("keys released over RA-TLS to a TDX guest by " + uri + " (fingerprints):");

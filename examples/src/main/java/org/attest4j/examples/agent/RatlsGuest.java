@@ -134,7 +134,7 @@ public final class RatlsGuest {
 
   private static Bytes keyProviderId(byte[] mrConfigDocument) throws AgentException {
     try {
-      return Bytes.of(MrConfigV3.parse(mrConfigDocument).keyProviderId());
+      return MrConfigV3.parse(mrConfigDocument).keyProviderId();
     } catch (AttestationException e) {
       throw new AgentException(0, e.reason().qualifiedCode(), -1, e.getMessage(), e);
     }

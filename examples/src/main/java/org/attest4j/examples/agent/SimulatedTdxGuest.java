@@ -52,8 +52,8 @@ public final class SimulatedTdxGuest {
    * @return the guest
    */
   public static SimulatedTdxGuest boot(byte[] appId, byte[] composeHash, byte[] instanceId,
-      byte[] kmsSpki) {
-    Bytes kms = Bytes.of(kmsSpki);
+      Bytes kmsSpki) {
+    Bytes kms = kmsSpki;
     JsonObject provider = new JsonObject();
     provider.addProperty("name", "kms");
     provider.addProperty("id", kms.toHex());

@@ -1029,7 +1029,7 @@ public final class KmsServer implements AutoCloseable {
     org.attest4j.crypto.KmsRootKeys keys;
     try {
       keys = ReplicaOnboarding.onboard(config, source, clock,
-          (rd, root) -> SimulatedKms.attester(root.toByteArray()).apply(rd), SimulatedKms.vmConfig());
+          (rd, root) -> SimulatedKms.attester(root).apply(rd), SimulatedKms.vmConfig());
     } catch (org.attest4j.examples.agent.AgentException e) {
       throw new Refused(1, "kms: onboarding from " + source + " refused: " + e.reason()
           + (e.step() >= 0 ? " at step " + e.step() : "") + ": " + oneLine(e.getMessage()));

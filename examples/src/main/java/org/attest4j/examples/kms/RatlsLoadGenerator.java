@@ -116,7 +116,7 @@ public final class RatlsLoadGenerator {
         instanceIds[g] = new byte[20];
         instanceIds[g][0] = (byte) g;
         instanceIds[g][1] = 0x1d;
-        MrConfigV3 mr = MrConfigV3.builder().appId(appId).composeHash(compose).instanceId(instanceIds[g])
+        MrConfigV3 mr = MrConfigV3.builder().appId(Bytes.of(appId)).composeHash(Bytes.of(compose)).instanceId(Bytes.of(instanceIds[g]))
             .keyProvider(KeyProviderKind.KMS).keyProviderId(roots.rootCaPublicKeySpki()).build();
         SimulatedGuest guest = SimulatedGuest.builder(platform).firmware(fw)
             .boot(kernel, initrd, ExampleLaunch.CMDLINE).vcpus(ExampleLaunch.VCPUS, ExampleLaunch.VCPU_TYPE)
@@ -137,7 +137,7 @@ public final class RatlsLoadGenerator {
       // the answer is the derived keys
       AppKeyResponse first = post(url, context(keyManagers[0], trust).getSocketFactory(), body, true);
       if (!Arrays.equals(first.getDiskCryptKey().toByteArray(),
-          AppKeyDeriver.of(roots).derive(appId, instanceIds[0]).diskCryptKey())) {
+          AppKeyDeriver.of(roots).derive(Bytes.of(appId), Bytes.of(instanceIds[0])).diskCryptKey())) {
         throw new IllegalStateException("the released disk key is not AppKeyDeriver's");
       }
 

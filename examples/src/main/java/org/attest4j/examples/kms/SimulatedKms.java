@@ -70,28 +70,28 @@ public final class SimulatedKms {
    * @param rootSpki the cluster's root CA key, DER SubjectPublicKeyInfo
    * @return the attester (it throws {@link IllegalStateException} if the simulated launch fails)
    */
-  public static Function<Bytes, VersionedAttestation> attester(byte[] rootSpki) {
+  public static Function<Bytes, VersionedAttestation> attester(Bytes rootSpki) {
     return attester(rootSpki, appId(), composeHash());
   }
 
   /**
-   * As {@link #attester(byte[])} for another app identity (tests: a KMS that is not allowed).
+   * As {@link #attester(Bytes)} for another app identity (tests: a KMS that is not allowed).
    *
    * @param rootSpki the cluster's root CA key, DER SubjectPublicKeyInfo
    * @param appId the app id (20 bytes)
    * @param composeHash the compose hash (32 bytes)
    * @return the attester
    */
-  public static Function<Bytes, VersionedAttestation> attester(byte[] rootSpki, byte[] appId,
+  public static Function<Bytes, VersionedAttestation> attester(Bytes rootSpki, byte[] appId,
       byte[] composeHash) {
     byte[] instanceId = new byte[20];
     new SecureRandom().nextBytes(instanceId);
-    byte[] spki = rootSpki.clone();
+    Bytes spki = rootSpki;
     byte[] app = appId.clone();
     byte[] compose = composeHash.clone();
     return rd -> {
       try {
-        MrConfigV3 mr = MrConfigV3.builder().appId(app).composeHash(compose).instanceId(instanceId)
+        MrConfigV3 mr = MrConfigV3.builder().appId(Bytes.of(app)).composeHash(Bytes.of(compose)).instanceId(Bytes.of(instanceId))
             .keyProvider(KeyProviderKind.KMS).keyProviderId(spki).build();
         SnpGuestReport r = ExampleLaunch.guest(mr.hostData()).getReport(rd.toByteArray());
         List<Bytes> chain = r.parseCertificateTable().flatMap(SnpCertTable::vcek)

@@ -83,7 +83,7 @@ class KmsServerOnboardingTest {
   }
 
   private static ReleasedKeys guestKeys(KmsServer kms, KmsRootKeys roots, byte[] instanceId) throws Exception {
-    MrConfigV3 mr = ExampleLaunch.mrConfig(roots.rootCaPublicKeySpki(), instanceId);
+    MrConfigV3 mr = ExampleLaunch.mrConfig(roots.rootCaPublicKeySpki().toByteArray(), instanceId);
     return RatlsGuest.create(kms.baseUri(), ExampleLaunch.guest(mr.hostData()))
         .requestKeys(mr.documentBytes(), ExampleLaunch.VCPUS, ExampleLaunch.VCPU_TYPE);
   }
@@ -106,7 +106,7 @@ class KmsServerOnboardingTest {
       instanceId[0] = 9;
       ReleasedKeys fromA = guestKeys(kmsA, rootsA, instanceId);
       ReleasedKeys fromB = guestKeys(kmsB, rootsA, instanceId);
-      AppKeys expected = AppKeyDeriver.of(rootsA).derive(ExampleLaunch.appId(), instanceId);
+      AppKeys expected = AppKeyDeriver.of(rootsA).derive(Bytes.of(ExampleLaunch.appId()), Bytes.of(instanceId));
       for (ReleasedKeys k : List.of(fromA, fromB)) {
         assertArrayEquals(expected.diskCryptKey(), k.diskCryptKey());
         assertArrayEquals(expected.k256Key(), k.k256Key());

@@ -69,11 +69,11 @@ class RatlsServerTest {
           instanceId, roots.rootCaPublicKeySpki());
       ReleasedKeys tdxKeys = RatlsGuest.create(url)
           .requestKeys(tdx.kmsSpki(), SimulatedTdxGuest.vmConfig(), tdx::attest);
-      AppKeys expectedTdx = AppKeyDeriver.of(roots).derive(ExampleLaunch.appId(), instanceId);
+      AppKeys expectedTdx = AppKeyDeriver.of(roots).derive(Bytes.of(ExampleLaunch.appId()), Bytes.of(instanceId));
       assertArrayEquals(expectedTdx.diskCryptKey(), tdxKeys.diskCryptKey());
       assertArrayEquals(expectedTdx.envCryptKey(), tdxKeys.envCryptKey());
       assertArrayEquals(expectedTdx.k256Key(), tdxKeys.k256Key());
-      assertArrayEquals(expectedTdx.k256Signature(), tdxKeys.k256Signature());
+      assertEquals(expectedTdx.k256Signature(), Bytes.of(tdxKeys.k256Signature()));
 
       // a TDX guest of an app the allow-list does not name
       byte[] otherApp = new byte[20];
