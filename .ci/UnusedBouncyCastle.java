@@ -5,8 +5,9 @@ import java.util.regex.*;
 import java.util.zip.*;
 
 /**
- * Lists the Bouncy Castle packages of a jar that no class in it can reach, and exits 1 if there is
- * any: the closure of constant-pool references (class entries, descriptors, signatures) from every
+ * Lists the Bouncy Castle packages of a jar that no class in it can reach, and the Bouncy Castle
+ * classes that a reachable class references but the jar lacks (a shade filter that went too far),
+ * and exits 1 if there is either. Reachability: the closure of constant-pool references (class entries, descriptors, signatures) from every
  * class outside org.bouncycastle and from every "org.bouncycastle..." name in a non-class resource
  * (service files), where every dotted "org.bouncycastle..." string constant in a reached class
  * counts as a prefix of classes loaded by name (BouncyCastleProvider's algorithm tables build class
@@ -51,13 +52,19 @@ public class UnusedBouncyCastle {
     }
     // closure; a referenced name that is not a class is a prefix (package or name start)
     Set<String> reached = new HashSet<>();
+    Set<String> missing = new TreeSet<>(); // referenced from a reachable class, not in the jar
     Deque<String> todo = new ArrayDeque<>(roots);
     NavigableSet<String> sorted = new TreeSet<>(all);
     while (!todo.isEmpty()) {
       String c = todo.pop();
       if (all.contains(c)) {
         if (!reached.add(c)) continue;
-        for (String r : refs.get(c)) todo.push(r);
+        for (String r : refs.get(c)) {
+          if (!all.contains(r) && sorted.subSet(r, true, r + Character.MAX_VALUE, true).isEmpty()) {
+            missing.add(r + " (referenced by " + c + ")");
+          }
+          todo.push(r);
+        }
         for (String p : prefixes.get(c)) {
           if (p.length() < "org/bouncycastle/x".length()) continue;
           for (String s : sorted.subSet(p, true, p + Character.MAX_VALUE, true)) todo.push(s);
@@ -92,7 +99,11 @@ public class UnusedBouncyCastle {
     System.out.println(
         "Bouncy Castle: " + total + " classes, " + unusedPackages + " packages (" + unusedClasses
             + " classes) that nothing reaches");
-    System.exit(unusedPackages == 0 ? 0 : 1);
+    for (String m : missing) {
+      System.out.println("missing " + m);
+    }
+    System.out.println(missing.size() + " Bouncy Castle classes referenced by reachable classes are not in the jar");
+    System.exit(unusedPackages == 0 && missing.isEmpty() ? 0 : 1);
   }
 
   static List<String> utf8s(byte[] b) throws IOException {

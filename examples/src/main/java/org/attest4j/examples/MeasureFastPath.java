@@ -34,7 +34,14 @@ final class MeasureFastPath {
     }
     PrintWriter out = writer(System.out, "sun.stdout.encoding");
     PrintWriter err = writer(System.err, "sun.stderr.encoding");
-    return MeasureRun.run(o, out, err);
+    try {
+      return MeasureRun.run(o, out, err);
+    } catch (RuntimeException e) {
+      // a bug, not a refusal: picocli's execute() prints the trace and maps it to exit status 1 too
+      e.printStackTrace(err);
+      err.flush();
+      return Main.EXIT_REFUSED;
+    }
   }
 
   /**

@@ -1,17 +1,13 @@
 package org.attest4j.kms;
 
-import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import static org.attest4j.kms.RequestFields.capped;
 import static org.attest4j.kms.RequestFields.hex;
-import static org.attest4j.kms.RequestFields.lv;
 import static org.attest4j.kms.RequestFields.tooLarge;
 
 import org.attest4j.core.Bytes;
@@ -148,9 +144,11 @@ public final class KeyReleaseRequest {
           new ClaimedSection(
               Integer.toUnsignedLong(s.getGpa()), Integer.toUnsignedLong(s.getSize()), s.getSectionType()));
     }
-    b.nonce(RequestFields.nonce(p.getNonce()));
-    b.requestTime(p.getRequestTime());
-    b.envelope = RequestFields.envelope(p.getEnvelope(), p.getEnvelopeValue());
+    RequestFields.Freshness f =
+        RequestFields.freshness(p.getNonce(), p.getRequestTime(), p.getEnvelope(), p.getEnvelopeValue());
+    b.nonce(f.nonce());
+    b.requestTime(f.requestTime());
+    b.envelope = f.envelope();
     return b.build();
   }
 
@@ -168,22 +166,10 @@ public final class KeyReleaseRequest {
    * @return the digest a guest puts (through {@code ReportData}'s tagged hashing) in report_data[32..64] under {@link FreshnessMode#REQUEST_DIGEST}
    */
   public Bytes requestDigest() {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(DIGEST_LABEL);
-      md.update((byte) 0);
-      for (Bytes f : List.of(appId, composeHash, rootfsHash, instanceId, dockerFilesHash, mrConfig)) {
-        lv(md, f.toByteArray());
-      }
-      lv(md, ByteBuffer.allocate(4).putInt(vcpus).array());
-      lv(md, vcpuType.getBytes(StandardCharsets.UTF_8));
-      lv(md, ByteBuffer.allocate(8).putLong(requestTime).array());
-      int env = envelope == null ? 0 : envelope == EnvelopeMode.HPKE_V1 ? 1 : 2;
-      lv(md, ByteBuffer.allocate(4).putInt(env).array());
-      return Bytes.of(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 unavailable", e);
-    }
+    return RequestFields.digest(DIGEST_LABEL, List.of(appId.toByteArray(), composeHash.toByteArray(),
+        rootfsHash.toByteArray(), instanceId.toByteArray(), dockerFilesHash.toByteArray(), mrConfig.toByteArray(),
+        ByteBuffer.allocate(4).putInt(vcpus).array(), vcpuType.getBytes(StandardCharsets.UTF_8)),
+        requestTime, envelope);
   }
 
 

@@ -87,6 +87,10 @@ import org.attest4j.kms.proto.SignCertResponse;
  * {@link #signCert}, {@link #releaseKmsKeys}) both run their steps 1-8 with the evidence of the
  * client certificate or CSR, freshness being its binding to that key.
  *
+ * <p>Each step is a class of its own inside this package, built once by {@link Builder#build()};
+ * this service composes them per RPC in a fixed order (docs/kms.md, "The steps as classes"), the
+ * SEV-SNP and TDX steps 1-7 shared by GetAppKeyAmd, GetAppKeyTdx and the RA-TLS RPCs.
+ *
  * <p>A refusal is a {@link KeyReleaseException} naming the step and wrapping its typed reason; both
  * outcomes carry per-step timings. Build one with {@link #builder()} and share it: instances are
  * immutable (apart from the internal {@link NonceStore}) and thread-safe.

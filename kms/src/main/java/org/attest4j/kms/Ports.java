@@ -7,8 +7,8 @@ import org.attest4j.crypto.EnvelopeMode;
 
 /**
  * The seams between the key-release flow and the capability modules (snp, ovmf-measure, crypto,
- * later tdx). {@link KeyReleaseService} runs the steps in order over these; the adapters in this
- * package implement them with the real modules. Internal.
+ * later tdx). The SEV-SNP step classes ({@link SnpEvidenceStep}, {@link SnpPolicyStep}, ...) run
+ * over these; the adapters in this package implement them with the real modules. Internal.
  */
 final class Ports {
   private Ports() {}

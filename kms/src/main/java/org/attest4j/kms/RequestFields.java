@@ -3,18 +3,58 @@ package org.attest4j.kms;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.crypto.EnvelopeMode;
 
 /**
- * Decoding and digesting helpers shared by the SEV-SNP and TDX request types: size caps, exact-length
- * hex fields, the nonce, the envelope choice, and the length-prefixed digest encoding. Every
- * refusal is a {@link MalformedEvidenceException} naming the field. Stateless and thread-safe.
+ * Step 0 for both request types (GetAppKeyAmd and GetAppKeyTdx): size caps, exact-length hex
+ * fields, the freshness fields (nonce, request time, envelope) and the request digest's
+ * length-prefixed encoding. Every refusal is a {@link MalformedEvidenceException} naming the field.
+ * Stateless and thread-safe.
  */
 final class RequestFields {
   private RequestFields() {}
+
+  /**
+   * The freshness fields every key request carries.
+   *
+   * @param nonce the KMS nonce, {@link NonceStore#NONCE_LENGTH} bytes or empty
+   * @param requestTime the guest's request time in Unix seconds (0 when absent)
+   * @param envelope the envelope asked for, or null for the KMS's default
+   */
+  record Freshness(Bytes nonce, long requestTime, EnvelopeMode envelope) {}
+
+  /** Decodes the freshness fields: the nonce's length, then the envelope. */
+  static Freshness freshness(ByteString nonce, long requestTime, org.attest4j.kms.proto.EnvelopeMode envelope,
+      int envelopeValue) throws MalformedEvidenceException {
+    return new Freshness(nonce(nonce), requestTime, envelope(envelope, envelopeValue));
+  }
+
+  /**
+   * A request digest: SHA-256 of {@code label || 0x00}, then each field, then u64be(request_time)
+   * and u32be(envelope: 0 unspecified, 1 HPKE, 2 AES-SIV), each as a 4-byte big-endian length and
+   * the bytes.
+   */
+  static Bytes digest(byte[] label, List<byte[]> fields, long requestTime, EnvelopeMode envelope) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      md.update(label);
+      md.update((byte) 0);
+      for (byte[] f : fields) {
+        lv(md, f);
+      }
+      lv(md, ByteBuffer.allocate(8).putLong(requestTime).array());
+      int env = envelope == null ? 0 : envelope == EnvelopeMode.HPKE_V1 ? 1 : 2;
+      lv(md, ByteBuffer.allocate(4).putInt(env).array());
+      return Bytes.of(md.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+  }
 
   /** The bytes of {@code s}, refused when longer than {@code max}. */
   static byte[] capped(ByteString s, int max, String field) throws MalformedEvidenceException {
@@ -46,7 +86,7 @@ final class RequestFields {
   }
 
   /** The optional KMS nonce: empty, or exactly {@link NonceStore#NONCE_LENGTH} bytes. */
-  static Bytes nonce(ByteString s) throws MalformedEvidenceException {
+  private static Bytes nonce(ByteString s) throws MalformedEvidenceException {
     byte[] n = s.toByteArray();
     if (n.length != 0 && n.length != NonceStore.NONCE_LENGTH) {
       throw bad("nonce", "must be " + NonceStore.NONCE_LENGTH + " bytes, got " + n.length);
@@ -55,7 +95,7 @@ final class RequestFields {
   }
 
   /** The requested envelope, or null for "the KMS's default". */
-  static EnvelopeMode envelope(org.attest4j.kms.proto.EnvelopeMode e, int raw) throws MalformedEvidenceException {
+  private static EnvelopeMode envelope(org.attest4j.kms.proto.EnvelopeMode e, int raw) throws MalformedEvidenceException {
     return switch (e) {
       case ENVELOPE_UNSPECIFIED -> null;
       case ENVELOPE_HPKE_V1 -> EnvelopeMode.HPKE_V1;
@@ -65,7 +105,7 @@ final class RequestFields {
   }
 
   /** Feeds {@code v} to the digest as a 4-byte big-endian length and the bytes. */
-  static void lv(MessageDigest md, byte[] v) {
+  private static void lv(MessageDigest md, byte[] v) {
     md.update(ByteBuffer.allocate(4).putInt(v.length).array());
     md.update(v);
   }

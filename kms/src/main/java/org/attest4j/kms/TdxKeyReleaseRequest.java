@@ -1,16 +1,11 @@
 package org.attest4j.kms;
 
-import com.google.protobuf.ByteString;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import static org.attest4j.kms.RequestFields.capped;
 import static org.attest4j.kms.RequestFields.hex;
-import static org.attest4j.kms.RequestFields.lv;
 import static org.attest4j.kms.RequestFields.tooLarge;
 
 import org.attest4j.core.Bytes;
@@ -100,9 +95,11 @@ public final class TdxKeyReleaseRequest {
     b.appId(hex(p.getAppId(), "app_id", 20));
     b.composeHash(hex(p.getComposeHash(), "compose_hash", 32));
     b.instanceId(hex(p.getInstanceId(), "instance_id", 20));
-    b.nonce(RequestFields.nonce(p.getNonce()));
-    b.requestTime(p.getRequestTime());
-    b.envelope = RequestFields.envelope(p.getEnvelope(), p.getEnvelopeValue());
+    RequestFields.Freshness f =
+        RequestFields.freshness(p.getNonce(), p.getRequestTime(), p.getEnvelope(), p.getEnvelopeValue());
+    b.nonce(f.nonce());
+    b.requestTime(f.requestTime());
+    b.envelope = f.envelope();
     return b.build();
   }
 
@@ -120,21 +117,8 @@ public final class TdxKeyReleaseRequest {
    * @return the digest a guest puts in report_data[32..64] under {@link FreshnessMode#REQUEST_DIGEST}
    */
   public Bytes requestDigest() {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(DIGEST_LABEL);
-      md.update((byte) 0);
-      for (Bytes f : List.of(appId, composeHash, instanceId)) {
-        lv(md, f.toByteArray());
-      }
-      lv(md, vmConfig.getBytes(StandardCharsets.UTF_8));
-      lv(md, ByteBuffer.allocate(8).putLong(requestTime).array());
-      int env = envelope == null ? 0 : envelope == EnvelopeMode.HPKE_V1 ? 1 : 2;
-      lv(md, ByteBuffer.allocate(4).putInt(env).array());
-      return Bytes.of(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 unavailable", e);
-    }
+    return RequestFields.digest(DIGEST_LABEL, List.of(appId.toByteArray(), composeHash.toByteArray(),
+        instanceId.toByteArray(), vmConfig.getBytes(StandardCharsets.UTF_8)), requestTime, envelope);
   }
 
 

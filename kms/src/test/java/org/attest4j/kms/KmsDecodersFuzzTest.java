@@ -10,19 +10,52 @@ import org.attest4j.kms.proto.GetAppKeyTdxRequest;
 /**
  * Jazzer harnesses for what a KMS decodes from the network and from its operator: the {@code
  * GetAppKeyAmd} / {@code GetAppKeyTdx} protobuf bodies and the whole release flow behind them,
- * their {@code ?json} form ({@link PrpcJson}), the allow-list JSON and the auth webhook's answer.
+ * their {@code ?json} form ({@link PrpcJson}), the attestation of an RA-TLS client certificate
+ * ({@code VersionedAttestation}, SEV-SNP or TDX) through {@link RatlsRequest} and {@link
+ * KeyReleaseService#releaseRatls}, the allow-list JSON and the auth webhook's answer.
  * Arbitrary bytes may only produce the library's typed exceptions (a protobuf that does not parse
  * is the protobuf library's refusal, as the server answers it). A normal build replays the stored
  * inputs; {@code JAZZER_FUZZ=1 mvn -pl kms test -Dtest=KmsDecodersFuzzTest#amdRelease} fuzzes.
  */
 class KmsDecodersFuzzTest {
   private static final KeyReleaseService KMS;
+  /** Serves SEV-SNP and TDX (a simulated platform, with an image pinned). */
+  private static final KeyReleaseService BOTH;
 
   static {
     try {
       KMS = new Fixture().serviceBuilder(IdentityBinding.HOST_DATA).build();
+      // the stored inputs' quotes come from a test-only platform (any: they share the root), so
+      // they pass the signature step and reach authorization
+      org.attest4j.tdx.testing.SimulatedTdxPlatform tdx =
+          org.attest4j.tdx.testing.SimulatedTdxPlatform.builder().testOnlyRoot().build();
+      BOTH = new Fixture().serviceBuilder(IdentityBinding.HOST_DATA)
+          .tdx(tdx.verifier(tdx.clockInsideValidity()), tdx.collateral(), null)
+          .tdxImage(new SyntheticTdxGuest().pinnedImage(Fixture.rep(0x0a, 32)))
+          .tdxRequireKeyProvider(false)
+          .build();
     } catch (Exception e) {
       throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /**
+   * The attestation a client certificate carries (V0 SCALE or V1 MessagePack), bound to a fixed
+   * key, through RatlsRequest's decoding and the whole RA-TLS release.
+   */
+  @FuzzTest(maxDuration = "60s")
+  void ratlsRelease(byte[] data) {
+    RatlsRequest req;
+    try {
+      req = RatlsRequest.fromAttestation(org.attest4j.ratls.VersionedAttestation.parse(data).attestation(), "",
+          org.attest4j.ratls.RatlsReportData.forCertificateKey(new byte[] {1, 2}));
+    } catch (AttestationException expected) {
+      return;
+    }
+    try {
+      BOTH.releaseRatls(req);
+    } catch (KeyReleaseException expected) {
+      requireTyped(expected);
     }
   }
 

@@ -168,6 +168,10 @@ public final class KmsOnboarding {
       byte[] rootCa = temp.getCaCert().getBytes(StandardCharsets.US_ASCII);
       Bytes rootSpki = RatlsCertificate.parse(rootCa).subjectPublicKeyInfo();
       byte[] sourceCert = first.accepted.get();
+      if (sourceCert == null) {
+        throw new AgentException(0, SOURCE_REFUSED, -1, "the source KMS " + source
+            + " was not reached over TLS; onboarding needs its https:// URL", null);
+      }
 
       // 2. that certificate is the root's kms:rpc certificate
       RatlsVerdict rpc = RatlsVerifier.builder(RatlsVerifier.Mode.KMS_SERVER).trustedCa(rootCa)

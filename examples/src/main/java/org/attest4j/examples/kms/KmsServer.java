@@ -984,6 +984,10 @@ public final class KmsServer implements AutoCloseable {
     org.attest4j.redis.RedisStore redis = null;
     try {
       KmsConfig config = KmsConfig.load(Path.of(configFile));
+      if (simulate && !config.ratls()) {
+        throw new Refused(2, "kms: --simulate attests this KMS's RA-TLS certificate; it needs \"ratls\": true in "
+            + configFile);
+      }
       if (simulate) {
         err.println("SIMULATED KMS: a software SEV-SNP platform (Genoa, test-only root; no hardware,"
             + " nothing real is attested) attests this KMS's RA-TLS certificate");
@@ -1010,7 +1014,7 @@ public final class KmsServer implements AutoCloseable {
         };
         notes.add("sharing used nonces, request digests and endorsements through " + r);
       }
-      Function<org.attest4j.core.Bytes, org.attest4j.ratls.VersionedAttestation> own = simulate && config.ratls()
+      Function<org.attest4j.core.Bytes, org.attest4j.ratls.VersionedAttestation> own = simulate
           ? SimulatedKms.attester(config.rootKeys(clock).rootCaPublicKeySpki()) : null;
       return start(config, clock, shared, redis, own);
     } catch (java.nio.file.NoSuchFileException e) {
