@@ -41,6 +41,14 @@ public record HttpLimits(int workerThreads, int workerQueue, Duration readDeadli
   /**
    * Checks the values.
    *
+   * @param workerThreads the worker threads
+   * @param workerQueue the worker queue
+   * @param readDeadline the read deadline
+   * @param idleTimeout the idle timeout
+   * @param maxConnections the max connections
+   * @param maxBodyBytes the max body bytes
+   * @param ratePerSecond the rate per second
+   * @param rateBurst the rate burst
    * @throws IllegalArgumentException if a value is out of range
    */
   public HttpLimits {
