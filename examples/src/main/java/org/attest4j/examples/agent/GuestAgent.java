@@ -62,8 +62,8 @@ public final class GuestAgent {
     /**
      * Checks for nulls.
      *
-     * @param request the request to send
-     * @param transportKey the X25519 key named in the report's report_data
+     * @param request the {@code GetAppKeyAmd} request
+     * @param transportKey the X25519 key whose public half is report_data[0..32] (secret)
      */
     public Prepared {
       Objects.requireNonNull(request);

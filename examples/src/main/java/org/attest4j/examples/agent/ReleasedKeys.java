@@ -91,7 +91,7 @@ public final class ReleasedKeys {
   /**
    * {@code "sha256:"} and the first 8 bytes of SHA-256 of {@code secret}, in hex.
    *
-   * @param secret the secret
+   * @param secret a secret key
    * @return the fingerprint
    */
   public static String fingerprint(byte[] secret) {
