@@ -98,48 +98,46 @@ import org.attest4j.kms.proto.SignCertResponse;
 public final class KeyReleaseService {
   private static final System.Logger LOG = System.getLogger(KeyReleaseService.class.getName());
 
+  // what the other RPCs and the accessors report
   private final PinnedLaunch launch;
   private final AuthorizationHook authorization;
-  private final AuthorizationStep appAuthorization;
-  private final AuthorizationStep tdxAuthorization;
-  private final AuthorizationStep replicaAuthorization;
-  private final AuthorizationStep tdxReplicaAuthorization;
-  private final SealingStep sealing;
-  private final TlsDeliveryStep delivery;
   private final Ports.KeyPort keys;
   private final IdentityBinding identityBinding;
   private final FreshnessMode freshnessMode;
-  private final FreshnessStep freshness;
   private final NonceStore nonces;
   private final EnvelopeMode defaultEnvelope;
   private final Set<EnvelopeMode> envelopes;
   private final String caCertPem;
   private final Clock clock;
+  private final boolean servesTdx;
+
+  // the steps, built once
   private final SnpReleasePath snp;
-  private final KeyDerivationStep derivation;
   private final TdxRequestStep tdxRequest;
   private final TdxReleasePath tdx;
-  private final boolean servesTdx;
+  private final FreshnessStep freshness;
+  private final AuthorizationStep appAuthorization;
+  private final AuthorizationStep tdxAuthorization;
+  private final AuthorizationStep replicaAuthorization;
+  private final AuthorizationStep tdxReplicaAuthorization;
+  private final KeyDerivationStep derivation;
+  private final SealingStep sealing;
+  private final TlsDeliveryStep delivery;
 
   private KeyReleaseService(Builder b) {
     this.launch = b.launch;
     this.authorization = b.authorization;
-    this.appAuthorization = new AuthorizationStep(b.authorization, "app");
-    this.tdxAuthorization = new AuthorizationStep(b.authorization, "TDX app");
-    this.replicaAuthorization = b.replicaAuthorization == null ? null
-        : new AuthorizationStep(b.replicaAuthorization, "KMS replica");
-    this.tdxReplicaAuthorization = b.replicaAuthorization == null ? null
-        : new AuthorizationStep(b.replicaAuthorization, "TDX KMS replica");
     this.keys = b.keys;
     this.identityBinding = b.identityBinding;
     this.freshnessMode = b.freshness;
-    this.clock = b.clock;
     this.nonces = b.nonces != null ? b.nonces : NonceStore.builder().clock(b.clock).build();
-    this.freshness = new FreshnessStep(b.reportData, b.freshness, nonces, b.clock);
     this.defaultEnvelope = b.defaultEnvelope;
     this.envelopes = Set.copyOf(b.envelopes);
     this.caCertPem =
         b.caCertPem != null ? b.caCertPem : b.roots != null ? b.roots.rootCaCertificatePem() : "";
+    this.clock = b.clock;
+    this.servesTdx = b.tdxVerifier != null;
+
     JsonObject kp = new JsonObject();
     kp.addProperty("name", "kms");
     kp.addProperty("id", keys.rootCaSpki().toHex());
@@ -149,12 +147,18 @@ public final class KeyReleaseService {
         new SnpIdentityStep(b.identityDocuments, b.identityBinding, b.launch, keys.rootCaSpki(),
             b.requireKeyProviderId),
         b.launch, keyProviderInfo);
-    this.derivation = new KeyDerivationStep(b.keys, b.appKeyCacheSize);
-    this.servesTdx = b.tdxVerifier != null;
     this.tdxRequest = new TdxRequestStep(servesTdx);
     this.tdx = new TdxReleasePath(new TdxEvidenceStep(b.tdxVerifier, b.tdxCollateral, b.clock),
         new TdxPolicyStep(b.tdxPolicy), new TdxMeasurementStep(b.tdxImages),
         new TdxIdentityStep(keys.rootCaSpki(), b.tdxRequireKeyProvider));
+    this.freshness = new FreshnessStep(b.reportData, b.freshness, nonces, b.clock);
+    this.appAuthorization = new AuthorizationStep(b.authorization, "app");
+    this.tdxAuthorization = new AuthorizationStep(b.authorization, "TDX app");
+    this.replicaAuthorization = b.replicaAuthorization == null ? null
+        : new AuthorizationStep(b.replicaAuthorization, "KMS replica");
+    this.tdxReplicaAuthorization = b.replicaAuthorization == null ? null
+        : new AuthorizationStep(b.replicaAuthorization, "TDX KMS replica");
+    this.derivation = new KeyDerivationStep(b.keys, b.appKeyCacheSize);
     this.sealing = new SealingStep(keys, defaultEnvelope, envelopes, caCertPem);
     this.delivery = new TlsDeliveryStep(keys, b.roots == null ? null
         : org.attest4j.ratls.KmsCertificateAuthority.of(b.roots, b.clock), caCertPem);
