@@ -18,7 +18,8 @@ import java.util.Objects;
  *   <li>{@code max_connections} [1024]: further connections wait in the kernel's accept queue;
  *   <li>{@code max_body_bytes} [65536]: a larger body is 413;
  *   <li>{@code rate_per_second} [50] and {@code rate_burst} [100]: a token bucket per client
- *       (remote address) for GetNonce, GetAppKeyAmd and GetAppKeyTdx; an empty bucket is 429 with
+ *       (remote address) for GetNonce, GetAppKeyAmd, GetAppKeyTdx and the RA-TLS RPCs that verify an
+ *       attestation (GetAppKey, SignCert, GetKmsKey); an empty bucket is 429 with
  *       {@code Retry-After} (reason {@code ServerReason.RATE_LIMITED}); 0 turns the limit off.
  * </ul>
  *

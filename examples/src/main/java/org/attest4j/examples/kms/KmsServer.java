@@ -571,6 +571,9 @@ public final class KmsServer implements AutoCloseable {
   private static final java.util.Set<String> METHODS =
       java.util.Set.of("GetAppKeyAmd", "GetAppKeyTdx", "GetAppEnvEncryptPubKey", "GetMeta", "GetNonce");
   private static final java.util.Set<String> RATLS_METHODS = java.util.Set.of("GetTempCaCert", "GetAppKey", "SignCert", "GetKmsKey");
+  /** The methods that cost a nonce or a full attestation verification (which may fetch endorsements). */
+  private static final java.util.Set<String> RATE_LIMITED =
+      java.util.Set.of("GetNonce", "GetAppKeyAmd", "GetAppKeyTdx", "GetAppKey", "SignCert", "GetKmsKey");
 
   private void route(Exchange ex) throws HttpError {
     String path = ex.request.getHttpURI().getPath();
@@ -594,7 +597,7 @@ public final class KmsServer implements AutoCloseable {
     if (!verb.equals("POST") && !(noArgs && verb.equals("GET"))) {
       throw new HttpError(405, "use POST for " + method, null, null, noArgs ? "GET, POST" : "POST");
     }
-    if (rates != null && (method.equals("GetNonce") || method.startsWith("GetAppKey"))) {
+    if (rates != null && RATE_LIMITED.contains(method)) {
       SocketAddress remote = ex.request.getConnectionMetaData().getRemoteSocketAddress();
       String client = remote instanceof InetSocketAddress isa ? clientKey.apply(isa) : String.valueOf(remote);
       Optional<Duration> wait = rates.tryAcquire(client);
