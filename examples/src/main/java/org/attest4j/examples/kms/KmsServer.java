@@ -170,7 +170,11 @@ public final class KmsServer implements AutoCloseable {
       connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
     } else {
       http.addCustomizer(new SecureRequestCustomizer(false));
-      connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(sslContext(b.tls), "http/1.1"),
+      // a separate bucket per client for handshakes that present a certificate, taken before it is checked
+      ClientRateLimiter handshakes = limits.ratePerSecond() > 0
+          ? new ClientRateLimiter(limits.ratePerSecond(), limits.rateBurst(), 100_000, System::nanoTime) : null;
+      connector = new ServerConnector(server, 1, 1,
+          new SslConnectionFactory(sslContext(b.tls, handshakes, clientKey), "http/1.1"),
           new HttpConnectionFactory(http));
     }
     connector.setHost(b.bind.getHostAddress());
@@ -189,8 +193,10 @@ public final class KmsServer implements AutoCloseable {
     LOG.log(Level.DEBUG, () -> "KMS listening on " + baseUri() + " (" + service + ", " + limits + ")");
   }
 
-  private static SslContextFactory.Server sslContext(TlsOptions t) {
-    Optional<javax.net.ssl.X509TrustManager> trust = t.clientTrust();
+  private static SslContextFactory.Server sslContext(TlsOptions t, ClientRateLimiter handshakes,
+      Function<InetSocketAddress, String> clientKey) {
+    Optional<javax.net.ssl.X509TrustManager> trust = t.clientTrust()
+        .map(m -> handshakes == null ? m : new HandshakeGate(m, handshakes, clientKey));
     SslContextFactory.Server ssl = new SslContextFactory.Server() {
       @Override
       protected TrustManager[] getTrustManagers(KeyStore trustStore, Collection<? extends CRL> crls) throws Exception {
