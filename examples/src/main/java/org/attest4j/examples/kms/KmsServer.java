@@ -183,6 +183,7 @@ public final class KmsServer implements AutoCloseable {
     connector.setAcceptQueueSize(128);
     server.addConnector(connector);
     server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+    connector.addBean(new ClientConnectionLimit(limits.maxConnectionsPerClient(), clientKey));
     server.setHandler(new Prpc());
     try {
       server.start();
