@@ -301,6 +301,13 @@ public final class KeyReleaseDemo {
     // the allow-list needs the OS image hash, which the KMS derives from the pins: fill it in below
     if (ratls) {
       cfg.addProperty("ratls", true);
+      // every simulated guest of the demo connects from 127.0.0.1, and the JDK 17 HttpClient of each
+      // (one per client certificate; it cannot be closed) keeps its connection open until the
+      // server's idle timeout: the demo's timed GetAppKey calls alone hold 20, more guests on one
+      // address than the per-client default (32) is meant for
+      JsonObject http = new JsonObject();
+      http.addProperty("max_connections_per_client", 256);
+      cfg.add("http", http);
     }
     Path cfgFile = dir.resolve("kms.json");
     KmsConfig probe = KmsConfig.parse(withAllow(cfg, "00".repeat(32), appId, composeHash).toString(), dir);

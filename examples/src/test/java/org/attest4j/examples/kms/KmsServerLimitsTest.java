@@ -299,4 +299,18 @@ class KmsServerLimitsTest {
       }
     }
   }
+
+  @Test
+  void closedConnectionsAreNoLongerCounted() throws Exception {
+    // limit 2: one connection still closing at the server and the next one fit, a leak would not
+    HttpLimits limits = HttpLimits.DEFAULTS.withMaxConnectionsPerClient(2);
+    try (KmsServer s = KmsServer.builder(bed.service).limits(limits).start()) {
+      int port = s.baseUri().getPort();
+      InetAddress client = InetAddress.getByName("127.0.0.4");
+      for (int i = 0; i < 20; i++) {
+        String r = raw(client, port, "GET /prpc/GetMeta HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertTrue(r.startsWith("HTTP/1.1 200"), "connection " + i + ": " + r);
+      }
+    }
+  }
 }
