@@ -61,6 +61,7 @@ public final class KeyReleaseDemo {
   /**
    * Runs the demo, printing to {@code out}.
    *
+   * @param out where to print
    * @return 0 when the keys were released and every tampered request was refused as expected, 1
    *     otherwise
    */
@@ -74,6 +75,7 @@ public final class KeyReleaseDemo {
   /**
    * Runs the demo, printing to {@code out} (for picocli's {@code spec.commandLine().getOut()}).
    *
+   * @param out where to print
    * @return 0 when the keys were released and every tampered request was refused as expected, 1
    *     otherwise
    */
@@ -417,7 +419,11 @@ public final class KeyReleaseDemo {
     }
   }
 
-  /** Runs the demo on standard output. */
+  /**
+   * Runs the demo on standard output.
+   *
+   * @param args the command-line arguments
+   */
   public static void main(String[] args) {
     System.exit(run(System.out));
   }

@@ -31,12 +31,20 @@ public final class SnpDemo {
   private byte[] measurement;
   private boolean ok = true;
 
-  /** A demo printing to {@code out}. */
+  /**
+   * A demo printing to {@code out}.
+   *
+   * @param out where to print
+   */
   public SnpDemo(PrintWriter out) {
     this.out = out;
   }
 
-  /** The expected launch measurement of the demo guest (SHA-384 of a fixed string). */
+  /**
+   * The expected launch measurement of the demo guest (SHA-384 of a fixed string).
+   *
+   * @return the expected launch measurement of the demo guest (SHA-384 of a fixed string)
+   */
   public static byte[] demoMeasurement() {
     try {
       return MessageDigest.getInstance("SHA-384").digest("attest4j demo guest".getBytes(StandardCharsets.US_ASCII));
@@ -45,17 +53,30 @@ public final class SnpDemo {
     }
   }
 
-  /** The simulated platform (after {@link #setUp()}). */
+  /**
+   * The simulated platform (after {@link #setUp()}).
+   *
+   * @return the simulated platform (after {@link #setUp()})
+   */
   public SimulatedSnpPlatform platform() {
     return platform;
   }
 
-  /** The verifier trusting only the simulated root (after {@link #setUp()}). */
+  /**
+   * The verifier trusting only the simulated root (after {@link #setUp()}).
+   *
+   * @return the verifier trusting only the simulated root (after {@link #setUp()})
+   */
   public SnpVerifier verifier() {
     return verifier;
   }
 
-  /** The strict key-release policy with the demo measurement and the given nonce as REPORT_DATA. */
+  /**
+   * The strict key-release policy with the demo measurement and the given nonce as REPORT_DATA.
+   *
+   * @param reportData64 the 64 bytes the report's REPORT_DATA must hold
+   * @return the strict key-release policy with the demo measurement and the given nonce as REPORT_DATA
+   */
   public SnpPolicy policy(byte[] reportData64) {
     return SnpPolicy.builder().expectedMeasurement(measurement).expectedReportData(reportData64).build();
   }
@@ -83,7 +104,11 @@ public final class SnpDemo {
     out.println("   key generation: " + ms(t1 - t0) + "  (the verifier trusts this root only because it is passed explicitly)");
   }
 
-  /** Runs every step; true when each one behaved as expected. */
+  /**
+   * Runs every step; true when each one behaved as expected.
+   *
+   * @return whether every step gave the expected result
+   */
   public boolean run() {
     if (platform == null) {
       setUp();

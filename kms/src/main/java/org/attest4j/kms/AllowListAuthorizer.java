@@ -39,7 +39,13 @@ public final class AllowListAuthorizer implements AuthorizationHook {
    * @param allowAnyDevice whether to skip the device check
    */
   public record AppRule(Set<Bytes> composeHashes, Set<Bytes> devices, boolean allowAnyDevice) {
-    /** Copies the sets. */
+    /**
+     * Copies the sets.
+     *
+     * @param composeHashes allowed compose hashes
+     * @param devices allowed device ids (empty: any device)
+     * @param allowAnyDevice whether to skip the device check
+     */
     public AppRule {
       composeHashes = Set.copyOf(composeHashes);
       devices = Set.copyOf(devices);
@@ -60,7 +66,11 @@ public final class AllowListAuthorizer implements AuthorizationHook {
     this.gatewayAppId = b.gatewayAppId;
   }
 
-  /** A builder that allows nothing until told otherwise (TCB status {@code "UpToDate"} only). */
+  /**
+   * A builder that allows nothing until told otherwise (TCB status {@code "UpToDate"} only).
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -233,43 +243,79 @@ public final class AllowListAuthorizer implements AuthorizationHook {
 
     private Builder() {}
 
-    /** Replaces the allowed TCB statuses (default {@code "UpToDate"} only). */
+    /**
+     * Replaces the allowed TCB statuses (default {@code "UpToDate"} only).
+     *
+     * @param statuses the statuses
+     * @return this builder
+     */
     public Builder allowedTcbStatuses(String... statuses) {
       tcbStatuses.clear();
       tcbStatuses.addAll(List.of(statuses));
       return this;
     }
 
-    /** Allows an advisory id. */
+    /**
+     * Allows an advisory id.
+     *
+     * @param advisoryId the advisory id
+     * @return this builder
+     */
     public Builder allowAdvisory(String advisoryId) {
       advisoryIds.add(Objects.requireNonNull(advisoryId, "advisoryId"));
       return this;
     }
 
-    /** Allows an OS image hash. */
+    /**
+     * Allows an OS image hash.
+     *
+     * @param osImageHash the OS image hash
+     * @return this builder
+     */
     public Builder allowOsImage(Bytes osImageHash) {
       osImages.add(Objects.requireNonNull(osImageHash, "osImageHash"));
       return this;
     }
 
-    /** Registers an app with its rule (replacing an earlier rule for the same id). */
+    /**
+     * Registers an app with its rule (replacing an earlier rule for the same id).
+     *
+     * @param appId the app id
+     * @param rule the rule
+     * @return this builder
+     */
     public Builder allowApp(Bytes appId, AppRule rule) {
       apps.put(Objects.requireNonNull(appId, "appId"), Objects.requireNonNull(rule, "rule"));
       return this;
     }
 
-    /** Registers an app that may run the given compose hashes on any device. */
+    /**
+     * Registers an app that may run the given compose hashes on any device.
+     *
+     * @param appId the app id
+     * @param composeHashes the compose hashes
+     * @return this builder
+     */
     public Builder allowApp(Bytes appId, Bytes... composeHashes) {
       return allowApp(appId, new AppRule(Set.of(composeHashes), Set.of(), true));
     }
 
-    /** The gateway app id returned with every decision (default empty). */
+    /**
+     * The gateway app id returned with every decision (default empty).
+     *
+     * @param gatewayAppId the gateway app id returned with every decision (default empty)
+     * @return this builder
+     */
     public Builder gatewayAppId(String gatewayAppId) {
       this.gatewayAppId = Objects.requireNonNull(gatewayAppId, "gatewayAppId");
       return this;
     }
 
-    /** The authorizer. */
+    /**
+     * The authorizer.
+     *
+     * @return the new {@code AllowListAuthorizer}
+     */
     public AllowListAuthorizer build() {
       return new AllowListAuthorizer(this);
     }

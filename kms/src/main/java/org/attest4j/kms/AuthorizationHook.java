@@ -15,6 +15,8 @@ public interface AuthorizationHook {
   /**
    * Decides about one boot.
    *
+   * @param bootInfo the boot info
+   * @return allow (with the gateway app id) or deny (with a reason)
    * @throws AttestationException if no decision could be had (the release is refused)
    */
   AuthorizationDecision authorize(BootInfo bootInfo) throws AttestationException;

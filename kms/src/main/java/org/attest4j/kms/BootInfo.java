@@ -76,7 +76,21 @@ public record BootInfo(
     PR630
   }
 
-  /** Checks that no component is null and copies the advisory list. */
+  /**
+   * Checks that no component is null and copies the advisory list.
+   *
+   * @param teeVariant for example {@code "dstack-amd-sev-snp"}
+   * @param mrAggregated 32 bytes
+   * @param osImageHash 32 bytes, the pinned OS image
+   * @param mrSystem 32 bytes
+   * @param appId 20 bytes
+   * @param composeHash 32 bytes
+   * @param instanceId 20 bytes or empty
+   * @param deviceId 32 bytes
+   * @param keyProviderInfo the key-provider JSON bytes
+   * @param tcbStatus {@link #TCB_STATUS_UP_TO_DATE}, {@link #TCB_STATUS_OUT_OF_DATE} or {@link #TCB_STATUS_NOT_EVALUATED}
+   * @param advisoryIds advisory ids (empty for SEV-SNP)
+   */
   public BootInfo {
     Objects.requireNonNull(teeVariant, "teeVariant");
     Objects.requireNonNull(mrAggregated, "mrAggregated");

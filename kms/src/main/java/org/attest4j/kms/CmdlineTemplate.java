@@ -46,6 +46,8 @@ public final class CmdlineTemplate {
   /**
    * Parses a template.
    *
+   * @param template the template
+   * @return the parsed template
    * @throws IllegalArgumentException if it uses an unknown placeholder, has an unbalanced brace,
    *     contains a control character, or is longer than 4096 characters
    */
@@ -92,17 +94,30 @@ public final class CmdlineTemplate {
     return new CmdlineTemplate(template, List.copyOf(parts), Collections.unmodifiableSet(names));
   }
 
-  /** The template text. */
+  /**
+   * The template text.
+   *
+   * @return the template text
+   */
   public String template() {
     return template;
   }
 
-  /** The placeholder names it uses, in order of first use. */
+  /**
+   * The placeholder names it uses, in order of first use.
+   *
+   * @return the placeholder names it uses, in order of first use
+   */
   public Set<String> placeholders() {
     return placeholders;
   }
 
-  /** Whether the template has the placeholder {@code name}. */
+  /**
+   * Whether the template has the placeholder {@code name}.
+   *
+   * @param name a placeholder name, for example {@code app_id}
+   * @return whether the template has the placeholder {@code name}
+   */
   public boolean binds(String name) {
     return placeholders.contains(name);
   }
@@ -110,6 +125,8 @@ public final class CmdlineTemplate {
   /**
    * Renders the command line, each placeholder replaced by the lowercase hex of its value.
    *
+   * @param values the value of every placeholder, by name
+   * @return the rendered command line
    * @throws MalformedEvidenceException ({@link KmsReason#BAD_REQUEST}) if a placeholder has no
    *     value
    */

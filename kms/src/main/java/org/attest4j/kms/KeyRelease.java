@@ -35,32 +35,56 @@ public final class KeyRelease {
     this.timings = Objects.requireNonNull(timings);
   }
 
-  /** The response for the guest (keys sealed to its report_data[0..32]). */
+  /**
+   * The response for the guest (keys sealed to its report_data[0..32]).
+   *
+   * @return the response for the guest (keys sealed to its report_data[0..32])
+   */
   public AppKeyAmdResponse response() {
     return response;
   }
 
-  /** The BootInfo the authorization hook saw (app_id, compose_hash, instance_id, ...). */
+  /**
+   * The BootInfo the authorization hook saw (app_id, compose_hash, instance_id, ...).
+   *
+   * @return the BootInfo the authorization hook saw (app_id, compose_hash, instance_id, ...)
+   */
   public BootInfo bootInfo() {
     return bootInfo;
   }
 
-  /** The authorization hook's decision. */
+  /**
+   * The authorization hook's decision.
+   *
+   * @return the authorization hook's decision
+   */
   public AuthorizationDecision decision() {
     return decision;
   }
 
-  /** The envelope the keys were sealed in. */
+  /**
+   * The envelope the keys were sealed in.
+   *
+   * @return the envelope the keys were sealed in
+   */
   public EnvelopeMode envelope() {
     return envelope;
   }
 
-  /** The verified launch measurement. */
+  /**
+   * The verified launch measurement.
+   *
+   * @return the verified launch measurement
+   */
   public Bytes measurement() {
     return measurement;
   }
 
-  /** How long each step took. */
+  /**
+   * How long each step took.
+   *
+   * @return how long each step took
+   */
   public StepTimings timings() {
     return timings;
   }

@@ -16,6 +16,7 @@ import org.attest4j.core.AttestationException;
 public final class KeyReleaseException extends AttestationException {
   private static final long serialVersionUID = 1L;
 
+  /** The step that refused. */
   private final KeyReleaseStep step;
   private final transient AttestationException refusal;
   private final transient StepTimings timings;
@@ -37,17 +38,29 @@ public final class KeyReleaseException extends AttestationException {
     this.timings = Objects.requireNonNull(timings, "timings");
   }
 
-  /** The step that refused. */
+  /**
+   * The step that refused.
+   *
+   * @return the step that refused
+   */
   public KeyReleaseStep step() {
     return step;
   }
 
-  /** The typed refusal of that step. */
+  /**
+   * The typed refusal of that step.
+   *
+   * @return the typed refusal of that step
+   */
   public AttestationException refusal() {
     return refusal;
   }
 
-  /** The timings of the steps that ran before and including the refusing one. */
+  /**
+   * The timings of the steps that ran before and including the refusing one.
+   *
+   * @return the timings of the steps that ran before and including the refusing one
+   */
   public StepTimings timings() {
     return timings;
   }

@@ -94,7 +94,11 @@ public final class KeyReleaseRequest {
     this.envelope = b.envelope;
   }
 
-  /** A builder with every field empty. */
+  /**
+   * A builder with every field empty.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -102,6 +106,8 @@ public final class KeyReleaseRequest {
   /**
    * Decodes dstack's {@code GetAppKeyAmdRequest} (with attest4j's additions).
    *
+   * @param p the decoded protobuf message
+   * @return the decoded request
    * @throws MalformedEvidenceException ({@link KmsReason#BAD_REQUEST} or {@link
    *     KmsReason#REQUEST_TOO_LARGE}) naming the first bad field
    */
@@ -156,6 +162,8 @@ public final class KeyReleaseRequest {
    * followed by, each as a 4-byte big-endian length then the bytes: app_id, compose_hash,
    * rootfs_hash, instance_id, docker_files_hash, mr_config, u32be(vcpus), vcpu_type (UTF-8),
    * u64be(request_time), u32be(envelope: 0 unspecified, 1 HPKE, 2 AES-SIV).
+   *
+   * @return the digest a guest puts (through {@code ReportData}'s tagged hashing) in report_data[32..64] under {@link FreshnessMode#REQUEST_DIGEST}
    */
   public Bytes requestDigest() {
     return RequestFields.digest(DIGEST_LABEL, List.of(appId.toByteArray(), composeHash.toByteArray(),
@@ -165,102 +173,182 @@ public final class KeyReleaseRequest {
   }
 
 
-  /** The raw report bytes. */
+  /**
+   * The raw report bytes.
+   *
+   * @return the raw report bytes
+   */
   public Bytes report() {
     return report;
   }
 
-  /** The ASK (or ASVK) certificate, PEM or DER; empty if absent. */
+  /**
+   * The ASK (or ASVK) certificate, PEM or DER; empty if absent.
+   *
+   * @return the ASK (or ASVK) certificate, PEM or DER
+   */
   public Bytes askCert() {
     return askCert;
   }
 
-  /** The VCEK (or VLEK) certificate, PEM or DER; empty if absent. */
+  /**
+   * The VCEK (or VLEK) certificate, PEM or DER; empty if absent.
+   *
+   * @return the VCEK (or VLEK) certificate, PEM or DER
+   */
   public Bytes vcekCert() {
     return vcekCert;
   }
 
-  /** The claimed app_id (20 bytes) or empty. */
+  /**
+   * The claimed app_id (20 bytes) or empty.
+   *
+   * @return the claimed app_id (20 bytes) or empty
+   */
   public Bytes appId() {
     return appId;
   }
 
-  /** The claimed compose hash (32 bytes) or empty. */
+  /**
+   * The claimed compose hash (32 bytes) or empty.
+   *
+   * @return the claimed compose hash (32 bytes) or empty
+   */
   public Bytes composeHash() {
     return composeHash;
   }
 
-  /** The claimed rootfs hash (32 bytes) or empty. */
+  /**
+   * The claimed rootfs hash (32 bytes) or empty.
+   *
+   * @return the claimed rootfs hash (32 bytes) or empty
+   */
   public Bytes rootfsHash() {
     return rootfsHash;
   }
 
-  /** The claimed instance id (20 bytes) or empty. */
+  /**
+   * The claimed instance id (20 bytes) or empty.
+   *
+   * @return the claimed instance id (20 bytes) or empty
+   */
   public Bytes instanceId() {
     return instanceId;
   }
 
-  /** The claimed docker-files hash (32 bytes) or empty. */
+  /**
+   * The claimed docker-files hash (32 bytes) or empty.
+   *
+   * @return the claimed docker-files hash (32 bytes) or empty
+   */
   public Bytes dockerFilesHash() {
     return dockerFilesHash;
   }
 
-  /** The MrConfigV3 document bytes, or empty. */
+  /**
+   * The MrConfigV3 document bytes, or empty.
+   *
+   * @return the MrConfigV3 document bytes, or empty
+   */
   public Bytes mrConfig() {
     return mrConfig;
   }
 
-  /** The claimed vCPU count (0 if not claimed). */
+  /**
+   * The claimed vCPU count (0 if not claimed).
+   *
+   * @return the claimed vCPU count (0 if not claimed)
+   */
   public int vcpus() {
     return vcpus;
   }
 
-  /** The claimed vCPU type name (empty if not claimed). */
+  /**
+   * The claimed vCPU type name (empty if not claimed).
+   *
+   * @return the claimed vCPU type name (empty if not claimed)
+   */
   public String vcpuType() {
     return vcpuType;
   }
 
-  /** The firmware digest the client claims (48 bytes) or empty; never used to compute. */
+  /**
+   * The firmware digest the client claims (48 bytes) or empty; never used to compute.
+   *
+   * @return the firmware digest the client claims (48 bytes) or empty
+   */
   public Bytes claimedOvmfHash() {
     return claimedOvmfHash;
   }
 
-  /** The kernel digest the client claims or empty; never used to compute. */
+  /**
+   * The kernel digest the client claims or empty; never used to compute.
+   *
+   * @return the kernel digest the client claims or empty
+   */
   public Bytes claimedKernelHash() {
     return claimedKernelHash;
   }
 
-  /** The initrd digest the client claims or empty; never used to compute. */
+  /**
+   * The initrd digest the client claims or empty; never used to compute.
+   *
+   * @return the initrd digest the client claims or empty
+   */
   public Bytes claimedInitrdHash() {
     return claimedInitrdHash;
   }
 
-  /** The kernel-hashes table GPA the client claims, or 0. */
+  /**
+   * The kernel-hashes table GPA the client claims, or 0.
+   *
+   * @return the kernel-hashes table GPA the client claims, or 0
+   */
   public long claimedHashesTableGpa() {
     return claimedHashesTableGpa;
   }
 
-  /** The AP reset EIP the client claims, or 0. */
+  /**
+   * The AP reset EIP the client claims, or 0.
+   *
+   * @return the AP reset EIP the client claims, or 0
+   */
   public long claimedResetEip() {
     return claimedResetEip;
   }
 
-  /** The OVMF sections the client claims (maybe empty). */
+  /**
+   * The OVMF sections the client claims (maybe empty).
+   *
+   * @return the OVMF sections the client claims (maybe empty)
+   */
   public List<ClaimedSection> claimedSections() {
     return claimedSections;
   }
 
-  /** The KMS-issued nonce (32 bytes) or empty. */
+  /**
+   * The KMS-issued nonce (32 bytes) or empty.
+   *
+   * @return the KMS-issued nonce (32 bytes) or empty
+   */
   public Bytes nonce() {
     return nonce;
   }
 
-  /** The guest's request time in unix seconds (0 if not given). */
+  /**
+   * The guest's request time in unix seconds (0 if not given).
+   *
+   * @return the guest's request time in unix seconds (0 if not given)
+   */
   public long requestTime() {
     return requestTime;
   }
 
-  /** The envelope the guest asks for, if it asks for one. */
+  /**
+   * The envelope the guest asks for, if it asks for one.
+   *
+   * @return the envelope the guest asks for, if it asks for one
+   */
   public Optional<EnvelopeMode> envelope() {
     return Optional.ofNullable(envelope);
   }
@@ -297,137 +385,251 @@ public final class KeyReleaseRequest {
 
     private Builder() {}
 
-    /** The raw SEV-SNP report. */
+    /**
+     * The raw SEV-SNP report.
+     *
+     * @param v the raw SEV-SNP report
+     * @return this builder
+     */
     public Builder report(Bytes v) {
       this.report = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The raw SEV-SNP report. */
+    /**
+     * The raw SEV-SNP report.
+     *
+     * @param v the raw SEV-SNP report
+     * @return this builder
+     */
     public Builder report(byte[] v) {
       return report(Bytes.of(v));
     }
 
-    /** The ASK certificate (PEM or DER). */
+    /**
+     * The ASK certificate (PEM or DER).
+     *
+     * @param v the ASK certificate (PEM or DER)
+     * @return this builder
+     */
     public Builder askCert(Bytes v) {
       this.askCert = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The VCEK certificate (PEM or DER). */
+    /**
+     * The VCEK certificate (PEM or DER).
+     *
+     * @param v the VCEK certificate (PEM or DER)
+     * @return this builder
+     */
     public Builder vcekCert(Bytes v) {
       this.vcekCert = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The claimed app_id. */
+    /**
+     * The claimed app_id.
+     *
+     * @param v the claimed app_id
+     * @return this builder
+     */
     public Builder appId(Bytes v) {
       this.appId = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The claimed compose hash. */
+    /**
+     * The claimed compose hash.
+     *
+     * @param v the claimed compose hash
+     * @return this builder
+     */
     public Builder composeHash(Bytes v) {
       this.composeHash = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The claimed rootfs hash. */
+    /**
+     * The claimed rootfs hash.
+     *
+     * @param v the claimed rootfs hash
+     * @return this builder
+     */
     public Builder rootfsHash(Bytes v) {
       this.rootfsHash = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The claimed instance id. */
+    /**
+     * The claimed instance id.
+     *
+     * @param v the claimed instance id
+     * @return this builder
+     */
     public Builder instanceId(Bytes v) {
       this.instanceId = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The claimed docker-files hash. */
+    /**
+     * The claimed docker-files hash.
+     *
+     * @param v the claimed docker-files hash
+     * @return this builder
+     */
     public Builder dockerFilesHash(Bytes v) {
       this.dockerFilesHash = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The MrConfigV3 document bytes exactly as hashed into HOST_DATA. */
+    /**
+     * The MrConfigV3 document bytes exactly as hashed into HOST_DATA.
+     *
+     * @param v the MrConfigV3 document bytes exactly as hashed into HOST_DATA
+     * @return this builder
+     */
     public Builder mrConfig(Bytes v) {
       this.mrConfig = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The MrConfigV3 document (UTF-8). */
+    /**
+     * The MrConfigV3 document (UTF-8).
+     *
+     * @param v the MrConfigV3 document (UTF-8)
+     * @return this builder
+     */
     public Builder mrConfig(String v) {
       return mrConfig(Bytes.of(v.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** The claimed vCPU count. */
+    /**
+     * The claimed vCPU count.
+     *
+     * @param v the claimed vCPU count
+     * @return this builder
+     */
     public Builder vcpus(int v) {
       this.vcpus = v;
       return this;
     }
 
-    /** The claimed vCPU type name, for example {@code "EPYC-v4"}. */
+    /**
+     * The claimed vCPU type name, for example {@code "EPYC-v4"}.
+     *
+     * @param v the claimed vCPU type name, for example {@code "EPYC-v4"}
+     * @return this builder
+     */
     public Builder vcpuType(String v) {
       this.vcpuType = Objects.requireNonNull(v);
       return this;
     }
 
-    /** A firmware digest the client claims (checked against the pinned one, never used). */
+    /**
+     * A firmware digest the client claims (checked against the pinned one, never used).
+     *
+     * @param v a firmware digest the client claims (checked against the pinned one, never used)
+     * @return this builder
+     */
     public Builder claimedOvmfHash(Bytes v) {
       this.claimedOvmfHash = Objects.requireNonNull(v);
       return this;
     }
 
-    /** A kernel digest the client claims (checked against the pinned one, never used). */
+    /**
+     * A kernel digest the client claims (checked against the pinned one, never used).
+     *
+     * @param v a kernel digest the client claims (checked against the pinned one, never used)
+     * @return this builder
+     */
     public Builder claimedKernelHash(Bytes v) {
       this.claimedKernelHash = Objects.requireNonNull(v);
       return this;
     }
 
-    /** An initrd digest the client claims (checked against the pinned one, never used). */
+    /**
+     * An initrd digest the client claims (checked against the pinned one, never used).
+     *
+     * @param v an initrd digest the client claims (checked against the pinned one, never used)
+     * @return this builder
+     */
     public Builder claimedInitrdHash(Bytes v) {
       this.claimedInitrdHash = Objects.requireNonNull(v);
       return this;
     }
 
-    /** A kernel-hashes table GPA the client claims. */
+    /**
+     * A kernel-hashes table GPA the client claims.
+     *
+     * @param v a kernel-hashes table GPA the client claims
+     * @return this builder
+     */
     public Builder claimedHashesTableGpa(long v) {
       this.claimedHashesTableGpa = v;
       return this;
     }
 
-    /** An AP reset EIP the client claims. */
+    /**
+     * An AP reset EIP the client claims.
+     *
+     * @param v an AP reset EIP the client claims
+     * @return this builder
+     */
     public Builder claimedResetEip(long v) {
       this.claimedResetEip = v;
       return this;
     }
 
-    /** Adds an OVMF section the client claims. */
+    /**
+     * Adds an OVMF section the client claims.
+     *
+     * @param s the claimed section
+     * @return this builder
+     */
     public Builder addClaimedSection(ClaimedSection s) {
       this.claimedSections.add(Objects.requireNonNull(s));
       return this;
     }
 
-    /** The KMS-issued nonce. */
+    /**
+     * The KMS-issued nonce.
+     *
+     * @param v the KMS-issued nonce
+     * @return this builder
+     */
     public Builder nonce(Bytes v) {
       this.nonce = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The request time in unix seconds. */
+    /**
+     * The request time in unix seconds.
+     *
+     * @param v the request time in unix seconds
+     * @return this builder
+     */
     public Builder requestTime(long v) {
       this.requestTime = v;
       return this;
     }
 
-    /** The envelope the guest asks for. */
+    /**
+     * The envelope the guest asks for.
+     *
+     * @param v the envelope the guest asks for
+     * @return this builder
+     */
     public Builder envelope(EnvelopeMode v) {
       this.envelope = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The request. */
+    /**
+     * The request.
+     *
+     * @return the new {@code KeyReleaseRequest}
+     */
     public KeyReleaseRequest build() {
       return new KeyReleaseRequest(this);
     }

@@ -98,48 +98,46 @@ import org.attest4j.kms.proto.SignCertResponse;
 public final class KeyReleaseService {
   private static final System.Logger LOG = System.getLogger(KeyReleaseService.class.getName());
 
+  // what the other RPCs and the accessors report
   private final PinnedLaunch launch;
   private final AuthorizationHook authorization;
-  private final AuthorizationStep appAuthorization;
-  private final AuthorizationStep tdxAuthorization;
-  private final AuthorizationStep replicaAuthorization;
-  private final AuthorizationStep tdxReplicaAuthorization;
-  private final SealingStep sealing;
-  private final TlsDeliveryStep delivery;
   private final Ports.KeyPort keys;
   private final IdentityBinding identityBinding;
   private final FreshnessMode freshnessMode;
-  private final FreshnessStep freshness;
   private final NonceStore nonces;
   private final EnvelopeMode defaultEnvelope;
   private final Set<EnvelopeMode> envelopes;
   private final String caCertPem;
   private final Clock clock;
+  private final boolean servesTdx;
+
+  // the steps, built once
   private final SnpReleasePath snp;
-  private final KeyDerivationStep derivation;
   private final TdxRequestStep tdxRequest;
   private final TdxReleasePath tdx;
-  private final boolean servesTdx;
+  private final FreshnessStep freshness;
+  private final AuthorizationStep appAuthorization;
+  private final AuthorizationStep tdxAuthorization;
+  private final AuthorizationStep replicaAuthorization;
+  private final AuthorizationStep tdxReplicaAuthorization;
+  private final KeyDerivationStep derivation;
+  private final SealingStep sealing;
+  private final TlsDeliveryStep delivery;
 
   private KeyReleaseService(Builder b) {
     this.launch = b.launch;
     this.authorization = b.authorization;
-    this.appAuthorization = new AuthorizationStep(b.authorization, "app");
-    this.tdxAuthorization = new AuthorizationStep(b.authorization, "TDX app");
-    this.replicaAuthorization = b.replicaAuthorization == null ? null
-        : new AuthorizationStep(b.replicaAuthorization, "KMS replica");
-    this.tdxReplicaAuthorization = b.replicaAuthorization == null ? null
-        : new AuthorizationStep(b.replicaAuthorization, "TDX KMS replica");
     this.keys = b.keys;
     this.identityBinding = b.identityBinding;
     this.freshnessMode = b.freshness;
-    this.clock = b.clock;
     this.nonces = b.nonces != null ? b.nonces : NonceStore.builder().clock(b.clock).build();
-    this.freshness = new FreshnessStep(b.reportData, b.freshness, nonces, b.clock);
     this.defaultEnvelope = b.defaultEnvelope;
     this.envelopes = Set.copyOf(b.envelopes);
     this.caCertPem =
         b.caCertPem != null ? b.caCertPem : b.roots != null ? b.roots.rootCaCertificatePem() : "";
+    this.clock = b.clock;
+    this.servesTdx = b.tdxVerifier != null;
+
     JsonObject kp = new JsonObject();
     kp.addProperty("name", "kms");
     kp.addProperty("id", keys.rootCaSpki().toHex());
@@ -149,18 +147,28 @@ public final class KeyReleaseService {
         new SnpIdentityStep(b.identityDocuments, b.identityBinding, b.launch, keys.rootCaSpki(),
             b.requireKeyProviderId),
         b.launch, keyProviderInfo);
-    this.derivation = new KeyDerivationStep(b.keys, b.appKeyCacheSize);
-    this.servesTdx = b.tdxVerifier != null;
     this.tdxRequest = new TdxRequestStep(servesTdx);
     this.tdx = new TdxReleasePath(new TdxEvidenceStep(b.tdxVerifier, b.tdxCollateral, b.clock),
         new TdxPolicyStep(b.tdxPolicy), new TdxMeasurementStep(b.tdxImages),
         new TdxIdentityStep(keys.rootCaSpki(), b.tdxRequireKeyProvider));
+    this.freshness = new FreshnessStep(b.reportData, b.freshness, nonces, b.clock);
+    this.appAuthorization = new AuthorizationStep(b.authorization, "app");
+    this.tdxAuthorization = new AuthorizationStep(b.authorization, "TDX app");
+    this.replicaAuthorization = b.replicaAuthorization == null ? null
+        : new AuthorizationStep(b.replicaAuthorization, "KMS replica");
+    this.tdxReplicaAuthorization = b.replicaAuthorization == null ? null
+        : new AuthorizationStep(b.replicaAuthorization, "TDX KMS replica");
+    this.derivation = new KeyDerivationStep(b.keys, b.appKeyCacheSize);
     this.sealing = new SealingStep(keys, defaultEnvelope, envelopes, caCertPem);
     this.delivery = new TlsDeliveryStep(keys, b.roots == null ? null
         : org.attest4j.ratls.KmsCertificateAuthority.of(b.roots, b.clock), caCertPem);
   }
 
-  /** A builder. */
+  /**
+   * A builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -172,6 +180,8 @@ public final class KeyReleaseService {
   /**
    * Decodes dstack's {@code GetAppKeyAmdRequest} (step 0) and runs the flow.
    *
+   * @param request the request as dstack's protobuf message
+   * @return the released keys, as {@link #release(KeyReleaseRequest)}
    * @throws KeyReleaseException naming the step that refused
    */
   public KeyRelease release(GetAppKeyAmdRequest request) throws KeyReleaseException {
@@ -182,6 +192,8 @@ public final class KeyReleaseService {
   /**
    * Runs the flow for one request.
    *
+   * @param request the SEV-SNP guest's request
+   * @return the released keys, sealed to the guest, with the boot info and step timings
    * @throws KeyReleaseException naming the step that refused
    */
   public KeyRelease release(KeyReleaseRequest request) throws KeyReleaseException {
@@ -199,6 +211,8 @@ public final class KeyReleaseService {
    * Decodes a {@code GetAppKeyTdxRequest} (step 0) and runs the TDX flow, see {@link
    * #releaseTdx(TdxKeyReleaseRequest)}.
    *
+   * @param request the request as dstack's protobuf message
+   * @return the released keys, as {@link #releaseTdx(TdxKeyReleaseRequest)}
    * @throws KeyReleaseException naming the step that refused
    */
   public KeyRelease releaseTdx(GetAppKeyTdxRequest request) throws KeyReleaseException {
@@ -237,13 +251,19 @@ public final class KeyReleaseService {
    *
    * {@link KeyRelease#measurement()} is the quote's MRTD.
    *
+   * @param request the TDX guest's request
+   * @return the released keys, sealed to the guest, with the boot info and step timings
    * @throws KeyReleaseException naming the step that refused
    */
   public KeyRelease releaseTdx(TdxKeyReleaseRequest request) throws KeyReleaseException {
     return runTdx(Objects.requireNonNull(request, "request"), new StepRun());
   }
 
-  /** Whether this service was built with a TDX configuration. */
+  /**
+   * Whether this service was built with a TDX configuration.
+   *
+   * @return whether this service was built with a TDX configuration
+   */
   public boolean servesTdx() {
     return servesTdx;
   }
@@ -390,6 +410,39 @@ public final class KeyReleaseService {
   }
 
   /**
+   * Judges another KMS by the rule {@link #releaseKmsKeys} applies to a replica, without releasing
+   * anything: steps 1-7 on the attestation of {@code request}'s certificate, with the {@linkplain
+   * Builder#replicaAuthorization replica authorization hook} at step 7. A replica that onboards from a
+   * source KMS calls this on the source's own {@code kms:rpc} certificate before it stores the keys
+   * it received (dstack's {@code ensure_kms_allowed}, which upstream skips): the source must be a
+   * KMS this replica would itself give its keys to. Logs nothing above DEBUG.
+   *
+   * @param request the decoded peer certificate ({@link RatlsRequest#decode(byte[],
+   *     org.attest4j.kms.proto.GetKmsKeyRequest)})
+   * @return the peer's BootInfo, as the replica hook saw it
+   * @throws KeyReleaseException naming the step that refused (step 7 {@link KmsReason#NOT_AUTHORIZED}
+   *     when this service has no replica hook or the hook refuses the peer)
+   */
+  public BootInfo checkKmsPeer(RatlsRequest request) throws KeyReleaseException {
+    Objects.requireNonNull(request, "request");
+    StepRun run = new StepRun();
+    return run.guarded(() -> {
+      if (replicaAuthorization == null) {
+        throw new PolicyViolationException(List.of(new PolicyViolationException.Violation(
+            KmsReason.NOT_AUTHORIZED, "authorization",
+            "this KMS has no replica authorization hook, so it allows no KMS peer; enable replica"
+                + " onboarding to judge one")));
+      }
+      VerifiedGuest v = attested(request, run, "the certificate's key", false, replicaAuthorization,
+          tdxReplicaAuthorization);
+      run.finish();
+      LOG.log(Level.DEBUG, () -> "KMS peer " + v.id().appId() + " instance " + v.id().instanceId()
+          + " passes the replica rule");
+      return v.info();
+    });
+  }
+
+  /**
    * Steps 1-7 of the guest's platform for an RA-TLS attestation (a client certificate's or a CSR's),
    * fresh by REPORT_DATA's binding to that key. A TDX guest claims no identity: its replayed events
    * name the app (for SignCert in dstack's boot-time mode).
@@ -463,6 +516,8 @@ public final class KeyReleaseService {
    * dstack's {@code GetAppEnvEncryptPubKey}: the app's X25519 env-encryption public key with the
    * KMS k256 signatures ({@code timestamp} from this service's clock).
    *
+   * @param request the app id to answer for
+   * @return the app's env-encrypt public key with its signatures
    * @throws MalformedEvidenceException if the app id is not 20 bytes
    */
   public PublicKeyResponse appEnvEncryptPublicKey(AppId request) throws AttestationException {
@@ -473,7 +528,11 @@ public final class KeyReleaseService {
     return keys.envEncryptPublicKey(Bytes.of(request.getAppId().toByteArray()), clock.instant().getEpochSecond());
   }
 
-  /** dstack's {@code GetMeta}, with attest4j's envelope and freshness fields. */
+  /**
+   * dstack's {@code GetMeta}, with attest4j's envelope and freshness fields.
+   *
+   * @return the GetMeta response
+   */
   public GetMetaResponse meta() {
     GetMetaResponse.Builder m =
         GetMetaResponse.newBuilder()
@@ -499,37 +558,65 @@ public final class KeyReleaseService {
     return m.build();
   }
 
-  /** The root CA SubjectPublicKeyInfo DER: the key_provider_id guests put in MrConfigV3. */
+  /**
+   * The root CA SubjectPublicKeyInfo DER: the key_provider_id guests put in MrConfigV3.
+   *
+   * @return the root CA SubjectPublicKeyInfo DER
+   */
   public Bytes keyProviderId() {
     return keys.rootCaSpki();
   }
 
-  /** The pinned launch (null for a TDX-only service, built without {@code snp(..)} and {@code launch(..)}). */
+  /**
+   * The pinned launch (null for a TDX-only service, built without {@code snp(..)} and {@code launch(..)}).
+   *
+   * @return the pinned launch (null for a TDX-only service, built without {@code snp(..)} and {@code launch(..)})
+   */
   public PinnedLaunch launch() {
     return launch;
   }
 
-  /** The identity binding. */
+  /**
+   * The identity binding.
+   *
+   * @return the identity binding
+   */
   public IdentityBinding identityBinding() {
     return identityBinding;
   }
 
-  /** The freshness mode. */
+  /**
+   * The freshness mode.
+   *
+   * @return the freshness mode
+   */
   public FreshnessMode freshness() {
     return freshnessMode;
   }
 
-  /** The envelope used when a request does not ask for one. */
+  /**
+   * The envelope used when a request does not ask for one.
+   *
+   * @return the envelope used when a request does not ask for one
+   */
   public EnvelopeMode defaultEnvelope() {
     return defaultEnvelope;
   }
 
-  /** The envelopes this service serves. */
+  /**
+   * The envelopes this service serves.
+   *
+   * @return the envelopes this service serves
+   */
   public Set<EnvelopeMode> envelopes() {
     return envelopes;
   }
 
-  /** The clock. */
+  /**
+   * The clock.
+   *
+   * @return the clock
+   */
   public Clock clock() {
     return clock;
   }
@@ -665,6 +752,9 @@ public final class KeyReleaseService {
      * How many derived app-key sets to keep (default 1,024; 0 disables). Derivation costs several
      * elliptic-curve operations; the keys are recomputable from the root keys this service holds
      * anyway, so keeping them adds no exposure beyond the process's memory.
+     *
+     * @param entries how many derived app-key sets to keep (default 1,024
+     * @return this builder
      */
     public Builder appKeyCacheSize(int entries) {
       if (entries < 0) {
@@ -698,6 +788,9 @@ public final class KeyReleaseService {
     /**
      * The KMS root keys (required): app keys derive from them, the root CA key signs HPKE envelopes
      * and is the key_provider_id guests must name in their MrConfigV3 document.
+     *
+     * @param roots the KMS root keys (required)
+     * @return this builder
      */
     public Builder rootKeys(KmsRootKeys roots) {
       this.keys = new CryptoAdapter.Keys(Objects.requireNonNull(roots, "roots"));
@@ -713,6 +806,10 @@ public final class KeyReleaseService {
      * {@link SnpPolicy#strict()} (debug and migration agent forbidden, VMPL 0, VCEK signer, ...)
      * plus the {@linkplain #minimumTcb minimum TCBs} of this builder. A TCB floor (or the explicit
      * {@link #allowAnyTcb()}) is also required.
+     *
+     * @param verifier the SEV-SNP report verifier (trusted AMD roots)
+     * @param endorsements where the VCEK and its chain come from
+     * @return this builder
      */
     public Builder snp(SnpVerifier verifier, EndorsementSource endorsements) {
       return snp(verifier, endorsements, null);
@@ -725,6 +822,11 @@ public final class KeyReleaseService {
      * step 3 in addition to {@code policy}, and are still required (or {@link #allowAnyTcb()}):
      * this service cannot see minimums inside {@code policy}, and it reports {@code tcbStatus}
      * against its own floor.
+     *
+     * @param verifier the SEV-SNP report verifier (trusted AMD roots)
+     * @param endorsements where the VCEK and its chain come from
+     * @param policy the SEV-SNP policy the verified report must meet
+     * @return this builder
      */
     public Builder snp(SnpVerifier verifier, EndorsementSource endorsements, SnpPolicy policy) {
       this.snpVerifier = Objects.requireNonNull(verifier, "verifier");
@@ -741,6 +843,11 @@ public final class KeyReleaseService {
      * from, and the policy (null means {@link TdxPolicy#strict()}). Do not set expected report_data
      * in the policy: step 6 checks it per request. At least one {@linkplain #tdxImage pinned image}
      * is also required.
+     *
+     * @param verifier the TDX quote verifier (trusted Intel root)
+     * @param collateral where the quote's collateral comes from
+     * @param policy the TDX policy the verified quote must meet
+     * @return this builder
      */
     public Builder tdx(TdxVerifier verifier, TdxCollateralSource collateral, TdxPolicy policy) {
       this.tdxVerifier = Objects.requireNonNull(verifier, "verifier");
@@ -749,7 +856,14 @@ public final class KeyReleaseService {
       return this;
     }
 
-    /** {@link #tdx(TdxVerifier, TdxCollateralSource, TdxPolicy)} with fixed collateral. */
+    /**
+     * {@link #tdx(TdxVerifier, TdxCollateralSource, TdxPolicy)} with fixed collateral.
+     *
+     * @param verifier the TDX quote verifier (trusted Intel root)
+     * @param collateral where the quote's collateral comes from
+     * @param policy the TDX policy the verified quote must meet
+     * @return this builder
+     */
     public Builder tdx(TdxVerifier verifier, TdxCollateral collateral, TdxPolicy policy) {
       return tdx(verifier, TdxCollateralSource.fixed(collateral), policy);
     }
@@ -757,6 +871,9 @@ public final class KeyReleaseService {
     /**
      * Adds an OS image TDX guests may run (its os_image_hash with the MRTD and RTMR0-2 it
      * produces); see {@link TdxPinnedImage}.
+     *
+     * @param image the image
+     * @return this builder
      */
     public Builder tdxImage(TdxPinnedImage image) {
       tdxImages.add(Objects.requireNonNull(image, "image"));
@@ -768,6 +885,9 @@ public final class KeyReleaseService {
      * {"name":"kms","id":"<hex root CA SPKI>"}} (default true, like the MrConfigV3 check for
      * SEV-SNP). When false, any key provider passes step 5 and the authorization hook sees it in
      * {@code keyProviderInfo}, which is what dstack's KMS does.
+     *
+     * @param require whether a TDX guest's measured key-provider event must name this KMS, {@code {"name":"kms","id":"<hex root CA SPKI>"}} (default true, like the MrConfigV3 check for SEV-SNP)
+     * @return this builder
      */
     public Builder tdxRequireKeyProvider(boolean require) {
       this.tdxRequireKeyProvider = require;
@@ -804,19 +924,31 @@ public final class KeyReleaseService {
      * included), and {@code tcbStatus} is then never {@code "UpToDate"}: consistent TCBs are sent
      * as {@link BootInfo#TCB_STATUS_NOT_EVALUATED}, so TCB policy rests entirely with the
      * authorization hook. For tests and for deployments whose hook does its own TCB evaluation.
+     *
+     * @return this builder
      */
     public Builder allowAnyTcb() {
       this.allowAnyTcb = true;
       return this;
     }
 
-    /** The pinned launch artifacts (required). */
+    /**
+     * The pinned launch artifacts (required).
+     *
+     * @param launch the pinned launch artifacts (required)
+     * @return this builder
+     */
     public Builder launch(PinnedLaunch launch) {
       this.launch = Objects.requireNonNull(launch, "launch");
       return this;
     }
 
-    /** The authorization hook (required; {@link AllowListAuthorizer} or {@link WebhookAuthorizer}). */
+    /**
+     * The authorization hook (required; {@link AllowListAuthorizer} or {@link WebhookAuthorizer}).
+     *
+     * @param hook the authorization hook (required
+     * @return this builder
+     */
     public Builder authorization(AuthorizationHook hook) {
       this.authorization = Objects.requireNonNull(hook, "hook");
       return this;
@@ -836,19 +968,34 @@ public final class KeyReleaseService {
       return this;
     }
 
-    /** How the app identity is bound (default {@link IdentityBinding#HOST_DATA}). */
+    /**
+     * How the app identity is bound (default {@link IdentityBinding#HOST_DATA}).
+     *
+     * @param binding how the app identity is bound (default {@link IdentityBinding#HOST_DATA})
+     * @return this builder
+     */
     public Builder identityBinding(IdentityBinding binding) {
       this.identityBinding = Objects.requireNonNull(binding, "binding");
       return this;
     }
 
-    /** What report_data[32..64] must carry (default {@link FreshnessMode#KMS_NONCE}). */
+    /**
+     * What report_data[32..64] must carry (default {@link FreshnessMode#KMS_NONCE}).
+     *
+     * @param mode what report_data[32..64] must carry (default {@link FreshnessMode#KMS_NONCE})
+     * @return this builder
+     */
     public Builder freshness(FreshnessMode mode) {
       this.freshness = Objects.requireNonNull(mode, "mode");
       return this;
     }
 
-    /** The nonce store (default: 60 s lifetime, 100,000 entries, this builder's clock). */
+    /**
+     * The nonce store (default: 60 s lifetime, 100,000 entries, this builder's clock).
+     *
+     * @param store the nonce store (default
+     * @return this builder
+     */
     public Builder nonceStore(NonceStore store) {
       this.nonces = Objects.requireNonNull(store, "store");
       return this;
@@ -858,6 +1005,10 @@ public final class KeyReleaseService {
      * The envelope modes served, the first being the default for requests that do not ask.
      * Default: {@link EnvelopeMode#HPKE_V1} only. {@link EnvelopeMode#AES_SIV_PR630} is
      * unauthenticated and must be enabled explicitly.
+     *
+     * @param defaultMode the default mode
+     * @param others the others
+     * @return this builder
      */
     public Builder envelopes(EnvelopeMode defaultMode, EnvelopeMode... others) {
       this.defaultEnvelope = Objects.requireNonNull(defaultMode, "defaultMode");
@@ -870,6 +1021,9 @@ public final class KeyReleaseService {
     /**
      * Whether an MrConfigV3 document must carry this KMS's root CA key as {@code key_provider_id}
      * (default true). When false, an absent id is accepted; a different id is always refused.
+     *
+     * @param require whether an MrConfigV3 document must carry this KMS's root CA key as {@code key_provider_id} (default true)
+     * @return this builder
      */
     public Builder requireKeyProviderId(boolean require) {
       this.requireKeyProviderId = require;
@@ -888,7 +1042,12 @@ public final class KeyReleaseService {
       return this;
     }
 
-    /** The clock for nonces, request times, certificate validity (default system UTC). */
+    /**
+     * The clock for nonces, request times, certificate validity (default system UTC).
+     *
+     * @param clock the clock for nonces, request times, certificate validity (default system UTC)
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -897,6 +1056,7 @@ public final class KeyReleaseService {
     /**
      * The service.
      *
+     * @return the new {@code KeyReleaseService}
      * @throws IllegalStateException if a required part is missing, if SEV-SNP evidence has neither
      *     a {@linkplain #minimumTcb minimum TCB} nor the explicit {@link #allowAnyTcb()} (or both),
      *     or the identity binding is

@@ -36,12 +36,20 @@ public enum KeyReleaseStep {
     this.label = label;
   }
 
-  /** The step number (0 for request decoding, then 1 to 9). */
+  /**
+   * The step number (0 for request decoding, then 1 to 9).
+   *
+   * @return the step number (0 for request decoding, then 1 to 9)
+   */
   public int number() {
     return number;
   }
 
-  /** A short human-readable label, for example {@code "verify measurement"}. */
+  /**
+   * A short human-readable label, for example {@code "verify measurement"}.
+   *
+   * @return a short human-readable label, for example {@code "verify measurement"}
+   */
   public String label() {
     return label;
   }

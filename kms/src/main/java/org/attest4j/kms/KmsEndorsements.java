@@ -29,6 +29,8 @@ public final class KmsEndorsements {
    * A fixed ASK (or ASVK) and ARK, from a PEM {@code cert_chain} as AMD's KDS serves it for the
    * product the KMS serves.
    *
+   * @param certChainPem the cert chain PEM
+   * @return a fixed ASK (or ASVK) and ARK, from a PEM {@code cert_chain} as AMD's KDS serves it for the product the KMS serves
    * @throws MalformedEvidenceException if the PEM does not hold exactly two certificates
    */
   public static EndorsementSource certChain(byte[] certChainPem) throws MalformedEvidenceException {

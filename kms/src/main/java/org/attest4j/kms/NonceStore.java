@@ -37,7 +37,12 @@ public interface NonceStore {
    * @param expiresAt when it expires
    */
   record IssuedNonce(Bytes nonce, Instant expiresAt) {
-    /** Checks the components. */
+    /**
+     * Checks the components.
+     *
+     * @param nonce the nonce
+     * @param expiresAt the expires at
+     */
     public IssuedNonce {
       Objects.requireNonNull(nonce, "nonce");
       Objects.requireNonNull(expiresAt, "expiresAt");

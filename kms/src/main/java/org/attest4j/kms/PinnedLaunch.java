@@ -76,37 +76,65 @@ public final class PinnedLaunch {
     this.osImageHash = b.osImageHash != null ? b.osImageHash : derivedImageHash();
   }
 
-  /** A builder. */
+  /**
+   * A builder.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** The firmware digest (the 48-byte GCTX seed after the firmware pages). */
+  /**
+   * The firmware digest (the 48-byte GCTX seed after the firmware pages).
+   *
+   * @return the firmware digest (the 48-byte GCTX seed after the firmware pages)
+   */
   public Bytes firmwareDigest() {
     return firmwareDigest;
   }
 
-  /** The pinned kernel SHA-256. */
+  /**
+   * The pinned kernel SHA-256.
+   *
+   * @return the pinned kernel SHA-256
+   */
   public Bytes kernelDigest() {
     return kernelDigest;
   }
 
-  /** The pinned initrd SHA-256. */
+  /**
+   * The pinned initrd SHA-256.
+   *
+   * @return the pinned initrd SHA-256
+   */
   public Bytes initrdDigest() {
     return initrdDigest;
   }
 
-  /** The pinned command-line template. */
+  /**
+   * The pinned command-line template.
+   *
+   * @return the pinned command-line template
+   */
   public CmdlineTemplate cmdline() {
     return cmdline;
   }
 
-  /** The vCPU counts a guest may claim. */
+  /**
+   * The vCPU counts a guest may claim.
+   *
+   * @return the vCPU counts a guest may claim
+   */
   public Set<Integer> vcpuCounts() {
     return vcpuCounts;
   }
 
-  /** The vCPU type names a guest may claim (canonical QEMU names). */
+  /**
+   * The vCPU type names a guest may claim (canonical QEMU names).
+   *
+   * @return the vCPU type names a guest may claim (canonical QEMU names)
+   */
   public Set<String> vcpuTypes() {
     return vcpuTypes;
   }
@@ -120,12 +148,20 @@ public final class PinnedLaunch {
     return vmmType;
   }
 
-  /** The guest features (VMSA SEV_FEATURES). */
+  /**
+   * The guest features (VMSA SEV_FEATURES).
+   *
+   * @return the guest features (VMSA SEV_FEATURES)
+   */
   public long guestFeatures() {
     return guestFeatures;
   }
 
-  /** The OS image hash reported to the authorization hook (32 bytes). */
+  /**
+   * The OS image hash reported to the authorization hook (32 bytes).
+   *
+   * @return the OS image hash reported to the authorization hook (32 bytes)
+   */
   public Bytes osImageHash() {
     return osImageHash;
   }
@@ -202,32 +238,57 @@ public final class PinnedLaunch {
       return this;
     }
 
-    /** The prepared firmware (required): its pages are hashed once, each request adds the rest. */
+    /**
+     * The prepared firmware (required): its pages are hashed once, each request adds the rest.
+     *
+     * @param firmware the prepared firmware (required)
+     * @return this builder
+     */
     public Builder firmware(PreparedFirmware firmware) {
       this.firmware = Objects.requireNonNull(firmware, "firmware");
       this.firmwareDigest = firmware.firmwareDigest();
       return this;
     }
 
-    /** The kernel SHA-256 (32 bytes). */
+    /**
+     * The kernel SHA-256 (32 bytes).
+     *
+     * @param digest the kernel SHA-256 (32 bytes)
+     * @return this builder
+     */
     public Builder kernelDigest(Bytes digest) {
       this.kernelDigest = check(digest, 32, "kernel digest");
       return this;
     }
 
-    /** The initrd SHA-256 (32 bytes; SHA-256 of the empty string when there is no initrd). */
+    /**
+     * The initrd SHA-256 (32 bytes; SHA-256 of the empty string when there is no initrd).
+     *
+     * @param digest the initrd SHA-256 (32 bytes
+     * @return this builder
+     */
     public Builder initrdDigest(Bytes digest) {
       this.initrdDigest = check(digest, 32, "initrd digest");
       return this;
     }
 
-    /** The command-line template. */
+    /**
+     * The command-line template.
+     *
+     * @param template the command-line template
+     * @return this builder
+     */
     public Builder cmdline(CmdlineTemplate template) {
       this.cmdline = Objects.requireNonNull(template, "template");
       return this;
     }
 
-    /** Allows these vCPU counts (1 to 512). */
+    /**
+     * Allows these vCPU counts (1 to 512).
+     *
+     * @param counts the counts
+     * @return this builder
+     */
     public Builder allowVcpuCounts(int... counts) {
       for (int c : counts) {
         if (c < 1 || c > 512) {
@@ -238,7 +299,12 @@ public final class PinnedLaunch {
       return this;
     }
 
-    /** Allows these vCPU type names, for example {@code "EPYC-v4"}. */
+    /**
+     * Allows these vCPU type names, for example {@code "EPYC-v4"}.
+     *
+     * @param names the names
+     * @return this builder
+     */
     public Builder allowVcpuTypes(String... names) {
       for (String n : names) {
         vcpuTypes.add(Objects.requireNonNull(n, "vCPU type"));
@@ -257,13 +323,23 @@ public final class PinnedLaunch {
       return this;
     }
 
-    /** The guest features (default 0x1). */
+    /**
+     * The guest features (default 0x1).
+     *
+     * @param features the guest features (default 0x1)
+     * @return this builder
+     */
     public Builder guestFeatures(long features) {
       this.guestFeatures = features;
       return this;
     }
 
-    /** The OS image hash the authorization hook sees (32 bytes); default derived from the pins. */
+    /**
+     * The OS image hash the authorization hook sees (32 bytes); default derived from the pins.
+     *
+     * @param hash the OS image hash the authorization hook sees (32 bytes)
+     * @return this builder
+     */
     public Builder osImageHash(Bytes hash) {
       this.osImageHash = check(hash, 32, "OS image hash");
       return this;
@@ -283,6 +359,7 @@ public final class PinnedLaunch {
      * 0x00} and, each length-prefixed (u32be), the firmware digest, kernel digest, initrd digest,
      * command-line template, VMM type and u64be(guest features).
      *
+     * @return the new {@code PinnedLaunch}
      * @throws IllegalStateException if the firmware, kernel, initrd, command line, vCPU counts or
      *     vCPU types are missing
      */

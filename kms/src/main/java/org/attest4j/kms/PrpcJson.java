@@ -38,6 +38,10 @@ public final class PrpcJson {
   /**
    * Parses {@code json} into a message of the type of {@code prototype}.
    *
+   * @param <T> the message type
+   * @param json the JSON
+   * @param prototype a message of the type to parse into (its default instance)
+   * @return the parsed message
    * @throws MalformedEvidenceException ({@link KmsReason#BAD_REQUEST}) for malformed JSON, duplicate
    *     or unknown keys or values of the wrong type
    */

@@ -18,7 +18,11 @@ public final class StepTimings {
     this.nanos = nanos;
   }
 
-  /** Timings with every step at zero. */
+  /**
+   * Timings with every step at zero.
+   *
+   * @return timings that are all zero
+   */
   public static StepTimings empty() {
     return EMPTY;
   }
@@ -31,22 +35,40 @@ public final class StepTimings {
     return new StepTimings(nanos.clone());
   }
 
-  /** The time the step took (zero if it did not run). */
+  /**
+   * The time the step took (zero if it did not run).
+   *
+   * @param step the key-release step
+   * @return the time the step took (zero if it did not run)
+   */
   public Duration of(KeyReleaseStep step) {
     return Duration.ofNanos(nanos[step.ordinal()]);
   }
 
-  /** The time the step took, in nanoseconds. */
+  /**
+   * The time the step took, in nanoseconds.
+   *
+   * @param step the key-release step
+   * @return the time the step took, in nanoseconds
+   */
   public long nanos(KeyReleaseStep step) {
     return nanos[step.ordinal()];
   }
 
-  /** The sum over all steps. */
+  /**
+   * The sum over all steps.
+   *
+   * @return the sum over all steps
+   */
   public Duration total() {
     return Duration.ofNanos(Arrays.stream(nanos).sum());
   }
 
-  /** One line per step that ran, {@code "  4 verify measurement      0.021 ms"}. */
+  /**
+   * One line per step that ran, {@code "  4 verify measurement      0.021 ms"}.
+   *
+   * @return the table, one line per step that ran
+   */
   public String table() {
     StringBuilder sb = new StringBuilder();
     for (KeyReleaseStep s : KeyReleaseStep.values()) {

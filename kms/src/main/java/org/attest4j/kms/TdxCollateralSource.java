@@ -18,12 +18,19 @@ public interface TdxCollateralSource {
   /**
    * The collateral to verify {@code quote} with.
    *
+   * @param quote the quote
+   * @return the collateral to verify {@code quote} with
    * @throws AttestationException if none can be had ({@code EndorsementUnavailableException} when a
    *     retry may help)
    */
   TdxCollateral collateralFor(TdxQuote quote) throws AttestationException;
 
-  /** Always the same collateral (for example read with {@link TdxCollateral#fromDirectory}). */
+  /**
+   * Always the same collateral (for example read with {@link TdxCollateral#fromDirectory}).
+   *
+   * @param collateral the collateral
+   * @return a source that always returns {@code collateral}
+   */
   static TdxCollateralSource fixed(TdxCollateral collateral) {
     Objects.requireNonNull(collateral, "collateral");
     return new TdxCollateralSource() {

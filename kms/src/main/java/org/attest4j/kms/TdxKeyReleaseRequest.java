@@ -61,7 +61,11 @@ public final class TdxKeyReleaseRequest {
     this.envelope = b.envelope;
   }
 
-  /** A builder with every field empty. */
+  /**
+   * A builder with every field empty.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -69,6 +73,8 @@ public final class TdxKeyReleaseRequest {
   /**
    * Decodes the {@code GetAppKeyTdxRequest} wire message.
    *
+   * @param p the decoded protobuf message
+   * @return the request
    * @throws MalformedEvidenceException ({@link KmsReason#BAD_REQUEST} or {@link
    *     KmsReason#REQUEST_TOO_LARGE}) naming the first bad field
    */
@@ -107,6 +113,8 @@ public final class TdxKeyReleaseRequest {
    * big-endian length then the bytes: app_id, compose_hash, instance_id, vm_config (UTF-8),
    * u64be(request_time), u32be(envelope: 0 unspecified, 1 HPKE, 2 AES-SIV). The event log needs no
    * coverage: the quote's RTMR3 binds it.
+   *
+   * @return the digest a guest puts in report_data[32..64] under {@link FreshnessMode#REQUEST_DIGEST}
    */
   public Bytes requestDigest() {
     return RequestFields.digest(DIGEST_LABEL, List.of(appId.toByteArray(), composeHash.toByteArray(),
@@ -114,52 +122,92 @@ public final class TdxKeyReleaseRequest {
   }
 
 
-  /** The raw quote. */
+  /**
+   * The raw quote.
+   *
+   * @return the raw quote
+   */
   public Bytes quote() {
     return quote;
   }
 
-  /** dstack's JSON event log (UTF-8). */
+  /**
+   * dstack's JSON event log (UTF-8).
+   *
+   * @return the event log bytes
+   */
   public Bytes eventLog() {
     return eventLog;
   }
 
-  /** dstack's vm_config JSON (empty when absent). */
+  /**
+   * dstack's vm_config JSON (empty when absent).
+   *
+   * @return the vm_config JSON, or an empty string
+   */
   public String vmConfig() {
     return vmConfig;
   }
 
-  /** The CCEL log area (empty when absent). */
+  /**
+   * The CCEL log area (empty when absent).
+   *
+   * @return the CCEL log area (empty when absent)
+   */
   public Bytes ccel() {
     return ccel;
   }
 
-  /** The app the guest asks keys for (20 bytes; required). */
+  /**
+   * The app the guest asks keys for (20 bytes; required).
+   *
+   * @return the app the guest asks keys for (20 bytes
+   */
   public Bytes appId() {
     return appId;
   }
 
-  /** The compose hash the guest claims (32 bytes, or empty). */
+  /**
+   * The compose hash the guest claims (32 bytes, or empty).
+   *
+   * @return the compose hash the guest claims (32 bytes, or empty)
+   */
   public Bytes composeHash() {
     return composeHash;
   }
 
-  /** The instance id the guest claims (20 bytes, or empty). */
+  /**
+   * The instance id the guest claims (20 bytes, or empty).
+   *
+   * @return the instance id the guest claims (20 bytes, or empty)
+   */
   public Bytes instanceId() {
     return instanceId;
   }
 
-  /** The KMS nonce (empty when absent). */
+  /**
+   * The KMS nonce (empty when absent).
+   *
+   * @return the KMS nonce (empty when absent)
+   */
   public Bytes nonce() {
     return nonce;
   }
 
-  /** The request time in Unix seconds (0 when absent). */
+  /**
+   * The request time in Unix seconds (0 when absent).
+   *
+   * @return the request time in Unix seconds (0 when absent)
+   */
   public long requestTime() {
     return requestTime;
   }
 
-  /** The envelope asked for, if any. */
+  /**
+   * The envelope asked for, if any.
+   *
+   * @return the envelope asked for, if any
+   */
   public Optional<EnvelopeMode> envelope() {
     return Optional.ofNullable(envelope);
   }
@@ -186,67 +234,121 @@ public final class TdxKeyReleaseRequest {
 
     private Builder() {}
 
-    /** The raw quote. */
+    /**
+     * The raw quote.
+     *
+     * @param v the raw quote
+     * @return this builder
+     */
     public Builder quote(Bytes v) {
       this.quote = Objects.requireNonNull(v);
       return this;
     }
 
-    /** dstack's JSON event log. */
+    /**
+     * dstack's JSON event log.
+     *
+     * @param v dstack's JSON event log
+     * @return this builder
+     */
     public Builder eventLog(Bytes v) {
       this.eventLog = Objects.requireNonNull(v);
       return this;
     }
 
-    /** dstack's vm_config JSON. */
+    /**
+     * dstack's vm_config JSON.
+     *
+     * @param v dstack's vm_config JSON
+     * @return this builder
+     */
     public Builder vmConfig(String v) {
       this.vmConfig = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The CCEL log area (optional). */
+    /**
+     * The CCEL log area (optional).
+     *
+     * @param v the CCEL log area (optional)
+     * @return this builder
+     */
     public Builder ccel(Bytes v) {
       this.ccel = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The app id (20 bytes). */
+    /**
+     * The app id (20 bytes).
+     *
+     * @param v the app id (20 bytes)
+     * @return this builder
+     */
     public Builder appId(Bytes v) {
       this.appId = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The compose hash (32 bytes; optional). */
+    /**
+     * The compose hash (32 bytes; optional).
+     *
+     * @param v the compose hash (32 bytes
+     * @return this builder
+     */
     public Builder composeHash(Bytes v) {
       this.composeHash = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The instance id (20 bytes; optional). */
+    /**
+     * The instance id (20 bytes; optional).
+     *
+     * @param v the instance id (20 bytes
+     * @return this builder
+     */
     public Builder instanceId(Bytes v) {
       this.instanceId = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The KMS nonce. */
+    /**
+     * The KMS nonce.
+     *
+     * @param v the KMS nonce
+     * @return this builder
+     */
     public Builder nonce(Bytes v) {
       this.nonce = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The request time (Unix seconds). */
+    /**
+     * The request time (Unix seconds).
+     *
+     * @param v the request time (Unix seconds)
+     * @return this builder
+     */
     public Builder requestTime(long v) {
       this.requestTime = v;
       return this;
     }
 
-    /** The envelope asked for. */
+    /**
+     * The envelope asked for.
+     *
+     * @param v the envelope asked for
+     * @return this builder
+     */
     public Builder envelope(EnvelopeMode v) {
       this.envelope = Objects.requireNonNull(v);
       return this;
     }
 
-    /** The request. */
+    /**
+     * The request.
+     *
+     * @return the new {@code TdxKeyReleaseRequest}
+     */
     public TdxKeyReleaseRequest build() {
       return new TdxKeyReleaseRequest(this);
     }

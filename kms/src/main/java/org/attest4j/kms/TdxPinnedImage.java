@@ -24,6 +24,11 @@ public record TdxPinnedImage(Bytes osImageHash, Bytes mrTd, Bytes rtmr0, Bytes r
   /**
    * Checks the sizes.
    *
+   * @param osImageHash 32 bytes
+   * @param mrTd 48 bytes
+   * @param rtmr0 48 bytes
+   * @param rtmr1 48 bytes
+   * @param rtmr2 48 bytes
    * @throws IllegalArgumentException if a value has the wrong size
    */
   public TdxPinnedImage {

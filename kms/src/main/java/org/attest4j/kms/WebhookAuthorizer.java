@@ -46,12 +46,21 @@ public final class WebhookAuthorizer implements AuthorizationHook {
     this.dialect = b.dialect;
   }
 
-  /** A builder for the webhook at {@code baseUrl} (for example {@code http://127.0.0.1:3000}). */
+  /**
+   * A builder for the webhook at {@code baseUrl} (for example {@code http://127.0.0.1:3000}).
+   *
+   * @param baseUrl a builder for the webhook at {@code baseUrl} (for example {@code http://127.0.0.1:3000})
+   * @return a new builder
+   */
   public static Builder builder(URI baseUrl) {
     return new Builder(baseUrl);
   }
 
-  /** The URL this client POSTs to. */
+  /**
+   * The URL this client POSTs to.
+   *
+   * @return the URL this client POSTs to
+   */
   public URI endpoint() {
     return endpoint;
   }
@@ -159,7 +168,12 @@ public final class WebhookAuthorizer implements AuthorizationHook {
       }
     }
 
-    /** The HTTP client to use (default a new client with the connect timeout). */
+    /**
+     * The HTTP client to use (default a new client with the connect timeout).
+     *
+     * @param client the HTTP client to use (default a new client with the connect timeout)
+     * @return this builder
+     */
     public Builder httpClient(HttpClient client) {
       this.client = Objects.requireNonNull(client, "client");
       return this;
@@ -181,20 +195,34 @@ public final class WebhookAuthorizer implements AuthorizationHook {
       return this;
     }
 
-    /** The JSON dialect (default {@link BootInfo.Dialect#NEXT}). */
+    /**
+     * The JSON dialect (default {@link BootInfo.Dialect#NEXT}).
+     *
+     * @param dialect the JSON dialect (default {@link BootInfo.Dialect#NEXT})
+     * @return this builder
+     */
     public Builder dialect(BootInfo.Dialect dialect) {
       this.dialect = Objects.requireNonNull(dialect, "dialect");
       return this;
     }
 
-    /** The path under the base URL (default {@code bootAuth/app}; {@code bootAuth/kms} for KMS boots). */
+    /**
+     * The path under the base URL (default {@code bootAuth/app}; {@code bootAuth/kms} for KMS boots).
+     *
+     * @param path the path under the base URL (default {@code bootAuth/app}
+     * @return this builder
+     */
     public Builder path(String path) {
       Objects.requireNonNull(path, "path");
       this.path = path.startsWith("/") ? path.substring(1) : path;
       return this;
     }
 
-    /** The authorizer. */
+    /**
+     * The authorizer.
+     *
+     * @return the new {@code WebhookAuthorizer}
+     */
     public WebhookAuthorizer build() {
       return new WebhookAuthorizer(this);
     }

@@ -8,8 +8,11 @@ package org.attest4j.examples.agent;
 public final class AgentException extends Exception {
   private static final long serialVersionUID = 1L;
 
+  /** The KMS's HTTP status, 0 when the failure is local. */
   private final int status;
+  /** The reason code. */
   private final String reason;
+  /** The KMS step that refused, -1 when unknown or local. */
   private final int step;
 
   /**
@@ -28,17 +31,29 @@ public final class AgentException extends Exception {
     this.step = step;
   }
 
-  /** The KMS's HTTP status, or 0 when the failure is on the guest side. */
+  /**
+   * The KMS's HTTP status, or 0 when the failure is on the guest side.
+   *
+   * @return the KMS's HTTP status, or 0 when the failure is on the guest side
+   */
   public int status() {
     return status;
   }
 
-  /** The reason code. */
+  /**
+   * The reason code.
+   *
+   * @return the reason code
+   */
   public String reason() {
     return reason;
   }
 
-  /** The KMS step that refused, or -1. */
+  /**
+   * The KMS step that refused, or -1.
+   *
+   * @return the KMS step that refused, or -1
+   */
   public int step() {
     return step;
   }

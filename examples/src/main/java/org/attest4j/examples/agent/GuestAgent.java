@@ -59,13 +59,23 @@ public final class GuestAgent {
    * @param transportKey the X25519 key whose public half is report_data[0..32] (secret)
    */
   public record Prepared(GetAppKeyAmdRequest request, X25519KeyPair transportKey) {
-    /** Checks for nulls. */
+    /**
+     * Checks for nulls.
+     *
+     * @param request the {@code GetAppKeyAmd} request
+     * @param transportKey the X25519 key whose public half is report_data[0..32] (secret)
+     */
     public Prepared {
       Objects.requireNonNull(request);
       Objects.requireNonNull(transportKey);
     }
 
-    /** This request with another body (same transport key), for tests and demos. */
+    /**
+     * This request with another body (same transport key), for tests and demos.
+     *
+     * @param other the request body to send instead
+     * @return this request with another body (same transport key), for tests and demos
+     */
     public Prepared withRequest(GetAppKeyAmdRequest other) {
       return new Prepared(other, transportKey);
     }
@@ -77,17 +87,38 @@ public final class GuestAgent {
     this.http = Objects.requireNonNull(http, "http");
   }
 
-  /** An agent for the KMS at {@code kms} (for example {@code http://127.0.0.1:8000}). */
+  /**
+   * An agent for the KMS at {@code kms} (for example {@code http://127.0.0.1:8000}).
+   *
+   * @param kms the KMS base URI
+   * @param reports where the guest's attestation reports come from
+   * @param http the HTTP client to use
+   * @return an agent for the KMS at {@code kms} (for example {@code http://127.0.0.1:8000})
+   */
   public static GuestAgent create(URI kms, SnpReportProvider reports, HttpClient http) {
     return new GuestAgent(kms, reports, http);
   }
 
-  /** An agent with a new HTTP client (5 s connect timeout). */
+  /**
+   * An agent with a new HTTP client (5 s connect timeout).
+   *
+   * @param kms the KMS base URI
+   * @param reports where the guest's attestation reports come from
+   * @return an agent with a new HTTP client (5 s connect timeout)
+   */
   public static GuestAgent create(URI kms, SnpReportProvider reports) {
     return create(kms, reports, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
   }
 
-  /** Runs all three stages: the keys, opened and checked. */
+  /**
+   * Runs all three stages: the keys, opened and checked.
+   *
+   * @param mrConfigDocument the guest's MrConfigV3 document, exact bytes
+   * @param vcpus the guest's vCPU count, as launched
+   * @param vcpuType the guest's vCPU type, for example {@code "EPYC-v4"}
+   * @return the released keys, opened and checked
+   * @throws AgentException if the KMS refuses, cannot be reached, or its answer is refused
+   */
   public ReleasedKeys requestKeys(byte[] mrConfigDocument, int vcpus, String vcpuType) throws AgentException {
     Prepared p = prepare(mrConfigDocument, vcpus, vcpuType);
     return open(p, send(p.request()), mrConfigDocument);
@@ -98,6 +129,10 @@ public final class GuestAgent {
    *
    * @param mrConfigDocument the MrConfigV3 document the guest was launched with (its digest is
    *     HOST_DATA)
+   * @param vcpus the guest's vCPU count, as launched
+   * @param vcpuType the guest's vCPU type, for example {@code "EPYC-v4"}
+   * @return the prepared request with the transport key that will open the answer
+   * @throws AgentException if the nonce cannot be obtained or the report cannot be made
    */
   public Prepared prepare(byte[] mrConfigDocument, int vcpus, String vcpuType) throws AgentException {
     NonceResponse nonce = call("GetNonce", new byte[0], NonceResponse.getDefaultInstance());
@@ -122,7 +157,13 @@ public final class GuestAgent {
     }
   }
 
-  /** Stage 2: {@code POST /prpc/GetAppKeyAmd}. */
+  /**
+   * Stage 2: {@code POST /prpc/GetAppKeyAmd}.
+   *
+   * @param request the request to send
+   * @return the KMS's answer, not yet opened
+   * @throws AgentException if the KMS refuses or cannot be reached
+   */
   public AppKeyAmdResponse send(GetAppKeyAmdRequest request) throws AgentException {
     return call("GetAppKeyAmd", request.toByteArray(), AppKeyAmdResponse.getDefaultInstance());
   }
@@ -130,6 +171,12 @@ public final class GuestAgent {
   /**
    * Stage 3: opens the envelope, trusting only the KMS key named in the guest's own MrConfigV3
    * document, and only for the report this guest sent.
+   *
+   * @param prepared the request as prepared in stage 1, with its transport key
+   * @param response the KMS's answer
+   * @param mrConfigDocument the guest's MrConfigV3 document, exact bytes
+   * @return the released keys
+   * @throws AgentException if the envelope does not open under the trusted KMS key
    */
   public ReleasedKeys open(Prepared prepared, AppKeyAmdResponse response, byte[] mrConfigDocument)
       throws AgentException {
@@ -298,7 +345,12 @@ public final class GuestAgent {
     }
   }
 
-  /** Prints the fingerprints of released keys (never the keys). */
+  /**
+   * Prints the fingerprints of released keys (never the keys).
+   *
+   * @param keys the released keys
+   * @param out where to print
+   */
   public static void printFingerprints(ReleasedKeys keys, PrintStream out) {
     for (Map.Entry<String, String> e : keys.fingerprints().entrySet()) {
       out.printf("    %-15s %s%n", e.getKey(), e.getValue());

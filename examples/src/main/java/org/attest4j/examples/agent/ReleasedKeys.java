@@ -21,37 +21,65 @@ public final class ReleasedKeys {
     this.keys = Objects.requireNonNull(keys);
   }
 
-  /** The LUKS passphrase bytes (32). Secret. */
+  /**
+   * The LUKS passphrase bytes (32). Secret.
+   *
+   * @return the LUKS passphrase bytes (32)
+   */
   public byte[] diskCryptKey() {
     return keys.getDiskCryptKey().toByteArray();
   }
 
-  /** The X25519 env-decryption key (32, unclamped). Secret. */
+  /**
+   * The X25519 env-decryption key (32, unclamped). Secret.
+   *
+   * @return the X25519 env-decryption key (32, unclamped)
+   */
   public byte[] envCryptKey() {
     return keys.getEnvCryptKey().toByteArray();
   }
 
-  /** The app's secp256k1 key (32). Secret. */
+  /**
+   * The app's secp256k1 key (32). Secret.
+   *
+   * @return the app's secp256k1 key (32)
+   */
   public byte[] k256Key() {
     return keys.getK256Key().toByteArray();
   }
 
-  /** The KMS root k256 signature over the app key (public). */
+  /**
+   * The KMS root k256 signature over the app key (public).
+   *
+   * @return the KMS root k256 signature over the app key (public)
+   */
   public byte[] k256Signature() {
     return keys.getK256Signature().toByteArray();
   }
 
-  /** The gateway app id the authorization hook returned. */
+  /**
+   * The gateway app id the authorization hook returned.
+   *
+   * @return the gateway app id the authorization hook returned
+   */
   public String gatewayAppId() {
     return keys.getGatewayAppId();
   }
 
-  /** The OS image hash the KMS pinned. */
+  /**
+   * The OS image hash the KMS pinned.
+   *
+   * @return the OS image hash the KMS pinned
+   */
   public byte[] osImageHash() {
     return keys.getOsImageHash().toByteArray();
   }
 
-  /** {@code name -> "sha256:<first 8 bytes hex>"} for each secret key. */
+  /**
+   * {@code name -> "sha256:<first 8 bytes hex>"} for each secret key.
+   *
+   * @return the fingerprint of each secret key, by name
+   */
   public Map<String, String> fingerprints() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("disk_crypt_key", fingerprint(diskCryptKey()));
@@ -60,7 +88,12 @@ public final class ReleasedKeys {
     return m;
   }
 
-  /** {@code "sha256:"} and the first 8 bytes of SHA-256 of {@code secret}, in hex. */
+  /**
+   * {@code "sha256:"} and the first 8 bytes of SHA-256 of {@code secret}, in hex.
+   *
+   * @param secret a secret key
+   * @return the fingerprint
+   */
   public static String fingerprint(byte[] secret) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(secret);

@@ -40,12 +40,21 @@ public final class SimulatedGuest implements SnpReportProvider {
     this.debug = b.debug;
   }
 
-  /** A builder for a guest on {@code platform}. */
+  /**
+   * A builder for a guest on {@code platform}.
+   *
+   * @param platform the simulated platform that signs the guest's reports
+   * @return a new builder
+   */
   public static Builder builder(SimulatedSnpPlatform platform) {
     return new Builder(platform);
   }
 
-  /** The MEASUREMENT the simulated launch produced. */
+  /**
+   * The MEASUREMENT the simulated launch produced.
+   *
+   * @return the MEASUREMENT the simulated launch produced
+   */
   public Bytes measurement() {
     return measurement;
   }
@@ -94,13 +103,25 @@ public final class SimulatedGuest implements SnpReportProvider {
       this.platform = Objects.requireNonNull(platform, "platform");
     }
 
-    /** The firmware the host loaded. */
+    /**
+     * The firmware the host loaded.
+     *
+     * @param firmware the firmware the host loaded
+     * @return this builder
+     */
     public Builder firmware(PreparedFirmware firmware) {
       this.firmware = Objects.requireNonNull(firmware);
       return this;
     }
 
-    /** The kernel, initrd and command line of the measured direct boot. */
+    /**
+     * The kernel, initrd and command line of the measured direct boot.
+     *
+     * @param kernel the kernel
+     * @param initrd the initrd
+     * @param cmdline the command line
+     * @return this builder
+     */
     public Builder boot(byte[] kernel, byte[] initrd, String cmdline) {
       this.kernel = kernel.clone();
       this.initrd = initrd.clone();
@@ -108,26 +129,47 @@ public final class SimulatedGuest implements SnpReportProvider {
       return this;
     }
 
-    /** The vCPU count and type. */
+    /**
+     * The vCPU count and type.
+     *
+     * @param count the number of vCPUs
+     * @param type the vCPU type name, for example {@code "EPYC-v4"}
+     * @return this builder
+     */
     public Builder vcpus(int count, String type) {
       this.vcpus = count;
       this.vcpuType = Objects.requireNonNull(type);
       return this;
     }
 
-    /** The guest features (default 0x1). */
+    /**
+     * The guest features (default 0x1).
+     *
+     * @param features the guest features (default 0x1)
+     * @return this builder
+     */
     public Builder guestFeatures(long features) {
       this.guestFeatures = features;
       return this;
     }
 
-    /** HOST_DATA (32 bytes), for example an MrConfigV3 digest. */
+    /**
+     * HOST_DATA (32 bytes), for example an MrConfigV3 digest.
+     *
+     * @param hostData HOST_DATA (32 bytes), for example an MrConfigV3 digest
+     * @return this builder
+     */
     public Builder hostData(Bytes hostData) {
       this.hostData = hostData.toByteArray();
       return this;
     }
 
-    /** Whether the guest policy allows debugging (a KMS must refuse such a guest). */
+    /**
+     * Whether the guest policy allows debugging (a KMS must refuse such a guest).
+     *
+     * @param debug whether the guest policy allows debugging (a KMS must refuse such a guest)
+     * @return this builder
+     */
     public Builder debug(boolean debug) {
       this.debug = debug;
       return this;
@@ -136,6 +178,7 @@ public final class SimulatedGuest implements SnpReportProvider {
     /**
      * The guest (the launch is measured here).
      *
+     * @return the new {@code SimulatedGuest}
      * @throws MalformedEvidenceException if the launch cannot be measured
      */
     public SimulatedGuest build() throws MalformedEvidenceException {

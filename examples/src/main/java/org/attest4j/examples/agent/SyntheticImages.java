@@ -34,7 +34,11 @@ public final class SyntheticImages {
 
   private SyntheticImages() {}
 
-  /** The synthetic firmware (128 KiB). */
+  /**
+   * The synthetic firmware (128 KiB).
+   *
+   * @return the synthetic firmware (128 KiB)
+   */
   public static byte[] firmware() {
     byte[] img = detBytes("attest4j-demo-ovmf", SIZE);
     ByteBuffer meta = ByteBuffer.allocate(16 + 12 * SECTIONS.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -66,12 +70,22 @@ public final class SyntheticImages {
     return img;
   }
 
-  /** A synthetic kernel of {@code size} bytes. */
+  /**
+   * A synthetic kernel of {@code size} bytes.
+   *
+   * @param size the length in bytes
+   * @return a synthetic kernel of {@code size} bytes
+   */
   public static byte[] kernel(int size) {
     return detBytes("attest4j-demo-kernel", size);
   }
 
-  /** A synthetic initrd of {@code size} bytes. */
+  /**
+   * A synthetic initrd of {@code size} bytes.
+   *
+   * @param size the length in bytes
+   * @return a synthetic initrd of {@code size} bytes
+   */
   public static byte[] initrd(int size) {
     return detBytes("attest4j-demo-initrd", size);
   }

@@ -45,6 +45,14 @@ public record HttpLimits(int workerThreads, int workerQueue, Duration readDeadli
   /**
    * Checks the values.
    *
+   * @param workerThreads the worker pool size
+   * @param workerQueue requests queued for a worker before 503
+   * @param readDeadline the deadline for the whole body
+   * @param idleTimeout the idle timeout of a connection
+   * @param maxConnections the most open connections
+   * @param maxBodyBytes the largest body
+   * @param ratePerSecond tokens added per second per client (0: no limit)
+   * @param rateBurst the bucket size per client
    * @throws IllegalArgumentException if a value is out of range
    */
   public HttpLimits {

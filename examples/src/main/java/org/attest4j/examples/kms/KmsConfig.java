@@ -119,6 +119,8 @@ public final class KmsConfig {
   /**
    * Reads a configuration file.
    *
+   * @param file the JSON configuration file; relative paths in it resolve against its directory
+   * @return the parsed configuration
    * @throws IOException if it cannot be read
    * @throws MalformedEvidenceException if it is not a JSON object
    */
@@ -129,6 +131,9 @@ public final class KmsConfig {
   /**
    * Parses a configuration whose relative paths resolve against {@code baseDir}.
    *
+   * @param text the JSON configuration
+   * @param baseDir the directory relative paths resolve against
+   * @return the parsed configuration
    * @throws MalformedEvidenceException if it is not a JSON object with known keys
    */
   public static KmsConfig parse(String text, Path baseDir) throws MalformedEvidenceException {
@@ -144,7 +149,12 @@ public final class KmsConfig {
     return new KmsConfig(o, baseDir);
   }
 
-  /** The loopback port (0: any free port). */
+  /**
+   * The loopback port (0: any free port).
+   *
+   * @return the loopback port, 0 for any free port
+   * @throws MalformedEvidenceException if {@code port} is not an integer from 0 to 65535
+   */
   public int port() throws MalformedEvidenceException {
     int p = json.has("port") ? integer(json.get("port"), "port") : 0;
     if (p > 65535) {
@@ -153,7 +163,12 @@ public final class KmsConfig {
     return p;
   }
 
-  /** The directory holding the root keys. */
+  /**
+   * The directory holding the root keys.
+   *
+   * @return the directory holding the root keys
+   * @throws MalformedEvidenceException if {@code key_dir} is not a string
+   */
   public Path keyDirectory() throws MalformedEvidenceException {
     return resolve(string(json, "key_dir", "kms-keys"));
   }
@@ -162,6 +177,7 @@ public final class KmsConfig {
    * Loads the root keys from {@link #keyDirectory()}, creating them on first start; same as
    * {@link #rootKeys(Clock)} with the system clock.
    *
+   * @return the root keys
    * @throws IOException if they cannot be read or written
    * @throws MalformedEvidenceException if existing key files are malformed
    */
@@ -174,6 +190,8 @@ public final class KmsConfig {
    * #keyDirectory()}, creating them on first start. A key directory without {@code root-ca.crt}
    * gets one (notBefore = {@code clock.instant()}); existing files are never overwritten.
    *
+   * @param clock the clock
+   * @return the root keys with their root CA certificate
    * @throws IOException if they cannot be read or written
    * @throws MalformedEvidenceException if existing key files are malformed, or root-ca.crt
    *     certifies another key
@@ -192,6 +210,8 @@ public final class KmsConfig {
   /**
    * Builds the key-release service this configuration describes.
    *
+   * @param clock the clock
+   * @return the configured service
    * @throws IOException if a referenced file cannot be read or the keys cannot be stored
    * @throws AttestationException if the configuration or a referenced file is malformed
    */
@@ -632,6 +652,7 @@ public final class KmsConfig {
    * The TCB floors of {@code min_tcb}, one per product; null when the operator opted out with
    * {@code "min_tcb": "allow_any_tcb"}.
    *
+   * @return the TCB floors of {@code min_tcb}, one per product
    * @throws MalformedEvidenceException if {@code min_tcb} is missing or malformed
    */
   public List<TcbVersion> minimumTcbs() throws MalformedEvidenceException {

@@ -80,7 +80,12 @@ import org.attest4j.snp.testing.SimulatedSnpPlatform;
 public final class KmsLoadGenerator {
   private KmsLoadGenerator() {}
 
-  /** Runs the harness. */
+  /**
+   * Runs the harness.
+   *
+   * @param args the command-line arguments
+   * @throws Exception if the harness cannot run (it reports refusals itself)
+   */
   public static void main(String[] args) throws Exception {
     List<String> positional = new ArrayList<>();
     boolean tls = false;

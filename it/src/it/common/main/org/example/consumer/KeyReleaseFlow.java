@@ -45,7 +45,8 @@ public final class KeyReleaseFlow {
   /** Runs the flow once and returns the released disk key's length (32). */
   public static int run() throws Exception {
     SecureRandom rng = new SecureRandom();
-    SimulatedSnpPlatform platform = SimulatedSnpPlatform.create(Product.GENOA);
+    // the shipped test-only AMD root and ASK (generating them takes seconds); the VCEK is made fresh
+    SimulatedSnpPlatform platform = SimulatedSnpPlatform.builder(Product.GENOA).testOnlyRoot().build();
     Clock clock = platform.clockInsideValidity();
     KmsRootKeys roots = KmsRootKeys.generate(rng);
     PreparedFirmware firmware =
