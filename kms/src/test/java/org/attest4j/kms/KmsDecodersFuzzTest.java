@@ -59,6 +59,51 @@ class KmsDecodersFuzzTest {
     }
   }
 
+  /**
+   * A TLS client certificate (DER or PEM) through RatlsRequest's decoding (certificate, extension,
+   * attestation, binding, consistency) and the whole RA-TLS release (GetAppKey and GetKmsKey).
+   */
+  @FuzzTest(maxDuration = "60s")
+  void ratlsClientCertificate(byte[] data) {
+    RatlsRequest req;
+    try {
+      req = RatlsRequest.decode(data, org.attest4j.kms.proto.GetAppKeyRequest.getDefaultInstance());
+    } catch (AttestationException expected) {
+      return;
+    }
+    try {
+      BOTH.releaseRatls(req);
+    } catch (KeyReleaseException expected) {
+      requireTyped(expected);
+    }
+  }
+
+  /** SignCert's request (protobuf): CSR decoding and verification, vm_config, the whole release. */
+  @FuzzTest(maxDuration = "60s")
+  void signCert(byte[] data) {
+    org.attest4j.kms.proto.SignCertRequest req;
+    try {
+      req = org.attest4j.kms.proto.SignCertRequest.parseFrom(data);
+    } catch (InvalidProtocolBufferException e) {
+      return;
+    }
+    try {
+      BOTH.signCert(req);
+    } catch (KeyReleaseException expected) {
+      requireTyped(expected);
+    }
+  }
+
+  /** The vm_config of GetAppKey, GetKmsKey and SignCert for a SEV-SNP guest. */
+  @FuzzTest(maxDuration = "60s")
+  void snpVmConfig(byte[] data) {
+    try {
+      DstackVmConfig.parseSnp(new String(data, StandardCharsets.UTF_8));
+    } catch (AttestationException expected) {
+      // a typed refusal is the only allowed failure
+    }
+  }
+
   @FuzzTest(maxDuration = "60s")
   void amdRelease(byte[] data) {
     GetAppKeyAmdRequest req;

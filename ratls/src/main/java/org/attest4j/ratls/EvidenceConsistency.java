@@ -9,6 +9,7 @@ import java.util.List;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
+import org.attest4j.core.internal.LogSafe;
 import org.attest4j.crypto.MrConfigV3;
 import org.attest4j.snp.SnpReport;
 import org.attest4j.tdx.DstackRuntimeEvent;
@@ -102,7 +103,7 @@ public final class EvidenceConsistency {
   /** Pitfall 7: the preimage is checked against the digest only where a digest survived stripping. */
   private static void preimage(TdxEvent e) throws VerificationException {
     if (e.preimage().isEmpty()) {
-      throw mismatch("V2 event '" + e.event() + "' has no preimage");
+      throw mismatch("V2 event '" + LogSafe.of(e.event()) + "' has no preimage");
     }
     byte[] pre;
     try {

@@ -341,7 +341,8 @@ public final class RatlsVerifier {
   private void chain(RatlsCertificate cert, Instant now) throws Refusal {
     if (!cert.issuer().equals(ca.subject())) {
       throw new Refusal(Stage.CHAIN, RatlsReason.BAD_CERTIFICATE_SIGNATURE,
-          "issuer '" + cert.issuer() + "' is not the trusted CA '" + ca.subject() + "'");
+          "issuer '" + LogSafe.of(cert.issuer()) + "' is not the trusted CA '"
+              + LogSafe.of(ca.subject()) + "'");
     }
     if (!signedBy(cert, ca.subjectPublicKeyInfo())) {
       throw new Refusal(Stage.CHAIN, RatlsReason.BAD_CERTIFICATE_SIGNATURE,
@@ -374,11 +375,11 @@ public final class RatlsVerifier {
   private static void validity(RatlsCertificate c, Instant now, Stage stage) throws Refusal {
     if (now.isBefore(c.notBefore())) {
       throw new Refusal(stage, RatlsReason.CERTIFICATE_NOT_YET_VALID,
-          "certificate '" + c.subject() + "' is not valid before " + c.notBefore());
+          "certificate '" + LogSafe.of(c.subject()) + "' is not valid before " + c.notBefore());
     }
     if (now.isAfter(c.notAfter())) {
       throw new Refusal(stage, RatlsReason.CERTIFICATE_EXPIRED,
-          "certificate '" + c.subject() + "' expired at " + c.notAfter());
+          "certificate '" + LogSafe.of(c.subject()) + "' expired at " + c.notAfter());
     }
   }
 

@@ -16,7 +16,7 @@ import java.util.Objects;
  *       its headers are incomplete: Jetty 12 has no separate header deadline) is closed; waiting
  *       connections hold no thread (Jetty reads them with non-blocking I/O);
  *   <li>{@code max_connections} [1024]: further connections wait in the kernel's accept queue;
- *   <li>{@code max_connections_per_client} [32]: a client (remote address) with this many open
+ *   <li>{@code max_connections_per_client} [256]: a client (remote address) with this many open
  *       connections has further ones closed as they open, before a TLS handshake or request is read;
  *   <li>{@code max_body_bytes} [65536]: a larger body is 413;
  *   <li>{@code rate_per_second} [50] and {@code rate_burst} [100]: a token bucket per client
@@ -40,7 +40,7 @@ public record HttpLimits(int workerThreads, int workerQueue, Duration readDeadli
 
   /** The defaults listed above. */
   public static final HttpLimits DEFAULTS =
-      new HttpLimits(8, 64, Duration.ofSeconds(5), Duration.ofSeconds(10), 1024, 32, 64 * 1024, 50, 100);
+      new HttpLimits(8, 64, Duration.ofSeconds(5), Duration.ofSeconds(10), 1024, 256, 64 * 1024, 50, 100);
 
   /**
    * Checks the values.

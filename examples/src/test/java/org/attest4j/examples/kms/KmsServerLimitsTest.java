@@ -186,7 +186,7 @@ class KmsServerLimitsTest {
   void busyWorkersAnswer503AtOnce() throws Exception {
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    HttpLimits limits = new HttpLimits(1, 0, Duration.ofSeconds(5), Duration.ofSeconds(30), 1024, 32, KmsServer.MAX_BODY, 0, 1);
+    HttpLimits limits = new HttpLimits(1, 0, Duration.ofSeconds(5), Duration.ofSeconds(30), 1024, 256, KmsServer.MAX_BODY, 0, 1);
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (KmsServer s = KmsServer.builder(bed.service).limits(limits).observer(o -> {
       inside.countDown();

@@ -15,7 +15,8 @@ import org.attest4j.ratls.VersionedAttestation;
 /**
  * Jazzer harnesses for the RA-TLS decoders: V0 SCALE and V1 MessagePack attestations, the
  * certificate reader with its extension unwrapping, the whole one-shot verification, the legacy
- * JSON event log, the .9 AppInfo and the SignCert CSR (both api_versions, with signature checks). Arbitrary bytes may only produce typed refusals (or a rejecting verdict). A normal
+ * JSON event log, the KMS's client-certificate check (mode kms-client, chained to a fixed test temp CA),
+ * the .9 AppInfo and the SignCert CSR (both api_versions, with signature checks). Arbitrary bytes may only produce typed refusals (or a rejecting verdict). A normal
  * build replays the stored inputs; {@code JAZZER_FUZZ=1 mvn -pl ratls verify
  * -Dtest=RatlsFuzzTest#attestation} fuzzes.
  */
@@ -46,6 +47,25 @@ class RatlsFuzzTest {
       // a typed refusal is the only allowed failure
     }
     ONESHOT.verify(data);
+  }
+
+  /** The KMS's client-certificate check during the TLS handshake (chain to a temp CA, then the attestation). */
+  private static final RatlsVerifier KMS_CLIENT;
+
+  static {
+    try (java.io.InputStream ca = RatlsFuzzTest.class.getResourceAsStream("fuzz-temp-ca.pem")) {
+      KMS_CLIENT = RatlsVerifier.builder(RatlsVerifier.Mode.KMS_CLIENT)
+          .clock(Clock.fixed(Instant.parse("2026-08-08T00:00:00Z"), ZoneOffset.UTC))
+          .trustedCa(ca.readAllBytes())
+          .build();
+    } catch (java.io.IOException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  @FuzzTest(maxDuration = "60s")
+  void kmsClientCertificate(byte[] data) {
+    KMS_CLIENT.verify(data);
   }
 
   @FuzzTest(maxDuration = "60s")
