@@ -1,6 +1,7 @@
 package org.attest4j.crypto;
 
 import java.util.Objects;
+import org.attest4j.core.Bytes;
 
 /**
  * TDX MRCONFIGID values as dstack writes them (48 bytes; all zero means unset):
@@ -24,10 +25,14 @@ public final class MrConfigId {
    * v1 from a 32-byte compose hash.
    *
    * @param composeHash the 32-byte compose hash
-   * @return a new 48-byte MRCONFIGID
+   * @return the 48-byte MRCONFIGID
    * @throws IllegalArgumentException if {@code composeHash} is not 32 bytes
    */
-  public static byte[] v1(byte[] composeHash) {
+  public static Bytes v1(Bytes composeHash) {
+    return Bytes.of(v1(Objects.requireNonNull(composeHash, "compose_hash").toByteArray()));
+  }
+
+  static byte[] v1(byte[] composeHash) {
     return withVersion(1, check(composeHash, 32, "compose_hash"));
   }
 
@@ -38,10 +43,16 @@ public final class MrConfigId {
    * @param appId the 20-byte app id
    * @param kind the key provider kind, hashed as its {@link KeyProviderKind#kindByte()}
    * @param keyProviderId the key provider id, any length (for a KMS its SPKI DER)
-   * @return a new 48-byte MRCONFIGID
+   * @return the 48-byte MRCONFIGID
    * @throws IllegalArgumentException if the compose hash or app id has the wrong length
    */
-  public static byte[] v2(byte[] composeHash, byte[] appId, KeyProviderKind kind, byte[] keyProviderId) {
+  public static Bytes v2(Bytes composeHash, Bytes appId, KeyProviderKind kind, Bytes keyProviderId) {
+    return Bytes.of(v2(Objects.requireNonNull(composeHash, "compose_hash").toByteArray(),
+        Objects.requireNonNull(appId, "app_id").toByteArray(), kind,
+        Objects.requireNonNull(keyProviderId, "keyProviderId").toByteArray()));
+  }
+
+  static byte[] v2(byte[] composeHash, byte[] appId, KeyProviderKind kind, byte[] keyProviderId) {
     check(composeHash, 32, "compose_hash");
     check(appId, 20, "app_id");
     Objects.requireNonNull(kind, "kind");
@@ -54,10 +65,14 @@ public final class MrConfigId {
    * v3 from a 32-byte HOST_DATA digest.
    *
    * @param hostData the 32-byte HOST_DATA digest
-   * @return a new 48-byte MRCONFIGID
+   * @return the 48-byte MRCONFIGID
    * @throws IllegalArgumentException if {@code hostData} is not 32 bytes
    */
-  public static byte[] v3(byte[] hostData) {
+  public static Bytes v3(Bytes hostData) {
+    return Bytes.of(v3(Objects.requireNonNull(hostData, "host_data").toByteArray()));
+  }
+
+  static byte[] v3(byte[] hostData) {
     return withVersion(3, check(hostData, 32, "host_data"));
   }
 

@@ -56,7 +56,7 @@ public final class ReportData {
    */
   public static ReportData withNonce(Bytes x25519PublicKey, Bytes nonce) {
     Objects.requireNonNull(nonce, "nonce");
-    return build(x25519PublicKey, tagged(NONCE_TAG, nonce.toByteArray()));
+    return build(x25519PublicKey, taggedDigest(NONCE_TAG, nonce.toByteArray()));
   }
 
   /**
@@ -70,7 +70,7 @@ public final class ReportData {
    */
   public static ReportData withRequestDigest(Bytes x25519PublicKey, Bytes request) {
     Objects.requireNonNull(request, "request");
-    return build(x25519PublicKey, tagged(REQUEST_TAG, request.toByteArray()));
+    return build(x25519PublicKey, taggedDigest(REQUEST_TAG, request.toByteArray()));
   }
 
   private static ReportData build(Bytes x25519PublicKey, byte[] binding) {
@@ -113,7 +113,11 @@ public final class ReportData {
    * @param content the bytes to bind
    * @return the 32-byte SHA-256 digest
    */
-  public static byte[] tagged(String tag, byte[] content) {
+  public static Bytes tagged(String tag, byte[] content) {
+    return Bytes.of(taggedDigest(tag, content));
+  }
+
+  private static byte[] taggedDigest(String tag, byte[] content) {
     Objects.requireNonNull(tag, "tag");
     Objects.requireNonNull(content, "content");
     return Kdf.sha256(Kdf.utf8(tag), new byte[] {':'}, content);
@@ -127,10 +131,10 @@ public final class ReportData {
    * @param content the bytes to bind
    * @return the 64-byte SHA-512 digest
    */
-  public static byte[] dstackContentDigest(String tag, byte[] content) {
+  public static Bytes dstackContentDigest(String tag, byte[] content) {
     Objects.requireNonNull(tag, "tag");
     Objects.requireNonNull(content, "content");
-    return Kdf.sha512(Kdf.utf8(tag), new byte[] {':'}, content);
+    return Bytes.of(Kdf.sha512(Kdf.utf8(tag), new byte[] {':'}, content));
   }
 
   /**
@@ -168,7 +172,7 @@ public final class ReportData {
    * @throws VerificationException if it does not
    */
   public void checkNonce(Bytes nonce) throws VerificationException {
-    if (!binding().equalsBytes(tagged(NONCE_TAG, Objects.requireNonNull(nonce, "nonce").toByteArray()))) {
+    if (!binding().equalsBytes(taggedDigest(NONCE_TAG, Objects.requireNonNull(nonce, "nonce").toByteArray()))) {
       throw new VerificationException(
           CryptoReason.NONCE_MISMATCH,
           "report_data[32..64] does not commit to the KMS nonce SHA-256(\"" + NONCE_TAG + ":\" || nonce)"
@@ -184,7 +188,7 @@ public final class ReportData {
    */
   public void checkRequestDigest(Bytes request) throws VerificationException {
     if (!binding().equalsBytes(
-        tagged(REQUEST_TAG, Objects.requireNonNull(request, "request").toByteArray()))) {
+        taggedDigest(REQUEST_TAG, Objects.requireNonNull(request, "request").toByteArray()))) {
       throw new VerificationException(
           CryptoReason.REQUEST_DIGEST_MISMATCH,
           "report_data[32..64] does not commit to this request: expected SHA-256(\"" + REQUEST_TAG

@@ -52,6 +52,11 @@ class HostDataVectorsTest {
     } else {
       assertEquals(v2.getAsString(), cfg.mrConfigIdV2().orElseThrow().toHex());
     }
+    // the public MrConfigId functions give the same values from the document's fields
+    assertEquals(cfg.mrConfigId(), MrConfigId.v3(cfg.hostData()));
+    assertEquals(cfg.mrConfigIdV1(), MrConfigId.v1(cfg.composeHash()));
+    cfg.appId().ifPresent(app -> assertEquals(cfg.mrConfigIdV2().orElseThrow(),
+        MrConfigId.v2(cfg.composeHash(), app, cfg.keyProvider(), cfg.keyProviderId())));
     assertEquals(c.get("key_provider_info").getAsString(), cfg.keyProviderInfo());
     Bytes m = Bytes.fromHex(c.get("snp_measurement").getAsString());
     assertEquals(c.get("snp_mr_system").getAsString(), MrConfigV3.snpMrSystem(m).toHex());

@@ -74,6 +74,6 @@ class ReportDataTest {
   void dstackRaTlsVector() {
     assertEquals(
         "c39a56ed249af2cb373cb23756a8e6a064912f0686e55a10fb61aa563c53f88b5599c037982e8c21adae55a07d6896110d7fb3c373528d93d92227aabbd1e21f",
-        HEX.formatHex(ReportData.dstackContentDigest("ratls-cert", HEX.parseHex("0102"))));
+        ReportData.dstackContentDigest("ratls-cert", HEX.parseHex("0102")).toHex());
   }
 }

@@ -410,6 +410,39 @@ public final class KeyReleaseService {
   }
 
   /**
+   * Judges another KMS by the rule {@link #releaseKmsKeys} applies to a replica, without releasing
+   * anything: steps 1-7 on the attestation of {@code request}'s certificate, with the {@linkplain
+   * Builder#replicaAuthorization replica authorization hook} at step 7. A replica that onboards from a
+   * source KMS calls this on the source's own {@code kms:rpc} certificate before it stores the keys
+   * it received (dstack's {@code ensure_kms_allowed}, which upstream skips): the source must be a
+   * KMS this replica would itself give its keys to. Logs nothing above DEBUG.
+   *
+   * @param request the decoded peer certificate ({@link RatlsRequest#decode(byte[],
+   *     org.attest4j.kms.proto.GetKmsKeyRequest)})
+   * @return the peer's BootInfo, as the replica hook saw it
+   * @throws KeyReleaseException naming the step that refused (step 7 {@link KmsReason#NOT_AUTHORIZED}
+   *     when this service has no replica hook or the hook refuses the peer)
+   */
+  public BootInfo checkKmsPeer(RatlsRequest request) throws KeyReleaseException {
+    Objects.requireNonNull(request, "request");
+    StepRun run = new StepRun();
+    return run.guarded(() -> {
+      if (replicaAuthorization == null) {
+        throw new PolicyViolationException(List.of(new PolicyViolationException.Violation(
+            KmsReason.NOT_AUTHORIZED, "authorization",
+            "this KMS has no replica authorization hook, so it allows no KMS peer; enable replica"
+                + " onboarding to judge one")));
+      }
+      VerifiedGuest v = attested(request, run, "the certificate's key", false, replicaAuthorization,
+          tdxReplicaAuthorization);
+      run.finish();
+      LOG.log(Level.DEBUG, () -> "KMS peer " + v.id().appId() + " instance " + v.id().instanceId()
+          + " passes the replica rule");
+      return v.info();
+    });
+  }
+
+  /**
    * Steps 1-7 of the guest's platform for an RA-TLS attestation (a client certificate's or a CSR's),
    * fresh by REPORT_DATA's binding to that key. A TDX guest claims no identity: its replayed events
    * name the app (for SignCert in dstack's boot-time mode).

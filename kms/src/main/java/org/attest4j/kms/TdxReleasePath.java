@@ -62,6 +62,19 @@ final class TdxReleasePath {
     return new VerifiedGuest(id, rd, quoteBytes, report.mrTd(), m.osImageHash(), info, decision);
   }
 
+  /**
+   * device_id of a verified TDX quote: SHA-256 of the PCK certificate's PPID (spec dstack-kms §2.3,
+   * dstack-ratls §5.3). The SHA-256("") of {@code DstackAppInfo} is what dstack's unverified
+   * decoding puts in a certificate's AppInfo extension, not what the KMS authorizes.
+   */
+  static Bytes deviceId(TdxVerdict verdict) {
+    try {
+      return Bytes.of(java.security.MessageDigest.getInstance("SHA-256").digest(verdict.pck().ppid().toByteArray()));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
   /** dstack's BootInfo for a verified TDX quote and its replayed app info. */
   private static BootInfo bootInfo(TdxVerdict verdict, TdxMeasurementStep.Measured m, AppIdentity id) {
     return new BootInfo(
@@ -72,7 +85,7 @@ final class TdxReleasePath {
         id.appId(),
         id.composeHash(),
         id.instanceId(),
-        m.app().deviceId(),
+        deviceId(verdict),
         m.app().keyProviderInfo().orElse(Bytes.empty()),
         verdict.tcbStatus().map(t -> t.intelName()).orElse(BootInfo.TCB_STATUS_NOT_EVALUATED),
         verdict.advisoryIds());

@@ -90,4 +90,19 @@ class KmsKeyReleaseTest {
         .releaseKmsKeys(RatlsRequest.decode(replicaCertificate(Fixture.rep(0x99, 20)), REQUEST)));
     assertEquals(KeyReleaseStep.AUTHORIZE, other.step());
   }
+
+  @Test
+  void aPeerIsJudgedByTheReplicaRuleWithoutAnyRelease() throws Exception {
+    RatlsRequest req = RatlsRequest.decode(replicaCertificate(f.appId), REQUEST);
+    BootInfo info = replicaAllowed().build().checkKmsPeer(req);
+    assertEquals(f.appId, info.appId());
+    assertEquals(f.instanceId, info.instanceId());
+
+    KeyReleaseException noHook = assertThrows(KeyReleaseException.class,
+        () -> f.serviceBuilder(IdentityBinding.HOST_DATA).build().checkKmsPeer(req));
+    assertEquals(KmsReason.NOT_AUTHORIZED, noHook.refusal().reason());
+    KeyReleaseException stranger = assertThrows(KeyReleaseException.class, () -> replicaAllowed().build()
+        .checkKmsPeer(RatlsRequest.decode(replicaCertificate(Fixture.rep(0x99, 20)), REQUEST)));
+    assertEquals(KeyReleaseStep.AUTHORIZE, stranger.step());
+  }
 }

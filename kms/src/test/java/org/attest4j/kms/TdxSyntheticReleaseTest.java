@@ -105,6 +105,13 @@ class TdxSyntheticReleaseTest {
     assertEquals(f.instanceId, info.instanceId());
     assertEquals(OS_IMAGE, info.osImageHash());
     assertEquals("UpToDate", info.tcbStatus());
+    // device_id of a verified quote: SHA-256(PPID), not the SHA-256("") of the unverified decoding
+    Bytes ppid = tdx.verifier().verify(req.quote().toByteArray(), tdx.collateral()).pck().ppid();
+    assertEquals(16, ppid.length());
+    assertEquals(Bytes.of(java.security.MessageDigest.getInstance("SHA-256").digest(ppid.toByteArray())),
+        info.deviceId());
+    assertTrue(!info.deviceId().equals(Bytes.of(java.security.MessageDigest.getInstance("SHA-256").digest())),
+        "not SHA-256 of nothing");
     assertEquals(tdx.pinnedImage(OS_IMAGE).mrTd(), rel.measurement());
     AppKeyAmdResponse resp = rel.response();
     assertEquals(org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_HPKE_V1, resp.getEnvelope());

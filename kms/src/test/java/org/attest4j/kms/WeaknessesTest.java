@@ -212,7 +212,7 @@ class WeaknessesTest {
     byte[] lowOrder = new byte[64];
     lowOrder[0] = 1;
     Bytes nonce = kms.issueNonce().nonce();
-    System.arraycopy(ReportData.tagged(ReportData.NONCE_TAG, nonce.toByteArray()), 0, lowOrder, 32, 32);
+    System.arraycopy(ReportData.tagged(ReportData.NONCE_TAG, nonce.toByteArray()).toByteArray(), 0, lowOrder, 32, 32);
     KeyReleaseRequest r = KeyReleaseRequest.builder().report(g.report(lowOrder)).vcekCert(Bytes.of(Fixture.PLATFORM.vekPem()))
         .vcpus(2).vcpuType("EPYC-v4").nonce(nonce).mrConfig(Bytes.of(g.launchedConfig.documentBytes())).build();
     KeyReleaseException e = refused(kms, r);

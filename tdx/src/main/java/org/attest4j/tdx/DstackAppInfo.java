@@ -411,7 +411,8 @@ public final class DstackAppInfo {
   }
 
   /**
-   * device_id = SHA-256("") for TDX.
+   * device_id = SHA-256("") for TDX, as dstack's unverified decoding gives it (a KMS that verified
+   * the quote authorizes SHA-256 of the PCK certificate's PPID instead).
    *
    * @return device_id = SHA-256("") for TDX
    */

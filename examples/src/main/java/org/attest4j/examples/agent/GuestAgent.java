@@ -217,18 +217,49 @@ public final class GuestAgent {
 
   static <T extends com.google.protobuf.Message> T call(HttpClient http, URI kms, String method, byte[] body,
       T prototype) throws AgentException {
+    return call(http, kms, method, body, prototype, CALL_DEADLINE);
+  }
+
+  /** The most a KMS answer may hold (a certificate chain or keys are a few KB). */
+  static final int MAX_RESPONSE_BYTES = 1 << 20;
+  /** One deadline for a whole KMS call: connection, headers and body. */
+  static final Duration CALL_DEADLINE = Duration.ofSeconds(30);
+
+  /**
+   * A KMS call under one deadline for the whole exchange (the request timeout alone does not cover
+   * the body) and with the answer bounded ({@value #MAX_RESPONSE_BYTES} bytes): a hostile KMS or
+   * onboarding source can neither stall nor flood the caller.
+   */
+  static <T extends com.google.protobuf.Message> T call(HttpClient http, URI kms, String method, byte[] body,
+      T prototype, Duration deadline) throws AgentException {
     HttpRequest req =
         HttpRequest.newBuilder(URI.create(kms + "/prpc/" + method))
-            .timeout(Duration.ofSeconds(30))
+            .timeout(deadline)
             .header("Content-Type", "application/x-protobuf")
             .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build();
+    java.util.concurrent.CompletableFuture<HttpResponse<byte[]>> call =
+        http.sendAsync(req, info -> new org.attest4j.core.internal.BoundedBody(MAX_RESPONSE_BYTES));
     HttpResponse<byte[]> resp;
     try {
-      resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new AgentException(0, "UNREACHABLE", -1, "KMS " + kms + " unreachable: " + e.getMessage(), e);
+      resp = call.get(deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      call.cancel(true);
+      throw new AgentException(0, "TIMEOUT", -1, "KMS " + kms + " did not answer " + method
+          + " completely within " + deadline.toMillis() + " ms", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause() == null ? e : e.getCause();
+      if (org.attest4j.core.internal.BoundedBody.isTooLarge(c)) {
+        throw new AgentException(0, "RESPONSE_TOO_LARGE", -1, "KMS " + kms + " answered " + method
+            + " with more than " + MAX_RESPONSE_BYTES + " bytes", c);
+      }
+      if (c instanceof java.net.http.HttpTimeoutException) {
+        throw new AgentException(0, "TIMEOUT", -1, "KMS " + kms + " did not answer " + method
+            + " within " + deadline.toMillis() + " ms", c);
+      }
+      throw new AgentException(0, "UNREACHABLE", -1, "KMS " + kms + " unreachable: " + c.getMessage(), c);
     } catch (InterruptedException e) {
+      call.cancel(true);
       Thread.currentThread().interrupt();
       throw new AgentException(0, "INTERRUPTED", -1, "interrupted", e);
     }

@@ -16,9 +16,12 @@ import java.util.Objects;
  *       its headers are incomplete: Jetty 12 has no separate header deadline) is closed; waiting
  *       connections hold no thread (Jetty reads them with non-blocking I/O);
  *   <li>{@code max_connections} [1024]: further connections wait in the kernel's accept queue;
+ *   <li>{@code max_connections_per_client} [32]: a client (remote address) with this many open
+ *       connections has further ones closed as they open, before a TLS handshake or request is read;
  *   <li>{@code max_body_bytes} [65536]: a larger body is 413;
  *   <li>{@code rate_per_second} [50] and {@code rate_burst} [100]: a token bucket per client
- *       (remote address) for GetNonce, GetAppKeyAmd and GetAppKeyTdx; an empty bucket is 429 with
+ *       (remote address) for GetNonce, GetAppKeyAmd, GetAppKeyTdx and the RA-TLS RPCs that verify an
+ *       attestation (GetAppKey, SignCert, GetKmsKey); an empty bucket is 429 with
  *       {@code Retry-After} (reason {@code ServerReason.RATE_LIMITED}); 0 turns the limit off.
  * </ul>
  *
@@ -27,16 +30,17 @@ import java.util.Objects;
  * @param readDeadline the deadline for the whole body
  * @param idleTimeout the idle timeout of a connection
  * @param maxConnections the most open connections
+ * @param maxConnectionsPerClient the most open connections of one client
  * @param maxBodyBytes the largest body
  * @param ratePerSecond tokens added per second per client (0: no limit)
  * @param rateBurst the bucket size per client
  */
 public record HttpLimits(int workerThreads, int workerQueue, Duration readDeadline, Duration idleTimeout,
-    int maxConnections, int maxBodyBytes, double ratePerSecond, int rateBurst) {
+    int maxConnections, int maxConnectionsPerClient, int maxBodyBytes, double ratePerSecond, int rateBurst) {
 
   /** The defaults listed above. */
   public static final HttpLimits DEFAULTS =
-      new HttpLimits(8, 64, Duration.ofSeconds(5), Duration.ofSeconds(10), 1024, 64 * 1024, 50, 100);
+      new HttpLimits(8, 64, Duration.ofSeconds(5), Duration.ofSeconds(10), 1024, 32, 64 * 1024, 50, 100);
 
   /**
    * Checks the values.
@@ -59,6 +63,7 @@ public record HttpLimits(int workerThreads, int workerQueue, Duration readDeadli
     check(!readDeadline.isNegative() && !readDeadline.isZero() && readDeadline.toMinutes() < 10, "read_deadline_ms must be 1 ms..10 min");
     check(!idleTimeout.isNegative() && !idleTimeout.isZero() && idleTimeout.toMinutes() < 60, "idle_timeout_ms must be 1 ms..1 h");
     check(maxConnections >= 1, "max_connections must be positive");
+    check(maxConnectionsPerClient >= 1, "max_connections_per_client must be positive");
     check(maxBodyBytes >= 1024 && maxBodyBytes <= 16 * 1024 * 1024, "max_body_bytes must be 1 KiB..16 MiB");
     check(ratePerSecond >= 0 && Double.isFinite(ratePerSecond), "rate_per_second must be 0 or positive");
     check(rateBurst >= 1, "rate_burst must be positive");
@@ -77,7 +82,7 @@ public record HttpLimits(int workerThreads, int workerQueue, Duration readDeadli
    * @return the limits
    */
   public HttpLimits withWorkerThreads(int threads) {
-    return new HttpLimits(threads, workerQueue, readDeadline, idleTimeout, maxConnections, maxBodyBytes, ratePerSecond, rateBurst);
+    return new HttpLimits(threads, workerQueue, readDeadline, idleTimeout, maxConnections, maxConnectionsPerClient, maxBodyBytes, ratePerSecond, rateBurst);
   }
 
   /**
@@ -88,7 +93,17 @@ public record HttpLimits(int workerThreads, int workerQueue, Duration readDeadli
    * @return the limits
    */
   public HttpLimits withRate(double perSecond, int burst) {
-    return new HttpLimits(workerThreads, workerQueue, readDeadline, idleTimeout, maxConnections, maxBodyBytes, perSecond, burst);
+    return new HttpLimits(workerThreads, workerQueue, readDeadline, idleTimeout, maxConnections, maxConnectionsPerClient, maxBodyBytes, perSecond, burst);
+  }
+
+  /**
+   * These limits with another per-client connection limit.
+   *
+   * @param perClient the most open connections of one client
+   * @return the limits
+   */
+  public HttpLimits withMaxConnectionsPerClient(int perClient) {
+    return new HttpLimits(workerThreads, workerQueue, readDeadline, idleTimeout, maxConnections, perClient, maxBodyBytes, ratePerSecond, rateBurst);
   }
 
   /**
@@ -99,6 +114,6 @@ public record HttpLimits(int workerThreads, int workerQueue, Duration readDeadli
    * @return the limits
    */
   public HttpLimits withTimeouts(Duration read, Duration idle) {
-    return new HttpLimits(workerThreads, workerQueue, read, idle, maxConnections, maxBodyBytes, ratePerSecond, rateBurst);
+    return new HttpLimits(workerThreads, workerQueue, read, idle, maxConnections, maxConnectionsPerClient, maxBodyBytes, ratePerSecond, rateBurst);
   }
 }

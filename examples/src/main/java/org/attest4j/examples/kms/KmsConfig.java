@@ -478,7 +478,7 @@ public final class KmsConfig {
 
   /**
    * The HTTP limits ({@code "http"}: {@code worker_threads}, {@code worker_queue}, {@code
-   * read_deadline_ms}, {@code idle_timeout_ms}, {@code max_connections}, {@code max_body_bytes},
+   * read_deadline_ms}, {@code idle_timeout_ms}, {@code max_connections}, {@code max_connections_per_client}, {@code max_body_bytes},
    * {@code rate_per_second}, {@code rate_burst}; each defaults to {@link HttpLimits#DEFAULTS}).
    *
    * @return the limits
@@ -491,7 +491,7 @@ public final class KmsConfig {
       return d;
     }
     only(h, "http.", "worker_threads", "worker_queue", "read_deadline_ms", "idle_timeout_ms", "max_connections",
-        "max_body_bytes", "rate_per_second", "rate_burst");
+        "max_connections_per_client", "max_body_bytes", "rate_per_second", "rate_burst");
     try {
       return new HttpLimits(
           h.has("worker_threads") ? integer(h.get("worker_threads"), "http.worker_threads") : d.workerThreads(),
@@ -499,6 +499,8 @@ public final class KmsConfig {
           h.has("read_deadline_ms") ? Duration.ofMillis(longValue(h.get("read_deadline_ms"), "http.read_deadline_ms")) : d.readDeadline(),
           h.has("idle_timeout_ms") ? Duration.ofMillis(longValue(h.get("idle_timeout_ms"), "http.idle_timeout_ms")) : d.idleTimeout(),
           h.has("max_connections") ? integer(h.get("max_connections"), "http.max_connections") : d.maxConnections(),
+          h.has("max_connections_per_client")
+              ? integer(h.get("max_connections_per_client"), "http.max_connections_per_client") : d.maxConnectionsPerClient(),
           h.has("max_body_bytes") ? integer(h.get("max_body_bytes"), "http.max_body_bytes") : d.maxBodyBytes(),
           h.has("rate_per_second") ? integer(h.get("rate_per_second"), "http.rate_per_second") : d.ratePerSecond(),
           h.has("rate_burst") ? integer(h.get("rate_burst"), "http.rate_burst") : d.rateBurst());

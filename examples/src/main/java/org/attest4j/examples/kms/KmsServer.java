@@ -170,7 +170,11 @@ public final class KmsServer implements AutoCloseable {
       connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
     } else {
       http.addCustomizer(new SecureRequestCustomizer(false));
-      connector = new ServerConnector(server, 1, 1, new SslConnectionFactory(sslContext(b.tls), "http/1.1"),
+      // a separate bucket per client for handshakes that present a certificate, taken before it is checked
+      ClientRateLimiter handshakes = limits.ratePerSecond() > 0
+          ? new ClientRateLimiter(limits.ratePerSecond(), limits.rateBurst(), 100_000, System::nanoTime) : null;
+      connector = new ServerConnector(server, 1, 1,
+          new SslConnectionFactory(sslContext(b.tls, handshakes, clientKey), "http/1.1"),
           new HttpConnectionFactory(http));
     }
     connector.setHost(b.bind.getHostAddress());
@@ -179,6 +183,7 @@ public final class KmsServer implements AutoCloseable {
     connector.setAcceptQueueSize(128);
     server.addConnector(connector);
     server.addBean(new NetworkConnectionLimit(limits.maxConnections(), connector));
+    connector.addBean(new ClientConnectionLimit(limits.maxConnectionsPerClient(), clientKey));
     server.setHandler(new Prpc());
     try {
       server.start();
@@ -189,8 +194,10 @@ public final class KmsServer implements AutoCloseable {
     LOG.log(Level.DEBUG, () -> "KMS listening on " + baseUri() + " (" + service + ", " + limits + ")");
   }
 
-  private static SslContextFactory.Server sslContext(TlsOptions t) {
-    Optional<javax.net.ssl.X509TrustManager> trust = t.clientTrust();
+  private static SslContextFactory.Server sslContext(TlsOptions t, ClientRateLimiter handshakes,
+      Function<InetSocketAddress, String> clientKey) {
+    Optional<javax.net.ssl.X509TrustManager> trust = t.clientTrust()
+        .map(m -> handshakes == null ? m : new HandshakeGate(m, handshakes, clientKey));
     SslContextFactory.Server ssl = new SslContextFactory.Server() {
       @Override
       protected TrustManager[] getTrustManagers(KeyStore trustStore, Collection<? extends CRL> crls) throws Exception {
@@ -571,6 +578,9 @@ public final class KmsServer implements AutoCloseable {
   private static final java.util.Set<String> METHODS =
       java.util.Set.of("GetAppKeyAmd", "GetAppKeyTdx", "GetAppEnvEncryptPubKey", "GetMeta", "GetNonce");
   private static final java.util.Set<String> RATLS_METHODS = java.util.Set.of("GetTempCaCert", "GetAppKey", "SignCert", "GetKmsKey");
+  /** The methods that cost a nonce or a full attestation verification (which may fetch endorsements). */
+  private static final java.util.Set<String> RATE_LIMITED =
+      java.util.Set.of("GetNonce", "GetAppKeyAmd", "GetAppKeyTdx", "GetAppKey", "SignCert", "GetKmsKey");
 
   private void route(Exchange ex) throws HttpError {
     String path = ex.request.getHttpURI().getPath();
@@ -594,7 +604,7 @@ public final class KmsServer implements AutoCloseable {
     if (!verb.equals("POST") && !(noArgs && verb.equals("GET"))) {
       throw new HttpError(405, "use POST for " + method, null, null, noArgs ? "GET, POST" : "POST");
     }
-    if (rates != null && (method.equals("GetNonce") || method.startsWith("GetAppKey"))) {
+    if (rates != null && RATE_LIMITED.contains(method)) {
       SocketAddress remote = ex.request.getConnectionMetaData().getRemoteSocketAddress();
       String client = remote instanceof InetSocketAddress isa ? clientKey.apply(isa) : String.valueOf(remote);
       Optional<Duration> wait = rates.tryAcquire(client);

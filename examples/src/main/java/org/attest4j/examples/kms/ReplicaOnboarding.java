@@ -80,7 +80,7 @@ public final class ReplicaOnboarding {
         throw new MalformedEvidenceException(CoreReason.BAD_FIELD,
             "cannot build this replica's policy: " + e.getMessage(), e);
       }
-      own.releaseKmsKeys(RatlsRequest.decode(certificate, GetKmsKeyRequest.getDefaultInstance()));
+      own.checkKmsPeer(RatlsRequest.decode(certificate, GetKmsKeyRequest.getDefaultInstance()));
     };
     return KmsOnboarding.forCluster(source, config.platformVerifier(clock), ownAttestation, vmConfig)
         .withSourcePolicy(sameAsOurs)

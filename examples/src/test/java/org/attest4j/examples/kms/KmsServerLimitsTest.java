@@ -72,11 +72,16 @@ class KmsServerLimitsTest {
     return "GET /prpc/GetNonce HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
   }
 
-  /** Connections that send headers (or part of them) and then nothing. */
+  /**
+   * Connections that send headers (or part of them) and then nothing, from 127.0.0.2 (the attacker
+   * is not the client whose requests must still be answered; over {@code max_connections_per_client}
+   * they are closed at once).
+   */
   static List<Socket> slowConnections(int n, int port) throws IOException {
     List<Socket> held = new ArrayList<>();
+    InetAddress attacker = InetAddress.getByName("127.0.0.2");
     for (int i = 0; i < n; i++) {
-      Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
+      Socket s = new Socket(InetAddress.getLoopbackAddress(), port, attacker, 0);
       String partial = i % 2 == 0
           ? "POST /prpc/GetAppKeyAmd HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{"
           : "POST /prpc/GetMeta HTTP/1.1\r\nHo";
@@ -181,7 +186,7 @@ class KmsServerLimitsTest {
   void busyWorkersAnswer503AtOnce() throws Exception {
     CountDownLatch inside = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    HttpLimits limits = new HttpLimits(1, 0, Duration.ofSeconds(5), Duration.ofSeconds(30), 1024, KmsServer.MAX_BODY, 0, 1);
+    HttpLimits limits = new HttpLimits(1, 0, Duration.ofSeconds(5), Duration.ofSeconds(30), 1024, 32, KmsServer.MAX_BODY, 0, 1);
     ExecutorService pool = Executors.newSingleThreadExecutor();
     try (KmsServer s = KmsServer.builder(bed.service).limits(limits).observer(o -> {
       inside.countDown();
@@ -255,6 +260,43 @@ class KmsServerLimitsTest {
     try (KmsServer s = KmsServer.builder(bed.service).tls(tls.requireClientCertificates(refuseAll)).start()) {
       assertThrows(IOException.class, () -> https.send(
           HttpRequest.newBuilder(URI.create(s.baseUri() + "/prpc/GetMeta")).GET().build(), HttpResponse.BodyHandlers.ofString()));
+    }
+  }
+
+  /** One address cannot hold more than max_connections_per_client connections; another still can. */
+  @Test
+  void oneClientCannotHoldMoreThanItsConnections() throws Exception {
+    HttpLimits limits = HttpLimits.DEFAULTS.withMaxConnectionsPerClient(2);
+    try (KmsServer s = KmsServer.builder(bed.service).limits(limits).start()) {
+      int port = s.baseUri().getPort();
+      InetAddress attacker = InetAddress.getByName("127.0.0.2");
+      List<Socket> held = new ArrayList<>();
+      try {
+        for (int i = 0; i < 2; i++) {
+          Socket k = new Socket(InetAddress.getLoopbackAddress(), port, attacker, 0);
+          held.add(k);
+          // a complete keep-alive request, answered: the connection is open at the server
+          k.getOutputStream().write("GET /prpc/GetMeta HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+          k.setSoTimeout(30_000);
+          byte[] head = new byte[12];
+          int n = k.getInputStream().readNBytes(head, 0, head.length);
+          assertEquals("HTTP/1.1 200", new String(head, 0, n, StandardCharsets.ISO_8859_1));
+        }
+        String third;
+        try {
+          third = raw(attacker, port, "GET /prpc/GetMeta HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        } catch (IOException reset) {
+          third = "";
+        }
+        assertEquals("", third, "a third connection from one address was served");
+        String other = raw(InetAddress.getByName("127.0.0.3"), port,
+            "GET /prpc/GetMeta HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertTrue(other.startsWith("HTTP/1.1 200"), other);
+      } finally {
+        for (Socket k : held) {
+          k.close();
+        }
+      }
     }
   }
 }

@@ -17,17 +17,20 @@ final class TrustAllTls {
   /** An SSLContext whose trust manager accepts every certificate. */
   static SSLContext context() throws Exception {
     SSLContext c = SSLContext.getInstance("TLS");
-    c.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
-      public void checkClientTrusted(X509Certificate[] a, String b) {}
-      public void checkServerTrusted(X509Certificate[] a, String b) {}
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-      public void checkClientTrusted(X509Certificate[] a, String b, Socket s) {}
-      public void checkServerTrusted(X509Certificate[] a, String b, Socket s) {}
-      public void checkClientTrusted(X509Certificate[] a, String b, SSLEngine e) {}
-      public void checkServerTrusted(X509Certificate[] a, String b, SSLEngine e) {}
-    }}, null);
+    c.init(null, new TrustManager[] {new Manager()}, null);
     return c;
+  }
+
+  /** A trust manager that accepts every certificate. */
+  static final class Manager extends X509ExtendedTrustManager {
+    public void checkClientTrusted(X509Certificate[] a, String b) {}
+    public void checkServerTrusted(X509Certificate[] a, String b) {}
+    public X509Certificate[] getAcceptedIssuers() {
+      return new X509Certificate[0];
+    }
+    public void checkClientTrusted(X509Certificate[] a, String b, Socket s) {}
+    public void checkServerTrusted(X509Certificate[] a, String b, Socket s) {}
+    public void checkClientTrusted(X509Certificate[] a, String b, SSLEngine e) {}
+    public void checkServerTrusted(X509Certificate[] a, String b, SSLEngine e) {}
   }
 }
