@@ -2,4 +2,5 @@
 module org.attest4j.ovmf {
   requires transitive org.attest4j.core;
   exports org.attest4j.ovmf;
+  exports org.attest4j.ovmf.testing;
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
+import org.attest4j.ovmf.testing.SyntheticFirmware;
 import org.attest4j.testsupport.SharedData;
 import org.junit.jupiter.api.Test;
 
@@ -123,14 +124,16 @@ class DstackCasesTest {
    */
   @Test
   void dstackSyntheticOvmfParsesAndHashes() throws Exception {
-    long[][] secs = {{0x1000, 0x1000, 1}, {0x2000, 0x1000, 2}, {0x3000, 0x1000, 3}, {0x4000, 0x1000, 0x10}};
     byte[] img =
-        SynthFirmware.builder(4096)
-            .zeroFiller()
-            .entry(Guids.SEV_HASH_TABLE_RV, SynthFirmware.le32(0x4000))
-            .entry(Guids.SEV_ES_RESET_BLOCK, SynthFirmware.le32(0xFFFF_FFF0L))
-            .entry(Guids.SEV_METADATA, SynthFirmware.le32(4096 - 512))
-            .metadata(4096 - 512, secs)
+        SyntheticFirmware.builder(4096)
+            .entry(Guids.SEV_HASH_TABLE_RV, 0x4000)
+            .entry(Guids.SEV_ES_RESET_BLOCK, 0xFFFF_FFF0L)
+            .entry(Guids.SEV_METADATA, 4096 - 512)
+            .sevMetadata(4096 - 512)
+            .section(0x1000, 0x1000, 1)
+            .section(0x2000, 0x1000, 2)
+            .section(0x3000, 0x1000, 3)
+            .section(0x4000, 0x1000, 0x10)
             .build();
     byte[] dstackBytes = img.clone();
     Le.put32(dstackBytes, 512 + 4, 0); // dstack writes no metadata length

@@ -15,6 +15,7 @@ import net.jqwik.api.constraints.IntRange;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.ovmf.testing.SyntheticFirmware;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -38,13 +39,20 @@ class MalformedImageTest {
     assertFalse(x.getMessage().isBlank());
   }
 
-  private static SynthFirmware.Builder a(long[][] sections) {
-    return SynthFirmware.builder(0x20000)
-        .label("t")
-        .entry(Guids.SEV_METADATA, SynthFirmware.le32(0x600))
-        .entry(Guids.SEV_HASH_TABLE_RV, SynthFirmware.le32(0x810c00, 0x400))
-        .entry(Guids.SEV_ES_RESET_BLOCK, SynthFirmware.le32(0x80b004))
-        .metadata(0x600, sections);
+  private static SyntheticFirmware.Builder a(long[][] sections) {
+    return metadata(0x600, sections, SyntheticFirmware.builder(0x20000)
+        .fill("t")
+        .entry(Guids.SEV_METADATA, 0x600)
+        .entry(Guids.SEV_HASH_TABLE_RV, 0x810c00, 0x400)
+        .entry(Guids.SEV_ES_RESET_BLOCK, 0x80b004));
+  }
+
+  private static SyntheticFirmware.Builder metadata(int offsetFromEnd, long[][] sections, SyntheticFirmware.Builder b) {
+    b.sevMetadata(offsetFromEnd);
+    for (long[] s : sections) {
+      b.section(s[0], s[1], s[2]);
+    }
+    return b;
   }
 
   private static LaunchFeatures qemu(int vcpus) throws MalformedEvidenceException {
@@ -66,7 +74,7 @@ class MalformedImageTest {
     Le.put16(b, b.length - 50, 17);
     refused(OvmfReason.BAD_FOOTER_TABLE, () -> OvmfImage.parse(b));
     // footer size larger than the image
-    byte[] small = SynthFirmware.builder(4096).label("s").entry(Guids.SEV_ES_RESET_BLOCK, SynthFirmware.le32(1)).build();
+    byte[] small = SyntheticFirmware.builder(4096).fill("s").entry(Guids.SEV_ES_RESET_BLOCK, 1).build();
     Le.put16(small, 4096 - 50, 0xFFFF);
     refused(OvmfReason.BAD_FOOTER_TABLE, () -> OvmfImage.parse(small));
     // leftover bytes that form no entry
@@ -81,17 +89,17 @@ class MalformedImageTest {
     Le.put16(f, f.length - 50 - 18, 500);
     refused(OvmfReason.BAD_TABLE_ENTRY, () -> OvmfImage.parse(f));
     // duplicate GUID
-    byte[] dup = SynthFirmware.builder(4096).label("d").entry(Guids.SEV_ES_RESET_BLOCK, SynthFirmware.le32(1))
-        .entry(Guids.SEV_ES_RESET_BLOCK, SynthFirmware.le32(2)).build();
+    byte[] dup = SyntheticFirmware.builder(4096).fill("d").entry(Guids.SEV_ES_RESET_BLOCK, 1)
+        .entry(Guids.SEV_ES_RESET_BLOCK, 2).build();
     refused(OvmfReason.DUPLICATE_TABLE_ENTRY, () -> OvmfImage.parse(dup));
     // a known entry with too little data
-    byte[] shortEntry = SynthFirmware.builder(4096).label("x").entry(Guids.SEV_ES_RESET_BLOCK, new byte[2]).build();
+    byte[] shortEntry = SyntheticFirmware.builder(4096).fill("x").entry(Guids.SEV_ES_RESET_BLOCK, new byte[2]).build();
     refused(OvmfReason.BAD_TABLE_ENTRY, () -> OvmfImage.parse(shortEntry));
   }
 
   @Test
   void metadataStructure() {
-    byte[] off = SynthFirmware.builder(0x2000).label("o").entry(Guids.SEV_METADATA, SynthFirmware.le32(0x3000)).build();
+    byte[] off = SyntheticFirmware.builder(0x2000).fill("o").entry(Guids.SEV_METADATA, 0x3000).build();
     refused(OvmfReason.BAD_METADATA_OFFSET, () -> OvmfImage.parse(off));
     byte[] sig = a(A_SECTIONS).build();
     sig[0x20000 - 0x600] = 'B';
@@ -105,8 +113,8 @@ class MalformedImageTest {
     byte[] many = a(A_SECTIONS).build();
     Le.put32(many, 0x20000 - 0x600 + 12, 0x7FFFFFFF);
     refused(OvmfReason.BAD_METADATA_HEADER, () -> OvmfImage.parse(many));
-    byte[] past = SynthFirmware.builder(0x2000).label("p").entry(Guids.SEV_METADATA, SynthFirmware.le32(0x100))
-        .metadata(0x100, new long[][] {{0x800000, 0x1000, 1}, {0x801000, 0x1000, 1}, {0x802000, 0x1000, 1}}).build();
+    byte[] past = SyntheticFirmware.builder(0x2000).fill("p").entry(Guids.SEV_METADATA, 0x100)
+        .sevMetadata(0x100).section(0x800000, 0x1000, 1).section(0x801000, 0x1000, 1).section(0x802000, 0x1000, 1).build();
     Le.put32(past, 0x2000 - 0x100 + 4, 16 + 12 * 30);
     Le.put32(past, 0x2000 - 0x100 + 12, 30);
     refused(OvmfReason.TRUNCATED_IMAGE, () -> OvmfImage.parse(past));
@@ -142,19 +150,19 @@ class MalformedImageTest {
   @Test
   void launchesTheFirmwareCannotMeasure() throws Exception {
     // no footer table: parses, gives the firmware digest, refuses mode snp
-    byte[] noTable = SynthFirmware.detBytes("n", 0x3000);
+    byte[] noTable = SyntheticFirmware.deterministicBytes("n", 0x3000);
     OvmfImage nt = OvmfImage.parse(noTable);
     assertFalse(nt.hasFooterTable());
     assertEquals(48, LaunchDigest.firmwareDigest(nt).length());
     refused(OvmfReason.NO_FOOTER_TABLE, () -> LaunchDigest.compute(nt, BootArtifacts.none(), qemu(1)));
     refused(OvmfReason.NO_FOOTER_TABLE, () -> nt.prepare().measure(BootArtifacts.none(), qemu(1)));
     // no reset block
-    OvmfImage noReset = OvmfImage.parse(SynthFirmware.builder(0x3000).label("r")
-        .entry(Guids.SEV_HASH_TABLE_RV, SynthFirmware.le32(0, 0)).build());
+    OvmfImage noReset = OvmfImage.parse(SyntheticFirmware.builder(0x3000).fill("r")
+        .entry(Guids.SEV_HASH_TABLE_RV, 0, 0).build());
     refused(OvmfReason.MISSING_RESET_EIP, () -> LaunchDigest.compute(noReset, BootArtifacts.none(), qemu(1)));
     // reset EIP 0: one vCPU only
-    OvmfImage zero = OvmfImage.parse(SynthFirmware.builder(0x3000).label("z")
-        .entry(Guids.SEV_ES_RESET_BLOCK, SynthFirmware.le32(0)).build());
+    OvmfImage zero = OvmfImage.parse(SyntheticFirmware.builder(0x3000).fill("z")
+        .entry(Guids.SEV_ES_RESET_BLOCK, 0).build());
     LaunchDigest.compute(zero, BootArtifacts.none(), qemu(1));
     refused(OvmfReason.ZERO_RESET_EIP, () -> LaunchDigest.compute(zero, BootArtifacts.none(), qemu(2)));
     // kernel-hashes section of two pages with a kernel
@@ -163,16 +171,14 @@ class MalformedImageTest {
     LaunchDigest.compute(big, BootArtifacts.none(), qemu(1));
     refused(OvmfReason.KERNEL_HASHES_SECTION_SIZE, () -> LaunchDigest.compute(big, kernel(), qemu(1)));
     // kernel without a hash-table entry, or with the table not fitting its page
-    OvmfImage noRv = OvmfImage.parse(SynthFirmware.builder(0x20000).label("h")
-        .entry(Guids.SEV_METADATA, SynthFirmware.le32(0x600))
-        .entry(Guids.SEV_ES_RESET_BLOCK, SynthFirmware.le32(0x80b004))
-        .metadata(0x600, A_SECTIONS).build());
+    OvmfImage noRv = OvmfImage.parse(metadata(0x600, A_SECTIONS, SyntheticFirmware.builder(0x20000).fill("h")
+        .entry(Guids.SEV_METADATA, 0x600)
+        .entry(Guids.SEV_ES_RESET_BLOCK, 0x80b004)).build());
     refused(OvmfReason.MISSING_HASH_TABLE, () -> LaunchDigest.compute(noRv, kernel(), qemu(1)));
-    OvmfImage late = OvmfImage.parse(SynthFirmware.builder(0x20000).label("h")
-        .entry(Guids.SEV_METADATA, SynthFirmware.le32(0x600))
-        .entry(Guids.SEV_HASH_TABLE_RV, SynthFirmware.le32(0x810F80, 0x80))
-        .entry(Guids.SEV_ES_RESET_BLOCK, SynthFirmware.le32(0x80b004))
-        .metadata(0x600, A_SECTIONS).build());
+    OvmfImage late = OvmfImage.parse(metadata(0x600, A_SECTIONS, SyntheticFirmware.builder(0x20000).fill("h")
+        .entry(Guids.SEV_METADATA, 0x600)
+        .entry(Guids.SEV_HASH_TABLE_RV, 0x810F80, 0x80)
+        .entry(Guids.SEV_ES_RESET_BLOCK, 0x80b004)).build());
     refused(OvmfReason.BAD_HASH_TABLE_LOCATION, () -> LaunchDigest.compute(late, kernel(), qemu(1)));
     refused(OvmfReason.BAD_HASH_TABLE_LOCATION, () -> late.prepare().measure(kernel(), qemu(1)));
     // SVSM and ovmf-hash modes measure no kernel

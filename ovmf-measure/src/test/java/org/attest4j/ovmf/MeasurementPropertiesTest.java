@@ -13,6 +13,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import org.attest4j.core.Bytes;
+import org.attest4j.ovmf.testing.SyntheticFirmware;
 
 /** Properties over generated synthetic firmware and launch shapes. */
 class MeasurementPropertiesTest {
@@ -67,14 +68,17 @@ class MeasurementPropertiesTest {
                 }
               }
               int size = p * 4096;
-              SynthFirmware.Builder b = SynthFirmware.builder(size).label(label);
-              b.entry(Guids.SEV_ES_RESET_BLOCK, SynthFirmware.le32(eip));
+              SyntheticFirmware.Builder b = SyntheticFirmware.builder(size).fill(label);
+              b.entry(Guids.SEV_ES_RESET_BLOCK, eip);
               if (htGpa != 0) {
-                b.entry(Guids.SEV_HASH_TABLE_RV, SynthFirmware.le32(htGpa, 0x400));
+                b.entry(Guids.SEV_HASH_TABLE_RV, htGpa, 0x400);
               }
               long metaOff = 32 + 110 + 16 + 12L * sections.size() + 8;
-              b.entry(Guids.SEV_METADATA, SynthFirmware.le32(metaOff));
-              b.metadata(metaOff, sections.toArray(long[][]::new));
+              b.entry(Guids.SEV_METADATA, metaOff);
+              b.sevMetadata((int) metaOff);
+              for (long[] s : sections) {
+                b.section(s[0], s[1], s[2]);
+              }
               return new Fw(b.build(), sections, htGpa, eip);
             });
   }

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.attest4j.core.Bytes;
+import org.attest4j.ovmf.testing.SyntheticFirmware;
 import org.junit.jupiter.api.Test;
 
 /** Sharing a prepared firmware between threads; logs; search reporting. */
@@ -89,8 +90,8 @@ class PreparedFirmwareTest {
 
   @Test
   void searchReportsWhatItCouldNotTry() throws Exception {
-    OvmfImage plain = OvmfImage.parse(SynthFirmware.builder(0x3000).label("q")
-        .entry(Guids.SEV_ES_RESET_BLOCK, SynthFirmware.le32(0x80b004)).build());
+    OvmfImage plain = OvmfImage.parse(SyntheticFirmware.builder(0x3000).fill("q")
+        .entry(Guids.SEV_ES_RESET_BLOCK, 0x80b004).build());
     PreparedFirmware fw = plain.prepare();
     LaunchFeatures f = LaunchFeatures.builder().vcpus(7).vmmType(VmmType.GCE).guestFeatures(0x21).build();
     Bytes m = fw.measure(BootArtifacts.none(), f);

@@ -24,6 +24,7 @@ import org.attest4j.ovmf.BootArtifacts;
 import org.attest4j.ovmf.LaunchFeatures;
 import org.attest4j.ovmf.OvmfImage;
 import org.attest4j.ovmf.VcpuType;
+import org.attest4j.ovmf.testing.SyntheticFirmware;
 import org.attest4j.snp.Product;
 import org.attest4j.snp.SnpVerifier;
 import org.attest4j.snp.TcbVersion;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs every README snippet ({@link ReadmeSnippets}) against the test-only simulated SEV-SNP
- * platform: the givens are made here, the snippets' results are checked.
+ * platform and a test-only synthetic firmware image ({@link SyntheticFirmware}): the givens are made
+ * here, the snippets' results are checked.
  */
 class ReadmeSnippetsRunTest {
   // the simulated platform's TCB is the floor the README names
@@ -49,7 +51,7 @@ class ReadmeSnippetsRunTest {
   @Test
   void serviceReleasesKeysToAGuestLaunchedAsPinned(@TempDir Path dir) throws Exception {
     SnpVerifier verifier = PLATFORM.verifier(Clock.systemUTC());
-    Path ovmfFile = Files.write(dir.resolve("OVMF.fd"), TestFirmware.image());
+    Path ovmfFile = Files.write(dir.resolve("OVMF.fd"), SyntheticFirmware.amdSevX64().build());
     Path certDir = dir.resolve("kms-keys");
     KmsRootKeys.generate().store(certDir);
     Bytes appId = Bytes.of(new byte[20]);
@@ -120,7 +122,7 @@ class ReadmeSnippetsRunTest {
             reportBytes,
             PLATFORM.vcekDer(),
             PLATFORM.certChainPem(),
-            OvmfImage.parse(TestFirmware.image()),
+            OvmfImage.parse(SyntheticFirmware.amdSevX64().build()),
             Artifact.of(KERNEL),
             Artifact.of(INITRD),
             CMDLINE,
