@@ -303,8 +303,8 @@ public final class KeyReleaseDemo {
       cfg.addProperty("ratls", true);
       // every simulated guest of the demo connects from 127.0.0.1, and the JDK 17 HttpClient of each
       // (one per client certificate; it cannot be closed) keeps its connection open until the
-      // server's idle timeout: the demo's timed GetAppKey calls alone hold 20, more guests on one
-      // address than the per-client default (32) is meant for
+      // server's idle timeout: the demo's timed GetAppKey calls alone hold 20; pinned here (it is
+      // also the per-client default) so that a lower default does not break the demo
       JsonObject http = new JsonObject();
       http.addProperty("max_connections_per_client", 256);
       cfg.add("http", http);
