@@ -50,6 +50,7 @@ public record HttpLimits(int workerThreads, int workerQueue, Duration readDeadli
    * @param readDeadline the deadline for the whole body
    * @param idleTimeout the idle timeout of a connection
    * @param maxConnections the most open connections
+   * @param maxConnectionsPerClient the most open connections of one client
    * @param maxBodyBytes the largest body
    * @param ratePerSecond tokens added per second per client (0: no limit)
    * @param rateBurst the bucket size per client
