@@ -290,22 +290,32 @@ public final class GuestAgent {
   }
 
   /**
-   * {@code GuestAgent --simulate --ratls --kms URL}: the simulated guest of {@link #simulate} gets
-   * its keys the way dstack guests do today, over RA-TLS ({@link RatlsGuest}).
+   * {@code GuestAgent --simulate --ratls [--tdx] --kms URL}: the simulated guest of {@link
+   * #simulate} (or, with {@code tdx}, a {@link SimulatedTdxGuest} of the example app on the
+   * test-only simulated TDX root with the example TDX image), deployed for the KMS whose root key
+   * {@code GetMeta} reports, gets its keys the way dstack guests do today, over RA-TLS ({@link
+   * RatlsGuest}).
    */
-  private static int simulateRatls(URI uri, PrintStream out, PrintStream err) {
-    err.println("SIMULATED guest: a software SEV-SNP platform (Genoa, test-only root; no hardware,"
-        + " nothing real is attested), RA-TLS");
+  private static int simulateRatls(URI uri, PrintStream out, PrintStream err, boolean tdx) {
+    err.println("SIMULATED guest: a software " + (tdx ? "Intel TDX platform (" : "SEV-SNP platform (Genoa, ")
+        + "test-only root; no hardware, nothing real is attested), RA-TLS");
     try {
       GetMetaResponse meta = call(RatlsGuest.uncheckedClient(), uri, "GetMeta", new byte[0],
           GetMetaResponse.getDefaultInstance());
       byte[] instanceId = new byte[20];
       new java.security.SecureRandom().nextBytes(instanceId);
-      MrConfigV3 mr = ExampleLaunch.mrConfig(meta.getEnvelopeSigningKey().toByteArray(), instanceId);
-      SimulatedGuest guest = ExampleLaunch.guest(mr.hostData());
-      ReleasedKeys keys = RatlsGuest.create(uri, guest)
-          .requestKeys(mr.documentBytes(), ExampleLaunch.VCPUS, ExampleLaunch.VCPU_TYPE);
-      out.println("keys released over RA-TLS by " + uri + " (fingerprints):");
+      byte[] kmsSpki = meta.getEnvelopeSigningKey().toByteArray();
+      ReleasedKeys keys;
+      if (tdx) {
+        SimulatedTdxGuest guest = SimulatedTdxGuest.boot(ExampleLaunch.appId(),
+            ExampleLaunch.composeHash(), instanceId, Bytes.of(kmsSpki));
+        keys = RatlsGuest.create(uri).requestKeys(guest.kmsSpki(), SimulatedTdxGuest.vmConfig(), guest::attest);
+      } else {
+        MrConfigV3 mr = ExampleLaunch.mrConfig(kmsSpki, instanceId);
+        keys = RatlsGuest.create(uri, ExampleLaunch.guest(mr.hostData()))
+            .requestKeys(mr.documentBytes(), ExampleLaunch.VCPUS, ExampleLaunch.VCPU_TYPE);
+      }
+      out.println("keys released over RA-TLS " + (tdx ? "to a TDX guest " : "") + "by " + uri + " (fingerprints):");
       printFingerprints(keys, out);
       return 0;
     } catch (AgentException e) {
@@ -314,33 +324,6 @@ public final class GuestAgent {
       return 1;
     } catch (AttestationException e) {
       err.println("refused: the KMS metadata is unusable: " + e.getMessage());
-      return 1;
-    }
-  }
-
-  /**
-   * {@code GuestAgent --simulate --ratls --tdx --kms URL}: a {@link SimulatedTdxGuest} of the
-   * example app (test-only simulated TDX root, the example TDX image), deployed for the KMS whose
-   * root key {@code GetMeta} reports, gets its keys over RA-TLS.
-   */
-  private static int simulateRatlsTdx(URI uri, PrintStream out, PrintStream err) {
-    err.println("SIMULATED guest: a software Intel TDX platform (test-only root; no hardware,"
-        + " nothing real is attested), RA-TLS");
-    try {
-      GetMetaResponse meta = call(RatlsGuest.uncheckedClient(), uri, "GetMeta", new byte[0],
-          GetMetaResponse.getDefaultInstance());
-      byte[] instanceId = new byte[20];
-      new java.security.SecureRandom().nextBytes(instanceId);
-      SimulatedTdxGuest guest = SimulatedTdxGuest.boot(ExampleLaunch.appId(),
-          ExampleLaunch.composeHash(), instanceId, Bytes.of(meta.getEnvelopeSigningKey().toByteArray()));
-      ReleasedKeys keys = RatlsGuest.create(uri)
-          .requestKeys(guest.kmsSpki(), SimulatedTdxGuest.vmConfig(), guest::attest);
-      out.println("keys released over RA-TLS to a TDX guest by " + uri + " (fingerprints):");
-      printFingerprints(keys, out);
-      return 0;
-    } catch (AgentException e) {
-      err.println("refused: " + e.reason() + (e.step() >= 0 ? " at step " + e.step() : "") + ": "
-          + e.getMessage());
       return 1;
     }
   }
@@ -438,7 +421,7 @@ public final class GuestAgent {
       return 2;
     }
     if (ratls) {
-      return tdx ? simulateRatlsTdx(uri, out, err) : simulateRatls(uri, out, err);
+      return simulateRatls(uri, out, err, tdx);
     }
     err.println("SIMULATED guest: a software SEV-SNP platform (Genoa, test-only root; no hardware, nothing real is attested)");
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).version(HttpClient.Version.HTTP_1_1).build();
