@@ -143,23 +143,6 @@ final class ProjectivePoint {
     store();
   }
 
-  /**
-   * Whether the affine x of this point, reduced mod n, equals {@code r} (1 ≤ r < n): X = r'·Z for
-   * r' = r, r + n, ... below p, so no inversion. False for the identity. Variable time.
-   */
-  boolean affineXModNEquals(java.math.BigInteger r) {
-    if (isIdentity()) {
-      return false;
-    }
-    for (java.math.BigInteger cand = r; cand.compareTo(c.p) < 0; cand = cand.add(c.n)) {
-      c.mul(c.fromBigInteger(cand), z, t0, ext);
-      if (c.equal(t0, x)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** The affine coordinates {x, y} into {@code ax}, {@code ay}; false (nothing written) for the identity. */
   boolean toAffine(int[] ax, int[] ay) {
     if (isIdentity()) {
