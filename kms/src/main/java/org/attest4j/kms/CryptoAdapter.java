@@ -1,6 +1,7 @@
 package org.attest4j.kms;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import java.util.List;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
@@ -20,7 +21,10 @@ import org.attest4j.kms.proto.AppKeyAmdResponse;
 import org.attest4j.kms.proto.AppKeyResponse;
 import org.attest4j.kms.proto.PublicKeyResponse;
 
-/** Steps 5, 6, 8 and 9 over the crypto module. Immutable and thread-safe. Internal. */
+/**
+ * Steps 5, 6, 8 and 9 over the crypto module. Thread-safe: {@link Keys} is immutable but for a
+ * volatile one-entry memo of the CA certificate PEM as UTF-8 (public data). Internal.
+ */
 final class CryptoAdapter {
   private CryptoAdapter() {}
 
@@ -63,6 +67,10 @@ final class CryptoAdapter {
     private final Bytes rootCaSpki;
     private final Bytes rootK256;
     private final KmsRootKeys roots;
+    /** The CA certificate PEM as UTF-8, for the PEM a service passes each time (encoded once). */
+    private volatile CaCert caCert;
+
+    private record CaCert(String pem, ByteString utf8) {}
 
     Keys(KmsRootKeys roots) {
       this.roots = roots;
@@ -84,7 +92,7 @@ final class CryptoAdapter {
       ReportData rd = (ReportData) ctx.reportData();
       AppKeyAmdResponse.Builder out =
           AppKeyAmdResponse.newBuilder()
-              .setCaCert(ctx.caCertPem())
+              .setCaCertBytes(caCertUtf8(ctx.caCertPem()))
               .setK256Signature(ByteString.copyFrom(k.k256Signature().toByteArray()))
               .setTproxyAppId(ctx.gatewayAppId())
               .setGatewayAppId(ctx.gatewayAppId())
@@ -94,8 +102,9 @@ final class CryptoAdapter {
         try {
           SealBinding binding = SealBinding.forEvidence(rd, ctx.report().toByteArray());
           SealedResponse env = SealedResponse.encrypt(identity, binding, plaintext);
+          // toBytes() is a fresh copy that nothing else holds: wrapped, not copied again
           return out.setEnvelope(org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_HPKE_V1)
-              .setSealedKeys(ByteString.copyFrom(env.toBytes()))
+              .setSealedKeys(UnsafeByteOperations.unsafeWrap(env.toBytes()))
               .build();
         } finally {
           java.util.Arrays.fill(plaintext, (byte) 0);
@@ -116,7 +125,7 @@ final class CryptoAdapter {
     public AppKeyResponse plain(Object derived, Ports.SealContext ctx) {
       AppKeys k = (AppKeys) derived;
       return AppKeyResponse.newBuilder()
-          .setCaCert(ctx.caCertPem())
+          .setCaCertBytes(caCertUtf8(ctx.caCertPem()))
           .setDiskCryptKey(ByteString.copyFrom(k.diskCryptKey()))
           .setEnvCryptKey(ByteString.copyFrom(k.envCryptKey()))
           .setK256Key(ByteString.copyFrom(k.k256Key()))
@@ -125,6 +134,15 @@ final class CryptoAdapter {
           .setGatewayAppId(ctx.gatewayAppId())
           .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()))
           .build();
+    }
+
+    private ByteString caCertUtf8(String pem) {
+      CaCert c = caCert;
+      if (c == null || !c.pem().equals(pem)) {
+        c = new CaCert(pem, ByteString.copyFromUtf8(pem));
+        caCert = c;
+      }
+      return c.utf8();
     }
 
     @Override
