@@ -93,18 +93,17 @@ final class CryptoAdapter {
       AppKeyAmdResponse.Builder out =
           AppKeyAmdResponse.newBuilder()
               .setCaCertBytes(caCertUtf8(ctx.caCertPem()))
-              .setK256Signature(ByteString.copyFrom(k.k256Signature().toByteArray()))
+              .setK256Signature(fresh(k.k256Signature().toByteArray()))
               .setTproxyAppId(ctx.gatewayAppId())
               .setGatewayAppId(ctx.gatewayAppId())
-              .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()));
+              .setOsImageHash(fresh(ctx.osImageHash().toByteArray()));
       if (mode == EnvelopeMode.HPKE_V1) {
         byte[] plaintext = plain(derived, ctx).toByteArray();
         try {
           SealBinding binding = SealBinding.forEvidence(rd, ctx.report().toByteArray());
           SealedResponse env = SealedResponse.encrypt(identity, binding, plaintext);
-          // toBytes() is a fresh copy that nothing else holds: wrapped, not copied again
           return out.setEnvelope(org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_HPKE_V1)
-              .setSealedKeys(UnsafeByteOperations.unsafeWrap(env.toBytes()))
+              .setSealedKeys(fresh(env.toBytes()))
               .build();
         } finally {
           java.util.Arrays.fill(plaintext, (byte) 0);
@@ -114,10 +113,10 @@ final class CryptoAdapter {
           SealedResponse.encryptPr630(
               rd.x25519PublicKey(), List.of(k.diskCryptKey(), k.envCryptKey(), k.k256Key()));
       return out.setEnvelope(org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_AES_SIV_PR630)
-          .setDiskCryptKey(ByteString.copyFrom(env.ciphertext(0)))
-          .setEnvCryptKey(ByteString.copyFrom(env.ciphertext(1)))
-          .setK256Key(ByteString.copyFrom(env.ciphertext(2)))
-          .setKeyProviderPubkey(ByteString.copyFrom(env.keyProviderPublicKey().toByteArray()))
+          .setDiskCryptKey(fresh(env.ciphertext(0)))
+          .setEnvCryptKey(fresh(env.ciphertext(1)))
+          .setK256Key(fresh(env.ciphertext(2)))
+          .setKeyProviderPubkey(fresh(env.keyProviderPublicKey().toByteArray()))
           .build();
     }
 
@@ -126,14 +125,22 @@ final class CryptoAdapter {
       AppKeys k = (AppKeys) derived;
       return AppKeyResponse.newBuilder()
           .setCaCertBytes(caCertUtf8(ctx.caCertPem()))
-          .setDiskCryptKey(ByteString.copyFrom(k.diskCryptKey()))
-          .setEnvCryptKey(ByteString.copyFrom(k.envCryptKey()))
-          .setK256Key(ByteString.copyFrom(k.k256Key()))
-          .setK256Signature(ByteString.copyFrom(k.k256Signature().toByteArray()))
+          .setDiskCryptKey(fresh(k.diskCryptKey()))
+          .setEnvCryptKey(fresh(k.envCryptKey()))
+          .setK256Key(fresh(k.k256Key()))
+          .setK256Signature(fresh(k.k256Signature().toByteArray()))
           .setTproxyAppId(ctx.gatewayAppId())
           .setGatewayAppId(ctx.gatewayAppId())
-          .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()))
+          .setOsImageHash(fresh(ctx.osImageHash().toByteArray()))
           .build();
+    }
+
+    /**
+     * Wraps an array that the caller has just made (a copy from an accessor) and that nothing else
+     * holds or changes: the protobuf field takes it as is instead of copying it again.
+     */
+    private static ByteString fresh(byte[] copy) {
+      return UnsafeByteOperations.unsafeWrap(copy);
     }
 
     private ByteString caCertUtf8(String pem) {
