@@ -1,6 +1,7 @@
 /** attest4j snp. */
 module org.attest4j.snp {
   requires transitive org.attest4j.core;
+  requires org.attest4j.crypto;
   requires org.bouncycastle.provider;
   requires org.bouncycastle.pkix;
   requires com.sun.jna;

@@ -2,6 +2,7 @@ package org.attest4j.crypto;
 
 import java.math.BigInteger;
 import java.util.Arrays;
+import org.attest4j.crypto.internal.BaseMultiplier;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
@@ -17,8 +18,9 @@ import org.bouncycastle.math.ec.ECPoint;
 import org.bouncycastle.math.ec.FixedPointCombMultiplier;
 
 /**
- * Elliptic-curve operations on P-256 and secp256k1, all through Bouncy Castle (no curve arithmetic
- * here). Stateless and thread-safe.
+ * Elliptic-curve operations on P-256 and secp256k1 through Bouncy Castle (no curve arithmetic
+ * here); on P-256, k·G goes through {@link BaseMultiplier} (constant time, allocation-light).
+ * Stateless and thread-safe.
  */
 final class Ec {
   static final Curve P256 = new Curve("secp256r1");
@@ -31,13 +33,16 @@ final class Ec {
     final ECDomainParameters domain;
     final BigInteger n;
     final BigInteger halfN;
-    private final FixedPointCombMultiplier baseMultiplier = new FixedPointCombMultiplier();
+    /** k·G: constant time and allocation-light on P-256, Bouncy Castle's comb elsewhere. */
+    private final ECMultiplier baseMultiplier;
 
     private Curve(String name) {
       X9ECParameters p = CustomNamedCurves.getByName(name);
       this.domain = new ECDomainParameters(p.getCurve(), p.getG(), p.getN(), p.getH(), p.getSeed());
       this.n = p.getN();
       this.halfN = n.shiftRight(1);
+      this.baseMultiplier =
+          name.equals("secp256r1") ? BaseMultiplier.p256() : new FixedPointCombMultiplier();
     }
 
     /** The scalar in big-endian bytes if 0 < d < n, else null (dstack refuses, never reduces). */
@@ -82,7 +87,7 @@ final class Ec {
 
     /** As {@link #signDigest(BigInteger, byte[])}; recid (third element) is 0 unless requested. */
     BigInteger[] signDigest(BigInteger d, byte[] digest, boolean withRecoveryId) {
-      CapturingSigner signer = new CapturingSigner(new HMacDSAKCalculator(new SHA256Digest()));
+      CapturingSigner signer = new CapturingSigner(new HMacDSAKCalculator(new SHA256Digest()), baseMultiplier);
       signer.init(true, new ECPrivateKeyParameters(d, domain));
       BigInteger[] rs = signer.generateSignature(digest);
       BigInteger r = rs[0];
@@ -175,15 +180,16 @@ final class Ec {
    * base-point multiplier hook), so that the recovery id needs no extra multiplication.
    */
   private static final class CapturingSigner extends ECDSASigner {
+    private final ECMultiplier inner;
     ECPoint lastR;
 
-    CapturingSigner(DSAKCalculator kCalculator) {
+    CapturingSigner(DSAKCalculator kCalculator, ECMultiplier inner) {
       super(kCalculator);
+      this.inner = inner;
     }
 
     @Override
     protected ECMultiplier createBasePointMultiplier() {
-      ECMultiplier inner = super.createBasePointMultiplier();
       return (p, k) -> {
         ECPoint r = inner.multiply(p, k);
         lastR = r;

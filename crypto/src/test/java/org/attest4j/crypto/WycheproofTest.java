@@ -12,16 +12,20 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.HashSet;
 import java.util.Set;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.crypto.internal.EcdsaVerifier;
 import org.attest4j.testsupport.SharedData;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.ASN1Sequence;
+import org.bouncycastle.crypto.ec.CustomNamedCurves;
+import org.bouncycastle.math.ec.ECCurve;
 import org.bouncycastle.math.ec.ECPoint;
 import org.junit.jupiter.api.Test;
 
@@ -187,6 +191,52 @@ class WycheproofTest {
         } else if (result.equals("invalid")) {
           assertFalse(ok, id);
         }
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * The allocation-light verifier ({@link EcdsaVerifier}: comb tables, complete formulas) on every
+   * P-256/SHA-256 and P-384/SHA-384 case, DER and P1363: plain ECDSA semantics, so every valid case
+   * verifies and every invalid one is refused.
+   */
+  @Test
+  void combVerifierP256AndP384() throws Exception {
+    int n = combVerifier("ecdsa_secp256r1_sha256_test.json", Ec.P256.domain.getCurve(), "SHA-256", false)
+        + combVerifier("ecdsa_secp256r1_sha256_p1363_test.json", Ec.P256.domain.getCurve(), "SHA-256", true)
+        + combVerifier("ecdsa_secp384r1_sha384_test.json", CustomNamedCurves.getByName("secp384r1").getCurve(),
+            "SHA-384", false)
+        + combVerifier("ecdsa_secp384r1_sha384_p1363_test.json",
+            CustomNamedCurves.getByName("secp384r1").getCurve(), "SHA-384", true);
+    assertTrue(n > 1500, n + " cases");
+  }
+
+  private static int combVerifier(String file, ECCurve curve, String hash, boolean p1363) throws Exception {
+    JsonObject root = SharedData.json("vectors/wycheproof/" + file).getAsJsonObject();
+    int n = 0;
+    for (JsonElement ge : root.getAsJsonArray("testGroups")) {
+      JsonObject g = ge.getAsJsonObject();
+      assertEquals(hash, g.get("sha").getAsString(), file);
+      EcdsaVerifier verifier = EcdsaVerifier.of(
+          curve.decodePoint(HEX.parseHex(g.getAsJsonObject("publicKey").get("uncompressed").getAsString())));
+      for (JsonElement te : g.getAsJsonArray("tests")) {
+        JsonObject t = te.getAsJsonObject();
+        String id = id(file, t);
+        byte[] digest = MessageDigest.getInstance(hash).digest(hex(t, "msg"));
+        byte[] sig = hex(t, "sig");
+        BigInteger[] rs;
+        if (p1363) {
+          int half = sig.length / 2;
+          rs = sig.length != 2 * curve.getFieldSize() / 8 ? null
+              : new BigInteger[] {new BigInteger(1, Arrays.copyOf(sig, half)),
+                  new BigInteger(1, Arrays.copyOfRange(sig, half, sig.length))};
+        } else {
+          rs = strictDer(sig);
+        }
+        boolean ok = rs != null && verifier.verify(digest, rs[0], rs[1]);
+        assertEquals(t.get("result").getAsString().equals("valid"), ok, id);
         n++;
       }
     }

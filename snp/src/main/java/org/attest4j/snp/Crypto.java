@@ -3,16 +3,16 @@ package org.attest4j.snp;
 import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import org.attest4j.crypto.internal.EcdsaVerifier;
 import org.bouncycastle.crypto.digests.SHA384Digest;
 import org.bouncycastle.crypto.engines.RSAEngine;
-import org.bouncycastle.crypto.params.ECPublicKeyParameters;
 import org.bouncycastle.crypto.params.RSAKeyParameters;
-import org.bouncycastle.crypto.signers.ECDSASigner;
 import org.bouncycastle.crypto.signers.PSSSigner;
 
 /**
- * The signature primitives the verifier uses, through Bouncy Castle's lightweight API: ECDSA P-384
- * over SHA-384 with SEV-SNP's 72-byte little-endian r/s fields, and RSASSA-PSS SHA-384 / MGF1-SHA-384
+ * The signature primitives the verifier uses: ECDSA P-384 over SHA-384 with SEV-SNP's 72-byte
+ * little-endian r/s fields (through {@link EcdsaVerifier}, the VEK's cached comb tables on Bouncy
+ * Castle's field arithmetic), and, through Bouncy Castle's lightweight API, RSASSA-PSS SHA-384 / MGF1-SHA-384
  * / salt 48 / trailer 0xBC. The Wycheproof tests call exactly these methods. Stateless and
  * thread-safe.
  */
@@ -66,21 +66,11 @@ final class Crypto {
    * Verifies an SEV-SNP style signature: {@code sig[sigOff, +72)} is r and {@code sig[sigOff+72,
    * +72)} is s, both little-endian; the message is {@code msg[0, msgLen)} hashed with SHA-384.
    */
-  static boolean verifyEcdsaP384Le(ECPublicKeyParameters key, byte[] msg, int msgLen, byte[] sig, int sigOff) {
+  static boolean verifyEcdsaP384Le(EcdsaVerifier key, byte[] msg, int msgLen, byte[] sig, int sigOff) {
     BigInteger r = littleEndian(sig, sigOff, LE_FIELD);
     BigInteger s = littleEndian(sig, sigOff + LE_FIELD, LE_FIELD);
-    return verifyEcdsaP384(key, sha384(msg, 0, msgLen), r, s);
-  }
-
-  /** ECDSA verification of a SHA-384 hash; r and s must be in [1, n-1] (checked by Bouncy Castle). */
-  static boolean verifyEcdsaP384(ECPublicKeyParameters key, byte[] hash, BigInteger r, BigInteger s) {
-    try {
-      ECDSASigner signer = new ECDSASigner();
-      signer.init(false, key);
-      return signer.verifySignature(hash, r, s);
-    } catch (RuntimeException e) {
-      return false;
-    }
+    // r and s outside [1, n-1] are refused by the verifier
+    return key.verify(sha384(msg, 0, msgLen), r, s);
   }
 
   /** RSASSA-PSS (SHA-384, MGF1-SHA-384, salt 48, trailer 0xBC) over {@code msg}. */

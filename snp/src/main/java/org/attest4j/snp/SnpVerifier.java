@@ -243,7 +243,7 @@ public final class SnpVerifier {
 
     // the report signature: the authenticity of every field below
     byte[] raw = bound.rawUnsafe();
-    if (!Crypto.verifyEcdsaP384Le(vc.vek.ecKey(), raw, SnpReport.SIGNED_LENGTH, raw, 0x2A0)) {
+    if (!Crypto.verifyEcdsaP384Le(vc.vek.verifier(), raw, SnpReport.SIGNED_LENGTH, raw, 0x2A0)) {
       throw new VerificationException(
           SnpReason.BAD_REPORT_SIGNATURE,
           "report ECDSA P-384 signature does not verify under the " + vc.vek.kind() + " (" + vc.vek.issuerCn()

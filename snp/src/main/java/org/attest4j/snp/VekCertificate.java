@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.crypto.internal.EcdsaVerifier;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
@@ -59,6 +60,7 @@ public final class VekCertificate {
   private final byte[] hwId;
   private final String cspId;
   private final ECPublicKeyParameters ecKey;
+  private volatile EcdsaVerifier verifier;
 
   private VekCertificate(AmdCert cert) throws MalformedEvidenceException {
     this.cert = cert;
@@ -311,8 +313,18 @@ public final class VekCertificate {
     return ecKey != null;
   }
 
-  ECPublicKeyParameters ecKey() {
-    return ecKey;
+  /**
+   * The report-signature verifier of this key (null unless {@link #hasP384Key()}), built on first
+   * use: its comb table costs about 2 ms once and saves about 400 KB and half the CPU time of
+   * every verification after that (the verifier's chain cache keeps this instance).
+   */
+  EcdsaVerifier verifier() {
+    EcdsaVerifier v = verifier;
+    if (v == null && ecKey != null) {
+      v = EcdsaVerifier.of(ecKey.getQ());
+      verifier = v; // a benign race: concurrent first uses build equal verifiers
+    }
+    return v;
   }
 
   /**

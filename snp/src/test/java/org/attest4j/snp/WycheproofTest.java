@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.attest4j.crypto.internal.EcdsaVerifier;
 import org.attest4j.testsupport.SharedData;
 import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1Integer;
@@ -62,7 +63,7 @@ class WycheproofTest {
     }
   }
 
-  boolean verifyViaSnpLayout(ECPublicKeyParameters key, byte[] msg, BigInteger r, BigInteger s) {
+  boolean verifyViaSnpLayout(EcdsaVerifier key, byte[] msg, BigInteger r, BigInteger s) {
     byte[] sig = snpSignature(r, s);
     // the verifier reads r at 0 and s at 72, little-endian, and hashes msg with SHA-384
     return sig != null && Crypto.verifyEcdsaP384Le(key, msg, msg.length, sig, 0);
@@ -87,7 +88,7 @@ class WycheproofTest {
     for (JsonElement ge : root.getAsJsonArray("testGroups")) {
       JsonObject g = ge.getAsJsonObject();
       assertEquals("SHA-384", g.get("sha").getAsString());
-      ECPublicKeyParameters key = ecKey(g);
+      EcdsaVerifier key = EcdsaVerifier.of(ecKey(g).getQ());
       for (JsonElement te : g.getAsJsonArray("tests")) {
         JsonObject t = te.getAsJsonObject();
         byte[] msg = HEX.parseHex(t.get("msg").getAsString());
