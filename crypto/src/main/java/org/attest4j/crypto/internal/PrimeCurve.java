@@ -151,9 +151,23 @@ abstract class PrimeCurve {
     return new int[limbs];
   }
 
-  /** {@code v} (0 ≤ v < 2^bits) as limbs. */
+  /**
+   * {@code v} (0 ≤ v < 2^bits) as limbs, from one big-endian copy ({@code Nat.fromBigInteger}
+   * allocates a shifted {@code BigInteger} per limb).
+   *
+   * @throws IllegalArgumentException if v is negative or wider than the field
+   */
   final int[] fromBigInteger(BigInteger v) {
-    return Nat.fromBigInteger(bits, v);
+    if (v.signum() < 0 || v.bitLength() > bits) {
+      throw new IllegalArgumentException("not a " + bits + "-bit value");
+    }
+    byte[] be = v.toByteArray();
+    int[] z = new int[limbs];
+    int n = Math.min(be.length, 4 * limbs); // a longer array only adds the zero sign byte
+    for (int i = 0; i < n; i++) {
+      z[i >>> 2] |= (be[be.length - 1 - i] & 0xff) << ((i & 3) << 3);
+    }
+    return z;
   }
 
   final BigInteger toBigInteger(int[] x) {
