@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.ovmf.internal.Guids;
 
 /**
  * What QEMU's measured direct boot puts into the SEV hashes table: the kernel, the initrd and the

@@ -16,6 +16,7 @@ import java.util.OptionalLong;
 import java.util.UUID;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.ovmf.internal.Guids;
 
 /**
  * A parsed OVMF (or Coconut-SVSM) firmware image: the bytes, the footer GUID table, the SEV metadata

@@ -15,6 +15,7 @@ import java.util.List;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
 import org.attest4j.core.VerificationException;
+import org.attest4j.ovmf.internal.Guids;
 import org.attest4j.ovmf.testing.SyntheticFirmware;
 import org.attest4j.testsupport.SharedData;
 import org.junit.jupiter.api.Test;

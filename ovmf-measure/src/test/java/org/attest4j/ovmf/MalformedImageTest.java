@@ -15,6 +15,7 @@ import net.jqwik.api.constraints.IntRange;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
 import org.attest4j.core.MalformedEvidenceException;
+import org.attest4j.ovmf.internal.Guids;
 import org.attest4j.ovmf.testing.SyntheticFirmware;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;

@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.attest4j.core.Bytes;
+import org.attest4j.ovmf.internal.Guids;
 import org.attest4j.ovmf.testing.SyntheticFirmware;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package org.attest4j.ovmf;
 
+import org.attest4j.ovmf.internal.Guids;
 import org.attest4j.ovmf.testing.SyntheticFirmware;
 
 /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import org.attest4j.ovmf.internal.Guids;
 import org.attest4j.ovmf.testing.SyntheticFirmware;
 import org.attest4j.testsupport.SharedData;
 import org.junit.jupiter.api.Test;

@@ -11,45 +11,27 @@ import java.util.Arrays;
  * formulas are not complete: adding to the identity, P + P and P + (-P) are detected and branched
  * on, so this class is for public data only (signature verification), never for secrets.
  *
- * <p>Not thread-safe: one instance per computation; the operations allocate nothing.
+ * <p>Not thread-safe: one instance per computation; the operations allocate nothing ({@link
+ * MutablePoint}).
  */
-final class JacobianPoint {
-  private final PrimeCurve c;
-  private final int[] x;
-  private final int[] y;
-  private final int[] z;
-  private final int[] t0;
-  private final int[] t1;
-  private final int[] t2;
-  private final int[] t3;
-  private final int[] t4;
-  private final int[] t5;
-  private final int[] ext;
-
+final class JacobianPoint extends MutablePoint {
   /** The identity of {@code curve}. */
   JacobianPoint(PrimeCurve curve) {
-    this.c = curve;
-    this.x = curve.element();
-    this.y = curve.element();
-    this.z = curve.element();
-    this.t0 = curve.element();
-    this.t1 = curve.element();
-    this.t2 = curve.element();
-    this.t3 = curve.element();
-    this.t4 = curve.element();
-    this.t5 = curve.element();
-    this.ext = new int[curve.extLength()];
+    super(curve);
     setIdentity();
   }
 
   void setIdentity() {
-    System.arraycopy(c.one, 0, x, 0, c.limbs);
-    System.arraycopy(c.one, 0, y, 0, c.limbs);
+    copy(c.one, x);
+    copy(c.one, y);
     Arrays.fill(z, 0);
   }
 
-  boolean isIdentity() {
-    return c.isZero(z);
+  /** this = (x2, y2, 1). */
+  private void setAffine(int[] x2, int[] y2) {
+    copy(x2, x);
+    copy(y2, y);
+    copy(c.one, z);
   }
 
   /** this = 2·this (dbl-2001-b). */
@@ -94,9 +76,7 @@ final class JacobianPoint {
   /** this = this + (x2, y2) for an affine point, which must not be the identity (madd-2007-bl). */
   void addAffine(int[] x2, int[] y2) {
     if (isIdentity()) {
-      System.arraycopy(x2, 0, x, 0, c.limbs);
-      System.arraycopy(y2, 0, y, 0, c.limbs);
-      System.arraycopy(c.one, 0, z, 0, c.limbs);
+      setAffine(x2, y2);
       return;
     }
     int[] z1z1 = t0;
@@ -111,9 +91,7 @@ final class JacobianPoint {
     c.add(r, r, r); // r = 2·(S2 - Y1)
     if (c.isZero(h)) {
       if (c.isZero(r)) { // this == (x2, y2)
-        System.arraycopy(x2, 0, x, 0, c.limbs);
-        System.arraycopy(y2, 0, y, 0, c.limbs);
-        System.arraycopy(c.one, 0, z, 0, c.limbs);
+        setAffine(x2, y2);
         twice();
       } else { // this == -(x2, y2)
         setIdentity();

@@ -9,51 +9,28 @@ import java.util.Arrays;
  * (eprint 2015/1060), algorithms 4 and 6 for a = -3. Complete means there is no exceptional
  * case: the same sequence of field operations is right for P + Q, P + P, P + (-P) and the
  * identity, so neither a verifier nor a constant-time signer needs a branch. All scratch is
- * allocated once per point; the operations allocate nothing.
+ * allocated once per point ({@link MutablePoint}); the operations allocate nothing.
  *
  * <p>Not thread-safe: one instance per computation.
  */
-final class ProjectivePoint {
-  private final PrimeCurve c;
-  final int[] x;
-  final int[] y;
-  final int[] z;
-  private final int[] t0;
-  private final int[] t1;
-  private final int[] t2;
-  private final int[] t3;
-  private final int[] t4;
+final class ProjectivePoint extends MutablePoint {
   private final int[] x3;
   private final int[] y3;
   private final int[] z3;
-  private final int[] ext;
 
   /** The identity of {@code curve}. */
   ProjectivePoint(PrimeCurve curve) {
-    this.c = curve;
-    this.x = curve.element();
-    this.y = curve.element();
-    this.z = curve.element();
-    this.t0 = curve.element();
-    this.t1 = curve.element();
-    this.t2 = curve.element();
-    this.t3 = curve.element();
-    this.t4 = curve.element();
+    super(curve);
     this.x3 = curve.element();
     this.y3 = curve.element();
     this.z3 = curve.element();
-    this.ext = new int[curve.extLength()];
     setIdentity();
   }
 
   void setIdentity() {
     Arrays.fill(x, 0);
-    System.arraycopy(c.one, 0, y, 0, c.limbs);
+    copy(c.one, y);
     Arrays.fill(z, 0);
-  }
-
-  boolean isIdentity() {
-    return c.isZero(z);
   }
 
   /** this = this + (x2:y2:z2); the argument may be the identity. Algorithm 4. */
@@ -155,8 +132,8 @@ final class ProjectivePoint {
   }
 
   private void store() {
-    System.arraycopy(x3, 0, x, 0, c.limbs);
-    System.arraycopy(y3, 0, y, 0, c.limbs);
-    System.arraycopy(z3, 0, z, 0, c.limbs);
+    copy(x3, x);
+    copy(y3, y);
+    copy(z3, z);
   }
 }

@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.UUID;
 import org.attest4j.ovmf.OvmfImage;
 import org.attest4j.ovmf.SectionType;
+import org.attest4j.ovmf.internal.Guids;
 
 /**
  * <strong>Test-only</strong> synthetic OVMF-format firmware images, written in memory as the
@@ -127,9 +128,7 @@ public final class SyntheticFirmware {
 
   /** The mixed-endian on-disk form of a GUID: the first three fields little-endian. */
   private static void putGuid(ByteBuffer b, UUID u) {
-    long msb = u.getMostSignificantBits();
-    b.order(ByteOrder.LITTLE_ENDIAN).putInt((int) (msb >>> 32)).putShort((short) (msb >>> 16)).putShort((short) msb);
-    b.order(ByteOrder.BIG_ENDIAN).putLong(u.getLeastSignificantBits()).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(Guids.toLe(u));
   }
 
   /**
