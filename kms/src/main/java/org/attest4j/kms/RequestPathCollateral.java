@@ -2,6 +2,8 @@ package org.attest4j.kms;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.attest4j.core.AttestationException;
@@ -25,7 +27,11 @@ import org.attest4j.tdx.pcs.PcsReason;
  *       SHA-256 of the quote's PCK chain for the unknown-chip TTL; the same chain is then refused at
  *       once with the same reason, without asking the PCS again.
  *   <li>A fixed source ({@link TdxCollateralSource#fixed}) is asked directly, on the request
- *       thread.
+ *       thread; so is, for the common case of a platform seen before, the collateral the source
+ *       returned last time for the same PCK chain, reused for at most an hour and never past its
+ *       {@link TdxCollateral#notAfter()} (no staler than the source's own cache, which keeps it
+ *       until then; the verifier checks its validity at each verification), so cached traffic
+ *       never waits for, or is refused for want of, a pool thread.
  * </ul>
  *
  * The circuit breaker for a rate-limiting PCS lives in the client ({@code
@@ -35,8 +41,17 @@ final class RequestPathCollateral implements TdxCollateralSource {
   /** Marks sources that never touch the network. */
   interface Local extends TdxCollateralSource {}
 
+  /** How long collateral the source returned is reused on the request thread. */
+  private static final Duration REUSE = Duration.ofHours(1);
+
+  /** At most this many PCK chains' collateral is kept (emptied when full: refetched, not wrong). */
+  private static final int RECENT_ENTRIES = 1024;
+
+  private record Recent(TdxCollateral collateral, Instant until) {}
+
   private final TdxCollateralSource inner;
   private final RequestPathFetches fetches;
+  private final BoundedCache<String, Recent> recent = new BoundedCache<>(RECENT_ENTRIES);
 
   /** @param fetches the service's deadline, pool and negative cache (shared with SEV-SNP) */
   RequestPathCollateral(TdxCollateralSource inner, RequestPathFetches fetches) {
@@ -49,10 +64,15 @@ final class RequestPathCollateral implements TdxCollateralSource {
     if (inner instanceof Local) {
       return inner.collateralFor(quote);
     }
+    String key = pckChainDigest(quote);
+    Recent r = recent.get(key);
+    if (r != null && fetches.clock().instant().isBefore(r.until())) {
+      return r.collateral();
+    }
     return fetches.fetch(
-        "tdx " + pckChainDigest(quote),
+        "tdx " + key,
         "TDX collateral for the quote's PCK certificate",
-        () -> inner.collateralFor(quote),
+        () -> fetchAndRemember(key, quote),
         PcsReason.NOT_FOUND,
         (until, cause) ->
             new EndorsementUnavailableException(
@@ -61,6 +81,15 @@ final class RequestPathCollateral implements TdxCollateralSource {
                     + "): check the FMSPC and CA, or the quote does not come from a platform Intel knows",
                 null,
                 cause));
+  }
+
+  private TdxCollateral fetchAndRemember(String key, TdxQuote quote) throws AttestationException {
+    TdxCollateral c = inner.collateralFor(quote);
+    if (c != null) {
+      Instant until = fetches.clock().instant().plus(REUSE);
+      recent.put(key, new Recent(c, c.notAfter().isBefore(until) ? c.notAfter() : until));
+    }
+    return c;
   }
 
   private static String pckChainDigest(TdxQuote quote) {

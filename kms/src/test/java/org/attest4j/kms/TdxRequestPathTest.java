@@ -154,9 +154,22 @@ class TdxRequestPathTest {
     assertEquals(TdxReason.TDX_MODULE_MISMATCH, seam.reason(), seam.getMessage());
     assertEquals(1, collateralCalls.get());
 
-    // the control: a quote the policy accepts is verified with the source's collateral, once
+    // the control: a quote the policy accepts is verified with the collateral of its platform
+    // (fetched for the quote above, from the same platform, and reused)
     assertEquals(f.appId, kms.releaseTdx(request(kms, q -> q)).bootInfo().appId());
-    assertEquals(2, collateralCalls.get());
+    assertEquals(1, collateralCalls.get());
+  }
+
+  @Test
+  void theCollateralOfAPlatformSeenBeforeIsReusedForAnHour() throws Exception {
+    KeyReleaseService kms = service(counting, tdx.pinnedImage(OS_IMAGE)).maxBackgroundFetches(1).build();
+    for (int i = 0; i < 3; i++) {
+      assertEquals(f.appId, kms.releaseTdx(request(kms, q -> q)).bootInfo().appId());
+    }
+    assertEquals(1, collateralCalls.get(), "asked once, then reused on the request thread");
+    clock.advance(Duration.ofMinutes(61));
+    assertEquals(f.appId, kms.releaseTdx(request(kms, q -> q)).bootInfo().appId());
+    assertEquals(2, collateralCalls.get(), "asked again after an hour");
   }
 
   @Test
