@@ -42,6 +42,9 @@ final class Hpke {
 
   private Hpke() {}
 
+  /** The two outputs of SealBase: enc (the ephemeral X25519 public key, 32 bytes) and the ciphertext. */
+  record Sealed(byte[] enc, byte[] ciphertext) {}
+
   /**
    * SealBase(pkR, info, "", pt) with a fresh ephemeral key: returns enc (32) || ciphertext.
    *
@@ -49,6 +52,19 @@ final class Hpke {
    * @throws GeneralSecurityException if the AEAD fails
    */
   static byte[] sealBase(byte[] recipientPublicKey, byte[] info, byte[] plaintext, EnvelopeAead aead)
+      throws MalformedEvidenceException, GeneralSecurityException {
+    Sealed s = sealBaseParts(recipientPublicKey, info, plaintext, aead);
+    return Kdf.concat(s.enc(), s.ciphertext());
+  }
+
+  /**
+   * SealBase(pkR, info, "", pt) with a fresh ephemeral key, enc and ciphertext apart (so a caller
+   * that frames them copies the ciphertext once).
+   *
+   * @throws MalformedEvidenceException if pkR is all zero or of low order
+   * @throws GeneralSecurityException if the AEAD fails
+   */
+  static Sealed sealBaseParts(byte[] recipientPublicKey, byte[] info, byte[] plaintext, EnvelopeAead aead)
       throws MalformedEvidenceException, GeneralSecurityException {
     X25519.checkPublicKey(recipientPublicKey, "the recipient X25519 public key");
     byte[] skE = new byte[X25519.KEY_LENGTH];
@@ -62,7 +78,7 @@ final class Hpke {
           suite(aead)
               .setupBaseS(new X25519PublicKeyParameters(recipientPublicKey, 0), info, ephemeral)
               .seal(EMPTY, plaintext);
-      return Kdf.concat(enc, ct);
+      return new Sealed(enc, ct);
     } catch (InvalidCipherTextException | IllegalStateException e) {
       throw new GeneralSecurityException("HPKE sealing failed", e);
     } finally {

@@ -1,6 +1,5 @@
 package org.attest4j.crypto;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -43,12 +42,19 @@ final class Kdf {
     return hkdfSha256(ikm, RATLS_SALT, concat(parts), length);
   }
 
+  /** The parts one after the other, in one exactly sized array (no intermediate buffers). */
   static byte[] concat(byte[]... parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int length = 0;
     for (byte[] p : parts) {
-      out.writeBytes(p);
+      length = Math.addExact(length, p.length);
     }
-    return out.toByteArray();
+    byte[] out = new byte[length];
+    int off = 0;
+    for (byte[] p : parts) {
+      System.arraycopy(p, 0, out, off, p.length);
+      off += p.length;
+    }
+    return out;
   }
 
   static byte[] sha256(byte[]... parts) {
@@ -84,6 +90,11 @@ final class Kdf {
 
   static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A fresh SHA-256 {@link MessageDigest} (for callers that hash ranges of arrays). */
+  static MessageDigest sha256Digest() {
+    return digest("SHA-256");
   }
 
   private static MessageDigest digest(String name) {

@@ -76,7 +76,12 @@ public final class KmsIdentity {
 
   /** ECDSA P-256 / SHA-256 over {@code message}: r || s (64 bytes), low S, RFC 6979 nonce. */
   byte[] sign(byte[] message) {
-    BigInteger[] rs = Ec.P256.signDigest(d, Kdf.sha256(message), false);
+    return signDigest(Kdf.sha256(message));
+  }
+
+  /** As {@link #sign} for a message whose SHA-256 the caller computed: r || s (64 bytes). */
+  byte[] signDigest(byte[] sha256) {
+    BigInteger[] rs = Ec.P256.signDigest(d, sha256, false);
     return Kdf.concat(Ec.toFixed(rs[0], 32), Ec.toFixed(rs[1], 32));
   }
 

@@ -2,6 +2,7 @@ package org.attest4j.crypto;
 
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -107,24 +108,27 @@ public final class SealedResponse {
       throw new IllegalArgumentException(
           "a sealed response carries at most " + MAX_PLAINTEXT + " bytes, got " + plaintext.length);
     }
+    // the ciphertext is copied once (into the envelope), and the signature is over
+    // SHA-256(label || 0x00 || envelope[0..signed)) hashed in place
     byte[] header = header(aead, binding.recipientUnsafe(), binding.evidenceDigestUnsafe(),
         kms.publicKey().keyIdUnsafe());
-    byte[] info = info(header);
-    byte[] encAndCt;
+    Hpke.Sealed sealed;
     try {
-      encAndCt = Hpke.sealBase(binding.recipientUnsafe(), info, plaintext, aead);
+      sealed = Hpke.sealBaseParts(binding.recipientUnsafe(), info(header), plaintext, aead);
     } catch (MalformedEvidenceException | GeneralSecurityException e) {
       // the recipient key was checked when the binding was made; nothing else can be refused
       throw new IllegalStateException("HPKE sealing failed: " + e.getMessage(), e);
     }
-    int ctLen = encAndCt.length - 32;
-    byte[] out = new byte[HEADER_LENGTH + ctLen + SIGNATURE_LENGTH];
+    byte[] ct = sealed.ciphertext();
+    int ctLen = ct.length;
+    int signed = HEADER_LENGTH + ctLen;
+    byte[] out = new byte[signed + SIGNATURE_LENGTH];
     System.arraycopy(header, 0, out, 0, OFF_ENC);
-    System.arraycopy(encAndCt, 0, out, OFF_ENC, 32);
+    System.arraycopy(sealed.enc(), 0, out, OFF_ENC, 32);
     ByteBuffer.wrap(out, OFF_CT_LEN, 4).putInt(ctLen);
-    System.arraycopy(encAndCt, 32, out, HEADER_LENGTH, ctLen);
-    byte[] sig = kms.sign(signedMessage(out, HEADER_LENGTH + ctLen));
-    System.arraycopy(sig, 0, out, HEADER_LENGTH + ctLen, SIGNATURE_LENGTH);
+    System.arraycopy(ct, 0, out, HEADER_LENGTH, ctLen);
+    byte[] sig = kms.signDigest(signedMessageDigest(out, signed));
+    System.arraycopy(sig, 0, out, signed, SIGNATURE_LENGTH);
     return new SealedResponse(out, aead);
   }
 
@@ -146,11 +150,24 @@ public final class SealedResponse {
 
   /** info = label || 0x00 || header[4..108): version, algorithms, recipient, evidence, KMS key id. */
   private static byte[] info(byte[] header) {
-    return Kdf.concat(INFO_LABEL, new byte[] {0}, Arrays.copyOfRange(header, OFF_VERSION, OFF_ENC));
+    byte[] info = new byte[INFO_LABEL.length + 1 + OFF_ENC - OFF_VERSION];
+    System.arraycopy(INFO_LABEL, 0, info, 0, INFO_LABEL.length);
+    System.arraycopy(header, OFF_VERSION, info, INFO_LABEL.length + 1, OFF_ENC - OFF_VERSION);
+    return info;
   }
 
+  /** The signed message: label || 0x00 || envelope[0..length). */
   private static byte[] signedMessage(byte[] envelope, int length) {
     return Kdf.concat(SIGNATURE_LABEL, new byte[] {0}, Arrays.copyOfRange(envelope, 0, length));
+  }
+
+  /** SHA-256 of {@link #signedMessage}, computed without building the message. */
+  private static byte[] signedMessageDigest(byte[] envelope, int length) {
+    MessageDigest md = Kdf.sha256Digest();
+    md.update(SIGNATURE_LABEL);
+    md.update((byte) 0);
+    md.update(envelope, 0, length);
+    return md.digest();
   }
 
   // ------------------------------------------------------------------------------------------

@@ -131,6 +131,9 @@ public final class CmdlineTemplate {
    *     value
    */
   public String render(Map<String, Bytes> values) throws MalformedEvidenceException {
+    if (placeholders.isEmpty()) {
+      return template; // a fixed command line renders to itself
+    }
     StringBuilder sb = new StringBuilder(template.length() + 128);
     for (Object p : parts) {
       if (p instanceof Placeholder ph) {

@@ -1,6 +1,7 @@
 package org.attest4j.kms;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import java.util.List;
 import org.attest4j.core.AttestationException;
 import org.attest4j.core.Bytes;
@@ -20,7 +21,10 @@ import org.attest4j.kms.proto.AppKeyAmdResponse;
 import org.attest4j.kms.proto.AppKeyResponse;
 import org.attest4j.kms.proto.PublicKeyResponse;
 
-/** Steps 5, 6, 8 and 9 over the crypto module. Immutable and thread-safe. Internal. */
+/**
+ * Steps 5, 6, 8 and 9 over the crypto module. Thread-safe: {@link Keys} is immutable but for a
+ * volatile one-entry memo of the CA certificate PEM as UTF-8 (public data). Internal.
+ */
 final class CryptoAdapter {
   private CryptoAdapter() {}
 
@@ -63,6 +67,10 @@ final class CryptoAdapter {
     private final Bytes rootCaSpki;
     private final Bytes rootK256;
     private final KmsRootKeys roots;
+    /** The CA certificate PEM as UTF-8, for the PEM a service passes each time (encoded once). */
+    private volatile CaCert caCert;
+
+    private record CaCert(String pem, ByteString utf8) {}
 
     Keys(KmsRootKeys roots) {
       this.roots = roots;
@@ -84,18 +92,18 @@ final class CryptoAdapter {
       ReportData rd = (ReportData) ctx.reportData();
       AppKeyAmdResponse.Builder out =
           AppKeyAmdResponse.newBuilder()
-              .setCaCert(ctx.caCertPem())
-              .setK256Signature(ByteString.copyFrom(k.k256Signature().toByteArray()))
+              .setCaCertBytes(caCertUtf8(ctx.caCertPem()))
+              .setK256Signature(fresh(k.k256Signature().toByteArray()))
               .setTproxyAppId(ctx.gatewayAppId())
               .setGatewayAppId(ctx.gatewayAppId())
-              .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()));
+              .setOsImageHash(fresh(ctx.osImageHash().toByteArray()));
       if (mode == EnvelopeMode.HPKE_V1) {
         byte[] plaintext = plain(derived, ctx).toByteArray();
         try {
           SealBinding binding = SealBinding.forEvidence(rd, ctx.report().toByteArray());
           SealedResponse env = SealedResponse.encrypt(identity, binding, plaintext);
           return out.setEnvelope(org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_HPKE_V1)
-              .setSealedKeys(ByteString.copyFrom(env.toBytes()))
+              .setSealedKeys(fresh(env.toBytes()))
               .build();
         } finally {
           java.util.Arrays.fill(plaintext, (byte) 0);
@@ -105,10 +113,10 @@ final class CryptoAdapter {
           SealedResponse.encryptPr630(
               rd.x25519PublicKey(), List.of(k.diskCryptKey(), k.envCryptKey(), k.k256Key()));
       return out.setEnvelope(org.attest4j.kms.proto.EnvelopeMode.ENVELOPE_AES_SIV_PR630)
-          .setDiskCryptKey(ByteString.copyFrom(env.ciphertext(0)))
-          .setEnvCryptKey(ByteString.copyFrom(env.ciphertext(1)))
-          .setK256Key(ByteString.copyFrom(env.ciphertext(2)))
-          .setKeyProviderPubkey(ByteString.copyFrom(env.keyProviderPublicKey().toByteArray()))
+          .setDiskCryptKey(fresh(env.ciphertext(0)))
+          .setEnvCryptKey(fresh(env.ciphertext(1)))
+          .setK256Key(fresh(env.ciphertext(2)))
+          .setKeyProviderPubkey(fresh(env.keyProviderPublicKey().toByteArray()))
           .build();
     }
 
@@ -116,15 +124,32 @@ final class CryptoAdapter {
     public AppKeyResponse plain(Object derived, Ports.SealContext ctx) {
       AppKeys k = (AppKeys) derived;
       return AppKeyResponse.newBuilder()
-          .setCaCert(ctx.caCertPem())
-          .setDiskCryptKey(ByteString.copyFrom(k.diskCryptKey()))
-          .setEnvCryptKey(ByteString.copyFrom(k.envCryptKey()))
-          .setK256Key(ByteString.copyFrom(k.k256Key()))
-          .setK256Signature(ByteString.copyFrom(k.k256Signature().toByteArray()))
+          .setCaCertBytes(caCertUtf8(ctx.caCertPem()))
+          .setDiskCryptKey(fresh(k.diskCryptKey()))
+          .setEnvCryptKey(fresh(k.envCryptKey()))
+          .setK256Key(fresh(k.k256Key()))
+          .setK256Signature(fresh(k.k256Signature().toByteArray()))
           .setTproxyAppId(ctx.gatewayAppId())
           .setGatewayAppId(ctx.gatewayAppId())
-          .setOsImageHash(ByteString.copyFrom(ctx.osImageHash().toByteArray()))
+          .setOsImageHash(fresh(ctx.osImageHash().toByteArray()))
           .build();
+    }
+
+    /**
+     * Wraps an array that the caller has just made (a copy from an accessor) and that nothing else
+     * holds or changes: the protobuf field takes it as is instead of copying it again.
+     */
+    private static ByteString fresh(byte[] copy) {
+      return UnsafeByteOperations.unsafeWrap(copy);
+    }
+
+    private ByteString caCertUtf8(String pem) {
+      CaCert c = caCert;
+      if (c == null || !c.pem().equals(pem)) {
+        c = new CaCert(pem, ByteString.copyFromUtf8(pem));
+        caCert = c;
+      }
+      return c.utf8();
     }
 
     @Override

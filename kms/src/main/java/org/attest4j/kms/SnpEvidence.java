@@ -151,9 +151,11 @@ final class SnpEvidence implements Ports.EvidencePort {
    * VCEK's hwID in CHIP_ID form (what the same chip reports unmasked), or for a VLEK its SHA-256
    * fingerprint (a VLEK names the cloud provider's key at a TCB, not one chip).
    */
-  private Ports.Evidence verifiedEvidence(VerifiedSnpReport v) throws AttestationException {
+  private Ports.Evidence verifiedEvidence(VerifiedSnpReport v, Ports.Evidence parsed) throws AttestationException {
     SnpReport r = v.report();
-    Bytes device = r.chipId();
+    // the values read from the very report object that was verified are not read again
+    Ports.Evidence read = r == parsed.handle() ? parsed : evidence(r, r);
+    Bytes device = read.chipId();
     if (device.isZero()) {
       if (v.signingKey() == SigningKey.VCEK) {
         Bytes hw =
@@ -168,7 +170,7 @@ final class SnpEvidence implements Ports.EvidencePort {
         device = v.vek().sha256Fingerprint();
       }
     }
-    return new Ports.Evidence(v, r.measurement(), r.hostData(), r.reportData(), device, tcbStatus(r));
+    return new Ports.Evidence(v, read.measurement(), read.hostData(), read.reportData(), device, read.tcbStatus());
   }
 
   @Override
@@ -199,9 +201,9 @@ final class SnpEvidence implements Ports.EvidencePort {
     if (floorPolicy != null) {
       floorPolicy.validateUnverified(r);
     }
-    Set<Violation> all = new LinkedHashSet<>();
-    noFloorFor(r.product().get(), all);
-    if (!all.isEmpty()) {
+    if (!floors.isEmpty() && !floors.containsKey(r.product().get())) {
+      Set<Violation> all = new LinkedHashSet<>();
+      noFloorFor(r.product().get(), all);
       throw new PolicyViolationException(new ArrayList<>(all));
     }
   }
@@ -284,7 +286,7 @@ final class SnpEvidence implements Ports.EvidencePort {
         chain = VcekChain.of(e.vek().get().getEncoded(), ask.getEncoded(), ark.getEncoded());
       }
       VerifiedSnpReport v = verifier.verify(r, chain);
-      return verifiedEvidence(v);
+      return verifiedEvidence(v, parsed);
     } catch (java.security.cert.CertificateEncodingException ex) {
       throw new MalformedEvidenceException(CoreReason.BAD_ENCODING, "cannot encode an endorsement certificate", ex);
     }

@@ -16,7 +16,10 @@ import org.attest4j.core.VerificationException;
  */
 final class SnpMeasurementStep {
   private final PinnedLaunch launch;
-  private final BoundedCache<String, Bytes> measurements = new BoundedCache<>(256);
+  private final BoundedCache<MeasurementKey, Bytes> measurements = new BoundedCache<>(256);
+
+  /** What an expected measurement depends on besides the pins. */
+  private record MeasurementKey(int vcpus, String vcpuType, String cmdline) {}
 
   SnpMeasurementStep(PinnedLaunch launch) {
     this.launch = launch;
@@ -55,8 +58,9 @@ final class SnpMeasurementStep {
                           + "\" is not allowed")
                       + "; allowed: " + launch.vcpuTypes())));
     }
-    String cmdline = launch.cmdline().render(placeholderValues(req));
-    String key = req.vcpus() + "/" + type + "/" + cmdline;
+    CmdlineTemplate template = launch.cmdline();
+    String cmdline = template.render(template.placeholders().isEmpty() ? Map.of() : placeholderValues(req));
+    MeasurementKey key = new MeasurementKey(req.vcpus(), type, cmdline);
     Bytes expected = measurements.get(key);
     if (expected == null) {
       expected = launch.measurer().expected(cmdline, req.vcpus(), type);

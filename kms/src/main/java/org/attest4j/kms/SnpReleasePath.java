@@ -76,31 +76,36 @@ final class SnpReleasePath {
 
   /** dstack's BootInfo for a verified SEV-SNP report. */
   private BootInfo bootInfo(Ports.Evidence ev, AppIdentity id) {
-    Bytes m = ev.measurement();
+    byte[] m = ev.measurement().toByteArray();
+    MessageDigest md = sha256();
     return new BootInfo(
         evidence.teeVariant(),
-        sha256(m.toByteArray(), ev.hostData().toByteArray()),
+        digest(md, m, ev.hostData().toByteArray()),
         launch.osImageHash(),
-        sha256(m.toByteArray()),
+        digest(md, m),
         id.appId(),
         id.composeHash(),
         id.instanceId(),
-        sha256(ev.chipId().toByteArray()),
+        digest(md, ev.chipId().toByteArray()),
         keyProviderInfo,
         ev.tcbStatus(),
         List.of());
   }
 
-  private static Bytes sha256(byte[]... parts) {
+  private static MessageDigest sha256() {
     try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      for (byte[] p : parts) {
-        md.update(p);
-      }
-      return Bytes.of(md.digest());
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** SHA-256 of the parts with {@code md}, which digest() leaves reset for the next one. */
+  private static Bytes digest(MessageDigest md, byte[]... parts) {
+    for (byte[] p : parts) {
+      md.update(p);
+    }
+    return Bytes.of(md.digest());
   }
 
   @Override

@@ -22,7 +22,8 @@ import org.attest4j.core.VerificationException;
  * The default {@link NonceStore}. A nonce is 32 bytes: {@code 0x01} (version), the envelope it is
  * bound to ({@code 0} any, {@code 1} HPKE, {@code 2} AES-SIV PR #630), the issue time in epoch
  * milliseconds (u48 big-endian), 8 random bytes, and the first 16 bytes of HMAC-SHA256(secret,
- * {@code "attest4j-kms-nonce-v1" || bytes 0..16}). Thread-safe; holds no per-nonce state.
+ * {@code "attest4j-kms-nonce-v1" || bytes 0..16}). Thread-safe (each thread computes the MAC with
+ * its own {@link Mac}, keyed once per thread and store); holds no per-nonce state.
  */
 final class StatelessNonceStore implements NonceStore {
   private static final byte VERSION = 1;
@@ -35,6 +36,8 @@ final class StatelessNonceStore implements NonceStore {
   private final UsedValueStore used;
   private final SecretKeySpec key;
   private final SecureRandom random;
+  /** A {@code Mac} is not thread-safe; making and keying one per nonce cost more than the MAC. */
+  private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
   StatelessNonceStore(Clock clock, Duration lifetime, UsedValueStore used, byte[] secret, SecureRandom random) {
     this.clock = clock;
@@ -122,12 +125,18 @@ final class StatelessNonceStore implements NonceStore {
   }
 
   private byte[] tag(byte[] n) {
+    Mac mac = macs.get();
+    mac.reset();
+    mac.update(LABEL);
+    mac.update(n, 0, 16);
+    return Arrays.copyOf(mac.doFinal(), 16);
+  }
+
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(key);
-      mac.update(LABEL);
-      mac.update(n, 0, 16);
-      return Arrays.copyOf(mac.doFinal(), 16);
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is unavailable", e);
     }
