@@ -148,7 +148,7 @@ public final class KeyReleaseService {
             b.requireKeyProviderId),
         b.launch, keyProviderInfo);
     this.tdxRequest = new TdxRequestStep(servesTdx);
-    this.tdx = new TdxReleasePath(new TdxEvidenceStep(b.tdxVerifier, b.tdxCollateral, b.clock),
+    this.tdx = new TdxReleasePath(new TdxEvidenceStep(b.tdxVerifier, b.tdxRequestPath, b.clock),
         new TdxPolicyStep(b.tdxPolicy), new TdxMeasurementStep(b.tdxImages),
         new TdxIdentityStep(keys.rootCaSpki(), b.tdxRequireKeyProvider));
     this.freshness = new FreshnessStep(b.reportData, b.freshness, nonces, b.clock);
@@ -221,8 +221,12 @@ public final class KeyReleaseService {
   }
 
   /**
-   * Runs the key-release flow for an Intel TDX guest, in order and failing closed, with the step
-   * numbers of {@link KeyReleaseStep}:
+   * Runs the key-release flow for an Intel TDX guest, failing closed, with the step numbers of
+   * {@link KeyReleaseStep}. Cheap checks come first, as for SEV-SNP: after 1, the rules of 3 that
+   * the TD report alone decides ({@link TdxPolicy#enforceUnverified}), 4, 5 and the binding part of
+   * 6 run on the parsed quote before 2 asks the collateral source (under the {@linkplain
+   * Builder#endorsementDeadline endorsement deadline}); 3 then runs in full on the verdict and the
+   * nonce or request digest is consumed only after the quote verified. The steps:
    *
    * <ol start="0">
    *   <li>the request is complete (quote, event log, vm_config, 20-byte app_id) and this KMS was
@@ -661,16 +665,27 @@ public final class KeyReleaseService {
     private int maxBackgroundFetches = 64;
     private boolean requireVekInRequest;
     private boolean allowMaskedChipId;
+    /** Built by {@link #build()}: one deadline, pool and negative cache for SEV-SNP and TDX. */
+    private RequestPathFetches fetches;
+    private TdxCollateralSource tdxRequestPath;
 
     private Builder() {}
 
+    private RequestPathFetches requestPathFetches() {
+      if (fetches == null) {
+        fetches = new RequestPathFetches(endorsementDeadline, unknownChipTtl, maxBackgroundFetches, clock);
+      }
+      return fetches;
+    }
+
     /**
-     * The longest a request waits for endorsements the KMS must fetch (a VCEK, a chain) at step 2
-     * (default 2 s). A fetch still running then goes on in the background and fills the source's
-     * cache; the request is refused at once with the retryable {@link
+     * The longest a request waits for endorsements the KMS must fetch (a VCEK, a chain, TDX
+     * collateral) at step 2 (default 2 s). A fetch still running then goes on in the background and
+     * fills the source's cache; the request is refused at once with the retryable {@link
      * KmsReason#ENDORSEMENT_DEADLINE} (HTTP 503 on the example server), so no request thread waits
-     * on a slow or throttling KDS. Fixed sources ({@link KmsEndorsements#certChain}) are not
-     * affected. Pair a {@code KdsClient} with {@code circuitBreaker(..)} so a 429 is not retried.
+     * on a slow or throttling KDS or PCS. Fixed sources ({@link KmsEndorsements#certChain}, {@link
+     * TdxCollateralSource#fixed}) are not affected. Pair a {@code KdsClient} or {@code PcsClient}
+     * with {@code circuitBreaker(..)} so a 429 is not retried.
      *
      * @param deadline a positive duration
      * @return this builder
@@ -687,7 +702,9 @@ public final class KeyReleaseService {
     /**
      * How long a CHIP_ID/TCB pair that AMD's KDS answered 404 for is remembered (default 10 min,
      * by this builder's clock): requests for it are refused with {@link KmsReason#UNKNOWN_CHIP}
-     * without asking the KDS again.
+     * without asking the KDS again. TDX collateral that the source answered 404 for ({@code
+     * PcsReason.NOT_FOUND}) is remembered as long, per PCK certificate chain, and refused with
+     * that same reason without asking again.
      *
      * @param ttl a positive duration
      * @return this builder
@@ -702,9 +719,9 @@ public final class KeyReleaseService {
     }
 
     /**
-     * At most this many endorsement lookups run on the background pool at once (default 64; its
-     * threads are started on demand and end when idle); a request needing another is refused at
-     * once with the retryable {@link KmsReason#ENDORSEMENTS_BUSY}. Requests that bring their VEK
+     * At most this many endorsement lookups (SEV-SNP and TDX together) run on the background pool
+     * at once (default 64; its threads are started on demand and end when idle); a request needing
+     * another is refused at once with the retryable {@link KmsReason#ENDORSEMENTS_BUSY}. Requests that bring their VEK
      * do not use the pool once the product's chain is known.
      *
      * @param n 1 or more
@@ -1064,6 +1081,8 @@ public final class KeyReleaseService {
      *     {@code {app_id}} and {@code {compose_hash}}
      */
     public KeyReleaseService build() {
+      fetches = null; // each service gets its own pool, with this builder's current settings
+      tdxRequestPath = null;
       if (snpVerifier != null) {
         if (minimumTcb.isEmpty() && !allowAnyTcb) {
           throw new IllegalStateException(
@@ -1078,9 +1097,7 @@ public final class KeyReleaseService {
         }
         boolean ownPolicy = snpPolicy != null;
         SnpPolicy policy = ownPolicy ? snpPolicy : SnpEvidence.strictWithFloors(minimumTcb);
-        EndorsementSource requestPath =
-            new RequestPathEndorsements(
-                snpEndorsements, endorsementDeadline, unknownChipTtl, maxBackgroundFetches, clock);
+        EndorsementSource requestPath = new RequestPathEndorsements(snpEndorsements, requestPathFetches());
         evidence =
             new SnpEvidence(
                 snpVerifier, requestPath, policy, minimumTcb, !ownPolicy, requireVekInRequest, allowMaskedChipId);
@@ -1111,6 +1128,9 @@ public final class KeyReleaseService {
         throw new IllegalStateException(
             "TDX evidence needs at least one pinned OS image: call tdxImage(new TdxPinnedImage(osImageHash, mrTd, "
                 + "rtmr0, rtmr1, rtmr2)) for each image TDX guests may run");
+      }
+      if (tdxCollateral != null) {
+        tdxRequestPath = new RequestPathCollateral(tdxCollateral, requestPathFetches());
       }
       if (nonces != null && !nonces.clock().equals(clock)) {
         LOG.log(Level.DEBUG, "the nonce store has its own clock");

@@ -33,7 +33,7 @@ public interface TdxCollateralSource {
    */
   static TdxCollateralSource fixed(TdxCollateral collateral) {
     Objects.requireNonNull(collateral, "collateral");
-    return new TdxCollateralSource() {
+    return new RequestPathCollateral.Local() {
       @Override
       public TdxCollateral collateralFor(TdxQuote quote) {
         return collateral;

@@ -7,9 +7,11 @@ import org.attest4j.tdx.TdxQuote;
 import org.attest4j.tdx.TdxVerdict;
 
 /**
- * Steps 1 to 7 for an Intel TDX guest in their fixed, fail-closed order (the quote's registers
- * are trusted only after it verified, so the measurement follows the signature). Immutable and
- * thread-safe.
+ * Steps 1 to 7 for an Intel TDX guest in their fixed, fail-closed order, cheap checks first: after
+ * parsing, the policy rules decided by the quote body, the measurement, the identity and the
+ * freshness binding run on the unverified quote before step 2 may fetch collateral from the
+ * network; the single use is recorded and the hook asked only after the quote verified and the
+ * whole policy accepted it. Immutable and thread-safe.
  */
 final class TdxReleasePath {
   private final TdxEvidenceStep evidence;
@@ -38,6 +40,21 @@ final class TdxReleasePath {
     evidence.requireConfigured();
     run.begin(KeyReleaseStep.PARSE_REPORT);
     TdxQuote quote = evidence.parse(quoteBytes);
+    TdReport body = quote.body();
+
+    // cheap checks first: everything decided by the quote body and the request (no collateral, so
+    // no network call) runs on the parsed quote before step 2; the verdict carries the same bytes
+    run.begin(KeyReleaseStep.APPLY_POLICY);
+    policy.precheck(quote);
+
+    run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
+    TdxMeasurementStep.Measured m = measurement.measure(body, events);
+
+    run.begin(KeyReleaseStep.BIND_IDENTITY);
+    AppIdentity id = identity.bind(claimed, m.app());
+
+    run.begin(KeyReleaseStep.CHECK_FRESHNESS);
+    Object rd = fresh.bind(body.reportData());
 
     run.begin(KeyReleaseStep.VERIFY_SIGNATURE);
     TdxVerdict verdict = evidence.verify(quote);
@@ -45,21 +62,13 @@ final class TdxReleasePath {
     run.begin(KeyReleaseStep.APPLY_POLICY);
     policy.enforce(verdict);
 
-    run.begin(KeyReleaseStep.VERIFY_MEASUREMENT);
-    TdReport report = verdict.report();
-    TdxMeasurementStep.Measured m = measurement.measure(report, events);
-
-    run.begin(KeyReleaseStep.BIND_IDENTITY);
-    AppIdentity id = identity.bind(claimed, m.app());
-
     run.begin(KeyReleaseStep.CHECK_FRESHNESS);
-    Object rd = fresh.bind(report.reportData());
     fresh.consume();
 
     run.begin(KeyReleaseStep.AUTHORIZE);
     BootInfo info = bootInfo(verdict, m, id);
     AuthorizationDecision decision = authorize.authorize(info, id);
-    return new VerifiedGuest(id, rd, quoteBytes, report.mrTd(), m.osImageHash(), info, decision);
+    return new VerifiedGuest(id, rd, quoteBytes, body.mrTd(), m.osImageHash(), info, decision);
   }
 
   /**

@@ -220,7 +220,8 @@ class RatlsTdxKeyReleaseTest {
     byte[] spki = key.getPublic().getEncoded();
     SyntheticTdxGuest.Events ev = goodEvents();
     byte[] quote = tdx.quote(ev.rtmr3(), RatlsReportData.forCertificateKey(spki).toByteArray());
-    quote[MR_TD_OFFSET + 5] ^= 1;
+    // a byte of MRCONFIGID (right after MRTD): no check before step 2 reads it, so the signature refuses it
+    quote[MR_TD_OFFSET + 48 + 5] ^= 1;
     KeyReleaseException e = refused(kms,
         RatlsRequest.decode(certificate(key, attestation(quote, ev, spki, "")), REQUEST));
     assertEquals(KeyReleaseStep.VERIFY_SIGNATURE, e.step());

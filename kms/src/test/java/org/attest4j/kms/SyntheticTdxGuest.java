@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.attest4j.core.Bytes;
 import org.attest4j.tdx.DstackRuntimeEvent;
 import org.attest4j.tdx.TdxCollateral;
@@ -58,16 +59,21 @@ final class SyntheticTdxGuest {
 
   /** A quote with this RTMR3 and report_data, validly signed. */
   byte[] quote(Bytes rtmr3, byte[] reportData) {
+    return quote(rtmr3, reportData, q -> q);
+  }
+
+  /** A quote with this RTMR3 and report_data, validly signed, after {@code tweak} set other fields. */
+  byte[] quote(Bytes rtmr3, byte[] reportData, UnaryOperator<SimulatedTdxPlatform.QuoteBuilder> tweak) {
     if (rtmr3.length() != 48 || reportData.length != 64) {
       throw new IllegalArgumentException("RTMR3 is 48 bytes and report_data 64");
     }
-    return platform.quoteBuilder()
+    return tweak.apply(platform.quoteBuilder()
         .mrTd(MR_TD)
         .rtmr(0, rtmr(0))
         .rtmr(1, rtmr(1))
         .rtmr(2, rtmr(2))
         .rtmr(3, rtmr3.toByteArray())
-        .reportData(reportData)
+        .reportData(reportData))
         .build();
   }
 

@@ -186,6 +186,34 @@ class TdxSyntheticReleaseTest {
   }
 
   @Test
+  void forgedSignatureRefusedAtSignature() throws Exception {
+    KeyReleaseService kms = service();
+    TdxKeyReleaseRequest good = request(kms, goodEvents()).build();
+    byte[] q = good.quote().toByteArray();
+    // the first byte of the ECDSA quote signature (after the 48-byte header, the 584-byte TD
+    // report and the 4-byte signature length)
+    q[48 + 584 + 4] ^= 1;
+    TdxKeyReleaseRequest req = TdxKeyReleaseRequest.builder()
+        .quote(Bytes.of(q)).eventLog(good.eventLog()).vmConfig(VM_CONFIG).appId(f.appId).nonce(good.nonce()).build();
+    KeyReleaseException e = assertThrows(KeyReleaseException.class, () -> kms.releaseTdx(req));
+    assertEquals(KeyReleaseStep.VERIFY_SIGNATURE, e.step(), e.getMessage());
+    assertEquals(TdxReason.QUOTE_SIGNATURE_INVALID, e.reason(), e.getMessage());
+  }
+
+  @Test
+  void collateralOutsideItsWindowRefusedAtSignature() throws Exception {
+    Clock late = Clock.fixed(tdx.clock().instant().plus(java.time.Duration.ofDays(400)), java.time.ZoneOffset.UTC);
+    KeyReleaseService kms = f.serviceBuilder(IdentityBinding.HOST_DATA)
+        .clock(late)
+        .nonceStore(NonceStore.builder().clock(late).build())
+        .tdx(tdx.verifier(), tdx.collateral(), null)
+        .tdxImage(tdx.pinnedImage(OS_IMAGE))
+        .build();
+    KeyReleaseException e = assertThrows(KeyReleaseException.class, () -> kms.releaseTdx(request(kms, goodEvents()).build()));
+    assertEquals(KeyReleaseStep.VERIFY_SIGNATURE, e.step(), e.getMessage());
+  }
+
+  @Test
   void logThatDoesNotReplayToRtmr3RefusedAtMeasurement() throws Exception {
     KeyReleaseService kms = service();
     TdxKeyReleaseRequest good = request(kms, goodEvents()).build();

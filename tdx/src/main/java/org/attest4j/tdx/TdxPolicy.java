@@ -162,6 +162,36 @@ public final class TdxPolicy {
         }
       }
     }
+    reportRules(r, out, true);
+    return List.copyOf(out);
+  }
+
+  /**
+   * Accepts the TD report of a quote that has <strong>not</strong> been verified yet, or throws: the
+   * rules decided by the report alone (debug TD, td_attributes, mr_servicetd, expected report_data
+   * and MRTD), exactly as {@link #evaluate(TdxVerdict)} checks them, without the collateral and TCB
+   * rules. <strong>This checks no signature</strong>: it lets a caller refuse a quote the policy
+   * would refuse anyway before fetching its collateral; passing it proves nothing, and the verified
+   * quote still goes through {@link #enforce(TdxVerdict)}. The mr_signer_seam rule is left out:
+   * with collateral, {@link TdxVerifier} compares mr_signer_seam with the TCB info's TDX module
+   * signer first and refuses a difference itself ({@link TdxReason#TDX_MODULE_MISMATCH}), so
+   * checking it here would change the reason a quote is refused with.
+   *
+   * @param report the TD report of a parsed quote ({@link TdxQuote#body()})
+   * @throws PolicyViolationException with every failed rule, in the order {@link #evaluate} checks
+   *     them
+   */
+  public void enforceUnverified(TdReport report) throws PolicyViolationException {
+    Objects.requireNonNull(report, "report");
+    List<Violation> out = new ArrayList<>();
+    reportRules(report, out, false);
+    if (!out.isEmpty()) {
+      throw new PolicyViolationException(out);
+    }
+  }
+
+  /** The rules decided by the TD report alone, appended to {@code out} in check order. */
+  private void reportRules(TdReport r, List<Violation> out, boolean signerSeam) {
     long attrs = r.tdAttributesValue();
     if (!allowDebug && (attrs & TdReport.TD_ATTR_DEBUG) != 0) {
       out.add(new Violation(TdxReason.DEBUG_TD, "td_attributes.debug",
@@ -179,7 +209,7 @@ public final class TdxPolicy {
       out.add(new Violation(TdxReason.TD_ATTRIBUTES_NOT_ALLOWED, "td_attributes.sept_ve_disable",
           "td_attributes " + r.tdAttributes() + " lacks SEPT_VE_DISABLE (bit 28)"));
     }
-    if (!allowMrSignerSeam && !r.mrSignerSeam().isZero()) {
+    if (signerSeam && !allowMrSignerSeam && !r.mrSignerSeam().isZero()) {
       out.add(new Violation(TdxReason.MR_SIGNER_SEAM_NONZERO, "mr_signer_seam",
           "mr_signer_seam " + r.mrSignerSeam() + " is not zero: the TDX module is not Intel-signed"));
     }
@@ -195,7 +225,6 @@ public final class TdxPolicy {
       out.add(new Violation(TdxReason.MEASUREMENT_MISMATCH, "mr_td",
           "mr_td " + r.mrTd() + " is not the expected " + expectedMrTd));
     }
-    return List.copyOf(out);
   }
 
   /**

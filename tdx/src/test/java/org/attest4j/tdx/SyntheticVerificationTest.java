@@ -152,6 +152,40 @@ class SyntheticVerificationTest {
   }
 
   @Test
+  void enforceUnverifiedRefusesTheReportRulesWithTheVerdictsReasons() throws Exception {
+    SyntheticTdx debug = new SyntheticTdx();
+    debug.tdAttributes = (1L << 28) | 1L | (1L << 29); // debug and migratable
+    TdxQuote dq = TdxQuote.parse(debug.quote());
+    PolicyViolationException pre =
+        assertThrows(PolicyViolationException.class, () -> TdxPolicy.strict().enforceUnverified(dq.body()));
+    // the same rules, in the same order, as on the verified quote
+    assertEquals(TdxPolicy.strict().evaluate(verify(debug)), pre.violations());
+    assertEquals(TdxReason.DEBUG_TD, pre.reason());
+    assertEquals(2, pre.violations().size());
+    TdxPolicy.builder().allowDebug(true).allowMigratable(true).build().enforceUnverified(dq.body());
+
+    TdReport plain = TdxQuote.parse(new SyntheticTdx().quote()).body();
+    TdxPolicy.strict().enforceUnverified(plain);
+    TdxPolicy.builder().expectedMrTd(plain.mrTd()).build().enforceUnverified(plain);
+    byte[] other = SyntheticTdx.filled(48, 0x01);
+    assertEquals(TdxReason.MEASUREMENT_MISMATCH,
+        assertThrows(PolicyViolationException.class,
+            () -> TdxPolicy.builder().expectedMrTd(org.attest4j.core.Bytes.of(other)).build().enforceUnverified(plain))
+            .reason());
+
+    // the rules that need the collateral are not this method's: a non-zero mr_signer_seam is
+    // refused at verification (TDX_MODULE_MISMATCH), an OutOfDate TCB by the policy on the verdict
+    SyntheticTdx seam = new SyntheticTdx();
+    seam.mrSignerSeam = SyntheticTdx.filled(48, 0xAB);
+    TdxPolicy.strict().enforceUnverified(TdxQuote.parse(seam.quote()).body());
+    assertEquals(TdxReason.TDX_MODULE_MISMATCH, refused(seam));
+    SyntheticTdx old = new SyntheticTdx();
+    old.pckCpuSvn = new int[] {2, 2, 2, 2, 3, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0};
+    TdxPolicy.strict().enforceUnverified(TdxQuote.parse(old.quote()).body());
+    assertThrows(PolicyViolationException.class, () -> TdxPolicy.strict().enforce(verify(old)));
+  }
+
+  @Test
   void qeAndBindingChecks() throws Exception {
     SyntheticTdx a = new SyntheticTdx();
     a.qeMrSigner = SyntheticTdx.filled(32, 1);

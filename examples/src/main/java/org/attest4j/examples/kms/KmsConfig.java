@@ -48,7 +48,11 @@ import org.attest4j.snp.TcbVersion;
 import org.attest4j.snp.kds.EndorsementSource;
 import org.attest4j.snp.kds.EndorsementVerifier;
 import org.attest4j.snp.kds.KdsClient;
+import org.attest4j.kms.TdxCollateralSource;
 import org.attest4j.tdx.TdxCollateral;
+import org.attest4j.tdx.TdxQuote;
+import org.attest4j.tdx.pcs.CollateralVerifier;
+import org.attest4j.tdx.pcs.PcsClient;
 import org.attest4j.tdx.TdxTrustAnchor;
 import org.attest4j.tdx.TdxVerifier;
 
@@ -89,7 +93,9 @@ import org.attest4j.tdx.TdxVerifier;
  *                                                // "allow", the KMS app in auth.kms_allow)
  *   "tdx": {                                     // optional: also serve Intel TDX guests
  *     "trust_root_pem": "root.pem",              // default: Intel's SGX root CA
- *     "collateral": "collateral.json",           // QuoteCollateralV3 JSON (PCCS / dcap-qvl)
+ *     "collateral": "collateral.json",           // QuoteCollateralV3 JSON (PCCS / dcap-qvl), or instead:
+ *     // "pcs": {"base_url": "https://api.trustedservices.intel.com", "cache_dir": "pcs-cache",
+ *     //         "circuit_breaker_ms": 10000},    // fetched per quote; after a PCS 429/503, no call for this long
  *     "images": [{"os_image_hash": "<hex>", "mr_td": "<hex>", "rtmr0": "<hex>", "rtmr1": "<hex>", "rtmr2": "<hex>"}],
  *     "require_key_provider": true                // the measured key-provider event must name this KMS
  *   }
@@ -465,7 +471,7 @@ public final class KmsConfig {
     }
     b.envelopes(modes.get(0), modes.subList(1, modes.size()).toArray(new EnvelopeMode[0]));
     b.authorization(authorization(pinned));
-    tdx(b);
+    tdx(b, clock);
     if (allowReplicaOnboarding()) {
       b.replicaAuthorization(replicaAuthorization(pinned));
     }
@@ -607,24 +613,33 @@ public final class KmsConfig {
    * The TDX part ({@code "tdx"}), if any: the root the quotes' PCK chains must end in (Intel's
    * unless {@code trust_root_pem} names another, such as the simulated platform's test-only root),
    * the collateral, the OS images guests may run and whether the key-provider event must name this
-   * KMS. The collateral is fixed: it must be current at the KMS clock (Intel's expires after about
-   * 30 days).
+   * KMS. The collateral is either fixed ({@code collateral}: it must be current at the KMS clock,
+   * Intel's expires after about 30 days) or fetched per quote from Intel's PCS ({@code pcs}), under
+   * the service's endorsement deadline and with a circuit breaker.
    */
-  private void tdx(KeyReleaseService.Builder b) throws IOException, MalformedEvidenceException {
+  private void tdx(KeyReleaseService.Builder b, Clock clock) throws IOException, MalformedEvidenceException {
     JsonObject t = object(json, "tdx");
     if (t == null) {
       return;
     }
-    only(t, "tdx.", "trust_root_pem", "collateral", "images", "require_key_provider");
+    only(t, "tdx.", "trust_root_pem", "collateral", "pcs", "images", "require_key_provider");
     TdxVerifier.Builder v = TdxVerifier.builder();
-    TdxCollateral collateral;
+    byte[] rootPem = null;
+    TdxCollateralSource collateral;
     try {
       if (t.has("trust_root_pem")) {
-        v.trustAnchor(TdxTrustAnchor.ofCertificate(Files.readAllBytes(resolve(string(t, "trust_root_pem", null)))));
+        rootPem = Files.readAllBytes(resolve(string(t, "trust_root_pem", null)));
+        v.trustAnchor(TdxTrustAnchor.ofCertificate(rootPem));
       }
-      collateral = TdxCollateral.fromQuoteCollateralJson(Files.readAllBytes(resolve(string(t, "collateral", null))));
+      JsonObject pcs = object(t, "pcs");
+      if (pcs != null && t.has("collateral")) {
+        throw bad("tdx: give either collateral (a fixed file) or pcs (fetched per quote), not both");
+      }
+      collateral = pcs != null ? pcsSource(pcs, rootPem, clock)
+          : TdxCollateralSource.fixed(
+              TdxCollateral.fromQuoteCollateralJson(Files.readAllBytes(resolve(string(t, "collateral", null)))));
     } catch (MalformedEvidenceException ex) {
-      throw bad("tdx: " + ex.getMessage());
+      throw ex.getMessage().startsWith("tdx") ? ex : bad("tdx: " + ex.getMessage());
     }
     b.tdx(v.build(), collateral, null);
     JsonArray images = array(t, "images");
@@ -643,6 +658,66 @@ public final class KmsConfig {
     if (t.has("require_key_provider")) {
       b.tdxRequireKeyProvider(bool(t.get("require_key_provider"), "tdx.require_key_provider"));
     }
+  }
+
+  /**
+   * How long the PCS client stops asking after a 429 or 503 ({@code tdx.pcs.circuit_breaker_ms},
+   * milliseconds, 1 to 3,600,000, default 10,000; see {@link PcsClient.Builder#circuitBreaker}).
+   * The breaker cannot be turned off here.
+   *
+   * @return the window
+   * @throws MalformedEvidenceException if it is not a whole number of milliseconds in range
+   */
+  public Duration pcsCircuitBreaker() throws MalformedEvidenceException {
+    JsonObject t = object(json, "tdx");
+    JsonObject pcs = t == null ? null : object(t, "pcs");
+    if (pcs == null || !pcs.has("circuit_breaker_ms")) {
+      return KDS_BREAKER;
+    }
+    return Duration.ofMillis(millis(pcs.get("circuit_breaker_ms"), "tdx.pcs.circuit_breaker_ms",
+        MAX_CIRCUIT_BREAKER_MS));
+  }
+
+  /**
+   * TDX collateral from Intel's PCS (or a PCCS at {@code base_url}) for each quote's FMSPC and PCK
+   * CA, standard TCB updates; the issuer chains must end in {@code rootPem} when given (a test PKI),
+   * else Intel's root. A 429 or 503 opens the circuit breaker: no PCS call, and a retryable 503
+   * for the requests that need one, until it closes.
+   */
+  private TdxCollateralSource pcsSource(JsonObject pcs, byte[] rootPem, Clock clock)
+      throws IOException, MalformedEvidenceException {
+    only(pcs, "tdx.pcs.", "base_url", "cache_dir", "offline", "circuit_breaker_ms");
+    PcsClient.Builder p = PcsClient.builder().clock(clock).circuitBreaker(pcsCircuitBreaker());
+    if (rootPem != null) {
+      try {
+        p.verifier(CollateralVerifier.withRoot((java.security.cert.X509Certificate)
+            java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(rootPem))));
+      } catch (java.security.cert.CertificateException | RuntimeException ex) {
+        throw bad("tdx.trust_root_pem is not a PEM certificate");
+      }
+    }
+    if (pcs.has("base_url")) {
+      p.baseUri(string(pcs, "base_url", null));
+    }
+    if (pcs.has("cache_dir")) {
+      p.cacheDirectory(resolve(string(pcs, "cache_dir", null)));
+    }
+    if (pcs.has("offline")) {
+      p.offline(bool(pcs.get("offline"), "tdx.pcs.offline"));
+    }
+    PcsClient client = p.build();
+    return new TdxCollateralSource() {
+      @Override
+      public TdxCollateral collateralFor(TdxQuote quote) throws AttestationException {
+        return client.collateral(quote, PcsClient.UpdateType.STANDARD);
+      }
+
+      @Override
+      public String toString() {
+        return "PCS " + client;
+      }
+    };
   }
 
   /** The value of the "allow_any_tcb" opt-out. */

@@ -99,6 +99,35 @@ class KmsConfigTest {
   }
 
   @Test
+  void tdxCollateralCanComeFromThePcsWithACircuitBreaker() throws Exception {
+    Files.copy(Path.of("").toAbsolutePath().resolve("TEST-ONLY-simulated-tdx-root.pem"),
+        dir.resolve("TEST-ONLY-simulated-tdx-root.pem"));
+    String image = "{\"os_image_hash\":\"" + "0a".repeat(32) + "\",\"mr_td\":\"" + "0b".repeat(48)
+        + "\",\"rtmr0\":\"" + "0c".repeat(48) + "\",\"rtmr1\":\"" + "0d".repeat(48) + "\",\"rtmr2\":\""
+        + "0e".repeat(48) + "\"}";
+    String pcs = "\"tdx\":{\"trust_root_pem\":\"TEST-ONLY-simulated-tdx-root.pem\","
+        + "\"pcs\":{\"base_url\":\"http://127.0.0.1:9\",\"offline\":true,\"circuit_breaker_ms\":30000},"
+        + "\"images\":[" + image + "]},";
+    KmsConfig c = KmsConfig.parse(config(pcs + SOME_ALLOW), dir);
+    assertEquals(java.time.Duration.ofSeconds(30), c.pcsCircuitBreaker());
+    assertTrue(c.buildService(KmsTestbed.PLATFORM.clockInsideValidity()).servesTdx());
+    assertEquals(java.time.Duration.ofSeconds(10),
+        KmsConfig.parse(config(pcs.replace(",\"circuit_breaker_ms\":30000", "") + SOME_ALLOW), dir).pcsCircuitBreaker());
+    String[][] bad = {
+      {pcs.replace("\"pcs\":", "\"collateral\":\"x.json\",\"pcs\":"), "either collateral"},
+      {pcs.replace("\"offline\"", "\"offlin\""), "unknown configuration key tdx.pcs.offlin"},
+      {pcs.replace("30000", "0"), "tdx.pcs.circuit_breaker_ms"},
+      {pcs.replace("30000", "3600001"), "tdx.pcs.circuit_breaker_ms"},
+    };
+    for (String[] b : bad) {
+      MalformedEvidenceException e = assertThrows(MalformedEvidenceException.class,
+          () -> KmsConfig.parse(config(b[0] + SOME_ALLOW), dir).buildService(KmsTestbed.PLATFORM.clockInsideValidity()),
+          b[1]);
+      assertTrue(e.getMessage().contains(b[1]), e.getMessage());
+    }
+  }
+
+  @Test
   void firstStartCreatesRootKeysAndLaterStartsReuseThem() throws Exception {
     KmsConfig c = KmsConfig.parse(config(SOME_ALLOW), dir);
     KeyReleaseService first = c.buildService(KmsTestbed.PLATFORM.clockInsideValidity());
