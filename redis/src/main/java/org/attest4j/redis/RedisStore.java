@@ -101,9 +101,18 @@ public final class RedisStore implements AutoCloseable {
    * The outcome of {@link #useOnce}: 1 first use, 0 used before, -1 began before Redis's memory.
    */
   long useOnce(String key, long ttlMillis, long beganAtMillis, long nowMillis) {
-    Long r = commands().eval(USE_ONCE, io.lettuce.core.ScriptOutputType.INTEGER,
-        new byte[][] {key(key), key("since")},
-        bytes(Long.toString(Math.max(1, ttlMillis))), bytes(Long.toString(beganAtMillis)), bytes(Long.toString(nowMillis)));
+    byte[][] keys = {key(key), key("since")};
+    byte[][] args = {
+      bytes(Long.toString(Math.max(1, ttlMillis))), bytes(Long.toString(beganAtMillis)), bytes(Long.toString(nowMillis))
+    };
+    Long r;
+    try {
+      // by digest: Redis neither receives nor hashes the script text per release
+      r = commands().evalsha(USE_ONCE_SHA1, io.lettuce.core.ScriptOutputType.INTEGER, keys, args);
+    } catch (io.lettuce.core.RedisNoScriptException e) {
+      // a fresh or restarted Redis has no scripts: EVAL runs it and caches it under the digest
+      r = commands().eval(USE_ONCE, io.lettuce.core.ScriptOutputType.INTEGER, keys, args);
+    }
     return r == null ? 0 : r;
   }
 
@@ -117,6 +126,18 @@ public final class RedisStore implements AutoCloseable {
       + "if not since then redis.call('SET', KEYS[2], ARGV[3]); since = ARGV[3] end\n"
       + "if tonumber(ARGV[2]) < tonumber(since) then return -1 end\n"
       + "if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 1 else return 0 end\n";
+
+  /** The SHA-1 of {@link #USE_ONCE}, the name Redis caches it under (EVALSHA). */
+  private static final String USE_ONCE_SHA1 = sha1Hex(USE_ONCE);
+
+  private static String sha1Hex(String script) {
+    try {
+      return java.util.HexFormat.of().formatHex(
+          java.security.MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is missing from this JVM", e);
+    }
+  }
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
