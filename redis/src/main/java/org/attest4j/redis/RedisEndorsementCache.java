@@ -1,6 +1,5 @@
 package org.attest4j.redis;
 
-import io.lettuce.core.RedisException;
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.security.cert.CertificateEncodingException;
@@ -20,6 +19,7 @@ import org.attest4j.snp.kds.EndorsementQuery;
 import org.attest4j.snp.kds.EndorsementSource;
 import org.attest4j.snp.kds.EndorsementVerifier;
 import org.attest4j.snp.kds.Endorsements;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * A Redis cache of SEV-SNP endorsements in front of another source (usually the AMD KDS): the
@@ -112,7 +112,7 @@ final class RedisEndorsementCache implements EndorsementSource {
   private byte[] read(String key) {
     try {
       return redis.get(key);
-    } catch (RedisException e) {
+    } catch (JedisException e) {
       LOG.log(System.Logger.Level.DEBUG, () -> "endorsement cache unavailable (" + e.getClass().getSimpleName() + "); asking upstream");
       return null;
     }
@@ -124,7 +124,7 @@ final class RedisEndorsementCache implements EndorsementSource {
     }
     try {
       redis.set(key, value, ttl.toMillis());
-    } catch (RedisException e) {
+    } catch (JedisException e) {
       LOG.log(System.Logger.Level.DEBUG, () -> "endorsement cache unavailable (" + e.getClass().getSimpleName() + "); not cached");
     }
   }
@@ -132,7 +132,7 @@ final class RedisEndorsementCache implements EndorsementSource {
   private void forget(String key) {
     try {
       redis.delete(key);
-    } catch (RedisException e) {
+    } catch (JedisException e) {
       // the entry is not used anyway
     }
   }

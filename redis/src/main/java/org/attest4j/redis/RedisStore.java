@@ -1,50 +1,56 @@
 package org.attest4j.redis;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SetArgs;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
-import io.lettuce.core.codec.ByteArrayCodec;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.SSLParameters;
 import org.attest4j.kms.UsedValueStore;
 import org.attest4j.snp.kds.EndorsementSource;
 import org.attest4j.snp.kds.EndorsementVerifier;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.util.JedisURIHelper;
 
 /**
- * One connection to Redis (or Valkey) shared by a KMS replica's stores: {@link #usedValues} (used
+ * The connections to Redis (or Valkey) shared by a KMS replica's stores: {@link #usedValues} (used
  * nonces and request digests, {@code SET key 1 NX PX ttl}: of concurrent uses across replicas
  * exactly one wins) and {@link #endorsementCache} (verified VCEK/VLEK and chains, so replicas fetch
  * each from AMD's KDS once). Keys start with {@code attest4j:}.
  *
- * <p>While Redis is unreachable, commands fail at once (no queueing) and the stores answer as their
+ * <p>While Redis is unreachable, commands fail at once (no queueing: connecting, each reply and the
+ * wait for a free connection are bounded by the command timeout) and the stores answer as their
  * contracts say: the used-value store throws a retryable {@link
  * org.attest4j.core.EndorsementUnavailableException} (the KMS answers 503, never accepting a
  * request whose single use it could not record); the endorsement cache falls through to its
- * upstream source. The connection reconnects by itself when Redis is back.
+ * upstream source. A connection that failed is closed and the next command opens a new one, so the
+ * store reconnects by itself when Redis is back.
  *
- * <p>Thread-safe (Lettuce multiplexes one connection over all callers); {@link #close()} ends it.
+ * <p>Thread-safe: a pool of blocking Jedis connections (up to 64, one per concurrent caller), each
+ * command written and read on the calling thread; {@link #close()} closes them.
  */
 public final class RedisStore implements AutoCloseable {
-  private final RedisClient client;
-  private final StatefulRedisConnection<byte[], byte[]> connection;
+  /** The most connections open at once: enough for every worker thread of a KMS replica. */
+  static final int POOL_SIZE = 64;
+
+  private final JedisPooled jedis;
   private final String name;
 
-  private RedisStore(RedisClient client, StatefulRedisConnection<byte[], byte[]> connection, String name) {
-    this.client = client;
-    this.connection = connection;
+  private RedisStore(JedisPooled jedis, String name) {
+    this.jedis = jedis;
     this.name = name;
   }
 
   /**
-   * Connects to {@code url} ({@code redis://HOST:PORT[/DB]} or {@code rediss://} for TLS).
+   * Connects to {@code url} ({@code redis://[USER:PASSWORD@]HOST[:PORT][/DB]}, or {@code rediss://} for
+   * TLS).
    *
    * @param url the server
    * @param commandTimeout how long one command may take before it counts as a failure
@@ -56,32 +62,55 @@ public final class RedisStore implements AutoCloseable {
       throws org.attest4j.core.EndorsementUnavailableException {
     Objects.requireNonNull(url, "url");
     Objects.requireNonNull(commandTimeout, "commandTimeout");
-    RedisURI uri;
-    try {
-      uri = RedisURI.create(url);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("not a Redis URL: " + url.getScheme() + "://" + url.getHost() + ":" + url.getPort());
+    String scheme = url.getScheme();
+    if (!("redis".equals(scheme) || "rediss".equals(scheme)) || url.getHost() == null) {
+      throw notRedis(url);
     }
-    uri.setTimeout(commandTimeout);
-    RedisClient client = RedisClient.create(uri);
-    client.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-        .build());
-    String name = "redis://" + url.getHost() + ":" + (url.getPort() > 0 ? url.getPort() : 6379);
+    int port = url.getPort() > 0 ? url.getPort() : 6379;
+    int timeoutMillis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, commandTimeout.toMillis()));
+    boolean tls = "rediss".equals(scheme);
+    DefaultJedisClientConfig.Builder config;
     try {
-      RedisStore store = new RedisStore(client, client.connect(ByteArrayCodec.INSTANCE), name);
+      config = DefaultJedisClientConfig.builder()
+          .connectionTimeoutMillis(timeoutMillis)
+          .socketTimeoutMillis(timeoutMillis)
+          .user(JedisURIHelper.getUser(url))
+          .password(JedisURIHelper.getPassword(url))
+          .database(JedisURIHelper.getDBIndex(url))
+          .ssl(tls);
+    } catch (RuntimeException e) {
+      throw notRedis(url); // a path that is not a database number
+    }
+    if (tls) {
+      // Jedis checks the certificate chain but not the host name unless asked to
+      SSLParameters p = new SSLParameters();
+      p.setEndpointIdentificationAlgorithm("HTTPS");
+      config.sslParameters(p);
+    }
+    ConnectionPoolConfig pool = new ConnectionPoolConfig();
+    pool.setMaxTotal(POOL_SIZE);
+    pool.setMaxIdle(POOL_SIZE);
+    pool.setMinIdle(0);
+    pool.setBlockWhenExhausted(true);
+    pool.setMaxWait(Duration.ofMillis(timeoutMillis));
+    String name = "redis://" + url.getHost() + ":" + port;
+    JedisPooled jedis = new JedisPooled(new HostAndPort(url.getHost(), port), config.build(), pool);
+    try {
+      RedisStore store = new RedisStore(jedis, name);
       store.markSince(System.currentTimeMillis());
       return store;
-    } catch (RedisException e) {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    } catch (JedisException e) {
+      jedis.close();
       throw RedisUsedValueStore.unavailable("cannot connect to " + name, e);
     }
   }
 
+  private static IllegalArgumentException notRedis(URI url) {
+    return new IllegalArgumentException("not a Redis URL: " + url.getScheme() + "://" + url.getHost() + ":" + url.getPort());
+  }
+
   /**
-   * The store of used nonces and request digests on this connection.
+   * The store of used nonces and request digests on these connections.
    *
    * <p>Redis without persistence forgets everything when it restarts. So that no value used before
    * a restart can be used again after it, Redis holds {@code attest4j:since}, the instant its memory
@@ -101,24 +130,23 @@ public final class RedisStore implements AutoCloseable {
    * The outcome of {@link #useOnce}: 1 first use, 0 used before, -1 began before Redis's memory.
    */
   long useOnce(String key, long ttlMillis, long beganAtMillis, long nowMillis) {
-    byte[][] keys = {key(key), key("since")};
-    byte[][] args = {
-      bytes(Long.toString(Math.max(1, ttlMillis))), bytes(Long.toString(beganAtMillis)), bytes(Long.toString(nowMillis))
-    };
-    Long r;
+    List<byte[]> keys = List.of(key(key), key("since"));
+    List<byte[]> args = List.of(
+        bytes(Long.toString(Math.max(1, ttlMillis))), bytes(Long.toString(beganAtMillis)), bytes(Long.toString(nowMillis)));
+    Object r;
     try {
       // by digest: Redis neither receives nor hashes the script text per release
-      r = commands().evalsha(USE_ONCE_SHA1, io.lettuce.core.ScriptOutputType.INTEGER, keys, args);
-    } catch (io.lettuce.core.RedisNoScriptException e) {
+      r = jedis.evalsha(USE_ONCE_SHA1, keys, args);
+    } catch (JedisNoScriptException e) {
       // a fresh or restarted Redis has no scripts: EVAL runs it and caches it under the digest
-      r = commands().eval(USE_ONCE, io.lettuce.core.ScriptOutputType.INTEGER, keys, args);
+      r = jedis.eval(USE_ONCE_BYTES, keys, args);
     }
-    return r == null ? 0 : r;
+    return r instanceof Long l ? l : 0;
   }
 
   /** Marks when Redis's memory of used values starts, unless it is already marked. */
   void markSince(long nowMillis) {
-    commands().set(key("since"), bytes(Long.toString(nowMillis)), SetArgs.Builder.nx());
+    jedis.set(key("since"), bytes(Long.toString(nowMillis)), SetParams.setParams().nx());
   }
 
   private static final String USE_ONCE =
@@ -127,8 +155,10 @@ public final class RedisStore implements AutoCloseable {
       + "if tonumber(ARGV[2]) < tonumber(since) then return -1 end\n"
       + "if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 1 else return 0 end\n";
 
-  /** The SHA-1 of {@link #USE_ONCE}, the name Redis caches it under (EVALSHA). */
-  private static final String USE_ONCE_SHA1 = sha1Hex(USE_ONCE);
+  private static final byte[] USE_ONCE_BYTES = USE_ONCE.getBytes(StandardCharsets.UTF_8);
+
+  /** The SHA-1 of {@link #USE_ONCE} in hex, the name Redis caches it under (EVALSHA). */
+  private static final byte[] USE_ONCE_SHA1 = bytes(sha1Hex(USE_ONCE));
 
   private static String sha1Hex(String script) {
     try {
@@ -160,25 +190,21 @@ public final class RedisStore implements AutoCloseable {
     return new RedisEndorsementCache(this, upstream, verifier, clock, ttl);
   }
 
-  RedisCommands<byte[], byte[]> commands() {
-    return connection.sync();
-  }
-
   /** SET NX PX: true if the key was set. */
   boolean setIfAbsent(String key, byte[] value, long ttlMillis) {
-    return "OK".equals(commands().set(key(key), value, SetArgs.Builder.nx().px(Math.max(1, ttlMillis))));
+    return "OK".equals(jedis.set(key(key), value, SetParams.setParams().nx().px(Math.max(1, ttlMillis))));
   }
 
   byte[] get(String key) {
-    return commands().get(key(key));
+    return jedis.get(key(key));
   }
 
   void set(String key, byte[] value, long ttlMillis) {
-    commands().set(key(key), value, SetArgs.Builder.px(Math.max(1, ttlMillis)));
+    jedis.set(key(key), value, SetParams.setParams().px(Math.max(1, ttlMillis)));
   }
 
   void delete(String key) {
-    commands().del(key(key));
+    jedis.del(key(key));
   }
 
   private static byte[] key(String k) {
@@ -187,11 +213,7 @@ public final class RedisStore implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      connection.close();
-    } finally {
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    }
+    jedis.close();
   }
 
   @Override

@@ -1,6 +1,5 @@
 package org.attest4j.redis;
 
-import io.lettuce.core.RedisException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +8,7 @@ import org.attest4j.core.Bytes;
 import org.attest4j.core.EndorsementUnavailableException;
 import org.attest4j.kms.KmsReason;
 import org.attest4j.kms.UsedValueStore;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Used nonces and request digests in Redis: {@code SET attest4j:used:<kind>:<hex> 1 NX PX <ttl>}.
@@ -19,7 +19,7 @@ import org.attest4j.kms.UsedValueStore;
  * the request is refused (the client retries), never accepted unrecorded. A timeout after Redis
  * applied the command makes the retry a replay, which is refused: fail closed.
  *
- * <p>Thread-safe; holds no state besides the shared connection.
+ * <p>Thread-safe; holds no state besides the shared {@link RedisStore}.
  */
 final class RedisUsedValueStore implements UsedValueStore {
   private final RedisStore redis;
@@ -41,7 +41,7 @@ final class RedisUsedValueStore implements UsedValueStore {
       // -1: the value's lifetime began before Redis's memory of used values did (a restart without
       // persistence): it may have been used, so it is refused like a used one
       return redis.useOnce(key, Math.max(1, ttl), expiresAt.toEpochMilli() - lifetime.toMillis(), now) == 1;
-    } catch (RedisException e) {
+    } catch (JedisException e) {
       throw unavailable("could not record the use of this " + (kind == Kind.NONCE ? "nonce" : "request digest")
           + " in " + redis, e);
     }

@@ -128,7 +128,7 @@ class RedisStoreTest {
     }
   }
 
-  /** Lettuce reconnects in the background: issue and use fresh nonces until one is accepted (at most 30 s). */
+  /** Each pooled connection that Redis dropped fails once and is replaced: issue and use fresh nonces until one is accepted (at most 30 s). */
   static NonceStore.IssuedNonce awaitFreshUse(NonceStore s) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
@@ -142,6 +142,26 @@ class RedisStoreTest {
         }
         java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
       }
+    }
+  }
+
+  @Test
+  void honoursTheDatabaseNumberAndRefusesWhatIsNotARedisUrl() throws Exception {
+    java.net.URI base = server.url();
+    java.net.URI db3 = java.net.URI.create("redis://" + base.getHost() + ":" + base.getPort() + "/3");
+    Bytes v = random();
+    try (RedisStore s = RedisStore.connect(db3, Duration.ofSeconds(2))) {
+      assertTrue(s.usedValues(Clock.systemUTC(), Duration.ofSeconds(60))
+          .markUsed(UsedValueStore.Kind.NONCE, v, Instant.now().plusSeconds(60)));
+    }
+    String key = "attest4j:used:nonce:" + v.toHex();
+    try (redis.clients.jedis.Jedis raw = new redis.clients.jedis.Jedis(base.getHost(), base.getPort())) {
+      assertFalse(raw.exists(key), "not in database 0");
+      raw.select(3);
+      assertTrue(raw.exists(key), "in database 3");
+    }
+    for (String bad : List.of("http://127.0.0.1:6379", "redis:///0", "redis://127.0.0.1:6379/x")) {
+      assertThrows(IllegalArgumentException.class, () -> RedisStore.connect(java.net.URI.create(bad), Duration.ofSeconds(1)), bad);
     }
   }
 

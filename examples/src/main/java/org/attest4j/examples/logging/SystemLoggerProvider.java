@@ -14,7 +14,7 @@ import org.slf4j.spi.MDCAdapter;
 import org.slf4j.spi.SLF4JServiceProvider;
 
 /**
- * Routes SLF4J (the API Jetty logs through) to {@link System.Logger}, so the example server's
+ * Routes SLF4J (the API Jetty and Jedis log through) to {@link System.Logger}, so the example server's
  * logs go where attest4j's go (java.util.logging by default) without another logging dependency.
  * SLF4J INFO becomes System.Logger DEBUG: Jetty's start-up banners are not for operators; WARN and
  * ERROR keep their levels. Registered in {@code META-INF/services/org.slf4j.spi.SLF4JServiceProvider}.

@@ -186,7 +186,10 @@ class ReplicatedKmsTest {
         .POST(HttpRequest.BodyPublishers.ofByteArray(r.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Lettuce reconnects in the background; fresh requests succeed again within 30 s. */
+  /**
+   * Each pooled connection that Redis dropped fails once and is replaced; fresh requests succeed again
+   * within 30 s.
+   */
   private static void awaitRelease(GuestAgent nonceFrom, GuestAgent releaseAt, byte[] doc) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
