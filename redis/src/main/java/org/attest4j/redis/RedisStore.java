@@ -1,11 +1,13 @@
 package org.attest4j.redis;
 
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 import javax.net.ssl.SSLParameters;
 import org.attest4j.kms.UsedValueStore;
 import org.attest4j.snp.kds.EndorsementSource;
@@ -14,6 +16,7 @@ import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.params.SetParams;
@@ -31,7 +34,8 @@ import redis.clients.jedis.util.JedisURIHelper;
  * org.attest4j.core.EndorsementUnavailableException} (the KMS answers 503, never accepting a
  * request whose single use it could not record); the endorsement cache falls through to its
  * upstream source. A connection that failed is closed and the next command opens a new one, so the
- * store reconnects by itself when Redis is back.
+ * store reconnects by itself when Redis is back; a command that finds its connection closed by Redis
+ * (Redis restarted) drops the idle ones and runs once more on a new connection.
  *
  * <p>Thread-safe: a pool of blocking Jedis connections (up to 64, one per concurrent caller), each
  * command written and read on the calling thread; {@link #close()} closes them.
@@ -133,20 +137,22 @@ public final class RedisStore implements AutoCloseable {
     List<byte[]> keys = List.of(key(key), key("since"));
     List<byte[]> args = List.of(
         bytes(Long.toString(Math.max(1, ttlMillis))), bytes(Long.toString(beganAtMillis)), bytes(Long.toString(nowMillis)));
-    Object r;
-    try {
-      // by digest: Redis neither receives nor hashes the script text per release
-      r = jedis.evalsha(USE_ONCE_SHA1, keys, args);
-    } catch (JedisNoScriptException e) {
-      // a fresh or restarted Redis has no scripts: EVAL runs it and caches it under the digest
-      r = jedis.eval(USE_ONCE_BYTES, keys, args);
-    }
+    // a retry after a dropped connection is safe: SET NX lets one use through at most
+    Object r = call(() -> {
+      try {
+        // by digest: Redis neither receives nor hashes the script text per release
+        return jedis.evalsha(USE_ONCE_SHA1, keys, args);
+      } catch (JedisNoScriptException e) {
+        // a fresh or restarted Redis has no scripts: EVAL runs it and caches it under the digest
+        return jedis.eval(USE_ONCE_BYTES, keys, args);
+      }
+    });
     return r instanceof Long l ? l : 0;
   }
 
   /** Marks when Redis's memory of used values starts, unless it is already marked. */
   void markSince(long nowMillis) {
-    jedis.set(key("since"), bytes(Long.toString(nowMillis)), SetParams.setParams().nx());
+    call(() -> jedis.set(key("since"), bytes(Long.toString(nowMillis)), SetParams.setParams().nx()));
   }
 
   private static final String USE_ONCE =
@@ -192,19 +198,45 @@ public final class RedisStore implements AutoCloseable {
 
   /** SET NX PX: true if the key was set. */
   boolean setIfAbsent(String key, byte[] value, long ttlMillis) {
-    return "OK".equals(jedis.set(key(key), value, SetParams.setParams().nx().px(Math.max(1, ttlMillis))));
+    return "OK".equals(call(() -> jedis.set(key(key), value, SetParams.setParams().nx().px(Math.max(1, ttlMillis)))));
   }
 
   byte[] get(String key) {
-    return jedis.get(key(key));
+    return call(() -> jedis.get(key(key)));
   }
 
   void set(String key, byte[] value, long ttlMillis) {
-    jedis.set(key(key), value, SetParams.setParams().px(Math.max(1, ttlMillis)));
+    call(() -> jedis.set(key(key), value, SetParams.setParams().px(Math.max(1, ttlMillis))));
   }
 
   void delete(String key) {
-    jedis.del(key(key));
+    call(() -> jedis.del(key(key)));
+  }
+
+  /**
+   * Runs {@code command}; if its connection turns out closed by Redis (a restart closes every pooled
+   * one), drops the idle connections and runs it once more on a new one. Not after a timeout: Redis
+   * may be stuck or unreachable, and the caller's time is bounded by one timeout.
+   */
+  private <T> T call(Supplier<T> command) {
+    try {
+      return command.get();
+    } catch (JedisConnectionException e) {
+      if (timedOut(e)) {
+        throw e;
+      }
+      jedis.getPool().clear();
+      return command.get();
+    }
+  }
+
+  private static boolean timedOut(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static byte[] key(String k) {

@@ -128,7 +128,7 @@ class RedisStoreTest {
     }
   }
 
-  /** Each pooled connection that Redis dropped fails once and is replaced: issue and use fresh nonces until one is accepted (at most 30 s). */
+  /** Until Redis listens again uses fail closed (503): issue and use fresh nonces until one is accepted (at most 30 s). */
   static NonceStore.IssuedNonce awaitFreshUse(NonceStore s) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {

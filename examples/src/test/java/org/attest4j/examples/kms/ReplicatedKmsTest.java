@@ -186,10 +186,7 @@ class ReplicatedKmsTest {
         .POST(HttpRequest.BodyPublishers.ofByteArray(r.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /**
-   * Each pooled connection that Redis dropped fails once and is replaced; fresh requests succeed again
-   * within 30 s.
-   */
+  /** The replicas reconnect on their next command; fresh requests succeed again within 30 s. */
   private static void awaitRelease(GuestAgent nonceFrom, GuestAgent releaseAt, byte[] doc) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (true) {
