@@ -53,7 +53,8 @@ import org.openjdk.jmh.annotations.State;
  * the same secret (a deterministic random source), which accepts the pool's stateless nonces once
  * each, so nothing is replayed and no step is skipped.
  *
- * <p>Run: {@code java -jar bench/target/benchmarks.jar KmsBenchmark -f 1 -wi 3 -w 1 -i 5 -r 1}
+ * <p>Run: {@code java -jar bench/target/benchmarks.jar KmsBenchmark -f 1 -wi 10 -w 2 -i 8 -r 2}
+ * (shorter warm-ups leave the C2 compiler running while measuring)
  * (add {@code -t 2} for two threads). Mode SampleTime gives p50/p99, Throughput gives operations
  * per second. On a shared machine add {@code -bm thrpt -prof gc -prof
  * org.attest4j.bench.CpuTimeProfiler}: allocation per release ({@code gc.alloc.rate.norm}) and

@@ -81,7 +81,7 @@ public final class BaseMultiplier implements ECMultiplier {
   }
 
   /**
-   * k·p for p the curve's base point and 0 ≤ k < 2^bits, in constant time; any other point or
+   * k·p for p the curve's base point and 0 ≤ k &lt; 2^bits, in constant time; any other point or
    * scalar goes to Bouncy Castle's {@link ECPoint#multiply} (variable time).
    *
    * @param p the base point
