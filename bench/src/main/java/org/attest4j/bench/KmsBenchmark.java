@@ -67,7 +67,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class KmsBenchmark {
   /** Reports per iteration (an iteration must not release more than this). */
-  static final int POOL = 12_000;
+  static final int POOL = 24_000;
 
   private KeyReleaseService.Builder builder;
   private KeyReleaseRequest[] pool;
