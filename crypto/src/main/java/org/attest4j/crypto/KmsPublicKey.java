@@ -92,12 +92,17 @@ public final class KmsPublicKey {
 
   /** Verifies an r || s signature (low S required) over SHA-256(message). */
   boolean verify(byte[] message, byte[] rs64) {
+    return verifyDigest(Kdf.sha256(message), rs64);
+  }
+
+  /** As {@link #verify} for a message whose SHA-256 the caller computed. */
+  boolean verifyDigest(byte[] sha256, byte[] rs64) {
     if (rs64.length != 64) {
       return false;
     }
     BigInteger r = new BigInteger(1, java.util.Arrays.copyOfRange(rs64, 0, 32));
     BigInteger s = new BigInteger(1, java.util.Arrays.copyOfRange(rs64, 32, 64));
-    return Ec.P256.verifyDigest(q, Kdf.sha256(message), r, s, true);
+    return Ec.P256.verifyDigest(q, sha256, r, s, true);
   }
 
   @Override

@@ -156,12 +156,10 @@ public final class SealedResponse {
     return info;
   }
 
-  /** The signed message: label || 0x00 || envelope[0..length). */
-  private static byte[] signedMessage(byte[] envelope, int length) {
-    return Kdf.concat(SIGNATURE_LABEL, new byte[] {0}, Arrays.copyOfRange(envelope, 0, length));
-  }
-
-  /** SHA-256 of {@link #signedMessage}, computed without building the message. */
+  /**
+   * SHA-256 of the signed message, label || 0x00 || envelope[0..length), computed without building
+   * the message (signing and verifying both use it).
+   */
   private static byte[] signedMessageDigest(byte[] envelope, int length) {
     MessageDigest md = Kdf.sha256Digest();
     md.update(SIGNATURE_LABEL);
@@ -268,8 +266,8 @@ public final class SealedResponse {
               + h.formatHex(trustedKms.keyIdUnsafe()) + " (key id = SHA-256 of the SPKI DER)");
     }
     int signedLength = bytes.length - SIGNATURE_LENGTH;
-    if (!trustedKms.verify(
-        signedMessage(bytes, signedLength), Arrays.copyOfRange(bytes, signedLength, bytes.length))) {
+    if (!trustedKms.verifyDigest(
+        signedMessageDigest(bytes, signedLength), Arrays.copyOfRange(bytes, signedLength, bytes.length))) {
       throw new VerificationException(
           CryptoReason.BAD_SIGNATURE,
           "the sealed response's signature does not verify under the trusted KMS key "
