@@ -201,9 +201,9 @@ final class SnpEvidence implements Ports.EvidencePort {
     if (floorPolicy != null) {
       floorPolicy.validateUnverified(r);
     }
-    if (!floors.isEmpty() && !floors.containsKey(r.product().get())) {
-      Set<Violation> all = new LinkedHashSet<>();
-      noFloorFor(r.product().get(), all);
+    Set<Violation> all = new LinkedHashSet<>();
+    noFloorFor(r.product().get(), all);
+    if (!all.isEmpty()) {
       throw new PolicyViolationException(new ArrayList<>(all));
     }
   }

@@ -34,6 +34,7 @@ import org.attest4j.kms.InMemoryUsedValueStore;
 import org.attest4j.kms.NonceStore;
 import org.attest4j.kms.UsedValueStore;
 import org.attest4j.kms.PinnedLaunch;
+import org.attest4j.kms.TdxCollateralSource;
 import org.attest4j.kms.TdxPinnedImage;
 import org.attest4j.kms.WebhookAuthorizer;
 import org.attest4j.kms.internal.StrictJson;
@@ -48,13 +49,12 @@ import org.attest4j.snp.TcbVersion;
 import org.attest4j.snp.kds.EndorsementSource;
 import org.attest4j.snp.kds.EndorsementVerifier;
 import org.attest4j.snp.kds.KdsClient;
-import org.attest4j.kms.TdxCollateralSource;
 import org.attest4j.tdx.TdxCollateral;
 import org.attest4j.tdx.TdxQuote;
-import org.attest4j.tdx.pcs.CollateralVerifier;
-import org.attest4j.tdx.pcs.PcsClient;
 import org.attest4j.tdx.TdxTrustAnchor;
 import org.attest4j.tdx.TdxVerifier;
+import org.attest4j.tdx.pcs.CollateralVerifier;
+import org.attest4j.tdx.pcs.PcsClient;
 
 /**
  * The example KMS server's configuration: a small JSON file (snake_case keys; paths relative to
