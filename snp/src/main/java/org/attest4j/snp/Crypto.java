@@ -67,10 +67,17 @@ final class Crypto {
    * +72)} is s, both little-endian; the message is {@code msg[0, msgLen)} hashed with SHA-384.
    */
   static boolean verifyEcdsaP384Le(EcdsaVerifier key, byte[] msg, int msgLen, byte[] sig, int sigOff) {
+    if (key == null) {
+      return false;
+    }
     BigInteger r = littleEndian(sig, sigOff, LE_FIELD);
     BigInteger s = littleEndian(sig, sigOff + LE_FIELD, LE_FIELD);
-    // r and s outside [1, n-1] are refused by the verifier
-    return key.verify(sha384(msg, 0, msgLen), r, s);
+    try {
+      // r and s outside [1, n-1] are refused by the verifier
+      return key.verify(sha384(msg, 0, msgLen), r, s);
+    } catch (RuntimeException e) {
+      return false; // fail closed, as the RSA check below
+    }
   }
 
   /** RSASSA-PSS (SHA-384, MGF1-SHA-384, salt 48, trailer 0xBC) over {@code msg}. */

@@ -321,7 +321,11 @@ public final class VekCertificate {
   EcdsaVerifier verifier() {
     EcdsaVerifier v = verifier;
     if (v == null && ecKey != null) {
-      v = EcdsaVerifier.of(ecKey.getQ());
+      try {
+        v = EcdsaVerifier.of(ecKey.getQ());
+      } catch (IllegalArgumentException e) {
+        return null; // not a valid P-384 point (the decoder checks it): no signature verifies
+      }
       verifier = v; // a benign race: concurrent first uses build equal verifiers
     }
     return v;

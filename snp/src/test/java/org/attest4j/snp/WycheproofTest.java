@@ -1,6 +1,7 @@
 package org.attest4j.snp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
@@ -67,6 +68,16 @@ class WycheproofTest {
     byte[] sig = snpSignature(r, s);
     // the verifier reads r at 0 and s at 72, little-endian, and hashes msg with SHA-384
     return sig != null && Crypto.verifyEcdsaP384Le(key, msg, msg.length, sig, 0);
+  }
+
+  /** No key (a VEK whose key is not a P-384 point) verifies nothing; it does not throw. */
+  @Test
+  void noKeyVerifiesNothing() {
+    byte[] msg = new byte[SnpReport.SIGNED_LENGTH];
+    byte[] sig = new byte[512];
+    sig[0] = 1;
+    sig[72] = 1;
+    assertFalse(Crypto.verifyEcdsaP384Le(null, msg, msg.length, sig, 0));
   }
 
   @Test

@@ -124,6 +124,7 @@ public final class BaseMultiplier implements ECMultiplier {
       }
       acc.add(tx, ty, tz);
     }
+    java.util.Arrays.fill(scalar, 0); // the nonce's limbs do not outlive the multiplication
     int[] ax = curve.element();
     int[] ay = curve.element();
     if (!acc.toAffine(ax, ay)) {
